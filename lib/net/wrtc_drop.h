@@ -27,6 +27,7 @@
 	X(ICMP_BAD, "bad-icmp") \
 	X(ND_BAD, "bad-nd") \
 	X(NO_FLOW, "no-stream-for-port") \
+	X(NO_OUTPUT, "no-output-stream") \
 	X(PAYLOAD_CLASS, "unknown-payload-class") \
 	X(SOURCE, "unexpected-source") \
 	X(NOT_STARTED, "stream-not-started") \
