@@ -45,7 +45,8 @@
 	X(NO_ROUTE, "no-neighbour") \
 	X(CONSENT, "consent-expired") \
 	X(TX_FULL, "tx-queue-full") \
-	X(HEADROOM, "no-headroom")
+	X(HEADROOM, "no-headroom") \
+	X(IP_SOURCE, "martian-source")
 
 enum wrtc_drop_reason {
 #define WRTC_DROP_ENUM(e, s) WRTC_DROP_##e,
