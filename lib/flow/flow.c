@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "wrtc_flow.h"
+
+struct wrtc_flow_table *
+wrtc_flow_table_create(unsigned int nb_ifaces, int socket)
+{
+	struct wrtc_flow_table *t;
+
+	if (nb_ifaces == 0 || nb_ifaces > WRTC_FLOW_MAX_IFACES) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	t = rte_zmalloc_socket("wrtc_flow_table", sizeof(*t), RTE_CACHE_LINE_SIZE, socket);
+	if (t == NULL)
+		goto nomem;
+	for (unsigned int i = 0; i < nb_ifaces; i++) {
+		t->by_port[i] = rte_zmalloc_socket("wrtc_flow_ports", 65536 * sizeof(void *),
+						   RTE_CACHE_LINE_SIZE, socket);
+		if (t->by_port[i] == NULL)
+			goto nomem;
+	}
+	return t;
+nomem:
+	wrtc_flow_table_free(t);
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+void
+wrtc_flow_table_free(struct wrtc_flow_table *t)
+{
+	if (t == NULL)
+		return;
+	for (unsigned int i = 0; i < WRTC_FLOW_MAX_IFACES; i++)
+		rte_free(t->by_port[i]);
+	rte_free(t);
+}
+
+static void
+apply_update(struct wrtc_stream *s, const struct wrtc_flow_update *u)
+{
+	if (u->fields & WRTC_FLOW_UPD_REMOTE) {
+		s->remote_mode = u->remote_mode;
+		s->remote = u->remote;
+		s->remote_verified = u->remote_verified;
+		s->tmpl = u->tmpl;
+		s->tmpl_valid = u->tmpl_valid;
+		s->c.latched_tsc = 0;
+	}
+	if (u->fields & WRTC_FLOW_UPD_OUT) {
+		s->out_rtp = u->out_rtp;
+		s->out_rtcp = u->out_rtcp;
+	}
+	if (u->fields & WRTC_FLOW_UPD_STARTED)
+		s->started = u->started;
+}
+
+void
+wrtc_flow_msg_apply(struct wrtc_flow_table *t, struct wrtc_flow_msg *msg)
+{
+	struct wrtc_stream *s = msg->s;
+	struct wrtc_stream **slot = NULL;
+
+	msg->result = 0;
+	if (msg->type == WRTC_FLOW_MSG_BARRIER)
+		return;
+	if (s == NULL || s->iface >= WRTC_FLOW_MAX_IFACES || t->by_port[s->iface] == NULL) {
+		msg->result = -EINVAL;
+		return;
+	}
+	slot = &t->by_port[s->iface][s->local_port];
+	switch (msg->type) {
+	case WRTC_FLOW_MSG_INSTALL:
+		if (*slot != NULL) {
+			msg->result = -EEXIST;
+			return;
+		}
+		*slot = s;
+		t->nb_streams++;
+		break;
+	case WRTC_FLOW_MSG_UPDATE:
+		if (*slot != s) {
+			msg->result = -ENOENT;
+			return;
+		}
+		apply_update(s, &msg->upd);
+		break;
+	case WRTC_FLOW_MSG_REMOVE:
+		if (*slot != s) {
+			msg->result = -ENOENT;
+			return;
+		}
+		*slot = NULL;
+		t->nb_streams--;
+		break;
+	default:
+		msg->result = -EINVAL;
+		break;
+	}
+}
+
+const char *
+wrtc_flow_ep_str(const struct wrtc_flow_ep *e, char *buf, size_t size)
+{
+	if (e->ip.family == 0)
+		snprintf(buf, size, "-");
+	else if (wrtc_net_addr_port_format(&e->ip, e->port, buf, size) < 0)
+		snprintf(buf, size, "?");
+	return buf;
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Streams and the per-worker flow table.
+ *
+ * A stream is one local UDP port of one leg of a call (RTP, RTCP, or both when
+ * rtcp-mux is on). The control lcore creates it, fills it, and posts it to its
+ * owner worker with a WRTC_FLOW_MSG_INSTALL message; from then on only that
+ * worker writes it, and the control lcore changes it by messages that the
+ * worker applies between bursts. Counters are written by the worker and read
+ * (relaxed, 64-bit aligned) by the control lcore for `query`/`statistics`.
+ *
+ * Every message the worker applies goes back on the worker's reply ring, so
+ * the control lcore frees what it allocated and the worker never touches the
+ * heap. A removed stream comes back in its REMOVE message.
+ */
+#ifndef WRTC_FLOW_H
+#define WRTC_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ring.h>
+
+#include "wrtc_drop.h"
+#include "wrtc_net.h"
+
+enum { WRTC_FLOW_MAX_IFACES = 4 };
+
+/** A transport address as workers keep it. */
+struct wrtc_flow_ep {
+	struct wrtc_net_addr ip;  /**< Address; family 0 when unset. */
+	uint16_t port;            /**< UDP port, host order. */
+};
+
+/** How a stream learns and checks its remote address. */
+enum wrtc_flow_remote_mode {
+	WRTC_FLOW_REMOTE_FIXED,  /**< Signalled address only (control sets it). */
+	WRTC_FLOW_REMOTE_LATCH,  /**< Send to the signalled address until the first packet, then
+				  *   latch to its source once (NATed SIP phone). */
+};
+
+/** Per-stream counters; written by the owner worker only. */
+struct wrtc_flow_counters {
+	uint64_t rx_pkts;       /**< Packets received and accepted. */
+	uint64_t rx_bytes;      /**< UDP payload bytes of those. */
+	uint64_t tx_pkts;       /**< Packets sent out of this stream's port. */
+	uint64_t tx_bytes;      /**< UDP payload bytes of those. */
+	uint64_t drops;         /**< Packets for this stream dropped (any reason). */
+	uint64_t rtcp_rx;       /**< RTCP packets among rx_pkts. */
+	uint64_t last_rx_tsc;   /**< TSC of the last accepted packet (0: none yet). */
+	uint64_t latched_tsc;   /**< TSC when the remote was latched (0: not latched). */
+};
+
+/** One local UDP port of a call leg. */
+struct wrtc_stream {
+	/* Set by the control lcore before install; the worker only reads these. */
+	uint64_t id;                    /**< Unique, for logs and `query`. */
+	uint16_t iface;                 /**< Interface index (flow table row). */
+	uint16_t local_port;            /**< Local UDP port (flow table column). */
+	const struct wrtc_net_iface *ifc; /**< Interface: our addresses and MAC. */
+	struct wrtc_stream *out_rtp;    /**< RTP received here leaves by this stream (or NULL). */
+	struct wrtc_stream *out_rtcp;   /**< RTCP received here leaves by this stream (or NULL). */
+	bool started;                   /**< Both legs known: relay; else count and drop. */
+
+	/* Remote side: set by the control lcore, then by the worker when it latches. */
+	enum wrtc_flow_remote_mode remote_mode; /**< See enum. */
+	struct wrtc_flow_ep remote;   /**< Where this stream sends; family 0 until known. */
+	bool remote_verified;           /**< Only packets from @c remote are accepted. */
+	bool tmpl_valid;                /**< @c tmpl is built (remote MAC known). */
+	struct wrtc_net_hdr_tmpl tmpl;  /**< Headers from our address/port to @c remote. */
+
+	/* Worker only. */
+	struct wrtc_flow_counters c;    /**< Read by the control lcore (relaxed). */
+	uint64_t drop_reasons[WRTC_DROP_MAX]; /**< Per-reason drops for this stream. */
+} __rte_cache_aligned;
+
+/** Messages from the control lcore to a worker. */
+enum wrtc_flow_msg_type {
+	WRTC_FLOW_MSG_INSTALL,  /**< Insert @c s into the table at (iface, local_port). */
+	WRTC_FLOW_MSG_UPDATE,   /**< Apply @c upd to @c s. */
+	WRTC_FLOW_MSG_REMOVE,   /**< Take @c s out of the table; it comes back in the reply. */
+	WRTC_FLOW_MSG_BARRIER,  /**< Nothing: its reply proves earlier messages are applied. */
+};
+
+/** Which fields of struct wrtc_flow_update to apply. */
+enum {
+	WRTC_FLOW_UPD_REMOTE = 1u << 0,  /**< remote, remote_mode, remote_verified, tmpl */
+	WRTC_FLOW_UPD_OUT = 1u << 1,     /**< out_rtp, out_rtcp */
+	WRTC_FLOW_UPD_STARTED = 1u << 2, /**< started */
+};
+
+/** The new values an UPDATE carries (built by the control lcore). */
+struct wrtc_flow_update {
+	uint32_t fields;                       /**< WRTC_FLOW_UPD_* bits. */
+	enum wrtc_flow_remote_mode remote_mode;
+	struct wrtc_flow_ep remote;
+	bool remote_verified;
+	bool tmpl_valid;
+	struct wrtc_net_hdr_tmpl tmpl;
+	struct wrtc_stream *out_rtp;
+	struct wrtc_stream *out_rtcp;
+	bool started;
+};
+
+/** One control message; allocated and freed by the control lcore. */
+struct wrtc_flow_msg {
+	enum wrtc_flow_msg_type type;
+	struct wrtc_stream *s;
+	struct wrtc_flow_update upd;
+	int result;             /**< Set by the worker: 0 or -EEXIST/-ENOENT. */
+	uint64_t seq;           /**< Control lcore's sequence number. */
+};
+
+/** A worker's flow table: direct index by interface and local UDP port. */
+struct wrtc_flow_table {
+	struct wrtc_stream **by_port[WRTC_FLOW_MAX_IFACES]; /**< [65536] each, NULL: free. */
+	uint32_t nb_streams;
+};
+
+/**
+ * Allocate a flow table on @p socket for @p nb_ifaces interfaces.
+ * @return the table, or NULL with rte_errno set (ENOMEM, EINVAL).
+ */
+struct wrtc_flow_table *wrtc_flow_table_create(unsigned int nb_ifaces, int socket);
+
+/** Free a flow table (not the streams in it); NULL is fine. */
+void wrtc_flow_table_free(struct wrtc_flow_table *t);
+
+/** Look up the stream on (iface, port); NULL if none. Fast path. */
+static inline struct wrtc_stream *
+wrtc_flow_lookup(const struct wrtc_flow_table *t, uint16_t iface, uint16_t port)
+{
+	if (unlikely(iface >= WRTC_FLOW_MAX_IFACES || t->by_port[iface] == NULL))
+		return NULL;
+	return t->by_port[iface][port];
+}
+
+/**
+ * Apply one control message to the table (worker, between bursts). Sets
+ * msg->result.
+ */
+void wrtc_flow_msg_apply(struct wrtc_flow_table *t, struct wrtc_flow_msg *msg);
+
+/** True if @p a and @p b are the same family, address and port. */
+static inline bool
+wrtc_flow_ep_eq(const struct wrtc_flow_ep *a, const struct wrtc_flow_ep *b)
+{
+	return a->port == b->port && wrtc_net_addr_eq(&a->ip, &b->ip);
+}
+
+/** Format an endpoint as "1.2.3.4:5" or "[::1]:5" ("-" when unset) into @p buf. */
+const char *wrtc_flow_ep_str(const struct wrtc_flow_ep *e, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop, in the order of STYLE.md §4: apply control messages; poll
+ * RX (and the hand-off ring); classify each packet by its first payload byte
+ * (RFC 7983); run the media stage; punt the slow path; transmit; free what
+ * was dropped.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "wrtc_worker.h"
+
+enum { MSG_BURST = 16 };
+
+/* Packets sorted by class in one burst. */
+struct burst {
+	struct rte_mbuf *media[WRTC_BURST];
+	struct wrtc_net_pkt media_pi[WRTC_BURST];
+	uint16_t media_iface[WRTC_BURST];
+	uint16_t nb_media;
+	struct rte_mbuf *punt[WRTC_BURST];
+	uint16_t nb_punt;
+	struct rte_mbuf *drop[WRTC_BURST];
+	uint16_t nb_drop;
+	struct rte_mbuf *handoff[WRTC_MAX_WORKERS][WRTC_BURST];
+	uint16_t nb_handoff[WRTC_MAX_WORKERS];
+	struct rte_mbuf *tx[WRTC_FLOW_MAX_IFACES][WRTC_BURST];
+	uint16_t nb_tx[WRTC_FLOW_MAX_IFACES];
+};
+
+struct wrtc_lcore *
+wrtc_worker_create(struct wrtc_dataplane *dp, uint16_t id, int socket)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct wrtc_lcore *w;
+
+	w = rte_zmalloc_socket("wrtc_lcore", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
+	if (w == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	w->id = id;
+	w->dp = dp;
+	w->flows = wrtc_flow_table_create(dp->nb_ifaces, socket);
+	if (w->flows == NULL)
+		goto fail;
+	snprintf(name, sizeof(name), "wrtc_ctrl_%u", id);
+	w->ctrl = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wrtc_reply_%u", id);
+	w->reply = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wrtc_punt_%u", id);
+	w->punt = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wrtc_handoff_%u", id);
+	w->handoff = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wrtc_ctrltx_%u", id);
+	w->ctrl_tx = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (w->ctrl == NULL || w->reply == NULL || w->punt == NULL || w->handoff == NULL ||
+	    w->ctrl_tx == NULL)
+		goto fail;
+	return w;
+fail:
+	wrtc_worker_free(w);
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+void
+wrtc_worker_free(struct wrtc_lcore *w)
+{
+	if (w == NULL)
+		return;
+	rte_ring_free(w->ctrl);
+	rte_ring_free(w->reply);
+	rte_ring_free(w->punt);
+	rte_ring_free(w->handoff);
+	rte_ring_free(w->ctrl_tx);
+	wrtc_flow_table_free(w->flows);
+	rte_free(w);
+}
+
+static inline void
+count_drop(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, unsigned int reason)
+{
+	w->st.drops[reason]++;
+	b->drop[b->nb_drop++] = m;
+}
+
+static inline void
+stream_drop(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *s, struct rte_mbuf *m,
+	    unsigned int reason)
+{
+	s->c.drops++;
+	s->drop_reasons[reason]++;
+	count_drop(w, b, m, reason);
+}
+
+/* RFC 5761 §4: RTCP packet types 192..223 (we only see 200..206 in practice). */
+static inline bool
+is_rtcp(const uint8_t *p, uint16_t len)
+{
+	return len >= 2 && p[1] >= 192 && p[1] <= 223;
+}
+
+/* Latch the remote of @p s to the source of @p pi (first packet only). */
+static inline void
+latch(struct wrtc_stream *s, const struct wrtc_net_pkt *pi)
+{
+	const struct wrtc_net_addr *local = pi->src.family == AF_INET ? &s->ifc->ip4 : &s->ifc->ip6;
+
+	if (s->tmpl_valid && s->tmpl.family == pi->src.family) {
+		wrtc_net_hdr_tmpl_latch(&s->tmpl, pi);
+	} else if (wrtc_net_hdr_tmpl_init(&s->tmpl, s->ifc, local, s->local_port, &pi->src,
+					  pi->src_port, &pi->src_mac) != 0) {
+		return;
+	}
+	s->remote.ip = pi->src;
+	s->remote.port = pi->src_port;
+	s->tmpl_valid = true;
+	s->remote_verified = true;
+	s->c.latched_tsc = rte_rdtsc();
+}
+
+/* The media stage: source check or latch, choose the output stream, rewrite. */
+static void
+media_stage(struct wrtc_lcore *w, struct burst *b)
+{
+	const struct wrtc_flow_table *t = w->flows;
+
+	for (uint16_t i = 0; i < b->nb_media; i++) {
+		struct rte_mbuf *m = b->media[i];
+		const struct wrtc_net_pkt *pi = &b->media_pi[i];
+		struct wrtc_stream *s, *out;
+		struct wrtc_flow_ep src;
+		const uint8_t *payload;
+		bool rtcp;
+		int rc;
+
+		if (i + 3 < b->nb_media)
+			rte_prefetch0(rte_pktmbuf_mtod(b->media[i + 3], void *));
+		s = wrtc_flow_lookup(t, b->media_iface[i], pi->dst_port);
+		if (unlikely(s == NULL)) {
+			count_drop(w, b, m, WRTC_DROP_NO_FLOW);
+			continue;
+		}
+		payload = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->payload_off);
+		rtcp = is_rtcp(payload, pi->payload_len);
+		if (unlikely(!rtcp && pi->payload_len < 12)) {
+			stream_drop(w, b, s, m, WRTC_DROP_RTP_HEADER);
+			continue;
+		}
+		if (unlikely(rtcp && pi->payload_len < 8)) {
+			stream_drop(w, b, s, m, WRTC_DROP_RTCP_HEADER);
+			continue;
+		}
+		src.ip = pi->src;
+		src.port = pi->src_port;
+		if (s->remote_verified) {
+			if (unlikely(!wrtc_flow_ep_eq(&src, &s->remote))) {
+				stream_drop(w, b, s, m, WRTC_DROP_SOURCE);
+				continue;
+			}
+		} else if (s->remote_mode == WRTC_FLOW_REMOTE_LATCH) {
+			latch(s, pi);
+		}
+		if (unlikely(!s->started)) {
+			stream_drop(w, b, s, m, WRTC_DROP_NOT_STARTED);
+			continue;
+		}
+		s->c.rx_pkts++;
+		s->c.rx_bytes += pi->payload_len;
+		s->c.rtcp_rx += rtcp;
+		s->c.last_rx_tsc = rte_rdtsc();
+
+		out = rtcp ? s->out_rtcp : s->out_rtp;
+		if (unlikely(out == NULL)) {
+			stream_drop(w, b, s, m, WRTC_DROP_NO_OUTPUT);
+			continue;
+		}
+		if (unlikely(!out->tmpl_valid)) {
+			stream_drop(w, b, out, m, WRTC_DROP_NO_ROUTE);
+			continue;
+		}
+		rc = wrtc_net_udp_strip(m, pi);
+		if (likely(rc == 0))
+			rc = wrtc_net_udp_prepend(m, &out->tmpl, out->ifc->tx_cksum_offload);
+		if (unlikely(rc != 0)) {
+			stream_drop(w, b, out, m, -rc);
+			continue;
+		}
+		out->c.tx_pkts++;
+		out->c.tx_bytes += pi->payload_len;
+		w->st.relayed++;
+		b->tx[out->iface][b->nb_tx[out->iface]++] = m;
+	}
+}
+
+/* Sort one packet into the burst's class arrays. */
+static inline void
+classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_handoff)
+{
+	const struct wrtc_dataplane *dp = w->dp;
+	struct wrtc_net_pkt *pi = &b->media_pi[b->nb_media];
+	int16_t iface = dp->iface_of_port[m->port];
+	const uint8_t *payload;
+	int cls;
+
+	if (unlikely(iface < 0)) {
+		count_drop(w, b, m, WRTC_DROP_NOT_OURS_MAC);
+		return;
+	}
+	cls = wrtc_net_parse(&dp->ifc[iface], m, pi);
+	if (unlikely(cls < 0)) {
+		count_drop(w, b, m, -cls);
+		return;
+	}
+	switch (cls) {
+	case WRTC_NET_CLASS_UDP:
+		break;
+	case WRTC_NET_CLASS_ARP:
+		m->hash.usr = WRTC_PUNT_ARP;
+		b->punt[b->nb_punt++] = m;
+		return;
+	case WRTC_NET_CLASS_ICMP4_ECHO:
+	case WRTC_NET_CLASS_ICMP6_ECHO:
+		m->hash.usr = WRTC_PUNT_ICMP;
+		b->punt[b->nb_punt++] = m;
+		return;
+	case WRTC_NET_CLASS_ND_NS:
+	case WRTC_NET_CLASS_ND_NA:
+		m->hash.usr = WRTC_PUNT_ND;
+		b->punt[b->nb_punt++] = m;
+		return;
+	default:
+		count_drop(w, b, m, WRTC_DROP_IP_PROTO);
+		return;
+	}
+	if (unlikely(pi->payload_len == 0)) {
+		count_drop(w, b, m, WRTC_DROP_PAYLOAD_CLASS);
+		return;
+	}
+	payload = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->payload_off);
+	/* RFC 7983 demultiplexing by the first byte. */
+	if (payload[0] >= 128 && payload[0] <= 191) {
+		if (!from_handoff && dp->nb_workers > 1) {
+			uint16_t owner = wrtc_steer_owner(&dp->port[iface], pi->dst_port);
+
+			if (owner != w->id && owner < dp->nb_workers) {
+				b->handoff[owner][b->nb_handoff[owner]++] = m;
+				return;
+			}
+		}
+		b->media_iface[b->nb_media] = (uint16_t)iface;
+		b->media[b->nb_media++] = m;
+	} else if (payload[0] <= 3) {
+		m->hash.usr = WRTC_PUNT_STUN;
+		b->punt[b->nb_punt++] = m;
+	} else if (payload[0] >= 20 && payload[0] <= 63) {
+		m->hash.usr = WRTC_PUNT_DTLS;
+		b->punt[b->nb_punt++] = m;
+	} else {
+		count_drop(w, b, m, WRTC_DROP_PAYLOAD_CLASS);
+	}
+}
+
+static void
+flush(struct wrtc_lcore *w, struct burst *b)
+{
+	const struct wrtc_dataplane *dp = w->dp;
+	unsigned int sent;
+
+	if (b->nb_punt != 0) {
+		sent = rte_ring_enqueue_burst(w->punt, (void **)b->punt, b->nb_punt, NULL);
+		w->st.punted += sent;
+		for (unsigned int i = sent; i < b->nb_punt; i++)
+			count_drop(w, b, b->punt[i], WRTC_DROP_PUNT_FULL);
+		b->nb_punt = 0;
+	}
+	for (uint16_t o = 0; o < dp->nb_workers; o++) {
+		if (b->nb_handoff[o] == 0)
+			continue;
+		sent = rte_ring_enqueue_burst(dp->workers[o]->handoff, (void **)b->handoff[o],
+					      b->nb_handoff[o], NULL);
+		w->st.handoff_out += sent;
+		for (unsigned int i = sent; i < b->nb_handoff[o]; i++)
+			count_drop(w, b, b->handoff[o][i], WRTC_DROP_HANDOFF_FULL);
+		b->nb_handoff[o] = 0;
+	}
+	for (uint16_t f = 0; f < dp->nb_ifaces; f++) {
+		if (b->nb_tx[f] == 0)
+			continue;
+		sent = rte_eth_tx_burst(dp->port[f].port_id, w->id, b->tx[f], b->nb_tx[f]);
+		w->st.tx_pkts += sent;
+		for (unsigned int i = sent; i < b->nb_tx[f]; i++)
+			count_drop(w, b, b->tx[f][i], WRTC_DROP_TX_FULL);
+		b->nb_tx[f] = 0;
+	}
+	if (b->nb_drop != 0) {
+		rte_pktmbuf_free_bulk(b->drop, b->nb_drop);
+		b->nb_drop = 0;
+	}
+}
+
+static void
+run_burst(struct wrtc_lcore *w, struct rte_mbuf **pkts, uint16_t n, bool from_handoff)
+{
+	struct burst b;
+
+	b.nb_media = b.nb_punt = b.nb_drop = 0;
+	memset(b.nb_handoff, 0, sizeof(b.nb_handoff));
+	memset(b.nb_tx, 0, sizeof(b.nb_tx));
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 3 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
+		classify(w, &b, pkts[i], from_handoff);
+	}
+	media_stage(w, &b);
+	flush(w, &b);
+}
+
+void
+wrtc_worker_process(struct wrtc_lcore *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	while (n > 0) {
+		uint16_t k = RTE_MIN(n, (uint16_t)WRTC_BURST);
+
+		run_burst(w, pkts, k, false);
+		pkts += k;
+		n -= k;
+	}
+}
+
+static void
+apply_messages(struct wrtc_lcore *w)
+{
+	struct wrtc_flow_msg *msgs[MSG_BURST];
+	unsigned int n, done;
+
+	n = rte_ring_dequeue_burst(w->ctrl, (void **)msgs, MSG_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++)
+		wrtc_flow_msg_apply(w->flows, msgs[i]);
+	w->st.msgs += n;
+	/* The reply ring is as large as the control ring, so this cannot fail
+	 * unless the control lcore stopped reading; then spin until it has room,
+	 * since dropping a reply would leak the message. */
+	done = 0;
+	while (done < n)
+		done += rte_ring_enqueue_burst(w->reply, (void **)msgs + done, n - done, NULL);
+}
+
+static unsigned int
+send_ctrl_tx(struct wrtc_lcore *w)
+{
+	const struct wrtc_dataplane *dp = w->dp;
+	struct rte_mbuf *pkts[WRTC_BURST];
+	unsigned int n, sent = 0;
+
+	n = rte_ring_dequeue_burst(w->ctrl_tx, (void **)pkts, WRTC_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++) {
+		int16_t f = pkts[i]->port < RTE_MAX_ETHPORTS ? dp->iface_of_port[pkts[i]->port] : -1;
+
+		if (f < 0 || rte_eth_tx_burst(dp->port[f].port_id, w->id, &pkts[i], 1) != 1) {
+			w->st.drops[WRTC_DROP_TX_FULL]++;
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		sent++;
+	}
+	w->st.ctrl_tx += sent;
+	w->st.tx_pkts += sent;
+	return n;
+}
+
+unsigned int
+wrtc_worker_poll_once(struct wrtc_lcore *w)
+{
+	const struct wrtc_dataplane *dp = w->dp;
+	struct rte_mbuf *pkts[WRTC_BURST];
+	unsigned int moved = 0;
+	uint16_t n;
+
+	apply_messages(w);
+	for (uint16_t f = 0; f < dp->nb_ifaces; f++) {
+		if (w->id >= dp->port[f].nb_rxq)
+			continue;
+		n = rte_eth_rx_burst(dp->port[f].port_id, w->id, pkts, WRTC_BURST);
+		if (n == 0)
+			continue;
+		w->st.rx_pkts += n;
+		run_burst(w, pkts, n, false);
+		moved += n;
+	}
+	n = (uint16_t)rte_ring_dequeue_burst(w->handoff, (void **)pkts, WRTC_BURST, NULL);
+	if (n != 0) {
+		w->st.handoff_in += n;
+		run_burst(w, pkts, n, true);
+		moved += n;
+	}
+	moved += send_ctrl_tx(w);
+	w->st.iterations++;
+	if (moved != 0)
+		w->st.busy_iterations++;
+	return moved;
+}
+
+int
+wrtc_worker_main(void *arg)
+{
+	struct wrtc_lcore *w = arg;
+
+	w->lcore_id = rte_lcore_id();
+	while (!__atomic_load_n(&w->dp->quit, __ATOMIC_ACQUIRE))
+		wrtc_worker_poll_once(w);
+	return 0;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The worker fast path.
+ *
+ * One worker per lcore polls its RX queue of every port in bursts, sorts each
+ * packet by class, relays media between the two legs of a call, punts
+ * slow-path packets (ARP, ND, ICMP echo, STUN, DTLS) to the control lcore, and
+ * hands packets that belong to another worker's streams to that worker's
+ * hand-off ring. Between bursts it applies the control lcore's messages
+ * (struct wrtc_flow_msg). It takes no locks, allocates nothing from the C heap
+ * and does not log.
+ */
+#ifndef WRTC_WORKER_H
+#define WRTC_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "wrtc_drop.h"
+#include "wrtc_flow.h"
+#include "wrtc_net.h"
+#include "wrtc_port.h"
+
+enum { WRTC_BURST = 32, WRTC_RING_SIZE = 4096 };
+
+/** Why a packet was punted (kept in the mbuf's hash.usr field). */
+enum wrtc_punt_kind {
+	WRTC_PUNT_ARP,
+	WRTC_PUNT_ICMP,
+	WRTC_PUNT_ND,
+	WRTC_PUNT_STUN,
+	WRTC_PUNT_DTLS,
+};
+
+/** Everything all workers and the control lcore share, read-only after start. */
+struct wrtc_dataplane {
+	uint16_t nb_ifaces;                              /**< Interfaces in use. */
+	uint16_t nb_workers;                             /**< Worker lcores. */
+	struct wrtc_net_iface ifc[WRTC_FLOW_MAX_IFACES]; /**< Addresses per interface. */
+	struct wrtc_port port[WRTC_FLOW_MAX_IFACES];     /**< DPDK port per interface. */
+	int16_t iface_of_port[RTE_MAX_ETHPORTS];         /**< DPDK port id -> iface, -1 none. */
+	struct wrtc_lcore *workers[WRTC_MAX_WORKERS];    /**< Worker contexts. */
+	uint32_t quit;                                   /**< Set to 1 to stop (atomic). */
+};
+
+/** Per-worker counters, written by that worker only. */
+struct wrtc_worker_stats {
+	uint64_t rx_pkts;       /**< Frames received from RX queues. */
+	uint64_t handoff_in;    /**< Packets received from other workers. */
+	uint64_t handoff_out;   /**< Packets handed to other workers. */
+	uint64_t relayed;       /**< Media packets sent on. */
+	uint64_t punted;        /**< Packets sent to the control lcore. */
+	uint64_t ctrl_tx;       /**< Control lcore packets sent on its behalf. */
+	uint64_t tx_pkts;       /**< Frames transmitted. */
+	uint64_t msgs;          /**< Control messages applied. */
+	uint64_t iterations;    /**< Loop iterations. */
+	uint64_t busy_iterations; /**< Iterations that moved at least one packet. */
+	uint64_t drops[WRTC_DROP_MAX]; /**< Per drop reason. */
+};
+
+/** One worker's context; only that worker writes it (except the rings). */
+struct wrtc_lcore {
+	uint16_t id;                    /**< Worker index (0-based). */
+	unsigned int lcore_id;          /**< EAL lcore it runs on. */
+	struct wrtc_dataplane *dp;      /**< Shared, read-only. */
+	struct wrtc_flow_table *flows;  /**< Local port -> stream. */
+	struct rte_ring *ctrl;          /**< Control -> worker messages (SP/SC). */
+	struct rte_ring *reply;         /**< Worker -> control applied messages (SP/SC). */
+	struct rte_ring *punt;          /**< Worker -> control slow-path packets (SP/SC). */
+	struct rte_ring *handoff;       /**< Packets for streams this worker owns (MP/SC). */
+	struct rte_ring *ctrl_tx;       /**< Control packets to send for it (SP/SC), when
+					 *   the port has no control TX queue. */
+	struct wrtc_worker_stats st;    /**< Counters. */
+} __rte_cache_aligned;
+
+/**
+ * Create a worker context and its rings on @p socket.
+ * @return the context, or NULL with rte_errno set.
+ */
+struct wrtc_lcore *wrtc_worker_create(struct wrtc_dataplane *dp, uint16_t id, int socket);
+
+/** Free a worker context, its rings and table (not the streams); NULL is fine. */
+void wrtc_worker_free(struct wrtc_lcore *w);
+
+/** The worker loop; pass to rte_eal_remote_launch() with the context. Returns 0. */
+int wrtc_worker_main(void *arg);
+
+/**
+ * Run one iteration of the loop (apply messages, poll, process, transmit).
+ * Used by wrtc_worker_main() and by tests that drive a worker by hand.
+ * @return number of packets moved.
+ */
+unsigned int wrtc_worker_poll_once(struct wrtc_lcore *w);
+
+/**
+ * Process a burst of received frames (as if from RX queue of @p iface).
+ * Exposed for tests and benchmarks; frees or sends every mbuf.
+ */
+void wrtc_worker_process(struct wrtc_lcore *w, struct rte_mbuf **pkts, uint16_t n);
+
+#endif
