@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private structures of lib/srtp. Only the library's .c files and its unit test
+ * include this header.
+ */
+#ifndef WRTC_SRTP_PRIV_H
+#define WRTC_SRTP_PRIV_H
+
+/* The low-level SHA-1 API lets us keep HMAC state as plain structs (no allocation
+ * per packet); it is deprecated in OpenSSL 3.0 but present. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "wrtc_srtp.h"
+
+enum {
+	SRTP_LABEL_RTP_ENC = 0,
+	SRTP_LABEL_RTP_AUTH = 1,
+	SRTP_LABEL_RTP_SALT = 2,
+	SRTP_LABEL_RTCP_ENC = 3,
+	SRTP_LABEL_RTCP_AUTH = 4,
+	SRTP_LABEL_RTCP_SALT = 5,
+	SRTP_AUTH_KEY_SIZE = 20,
+	SRTP_HMAC_TAG_SIZE = 10,
+	SRTP_GCM_TAG_SIZE = 16,
+	SRTCP_INDEX_SIZE = 4,
+	SRTCP_INDEX_MAX = 0x7fffffff,
+};
+
+/* Session keys of one context (RTP and RTCP), as derived by the KDF. */
+struct srtp_session_keys {
+	uint8_t rtp_key[WRTC_SRTP_MAX_KEY_SIZE];
+	uint8_t rtp_auth[SRTP_AUTH_KEY_SIZE];
+	uint8_t rtp_salt[WRTC_SRTP_MAX_SALT_SIZE];
+	uint8_t rtcp_key[WRTC_SRTP_MAX_KEY_SIZE];
+	uint8_t rtcp_auth[SRTP_AUTH_KEY_SIZE];
+	uint8_t rtcp_salt[WRTC_SRTP_MAX_SALT_SIZE];
+};
+
+/* Cipher and MAC state of one of RTP or RTCP; written at creation only. */
+struct srtp_keyset {
+	EVP_CIPHER_CTX *cipher; /* AES-CTR or AES-GCM with the session key loaded. */
+	SHA_CTX hmac_inner;     /* SHA-1 state after (auth key ^ ipad); AES-CM only. */
+	SHA_CTX hmac_outer;     /* SHA-1 state after (auth key ^ opad); AES-CM only. */
+	uint8_t salt[WRTC_SRTP_MAX_SALT_SIZE];
+};
+
+/* Per-SSRC state; written by the worker that uses the context. */
+struct srtp_ssrc {
+	uint32_t ssrc;
+	bool used;
+	bool rtp_seen;      /* rtp_hi and rtp_win are valid. */
+	bool rtcp_seen;     /* rtcp_hi and rtcp_win are valid. */
+	uint64_t last_use;  /* For least-recently-used eviction. */
+	uint64_t rtp_hi;    /* Highest 48-bit packet index (ROC << 16 | SEQ). */
+	uint64_t rtp_win[2]; /* Bit k: index rtp_hi - k was seen. */
+	uint64_t rtcp_hi;   /* Highest SRTCP index received, or last sent. */
+	uint64_t rtcp_win[2];
+};
+
+struct wrtc_srtp {
+	enum wrtc_srtp_suite suite;
+	bool aead;                /* GCM (RFC 7714) rather than AES-CM + HMAC-SHA1. */
+	unsigned int rtp_tag;     /* Tag bytes appended to RTP. */
+	unsigned int rtcp_tag;    /* Tag bytes appended to RTCP (without the index). */
+	struct srtp_keyset rtp;
+	struct srtp_keyset rtcp;
+	uint64_t clock;           /* Packet counter for LRU. */
+	unsigned int max_ssrcs;
+	struct srtp_ssrc ssrcs[];
+};
+
+/* AES-CM keystream (RFC 3711 §4.1.1): n bytes from a 16-byte initial counter. */
+int
+wrtc_srtp_aes_cm_keystream(const uint8_t *key, size_t key_size, const uint8_t iv[16],
+			   uint8_t *out, size_t n);
+
+/* RFC 3711 §4.3.1 KDF with key derivation rate 0; salt is 14 bytes (GCM salts
+ * zero padded). */
+int
+wrtc_srtp_kdf(const uint8_t *master_key, size_t key_size, const uint8_t salt[14], uint8_t label,
+	      uint8_t *out, size_t n);
+
+/* Create a context straight from session keys (the KDF bypassed), for test vectors
+ * stated in session keys. */
+struct wrtc_srtp *
+wrtc_srtp_create_session(enum wrtc_srtp_suite suite, const struct srtp_session_keys *k,
+			 unsigned int max_ssrcs);
+
+/* Find the state of an SSRC; with create, take a free or the least recently used slot. */
+struct srtp_ssrc *
+wrtc_srtp_ssrc_get(struct wrtc_srtp *s, uint32_t ssrc, bool create);
+
+/* AES-CM IV (RFC 3711 §4.1.1): salt * 2^16 ^ SSRC * 2^64 ^ index * 2^16. */
+void
+wrtc_srtp_cm_iv(uint8_t iv[16], const uint8_t salt[14], uint32_t ssrc, uint64_t idx);
+
+/* AES-CTR in place with a new IV on the cached context. */
+int
+wrtc_srtp_ctr_crypt(EVP_CIPHER_CTX *c, const uint8_t iv[16], uint8_t *p, size_t n);
+
+/* AES-GCM seal in place (AAD = aad || aad2); the tag is written at p + n. */
+int
+wrtc_srtp_gcm_seal(EVP_CIPHER_CTX *c, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+		   const uint8_t *aad2, size_t aad2_len, uint8_t *p, size_t n);
+
+/* AES-GCM open in place; -EBADMSG if the tag does not match. */
+int
+wrtc_srtp_gcm_open(EVP_CIPHER_CTX *c, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+		   const uint8_t *aad2, size_t aad2_len, uint8_t *p, size_t n, uint8_t *tag);
+
+/* HMAC-SHA1 of a || b with precomputed pad states; writes 20 bytes. */
+static inline void
+srtp_hmac(const struct srtp_keyset *ks, const uint8_t *a, size_t alen, const uint8_t *b,
+	  size_t blen, uint8_t md[SHA_DIGEST_LENGTH])
+{
+	SHA_CTX c = ks->hmac_inner;
+
+	SHA1_Update(&c, a, alen);
+	if (blen)
+		SHA1_Update(&c, b, blen);
+	SHA1_Final(md, &c);
+	c = ks->hmac_outer;
+	SHA1_Update(&c, md, SHA_DIGEST_LENGTH);
+	SHA1_Final(md, &c);
+}
+
+static inline uint16_t
+srtp_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t
+srtp_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void
+srtp_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* Replay window over 64-bit indexes: 0 if idx is new, -EALREADY otherwise. */
+static inline int
+srtp_replay_check(bool seen, uint64_t hi, const uint64_t win[2], uint64_t idx)
+{
+	uint64_t delta;
+
+	if (!seen || idx > hi)
+		return 0;
+	delta = hi - idx;
+	if (delta >= WRTC_SRTP_REPLAY_WINDOW)
+		return -EALREADY;
+	if ((win[delta >> 6] >> (delta & 63)) & 1)
+		return -EALREADY;
+	return 0;
+}
+
+static inline void
+srtp_replay_add(bool *seen, uint64_t *hi, uint64_t win[2], uint64_t idx)
+{
+	uint64_t d;
+
+	if (!*seen) {
+		*seen = true;
+		*hi = idx;
+		win[0] = 1;
+		win[1] = 0;
+		return;
+	}
+	if (idx > *hi) {
+		d = idx - *hi;
+		if (d >= 128) {
+			win[0] = 0;
+			win[1] = 0;
+		} else if (d >= 64) {
+			win[1] = win[0] << (d - 64);
+			win[0] = 0;
+		} else {
+			win[1] = (win[1] << d) | (win[0] >> (64 - d));
+			win[0] <<= d;
+		}
+		win[0] |= 1;
+		*hi = idx;
+		return;
+	}
+	d = *hi - idx;
+	if (d < 128)
+		win[d >> 6] |= (uint64_t)1 << (d & 63);
+}
+
+#endif
