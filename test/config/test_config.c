@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/config unit tests: the shipped configurations load with the values they
+ * spell, and each kind of mistake is rejected with the exact path and reason.
+ * JSON in this file is written with ' for " and converted before loading.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "wrtc_config.h"
+#include "wrtc_test.h"
+
+#ifndef CONFIG_DIR
+#error "CONFIG_DIR must point at config/"
+#endif
+
+static char errbuf[WRTC_CONFIG_ERR_SIZE];
+
+static struct wrtc_config *
+load(const char *tmpl)
+{
+	char *s = strdup(tmpl);
+	struct wrtc_config *cfg;
+
+	for (char *p = s; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	cfg = wrtc_config_load_string(s, strlen(s), CONFIG_DIR, errbuf, sizeof(errbuf));
+	free(s);
+	return cfg;
+}
+
+/* Loads and expects failure with exactly @p msg. */
+static bool
+fails_with(const char *tmpl, const char *msg)
+{
+	struct wrtc_config *cfg = load(tmpl);
+
+	if (cfg != NULL) {
+		fprintf(stderr, "  unexpectedly loaded: %s\n", tmpl);
+		wrtc_config_free(cfg);
+		return false;
+	}
+	if (errno != EINVAL || strcmp(errbuf, msg) != 0) {
+		fprintf(stderr, "  got \"%s\" (errno %d)\n  want \"%s\"\n", errbuf, errno, msg);
+		return false;
+	}
+	return true;
+}
+
+#define IFACE "{'name':'pub','port':0,'ipv4':'10.0.0.2/24'}"
+#define CODECS "[{'name':'pcmu','codec':'PCMU'},{'name':'opus','codec':'opus','payload_type':111}]"
+#define PSPS "[{'name':'plain','codecs':['pcmu']}]"
+#define TGS "[{'name':'sip','interface':'pub','kind':'sip','packet_service_profile':'plain'}]"
+/* A minimal valid configuration with one interface list and extra root keys. */
+#define CFG(ifaces, extra) "{'interfaces':[" ifaces "],'codec_entries':" CODECS \
+	",'packet_service_profiles':" PSPS ",'trunk_groups':" TGS extra "}"
+/* The same with other profiles and trunk groups. */
+#define CFG_TG(psps, tgs, extra) "{'interfaces':[" IFACE "],'codec_entries':" CODECS \
+	",'packet_service_profiles':" psps ",'trunk_groups':" tgs extra "}"
+
+static int
+test_default_json(void)
+{
+	struct wrtc_config *cfg = wrtc_config_load_file(CONFIG_DIR "/default.json", errbuf,
+							sizeof(errbuf));
+	const struct wrtc_config_interface *it;
+	const struct wrtc_config_psp *p;
+	const struct wrtc_config_trunk_group *w, *s;
+	char a[INET6_ADDRSTRLEN];
+	int iw, is;
+
+	if (!WRTC_CHECK(cfg != NULL)) {
+		fprintf(stderr, "  %s\n", errbuf);
+		return -1;
+	}
+	WRTC_CHECK_EQ(cfg->n_interfaces, 1);
+	it = &cfg->interfaces[0];
+	WRTC_CHECK_EQ(it->port_index, 0);
+	WRTC_CHECK_STREQ(it->port, "0");
+	WRTC_CHECK(it->has_ipv4 && it->has_ipv6);
+	WRTC_CHECK_STREQ(inet_ntop(AF_INET, &it->ipv4, a, sizeof(a)), "10.99.0.2");
+	WRTC_CHECK_EQ(it->ipv4_prefix, 24);
+	WRTC_CHECK_STREQ(inet_ntop(AF_INET6, &it->ipv6, a, sizeof(a)), "fd00:99::2");
+	WRTC_CHECK_EQ(it->ipv6_prefix, 64);
+	WRTC_CHECK_EQ(it->media_port_min, 20000);
+	WRTC_CHECK_EQ(it->media_port_max, 29999);
+
+	iw = wrtc_config_trunk_group_find(cfg, "webrtc");
+	is = wrtc_config_trunk_group_find(cfg, "sip");
+	WRTC_CHECK(iw >= 0 && is >= 0);
+	WRTC_CHECK_EQ(wrtc_config_trunk_group_find(cfg, "nope"), -1);
+	if (iw < 0 || is < 0) {
+		wrtc_config_free(cfg);
+		return -1;
+	}
+	w = &cfg->trunk_groups[iw];
+	s = &cfg->trunk_groups[is];
+	WRTC_CHECK_EQ(w->kind, WRTC_CONFIG_TRUNK_WEBRTC);
+	WRTC_CHECK_EQ(w->ice, WRTC_CONFIG_ICE_LITE);
+	WRTC_CHECK_EQ(s->kind, WRTC_CONFIG_TRUNK_SIP);
+	WRTC_CHECK_EQ(s->ice, WRTC_CONFIG_ICE_NONE);
+	WRTC_CHECK(w->policing && s->policing);
+
+	p = &cfg->psps[w->psp];
+	WRTC_CHECK(p->srtp && p->dtls && !p->sdes && p->rtcp_mux);
+	WRTC_CHECK_EQ(cfg->codec_entries[p->codecs[0]].codec, WRTC_CONFIG_CODEC_OPUS);
+	WRTC_CHECK_EQ(cfg->codec_entries[p->codecs[0]].clock, 48000);
+	WRTC_CHECK_EQ(cfg->codec_entries[p->codecs[0]].payload_type, 111);
+	WRTC_CHECK_EQ(cfg->codec_entries[p->codecs[1]].codec, WRTC_CONFIG_CODEC_PCMU);
+	WRTC_CHECK_EQ(cfg->codec_entries[p->codecs[2]].codec, WRTC_CONFIG_CODEC_PCMA);
+	WRTC_CHECK(p->dtls_profile >= 0 && p->crypto_suite_profile >= 0);
+	if (p->dtls_profile >= 0) {
+		WRTC_CHECK(cfg->dtls_profiles[p->dtls_profile].generated_certificate);
+		WRTC_CHECK_EQ(cfg->dtls_profiles[p->dtls_profile].versions, WRTC_CONFIG_DTLS_1_2);
+	}
+
+	p = &cfg->psps[s->psp];
+	WRTC_CHECK(!p->srtp && !p->dtls && !p->rtcp_mux);
+	WRTC_CHECK_EQ(p->n_codecs, 4);
+	WRTC_CHECK_EQ(cfg->codec_entries[p->codecs[0]].payload_type, 0);
+	WRTC_CHECK_EQ(cfg->codec_entries[p->codecs[1]].payload_type, 8);
+	WRTC_CHECK_EQ(cfg->codec_entries[p->codecs[2]].codec, WRTC_CONFIG_CODEC_G722);
+	WRTC_CHECK_EQ(cfg->codec_entries[p->codecs[3]].codec, WRTC_CONFIG_CODEC_TELEPHONE_EVENT);
+	WRTC_CHECK_EQ(cfg->codec_entries[p->codecs[3]].clock, 8000);
+	WRTC_CHECK_EQ(p->dtls_profile, -1);
+
+	WRTC_CHECK(cfg->control.rpc_tcp_enabled);
+	WRTC_CHECK_STREQ(cfg->control.rpc_tcp_host, "127.0.0.1");
+	WRTC_CHECK_EQ(cfg->control.rpc_tcp_port, 9900);
+	WRTC_CHECK(cfg->n_policers >= 2);
+	wrtc_config_free(cfg);
+	return 0;
+}
+
+static int
+test_example_sdes(void)
+{
+	struct wrtc_config *cfg = wrtc_config_load_file(CONFIG_DIR "/example-sdes.json", errbuf,
+							sizeof(errbuf));
+	const struct wrtc_config_psp *p;
+	int iw, is;
+
+	if (!WRTC_CHECK(cfg != NULL)) {
+		fprintf(stderr, "  %s\n", errbuf);
+		return -1;
+	}
+	iw = wrtc_config_trunk_group_find(cfg, "webrtc");
+	is = wrtc_config_trunk_group_find(cfg, "sip");
+	if (!WRTC_CHECK(iw >= 0 && is >= 0)) {
+		wrtc_config_free(cfg);
+		return -1;
+	}
+	WRTC_CHECK_EQ(cfg->trunk_groups[iw].ice, WRTC_CONFIG_ICE_FULL);
+	p = &cfg->psps[cfg->trunk_groups[is].psp];
+	WRTC_CHECK(p->srtp && p->sdes && !p->dtls);
+	WRTC_CHECK(p->crypto_suite_profile >= 0);
+	if (p->crypto_suite_profile >= 0)
+		WRTC_CHECK_EQ(cfg->crypto_profiles[p->crypto_suite_profile].suites[0],
+			      WRTC_CONFIG_SUITE_AES_CM_128_HMAC_SHA1_80);
+	wrtc_config_free(cfg);
+	return 0;
+}
+
+static int
+test_minimal_defaults(void)
+{
+	struct wrtc_config *cfg = load(CFG(IFACE, ""));
+	const struct wrtc_config_codec_entry *op;
+
+	if (!WRTC_CHECK(cfg != NULL)) {
+		fprintf(stderr, "  %s\n", errbuf);
+		return -1;
+	}
+	WRTC_CHECK_EQ(cfg->interfaces[0].media_port_min, 20000);
+	WRTC_CHECK_EQ(cfg->interfaces[0].media_port_max, 29999);
+	WRTC_CHECK(!cfg->interfaces[0].has_ipv6);
+	WRTC_CHECK_EQ(cfg->codec_entries[0].payload_type, 0);
+	WRTC_CHECK_EQ(cfg->codec_entries[0].clock, 8000);
+	WRTC_CHECK_EQ(cfg->codec_entries[0].ptime, 20);
+	op = &cfg->codec_entries[1];
+	WRTC_CHECK_EQ(op->clock, 48000);
+	WRTC_CHECK_EQ(op->complexity, 9);
+	WRTC_CHECK_EQ(op->bitrate, 32000);
+	WRTC_CHECK(op->fec && !op->dtx);
+	WRTC_CHECK(cfg->psps[0].transcode && cfg->psps[0].rtcp && !cfg->psps[0].rtcp_mux);
+	WRTC_CHECK_EQ(cfg->trunk_groups[0].ice, WRTC_CONFIG_ICE_NONE);
+	WRTC_CHECK_EQ(cfg->trunk_groups[0].address_type, WRTC_CONFIG_ADDR_MATCH);
+	WRTC_CHECK_EQ(cfg->n_policers, 0);
+	WRTC_CHECK_STREQ(cfg->control.rpc_tcp, "127.0.0.1:9900");
+	WRTC_CHECK_STREQ(cfg->control.rpc_unix, "");
+	WRTC_CHECK_EQ(cfg->control.media_timeout, 60);
+	WRTC_CHECK_EQ(cfg->workers.rx_desc, 1024);
+	wrtc_config_free(cfg);
+	return 0;
+}
+
+static int
+test_interface_errors(void)
+{
+	WRTC_CHECK(fails_with(CFG(IFACE ",{'name':'b','port':1,'ipv4':'10.0.0.300/24'}", ""),
+			      "interfaces[1].ipv4: \"10.0.0.300/24\" is not an IPv4 address"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv4':'10.0.0.2'}", ""),
+			      "interfaces[0].ipv4: \"10.0.0.2\": missing prefix length "
+			      "(e.g. 10.0.0.2/24)"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv4':'10.0.0.2/33'}", ""),
+			      "interfaces[0].ipv4: \"10.0.0.2/33\": prefix length must be 0..32"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv6':'fd00::1::2/64'}", ""),
+			      "interfaces[0].ipv6: \"fd00::1::2/64\" is not an IPv6 address"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0}", ""),
+			      "interfaces[0]: needs ipv4 or ipv6 (or both)"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','ipv4':'10.0.0.2/24'}", ""),
+			      "interfaces[0].port: missing"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':true,'ipv4':'10.0.0.2/24'}", ""),
+			      "interfaces[0].port: must be a string or an integer"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv4':'10.0.0.2/24','mtu':1500}", ""),
+			      "interfaces[0].mtu: unknown key"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv4':'10.0.0.2/24',"
+				  "'gateway4':'10.0.1.1'}", ""),
+			      "interfaces[0].gateway4: 10.0.1.1 is not inside the ipv4 subnet /24"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv6':'fd00::2/64',"
+				  "'gateway4':'10.0.0.1'}", ""),
+			      "interfaces[0].gateway4: needs ipv4 on the same interface"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv4':'10.0.0.2/24',"
+				  "'media_port_min':20001}", ""),
+			      "interfaces[0].media_port_min: must be even (RTP uses even ports, "
+			      "RTCP the next odd one)"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv4':'10.0.0.2/24',"
+				  "'media_port_min':30000,'media_port_max':30000}", ""),
+			      "interfaces[0].media_port_max: must be above media_port_min (30000) "
+			      "to hold an RTP/RTCP pair"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv4':'10.0.0.2/24',"
+				  "'media_port_min':80}", ""),
+			      "interfaces[0].media_port_min: must be between 1024 and 65534"));
+	WRTC_CHECK(fails_with(CFG(IFACE "," IFACE, ""),
+			      "interfaces[1].name: duplicate interface name \"pub\" (also entry 0)"));
+	WRTC_CHECK(fails_with(CFG(IFACE ",{'name':'b','port':0,'ipv4':'10.0.0.3/24'}", ""),
+			      "interfaces[1].port: port 0 is already used by another interface"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a b','port':0,'ipv4':'10.0.0.2/24'}", ""),
+			      "interfaces[0].name: \"a b\": only letters, digits and _ - . : are "
+			      "allowed"));
+	return 0;
+}
+
+static int
+test_interface_values(void)
+{
+	struct wrtc_config *cfg = load(
+		"{'interfaces':[{'name':'pub','port':'net_af_packet0','ipv4':'10.0.0.2/24',"
+		"'gateway4':'10.0.0.1','advertised_ipv4':'203.0.113.7','ipv6':'2001:db8::2/64',"
+		"'gateway6':'fe80::1','media_port_min':40000,'media_port_max':40099}],"
+		"'codec_entries':" CODECS ",'packet_service_profiles':" PSPS
+		",'trunk_groups':[{'name':'sip','interface':'pub','kind':'sip',"
+		"'packet_service_profile':'plain','address_type':'ipv6'}]}");
+	char a[INET6_ADDRSTRLEN];
+
+	if (!WRTC_CHECK(cfg != NULL)) {
+		fprintf(stderr, "  %s\n", errbuf);
+		return -1;
+	}
+	WRTC_CHECK_EQ(cfg->interfaces[0].port_index, -1);
+	WRTC_CHECK_STREQ(cfg->interfaces[0].port, "net_af_packet0");
+	WRTC_CHECK(cfg->interfaces[0].has_gateway4 && cfg->interfaces[0].has_gateway6);
+	WRTC_CHECK_STREQ(inet_ntop(AF_INET, &cfg->interfaces[0].advertised_ipv4, a, sizeof(a)),
+			 "203.0.113.7");
+	WRTC_CHECK_EQ(cfg->interfaces[0].media_port_max, 40099);
+	WRTC_CHECK_EQ(cfg->trunk_groups[0].address_type, WRTC_CONFIG_ADDR_IPV6);
+	wrtc_config_free(cfg);
+	return 0;
+}
+
+static int
+test_syntax_and_root(void)
+{
+	struct wrtc_config *cfg;
+
+	WRTC_CHECK(fails_with("{'interfaces': [", "1:16: ']' expected near end of file"));
+	WRTC_CHECK(fails_with("[]", "the configuration must be a JSON object"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'interface':[]"), "interface: unknown key"));
+	WRTC_CHECK(fails_with("{'interfaces':[" IFACE "]}", "codec_entries: missing"));
+	WRTC_CHECK(fails_with("{'interfaces':[],'codec_entries':[],'packet_service_profiles':[],"
+			      "'trunk_groups':[]}", "interfaces: needs at least 1 entry"));
+	WRTC_CHECK(fails_with("{'interfaces':{}}", "interfaces: must be an array"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'rpc_tcp':'localhost:9900'}"),
+			      "control.rpc_tcp: \"localhost\" is not a numeric IPv4 or IPv6 "
+			      "address"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'rpc_tcp':'127.0.0.1:99000'}"),
+			      "control.rpc_tcp: port must be 0..65535"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'media_timeout':0}"),
+			      "control.media_timeout: must be between 1 and 86400"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'workers':{'rx_desc':1000}"),
+			      "workers.rx_desc: must be a power of two"));
+	/* Duplicate keys are a syntax error rather than a silent override. */
+	cfg = load(CFG(IFACE, ",'control':{},'control':{}"));
+	WRTC_CHECK(cfg == NULL);
+	WRTC_CHECK(strstr(errbuf, "duplicate object key") != NULL);
+
+	cfg = load(CFG(IFACE, ",'control':{'rpc_tcp':'[::1]:0','rpc_unix':'/tmp/x.sock',"
+			      "'max_calls':5},'_note':'ignored'"));
+	if (WRTC_CHECK(cfg != NULL)) {
+		WRTC_CHECK_STREQ(cfg->control.rpc_tcp_host, "::1");
+		WRTC_CHECK_EQ(cfg->control.rpc_tcp_port, 0);
+		WRTC_CHECK_STREQ(cfg->control.rpc_unix, "/tmp/x.sock");
+		WRTC_CHECK_EQ(cfg->control.max_calls, 5);
+	} else {
+		fprintf(stderr, "  %s\n", errbuf);
+	}
+	wrtc_config_free(cfg);
+	cfg = load(CFG(IFACE, ",'control':{'rpc_tcp':''}"));
+	WRTC_CHECK(cfg != NULL && !cfg->control.rpc_tcp_enabled);
+	wrtc_config_free(cfg);
+
+	cfg = wrtc_config_load_file(CONFIG_DIR "/no-such-file.json", errbuf, sizeof(errbuf));
+	WRTC_CHECK(cfg == NULL && errno == ENOENT);
+	WRTC_CHECK(strstr(errbuf, "no-such-file.json: No such file or directory") != NULL);
+	return 0;
+}
+
+static int
+test_codec_errors(void)
+{
+	WRTC_CHECK(fails_with("{'interfaces':[" IFACE "],'codec_entries':[{'name':'x','codec':"
+			      "'speex'}],'packet_service_profiles':[],'trunk_groups':[]}",
+			      "codec_entries[0].codec: \"speex\" is not one of \"opus\", \"PCMU\", "
+			      "\"PCMA\", \"G722\" or \"telephone-event\""));
+	WRTC_CHECK(fails_with("{'interfaces':[" IFACE "],'codec_entries':[{'name':'x','codec':"
+			      "'opus'}]}",
+			      "codec_entries[0].payload_type: missing (opus has no static payload "
+			      "type)"));
+	WRTC_CHECK(fails_with("{'interfaces':[" IFACE "],'codec_entries':[{'name':'x','codec':"
+			      "'PCMU','clock':16000}]}",
+			      "codec_entries[0].clock: PCMU uses an RTP clock of 8000"));
+	WRTC_CHECK(fails_with("{'interfaces':[" IFACE "],'codec_entries':[{'name':'x','codec':"
+			      "'PCMA','bitrate':64000}]}",
+			      "codec_entries[0].bitrate: only applies to opus"));
+	WRTC_CHECK(fails_with("{'interfaces':[" IFACE "],'codec_entries':[{'name':'x','codec':"
+			      "'opus','payload_type':74}]}",
+			      "codec_entries[0].payload_type: 74 collides with RTCP packet types "
+			      "(72..76 are reserved)"));
+	WRTC_CHECK(fails_with("{'interfaces':[" IFACE "],'codec_entries':[{'name':'x','codec':"
+			      "'PCMU','payload_type':8}]}",
+			      "codec_entries[0].payload_type: 8 is a static payload type of another "
+			      "codec; use 0 or 96..127"));
+	WRTC_CHECK(fails_with("{'interfaces':[" IFACE "],'codec_entries':[{'name':'x','codec':"
+			      "'opus','payload_type':111,'ptime':30}]}",
+			      "codec_entries[0].ptime: opus ptime must be 10, 20, 40 or 60"));
+	WRTC_CHECK(fails_with("{'interfaces':[" IFACE "],'codec_entries':[{'name':'x','codec':"
+			      "'opus','payload_type':111,'complexity':11}]}",
+			      "codec_entries[0].complexity: must be between 0 and 10"));
+	WRTC_CHECK(fails_with("{'interfaces':[" IFACE "],'codec_entries':[{'name':'x','codec':"
+			      "'PCMU','channels':2}]}",
+			      "codec_entries[0].channels: must be between 1 and 1"));
+	return 0;
+}
+
+static int
+test_profile_errors(void)
+{
+	WRTC_CHECK(fails_with(CFG_TG("[{'name':'p','codecs':['pcmu','g729']}]", TGS, ""),
+			      "packet_service_profiles[0].codecs[1]: no codec entry named \"g729\""));
+	WRTC_CHECK(fails_with(CFG_TG("[{'name':'p','codecs':['pcmu','pcmu']}]", TGS, ""),
+			      "packet_service_profiles[0].codecs[1]: \"pcmu\" is listed twice"));
+	WRTC_CHECK(fails_with(CFG_TG("[{'name':'p','codecs':['pcmu'],'srtp':true}]", TGS, ""),
+			      "packet_service_profiles[0].srtp: needs dtls or sdes to exchange keys"));
+	WRTC_CHECK(fails_with(CFG_TG("[{'name':'p','codecs':['pcmu'],'dtls':true,'sdes':true}]",
+				     TGS, ""),
+			      "packet_service_profiles[0].sdes: cannot be combined with dtls in one "
+			      "profile"));
+	WRTC_CHECK(fails_with(CFG_TG("[{'name':'p','codecs':['pcmu'],'allow_dtls_fallback':true}]",
+				     TGS, ""),
+			      "packet_service_profiles[0].allow_dtls_fallback: needs dtls"));
+	WRTC_CHECK(fails_with(CFG_TG("[{'name':'p','codecs':['pcmu'],'dtls':true,"
+				     "'dtls_profile':'strict'}]", TGS, ""),
+			      "packet_service_profiles[0].dtls_profile: no dtls profile named "
+			      "\"strict\""));
+	WRTC_CHECK(fails_with(CFG_TG("[{'name':'p','codecs':['pcmu'],'rtcp_mux':'yes'}]", TGS, ""),
+			      "packet_service_profiles[0].rtcp_mux: must be a boolean"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'dtls_profiles':[{'name':'d','versions':['1.3']}]"),
+			      "dtls_profiles[0].versions[0]: \"1.3\" is not one of \"1.0\" or "
+			      "\"1.2\""));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'dtls_profiles':[{'name':'d','certificate':"
+				  "{'pkcs12':'missing.p12','passphrase':'x'}}]"),
+			      "dtls_profiles[0].certificate.pkcs12: cannot read " CONFIG_DIR
+			      "/missing.p12: No such file or directory"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'dtls_profiles':[{'name':'d','certificate':'self'}]"),
+			      "dtls_profiles[0].certificate: must be \"generated\" or an object "
+			      "{\"pkcs12\": path, \"passphrase\": text}"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'crypto_suite_profiles':[{'name':'c','suites':"
+				  "['AEAD_AES_128_GCM','AES_CM_128_HMAC_SHA1_81']}]"),
+			      "crypto_suite_profiles[0].suites[1]: \"AES_CM_128_HMAC_SHA1_81\" is "
+			      "not one of \"AES_CM_128_HMAC_SHA1_80\", \"AES_CM_128_HMAC_SHA1_32\", "
+			      "\"AEAD_AES_128_GCM\" or \"AEAD_AES_256_GCM\""));
+	return 0;
+}
+
+static int
+test_implicit_profiles(void)
+{
+	struct wrtc_config *cfg = load(CFG_TG("[{'name':'plain','codecs':['pcmu'],'dtls':true}]",
+					      TGS, ""));
+	const struct wrtc_config_psp *p;
+
+	if (!WRTC_CHECK(cfg != NULL)) {
+		fprintf(stderr, "  %s\n", errbuf);
+		return -1;
+	}
+	p = &cfg->psps[0];
+	WRTC_CHECK(p->srtp);
+	WRTC_CHECK_EQ(cfg->n_dtls_profiles, 1);
+	WRTC_CHECK_EQ(p->dtls_profile, 0);
+	WRTC_CHECK_STREQ(cfg->dtls_profiles[0].name, "default");
+	WRTC_CHECK(cfg->dtls_profiles[0].generated_certificate);
+	WRTC_CHECK_EQ(cfg->dtls_profiles[0].fingerprint_hash, WRTC_CONFIG_HASH_SHA256);
+	WRTC_CHECK_EQ(cfg->n_crypto_profiles, 1);
+	WRTC_CHECK_EQ(cfg->crypto_profiles[p->crypto_suite_profile].n_suites, 4);
+	wrtc_config_free(cfg);
+	return 0;
+}
+
+static int
+test_trunk_group_errors(void)
+{
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'eth9','kind':'sip',"
+				     "'packet_service_profile':'plain'}]", ""),
+			      "trunk_groups[0].interface: no interface named \"eth9\""));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'packet_service_profile':'gold'}]", ""),
+			      "trunk_groups[0].packet_service_profile: no packet service profile "
+			      "named \"gold\""));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'webrtc',"
+				     "'ice':'none','packet_service_profile':'plain'}]", ""),
+			      "trunk_groups[0].ice: a webrtc trunk group needs \"lite\" or \"full\""));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'webrtc',"
+				     "'packet_service_profile':'plain'}]", ""),
+			      "trunk_groups[0].packet_service_profile: \"plain\" has no dtls; "
+			      "browsers need DTLS-SRTP"));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'address_type':'ipv6','packet_service_profile':'plain'}]", ""),
+			      "trunk_groups[0].address_type: \"ipv6\" but interface \"pub\" has no "
+			      "ipv6"));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'packet_service_profile':'plain','sdp_rules':[{'action':"
+				     "'substitute','regex':'a=(foo'}]}]", ""),
+			      "trunk_groups[0].sdp_rules[0].regex: not a valid POSIX extended "
+			      "regular expression: Unmatched ( or \\("));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'packet_service_profile':'plain','sdp_rules':[{'action':"
+				     "'substitute','regex':'a=foo'}]}]", ""),
+			      "trunk_groups[0].sdp_rules[0].replacement: missing (action "
+			      "\"substitute\" needs it)"));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'packet_service_profile':'plain','sdp_rules':[{'action':"
+				     "'delete','regex':'^a=foo','replacement':'x'}]}]", ""),
+			      "trunk_groups[0].sdp_rules[0].replacement: not allowed with action "
+			      "\"delete\""));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'packet_service_profile':'plain','sdp_rules':[{'action':"
+				     "'delete','regex':'^a=foo','direction':'up'}]}]", ""),
+			      "trunk_groups[0].sdp_rules[0].direction: \"up\" is not one of \"in\", "
+			      "\"out\" or \"both\""));
+	return 0;
+}
+
+static int
+test_sdp_rules(void)
+{
+	struct wrtc_config *cfg = load(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+		"'packet_service_profile':'plain','sdp_rules':[{'direction':'out','action':"
+		"'substitute','regex':'^s=.*$','replacement':'s=wrtcgw'},{'action':'delete',"
+		"'regex':'^a=ptime:'}]}]", ""));
+	const struct wrtc_config_trunk_group *t;
+
+	if (!WRTC_CHECK(cfg != NULL)) {
+		fprintf(stderr, "  %s\n", errbuf);
+		return -1;
+	}
+	t = &cfg->trunk_groups[0];
+	WRTC_CHECK_EQ(t->n_sdp_rules, 2);
+	WRTC_CHECK_EQ(t->sdp_rules[0].direction, WRTC_CONFIG_SDP_OUT);
+	WRTC_CHECK_EQ(t->sdp_rules[0].action, WRTC_CONFIG_SDP_SUBSTITUTE);
+	WRTC_CHECK_STREQ(t->sdp_rules[0].regex, "^s=.*$");
+	WRTC_CHECK_STREQ(t->sdp_rules[0].replacement, "s=wrtcgw");
+	WRTC_CHECK_EQ(t->sdp_rules[1].direction, WRTC_CONFIG_SDP_BOTH);
+	WRTC_CHECK_EQ(t->sdp_rules[1].action, WRTC_CONFIG_SDP_DELETE);
+	WRTC_CHECK_STREQ(t->sdp_rules[1].replacement, "");
+	wrtc_config_free(cfg);
+	return 0;
+}
+
+static int
+test_policers(void)
+{
+	struct wrtc_config *cfg = load(CFG(IFACE, ",'policers':[{'name':'l','type':'link-data',"
+		"'interface':'pub','bucket':15000,'rate':1250000},{'name':'s','type':'stun',"
+		"'bucket':100,'rate':1000,'priority_rate':10000,'srflx_prefix_v4':24}]"));
+
+	if (!WRTC_CHECK(cfg != NULL)) {
+		fprintf(stderr, "  %s\n", errbuf);
+		return -1;
+	}
+	WRTC_CHECK_EQ(cfg->n_policers, 2);
+	WRTC_CHECK_EQ(cfg->policers[0].mode, WRTC_CONFIG_POLICER_DATA_RATE);
+	WRTC_CHECK_EQ(cfg->policers[0].interface, 0);
+	WRTC_CHECK_EQ(cfg->policers[0].priority_rate, 1250000);
+	WRTC_CHECK_EQ(cfg->policers[1].mode, WRTC_CONFIG_POLICER_PACKET_RATE);
+	WRTC_CHECK_EQ(cfg->policers[1].priority_rate, 10000);
+	WRTC_CHECK_EQ(cfg->policers[1].srflx_prefix_v4, 24);
+	WRTC_CHECK_EQ(cfg->policers[1].interface, -1);
+	WRTC_CHECK_STREQ(wrtc_config_policer_type_str(cfg->policers[1].type), "stun");
+	WRTC_CHECK_STREQ(wrtc_config_policer_mode_str(cfg->policers[0].mode), "data-rate");
+	wrtc_config_free(cfg);
+
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'stun','bucket':100,"
+				  "'rate':1000,'srflx_prefix_v4':33}]"),
+			      "policers[0].srflx_prefix_v4: must be between 0 and 32"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'stun','bucket':100,"
+				  "'rate':1000,'priority_rate':10}]"),
+			      "policers[0].priority_rate: must be at least rate (1000)"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'stun','bucket':0,"
+				  "'rate':1000}]"),
+			      "policers[0].bucket: must be between 1 and 1073741824"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'stun','rate':1000}]"),
+			      "policers[0].bucket: missing"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'sip','bucket':1,"
+				  "'rate':1}]"),
+			      "policers[0].type: \"sip\" is not one of \"link-data\", \"stun\" or "
+			      "\"dtls\""));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'stun','bucket':1,"
+				  "'rate':1,'interface':'pub'}]"),
+			      "policers[0].interface: only for link-data policers"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'link-data','bucket':1,"
+				  "'rate':1,'priority_rate':2}]"),
+			      "policers[0].priority_rate: only for stun and dtls policers"));
+	return 0;
+}
+
+static const struct wrtc_test_case cases[] = {
+	{"default.json loads", test_default_json},
+	{"example-sdes.json loads", test_example_sdes},
+	{"minimal config and defaults", test_minimal_defaults},
+	{"interface errors name the path", test_interface_errors},
+	{"interface values", test_interface_values},
+	{"syntax, root and control errors", test_syntax_and_root},
+	{"codec entry errors", test_codec_errors},
+	{"profile errors", test_profile_errors},
+	{"implicit default profiles", test_implicit_profiles},
+	{"trunk group errors", test_trunk_group_errors},
+	{"sdp rules", test_sdp_rules},
+	{"policers", test_policers},
+};
+
+WRTC_TEST_MAIN(cases)
