@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 
+#include <openssl/crypto.h>
 #include <srtp2/srtp.h>
 
 #include "wrtc_test.h"
@@ -759,6 +760,69 @@ test_sdes(void)
 	return 0;
 }
 
+/* Count OpenSSL's heap allocations, to show the packet functions make none. */
+static unsigned long ossl_allocs;
+
+static void *
+count_malloc(size_t n, const char *file, int line)
+{
+	ossl_allocs++;
+	return malloc(n);
+}
+
+static void *
+count_realloc(void *p, size_t n, const char *file, int line)
+{
+	ossl_allocs++;
+	return realloc(p, n);
+}
+
+static void
+count_free(void *p, const char *file, int line)
+{
+	free(p);
+}
+
+__attribute__((constructor)) static void
+install_counters(void)
+{
+	CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free);
+}
+
+static int
+test_no_alloc_per_packet(void)
+{
+	for (size_t si = 0; si < 4; si++) {
+		struct wrtc_srtp *tx, *rx;
+		unsigned long before;
+		int fails = 0;
+
+		pair(all_suites[si], &tx, &rx, 0);
+		before = ossl_allocs;
+		WRTC_CHECK(before > 0); /* The counter is installed: create allocated. */
+		for (int i = 0; i < 1000; i++) {
+			uint8_t p[300];
+			size_t n;
+
+			make_rtp(p, &n, 3, (uint16_t)i, 0, false);
+			fails += wrtc_srtp_protect(tx, p, &n, sizeof(p)) != 0;
+			fails += wrtc_srtp_unprotect(rx, p, &n) != 0;
+			make_rtcp(p, &n, 3);
+			fails += wrtc_srtp_protect_rtcp(tx, p, &n, sizeof(p)) != 0;
+			fails += wrtc_srtp_unprotect_rtcp(rx, p, &n) != 0;
+			p[20] ^= 1;
+			make_rtp(p, &n, 3, (uint16_t)(i + 5000), 0, false);
+			n += 16;
+			fails += wrtc_srtp_unprotect(rx, p, &n) != -EBADMSG;
+		}
+		WRTC_CHECK_EQ(fails, 0);
+		WRTC_CHECK_EQ(ossl_allocs, before);
+		wrtc_srtp_free(tx);
+		wrtc_srtp_free(rx);
+	}
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"rfc3711_b2_keystream", test_rfc3711_b2_keystream},
 	{"rfc3711_b3_kdf", test_rfc3711_b3_kdf},
@@ -770,6 +834,7 @@ static const struct wrtc_test_case cases[] = {
 	{"malformed", test_malformed},
 	{"ssrcs", test_ssrcs},
 	{"create_errors", test_create_errors},
+	{"no_alloc_per_packet", test_no_alloc_per_packet},
 	{"sdes", test_sdes},
 };
 
