@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control lcore's side of the data plane: messages to workers and their
+ * replies, slow-path packets punted by workers (ARP, ND, ICMP echo; STUN and
+ * DTLS are counted until their agents are wired), neighbour resolution,
+ * transmission through the control TX queue (or worker 0 when the port has
+ * none), and the one-second timers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "session_priv.h"
+
+RTE_LOG_REGISTER_DEFAULT(wrtc_session_logtype, INFO);
+
+enum { PUNT_BURST = 32, REPLY_BURST = 64 };
+
+uint64_t
+ctrl_now_ms(const struct wrtc_session_mgr *mgr)
+{
+	return rte_rdtsc() / (mgr->hz / 1000);
+}
+
+int
+ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
+	  struct wrtc_stream *s, const struct wrtc_flow_update *upd)
+{
+	struct wrtc_lcore *w = mgr->dp->workers[worker];
+	struct wrtc_flow_msg *msg = calloc(1, sizeof(*msg));
+	uint64_t deadline = rte_rdtsc() + mgr->hz / 10;
+
+	if (msg == NULL)
+		return -ENOMEM;
+	msg->type = type;
+	msg->s = s;
+	if (upd != NULL)
+		msg->upd = *upd;
+	msg->seq = ++mgr->msg_seq;
+	/* The ring only fills if the worker stopped; free replies while waiting. */
+	while (rte_ring_enqueue(w->ctrl, msg) != 0) {
+		ctrl_drain_replies(mgr);
+		if (rte_rdtsc() > deadline) {
+			free(msg);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+static int
+drain_worker(struct wrtc_session_mgr *mgr, struct wrtc_lcore *w, uint64_t until_seq)
+{
+	struct wrtc_flow_msg *msgs[REPLY_BURST];
+	unsigned int n;
+	int found = 0;
+
+	n = rte_ring_dequeue_burst(w->reply, (void **)msgs, REPLY_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++) {
+		if (msgs[i]->result != 0)
+			SESS_LOG(WARNING, "worker %u: message %" PRIu64 " type %d failed: %s", w->id,
+				 msgs[i]->seq, msgs[i]->type, strerror(-msgs[i]->result));
+		if (until_seq != 0 && msgs[i]->seq == until_seq)
+			found = 1;
+		free(msgs[i]);
+	}
+	return found ? -1 : (int)n;
+}
+
+unsigned int
+ctrl_drain_replies(struct wrtc_session_mgr *mgr)
+{
+	unsigned int total = 0;
+
+	for (uint16_t i = 0; i < mgr->dp->nb_workers; i++) {
+		int n = drain_worker(mgr, mgr->dp->workers[i], 0);
+
+		total += n > 0 ? (unsigned int)n : 0;
+	}
+	return total;
+}
+
+/* Post a barrier and wait until the worker has applied everything before it. */
+int
+ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker)
+{
+	struct wrtc_lcore *w = mgr->dp->workers[worker];
+	uint64_t deadline;
+	uint64_t seq;
+	int rc;
+
+	rc = ctrl_post(mgr, worker, WRTC_FLOW_MSG_BARRIER, NULL, NULL);
+	if (rc != 0)
+		return rc;
+	seq = mgr->msg_seq;
+	deadline = rte_rdtsc() + mgr->hz / 1000000 * SESS_WAIT_US;
+	while (rte_rdtsc() < deadline) {
+		if (drain_worker(mgr, w, seq) < 0)
+			return 0;
+		rte_pause();
+	}
+	SESS_LOG(ERR, "worker %u did not apply messages within %u ms", worker,
+		 SESS_WAIT_US / 1000);
+	return -ETIMEDOUT;
+}
+
+int
+ctrl_send(struct wrtc_session_mgr *mgr, uint16_t iface, struct rte_mbuf *m)
+{
+	const struct wrtc_port *p = &mgr->dp->port[iface];
+
+	m->port = p->port_id;
+	if (p->ctrl_txq != WRTC_PORT_NO_TXQ) {
+		if (rte_eth_tx_burst(p->port_id, p->ctrl_txq, &m, 1) == 1) {
+			mgr->st.ctrl_tx++;
+			return 0;
+		}
+	} else if (rte_ring_enqueue(mgr->dp->workers[0]->ctrl_tx, m) == 0) {
+		mgr->st.ctrl_tx++;
+		return 0;
+	}
+	mgr->st.ctrl_tx_dropped++;
+	rte_pktmbuf_free(m);
+	return -ENOBUFS;
+}
+
+int
+ctrl_resolve(struct wrtc_session_mgr *mgr, uint16_t iface, const struct wrtc_net_addr *ip,
+	     struct rte_ether_addr *mac)
+{
+	const struct wrtc_net_iface *ifc = &mgr->dp->ifc[iface];
+	struct wrtc_net_addr nh;
+	struct rte_mbuf *m;
+	int rc;
+
+	rc = wrtc_net_nexthop(ifc, ip, &nh);
+	if (rc != 0)
+		return rc;
+	rc = wrtc_net_neigh_resolve(mgr->neigh[iface], &nh, ctrl_now_ms(mgr), mac);
+	if (rc != -EAGAIN)
+		return rc;
+	m = wrtc_net_solicit(mgr->mp, ifc, &nh);
+	if (m != NULL) {
+		mgr->st.neigh_requests++;
+		ctrl_send(mgr, iface, m);
+	}
+	return -EINPROGRESS;
+}
+
+static void
+retry_all_routes(struct wrtc_session_mgr *mgr)
+{
+	struct wrtc_call *call;
+
+	TAILQ_FOREACH(call, &mgr->calls, next)
+		if (call->need_route)
+			call_retry_routes(mgr, call);
+}
+
+static unsigned int
+handle_punts(struct wrtc_session_mgr *mgr, struct wrtc_lcore *w)
+{
+	struct rte_mbuf *pkts[PUNT_BURST];
+	unsigned int n;
+	bool learned = false;
+
+	n = rte_ring_dequeue_burst(w->punt, (void **)pkts, PUNT_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		int16_t iface = mgr->dp->iface_of_port[m->port];
+		const struct wrtc_net_iface *ifc;
+		bool reply = false;
+		int rc;
+
+		if (iface < 0) {
+			mgr->st.punt_dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		ifc = &mgr->dp->ifc[iface];
+		switch (m->hash.usr) {
+		case WRTC_PUNT_ARP:
+			mgr->st.punt_arp++;
+			rc = wrtc_net_arp_input(ifc, m, mgr->neigh[iface], ctrl_now_ms(mgr), &reply);
+			learned |= rc > 0;
+			break;
+		case WRTC_PUNT_ND:
+			mgr->st.punt_nd++;
+			rc = wrtc_net_nd_input(ifc, m, mgr->neigh[iface], ctrl_now_ms(mgr), &reply);
+			learned |= rc > 0;
+			break;
+		case WRTC_PUNT_ICMP:
+			mgr->st.punt_icmp++;
+			reply = wrtc_net_icmp_echo_reply(ifc, m) == 0;
+			break;
+		case WRTC_PUNT_STUN:
+			/* ICE agents are not attached to streams yet: counted and dropped. */
+			mgr->st.punt_stun++;
+			break;
+		case WRTC_PUNT_DTLS:
+			mgr->st.punt_dtls++;
+			break;
+		default:
+			mgr->st.punt_dropped++;
+			break;
+		}
+		if (reply)
+			ctrl_send(mgr, (uint16_t)iface, m);
+		else
+			rte_pktmbuf_free(m);
+	}
+	if (learned)
+		retry_all_routes(mgr);
+	return n;
+}
+
+static void
+timers(struct wrtc_session_mgr *mgr, uint64_t now)
+{
+	uint64_t timeout = (uint64_t)mgr->cfg->control.media_timeout * mgr->hz;
+	struct wrtc_call *call, *tmp;
+
+	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++)
+		wrtc_net_neigh_age(mgr->neigh[i], ctrl_now_ms(mgr));
+	for (call = TAILQ_FIRST(&mgr->calls); call != NULL; call = tmp) {
+		tmp = TAILQ_NEXT(call, next);
+		call_sample(mgr, call);
+		if (timeout != 0 && now - call_last_activity(call) > timeout) {
+			json_t *final = NULL;
+
+			CALL_LOG(NOTICE, call, "no media for %u s: call removed",
+				 mgr->cfg->control.media_timeout);
+			mgr->st.calls_timed_out++;
+			call_destroy(mgr, call, &final);
+			json_decref(final);
+		}
+	}
+}
+
+unsigned int
+wrtc_session_poll(struct wrtc_session_mgr *mgr)
+{
+	uint64_t now = rte_rdtsc();
+	unsigned int n = 0;
+
+	for (uint16_t i = 0; i < mgr->dp->nb_workers; i++)
+		n += handle_punts(mgr, mgr->dp->workers[i]);
+	n += ctrl_drain_replies(mgr);
+	if (now - mgr->last_route_tsc > mgr->hz / 5) {
+		mgr->last_route_tsc = now;
+		retry_all_routes(mgr);
+	}
+	if (now - mgr->last_second_tsc > mgr->hz) {
+		mgr->last_second_tsc = now;
+		timers(mgr, now);
+	}
+	return n;
+}
+
+struct wrtc_session_mgr *
+wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
+{
+	struct wrtc_net_neigh_prm np = {
+		.capacity = 4096,
+		.reachable_time = 300000,
+		.retrans_time = 1000,
+		.max_probes = 3,
+	};
+	struct wrtc_session_mgr *mgr;
+	char err[256];
+
+	mgr = calloc(1, sizeof(*mgr));
+	if (mgr == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	mgr->cfg = prm->cfg;
+	mgr->dp = prm->dp;
+	mgr->mp = prm->mp;
+	mgr->hz = rte_get_tsc_hz();
+	mgr->started = time(NULL);
+	TAILQ_INIT(&mgr->calls);
+	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++) {
+		const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[i];
+
+		if (port_pool_init(&mgr->pools[i], ci->media_port_min, ci->media_port_max) != 0)
+			goto fail;
+		mgr->neigh[i] = wrtc_net_neigh_create(&np);
+		if (mgr->neigh[i] == NULL)
+			goto fail;
+	}
+	for (unsigned int t = 0; t < mgr->cfg->n_trunk_groups && t < RTE_DIM(mgr->rules); t++) {
+		const struct wrtc_config_trunk_group *tg = &mgr->cfg->trunk_groups[t];
+		struct wrtc_sdp_rule_def defs[WRTC_SDP_MAX_RULES];
+		unsigned int n = RTE_MIN(tg->n_sdp_rules, (unsigned int)WRTC_SDP_MAX_RULES);
+
+		if (n == 0)
+			continue;
+		for (unsigned int r = 0; r < n; r++) {
+			const struct wrtc_config_sdp_rule *cr = &tg->sdp_rules[r];
+
+			defs[r].dir = cr->direction == WRTC_CONFIG_SDP_IN ? WRTC_SDP_RULE_IN :
+				      cr->direction == WRTC_CONFIG_SDP_OUT ? WRTC_SDP_RULE_OUT :
+				      WRTC_SDP_RULE_BOTH;
+			defs[r].action = cr->action == WRTC_CONFIG_SDP_DELETE ?
+					 WRTC_SDP_RULE_DELETE : WRTC_SDP_RULE_SUBST;
+			defs[r].pattern = cr->regex;
+			defs[r].replacement = cr->replacement;
+		}
+		if (wrtc_sdp_rules_compile(defs, n, &mgr->rules[t], err, sizeof(err)) != 0) {
+			SESS_LOG(ERR, "trunk_groups[%u].sdp_rules: %s", t, err);
+			goto fail;
+		}
+	}
+	mgr->last_second_tsc = rte_rdtsc();
+	return mgr;
+fail:
+	wrtc_session_mgr_free(mgr);
+	rte_errno = EINVAL;
+	return NULL;
+}
+
+void
+wrtc_session_mgr_free(struct wrtc_session_mgr *mgr)
+{
+	struct wrtc_call *call;
+
+	if (mgr == NULL)
+		return;
+	while ((call = TAILQ_FIRST(&mgr->calls)) != NULL) {
+		json_t *final = NULL;
+
+		if (call_destroy(mgr, call, &final) != 0) {
+			/* A worker did not answer: leave its streams (never free what it may use). */
+			TAILQ_REMOVE(&mgr->calls, call, next);
+		}
+		json_decref(final);
+	}
+	ctrl_drain_replies(mgr);
+	for (uint16_t i = 0; i < WRTC_FLOW_MAX_IFACES; i++) {
+		port_pool_fini(&mgr->pools[i]);
+		wrtc_net_neigh_free(mgr->neigh[i]);
+	}
+	for (unsigned int t = 0; t < RTE_DIM(mgr->rules); t++)
+		wrtc_sdp_rules_free(mgr->rules[t]);
+	free(mgr);
+}

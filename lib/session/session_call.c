@@ -1,0 +1,703 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Calls: offer/answer processing, the streams of each leg, and status.
+ *
+ * Leg a is the side that sent the offer being processed, leg b the other.
+ * Every m-line gets a port pair on each leg's interface the first time it is
+ * seen; re-offers reuse them. Streams are created here, filled, installed on
+ * the call's worker and from then on only changed by messages.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+
+#include "wrtc_port.h"
+#include "session_priv.h"
+
+static const struct wrtc_config_trunk_group *
+tg_of(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
+{
+	return &mgr->cfg->trunk_groups[call->leg[leg].tg];
+}
+
+static const struct wrtc_config_psp *
+psp_of(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
+{
+	return &mgr->cfg->psps[tg_of(mgr, call, leg)->psp];
+}
+
+static uint16_t
+iface_of(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
+{
+	return tg_of(mgr, call, leg)->interface;
+}
+
+struct wrtc_call *
+call_find(struct wrtc_session_mgr *mgr, const char *id)
+{
+	struct wrtc_call *call;
+
+	TAILQ_FOREACH(call, &mgr->calls, next)
+		if (strcmp(call->id, id) == 0)
+			return call;
+	return NULL;
+}
+
+static void
+random_token(char *buf, size_t len)
+{
+	static const char alphabet[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
+	unsigned char rnd[64];
+
+	RAND_bytes(rnd, (int)len);
+	for (size_t i = 0; i < len; i++)
+		buf[i] = alphabet[rnd[i] % 64];
+	buf[len] = '\0';
+}
+
+struct wrtc_call *
+call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, int tg_in,
+	    int tg_out)
+{
+	struct wrtc_call *call = calloc(1, sizeof(*call));
+
+	if (call == NULL)
+		return NULL;
+	snprintf(call->id, sizeof(call->id), "%s", id);
+	snprintf(call->leg[0].tag, sizeof(call->leg[0].tag), "%s", from_tag);
+	call->leg[0].tg = tg_in;
+	call->leg[1].tg = tg_out;
+	for (unsigned int l = 0; l < 2; l++) {
+		RAND_bytes((unsigned char *)&call->leg[l].sess_id, sizeof(call->leg[l].sess_id));
+		call->leg[l].sess_id &= INT64_MAX >> 1;
+		call->leg[l].sess_ver = 1;
+		random_token(call->leg[l].ice_ufrag, 4);
+		random_token(call->leg[l].ice_pwd, 24);
+	}
+	call->worker = mgr->next_worker;
+	mgr->next_worker = (uint16_t)((mgr->next_worker + 1) % mgr->dp->nb_workers);
+	call->created = time(NULL);
+	call->created_tsc = rte_rdtsc();
+	TAILQ_INSERT_TAIL(&mgr->calls, call, next);
+	mgr->n_calls++;
+	mgr->st.calls_created++;
+	return call;
+}
+
+/* Create and install the two streams of a port pair. */
+static int
+stream_pair_open(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int leg,
+		 struct leg_media *lm)
+{
+	uint16_t iface = iface_of(mgr, call, leg);
+	struct wrtc_stream *s[2];
+	int rc;
+
+	rc = port_pool_alloc(&mgr->pools[iface], &lm->port);
+	if (rc != 0)
+		return rc;
+	for (unsigned int k = 0; k < 2; k++) {
+		s[k] = rte_zmalloc("wrtc_stream", sizeof(*s[k]), RTE_CACHE_LINE_SIZE);
+		if (s[k] == NULL) {
+			rte_free(s[0]);
+			port_pool_release(&mgr->pools[iface], lm->port);
+			lm->port = 0;
+			return -ENOMEM;
+		}
+		s[k]->id = ++mgr->next_stream_id;
+		s[k]->iface = iface;
+		s[k]->local_port = (uint16_t)(lm->port + k);
+		s[k]->ifc = &mgr->dp->ifc[iface];
+		s[k]->started = true;
+		/* SIP phones behind NAT: send to the signalled address until the
+		 * first packet arrives, then to where it came from. */
+		s[k]->remote_mode = WRTC_FLOW_REMOTE_LATCH;
+	}
+	lm->rtp = s[0];
+	lm->rtcp = s[1];
+	for (unsigned int k = 0; k < 2; k++) {
+		wrtc_steer_set(&mgr->dp->port[iface], s[k]->local_port, call->worker);
+		rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_INSTALL, s[k], NULL);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Point a stream at its signalled remote, if the next hop is resolved. */
+static int
+stream_route(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct wrtc_stream *s,
+	     const struct wrtc_flow_ep *sig)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
+	const struct wrtc_net_addr *local;
+	struct rte_ether_addr mac;
+	int rc;
+
+	u.remote_mode = WRTC_FLOW_REMOTE_LATCH;
+	u.remote = *sig;
+	if (sig->ip.family == 0) {
+		/* Hold (c=0.0.0.0) or nothing signalled: wait for a packet to latch. */
+		return ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, s, &u);
+	}
+	local = sig->ip.family == AF_INET ? &s->ifc->ip4 : &s->ifc->ip6;
+	if (local->family == 0)
+		return -EAFNOSUPPORT;
+	rc = ctrl_resolve(mgr, s->iface, &sig->ip, &mac);
+	if (rc == -EINPROGRESS || rc == -EHOSTUNREACH)
+		return -EINPROGRESS;
+	if (rc != 0)
+		return rc;
+	rc = wrtc_net_hdr_tmpl_init(&u.tmpl, s->ifc, local, s->local_port, &sig->ip, sig->port,
+				    &mac);
+	if (rc != 0)
+		return rc;
+	u.tmpl_valid = true;
+	return ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, s, &u);
+}
+
+static void
+leg_route(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
+{
+	int rc1, rc2;
+
+	rc1 = stream_route(mgr, call, lm->rtp, &lm->sig_rtp);
+	rc2 = lm->mux ? 0 : stream_route(mgr, call, lm->rtcp, &lm->sig_rtcp);
+	lm->need_route = rc1 == -EINPROGRESS || rc2 == -EINPROGRESS;
+	if (lm->need_route)
+		call->need_route = true;
+	if ((rc1 != 0 && rc1 != -EINPROGRESS) || (rc2 != 0 && rc2 != -EINPROGRESS))
+		CALL_LOG(WARNING, call, "port %u: cannot route to the signalled address: %s",
+			 lm->port, strerror(-(rc1 != 0 ? rc1 : rc2)));
+}
+
+void
+call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
+{
+	call->need_route = false;
+	for (unsigned int i = 0; i < call->n_media; i++)
+		for (unsigned int l = 0; l < 2; l++)
+			if (call->media[i].leg[l].need_route)
+				leg_route(mgr, call, &call->media[i].leg[l]);
+}
+
+/* Tell each stream where RTP and RTCP received on it go out. */
+static int
+wire(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_media *cm)
+{
+	for (unsigned int l = 0; l < 2; l++) {
+		struct leg_media *src = &cm->leg[l], *dst = &cm->leg[1 - l];
+		bool rtcp = psp_of(mgr, call, l)->rtcp && psp_of(mgr, call, 1 - l)->rtcp;
+		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_OUT};
+		int rc;
+
+		if (src->rtp == NULL || dst->rtp == NULL)
+			continue;
+		u.out_rtp = cm->active ? dst->rtp : NULL;
+		u.out_rtcp = cm->active && rtcp ? (dst->mux ? dst->rtp : dst->rtcp) : NULL;
+		rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, src->rtp, &u);
+		if (rc == 0) {
+			u.out_rtp = NULL;
+			rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, src->rtcp, &u);
+		}
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void
+sig_from_sdp(const struct wrtc_sdp *sdp, unsigned int i, struct leg_media *lm)
+{
+	const struct wrtc_sdp_media *m = &sdp->media[i];
+	const struct wrtc_sdp_conn *c = wrtc_sdp_media_conn(sdp, i);
+	const struct wrtc_sdp_conn *rc = m->has_rtcp && m->rtcp_conn.present ? &m->rtcp_conn : c;
+
+	memset(&lm->sig_rtp, 0, sizeof(lm->sig_rtp));
+	memset(&lm->sig_rtcp, 0, sizeof(lm->sig_rtcp));
+	if (c != NULL && c->present && wrtc_net_addr_parse(c->addr.str, &lm->sig_rtp.ip) == 0 &&
+	    !wrtc_sdp_media_is_hold(sdp, i)) {
+		lm->sig_rtp.port = m->port;
+		if (rc != NULL && rc->present &&
+		    wrtc_net_addr_parse(rc->addr.str, &lm->sig_rtcp.ip) == 0)
+			lm->sig_rtcp.port = m->has_rtcp ? m->rtcp_port : (uint16_t)(m->port + 1);
+	} else {
+		memset(&lm->sig_rtp.ip, 0, sizeof(lm->sig_rtp.ip));
+	}
+	if (lm->mux)
+		lm->sig_rtcp = lm->sig_rtp;
+}
+
+static void
+policy_from_psp(const struct wrtc_config *cfg, const struct wrtc_config_psp *psp,
+		struct wrtc_sdp_codec_policy *pol)
+{
+	memset(pol, 0, sizeof(*pol));
+	for (unsigned int k = 0; k < psp->n_codecs && pol->n < WRTC_SDP_MAX_CODECS; k++) {
+		const struct wrtc_config_codec_entry *ce = &cfg->codec_entries[psp->codecs[k]];
+		struct wrtc_sdp_codec *c = &pol->codecs[pol->n++];
+
+		snprintf(c->name, sizeof(c->name), "%s", wrtc_config_codec_str(ce->codec));
+		c->clock = ce->clock;
+		c->channels = ce->channels;
+		c->pt = ce->payload_type;
+		c->ptime = ce->ptime;
+	}
+}
+
+static void
+local_addrs(const struct wrtc_config_interface *ci, char *a4, char *a6, size_t size)
+{
+	a4[0] = a6[0] = '\0';
+	if (ci->has_ipv4)
+		inet_ntop(AF_INET, ci->has_advertised_ipv4 ? &ci->advertised_ipv4 : &ci->ipv4, a4,
+			  (socklen_t)size);
+	if (ci->has_ipv6)
+		inet_ntop(AF_INET6, ci->has_advertised_ipv6 ? &ci->advertised_ipv6 : &ci->ipv6, a6,
+			  (socklen_t)size);
+}
+
+static enum wrtc_sdp_af_pref
+af_pref(enum wrtc_config_addr_type t)
+{
+	switch (t) {
+	case WRTC_CONFIG_ADDR_IPV6:
+		return WRTC_SDP_AF_IPV6;
+	case WRTC_CONFIG_ADDR_MATCH:
+		return WRTC_SDP_AF_MATCH;
+	case WRTC_CONFIG_ADDR_PREFER_RECEIVED:
+		return WRTC_SDP_AF_RECEIVED;
+	default:
+		return WRTC_SDP_AF_IPV4;
+	}
+}
+
+/* Host candidates of the gateway on a leg's port (ICE sides). */
+static unsigned int
+local_cands(const char *a4, const char *a6, uint16_t port, struct wrtc_sdp_local_cand *c)
+{
+	unsigned int n = 0;
+
+	if (a4[0] != '\0') {
+		memset(&c[n], 0, sizeof(c[n]));
+		c[n].family = AF_INET;
+		snprintf(c[n].addr, sizeof(c[n].addr), "%s", a4);
+		c[n].port = port;
+		c[n].component = 1;
+		c[n].type = WRTC_SDP_CAND_HOST;
+		c[n].priority = (126u << 24) | (65535u << 8) | 255u;
+		snprintf(c[n].foundation, sizeof(c[n].foundation), "1");
+		n++;
+	}
+	if (a6[0] != '\0') {
+		memset(&c[n], 0, sizeof(c[n]));
+		c[n].family = AF_INET6;
+		snprintf(c[n].addr, sizeof(c[n].addr), "%s", a6);
+		c[n].port = port;
+		c[n].component = 1;
+		c[n].type = WRTC_SDP_CAND_HOST;
+		c[n].priority = (126u << 24) | (65534u << 8) | 255u;
+		snprintf(c[n].foundation, sizeof(c[n].foundation), "2");
+		n++;
+	}
+	return n;
+}
+
+/* Write the SDP for leg @p to from @p in. */
+static int
+rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int to,
+	    const struct wrtc_sdp *in, bool is_offer, const struct wrtc_sdp *offer, char **out,
+	    char *err, size_t errlen)
+{
+	const struct wrtc_config_trunk_group *tg = tg_of(mgr, call, to);
+	const struct wrtc_config_psp *psp = psp_of(mgr, call, to);
+	const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[tg->interface];
+	struct wrtc_sdp_rewrite_media rw[SESS_MAX_MEDIA];
+	struct wrtc_sdp_local_cand cands[SESS_MAX_MEDIA][2];
+	struct wrtc_sdp_rewrite_prm prm;
+	char a4[INET6_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
+
+	memset(&prm, 0, sizeof(prm));
+	memset(rw, 0, sizeof(rw));
+	local_addrs(ci, a4, a6, sizeof(a4));
+	for (unsigned int i = 0; i < in->n_media; i++) {
+		const struct call_media *cm = &call->media[i];
+
+		rw[i].rtp_port = cm->active ? cm->leg[to].port : 0;
+		rw[i].rtcp_port = cm->active ? (uint16_t)(cm->leg[to].port + 1) : 0;
+		rw[i].codecs = cm->active && cm->type == WRTC_SDP_MEDIA_AUDIO ? &cm->dec : NULL;
+		if (tg->ice != WRTC_CONFIG_ICE_NONE && cm->active) {
+			rw[i].n_cands = local_cands(a4, a6, cm->leg[to].port, cands[i]);
+			rw[i].cands = cands[i];
+		}
+	}
+	prm.side = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC ? WRTC_SDP_SIDE_WEBRTC : WRTC_SDP_SIDE_SIP;
+	prm.is_offer = is_offer;
+	prm.offer = offer;
+	prm.sdes = false;
+	prm.ice_mode = tg->ice == WRTC_CONFIG_ICE_LITE ? WRTC_SDP_ICE_LITE :
+		       tg->ice == WRTC_CONFIG_ICE_FULL ? WRTC_SDP_ICE_FULL : WRTC_SDP_ICE_NONE;
+	prm.ice_ufrag = call->leg[to].ice_ufrag;
+	prm.ice_pwd = call->leg[to].ice_pwd;
+	prm.rtcp_mux = psp->rtcp_mux;
+	prm.bundle = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC;
+	prm.addr4 = a4[0] != '\0' ? a4 : NULL;
+	prm.addr6 = a6[0] != '\0' ? a6 : NULL;
+	prm.af_pref = af_pref(tg->address_type);
+	prm.sess_id = call->leg[to].sess_id;
+	prm.sess_version = call->leg[to].sess_ver++;
+	prm.n_media = in->n_media;
+	prm.media = rw;
+	prm.rules = (unsigned int)call->leg[to].tg < RTE_DIM(mgr->rules) ?
+		    mgr->rules[call->leg[to].tg] : NULL;
+	return wrtc_sdp_rewrite(in, &prm, out, err, errlen);
+}
+
+static int
+parse_in(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int from,
+	 const char *text, size_t len, struct wrtc_sdp **sdp, char *err, size_t errlen)
+{
+	const struct wrtc_sdp_rules *rules = (unsigned int)call->leg[from].tg < RTE_DIM(mgr->rules) ?
+					     mgr->rules[call->leg[from].tg] : NULL;
+	char *t = NULL;
+	int rc;
+
+	if (rules != NULL) {
+		rc = wrtc_sdp_rules_apply(rules, WRTC_SDP_RULE_IN, text, len, &t);
+		if (rc != 0) {
+			snprintf(err, errlen, "sdp: manipulation rules failed: %s", strerror(-rc));
+			return rc;
+		}
+		text = t;
+		len = strlen(t);
+	}
+	rc = wrtc_sdp_parse(text, len, sdp, err, errlen);
+	free(t);
+	return rc;
+}
+
+int
+call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
+	   const char *text, size_t len, char **out, char *err, size_t errlen)
+{
+	const unsigned int b = 1 - a;
+	const struct wrtc_config_psp *psp_a = psp_of(mgr, call, a);
+	const struct wrtc_config_psp *psp_b = psp_of(mgr, call, b);
+	struct wrtc_sdp_codec_policy pol;
+	struct wrtc_sdp *sdp = NULL;
+	int rc;
+
+	rc = parse_in(mgr, call, a, text, len, &sdp, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (sdp->n_media == 0 || sdp->n_media > SESS_MAX_MEDIA) {
+		snprintf(err, errlen, "sdp: %u m-lines (1..%u supported)", sdp->n_media,
+			 SESS_MAX_MEDIA);
+		wrtc_sdp_free(sdp);
+		return -EINVAL;
+	}
+	if (call->n_media > sdp->n_media) {
+		snprintf(err, errlen, "sdp: re-offer has %u m-lines, fewer than the %u before",
+			 sdp->n_media, call->n_media);
+		wrtc_sdp_free(sdp);
+		return -EINVAL;
+	}
+	policy_from_psp(mgr->cfg, psp_b, &pol);
+	for (unsigned int i = 0; i < sdp->n_media; i++) {
+		const struct wrtc_sdp_media *m = &sdp->media[i];
+		struct call_media *cm = &call->media[i];
+		bool rtp = m->proto != WRTC_SDP_PROTO_OTHER && m->n_codecs > 0;
+
+		cm->type = m->type;
+		cm->active = m->port != 0 && rtp;
+		if (!cm->active)
+			continue;
+		for (unsigned int l = 0; l < 2; l++) {
+			if (cm->leg[l].port != 0)
+				continue;
+			rc = stream_pair_open(mgr, call, l, &cm->leg[l]);
+			if (rc != 0) {
+				snprintf(err, errlen, "media[%u]: no free media port on %s: %s", i,
+					 mgr->cfg->interfaces[iface_of(mgr, call, l)].name,
+					 strerror(-rc));
+				goto fail;
+			}
+		}
+		cm->leg[a].mux = m->rtcp_mux && psp_a->rtcp_mux;
+		sig_from_sdp(sdp, i, &cm->leg[a]);
+		/* Transcoding is decided per stream; the worker path for it is not
+		 * wired yet, so only codecs both sides share are offered. */
+		rc = wrtc_sdp_codec_offer(m, &pol, false, &cm->dec);
+		if (rc == -ENOENT) {
+			cm->active = false;
+			continue;
+		}
+		if (rc != 0) {
+			snprintf(err, errlen, "media[%u]: codec negotiation failed", i);
+			goto fail;
+		}
+	}
+	call->n_media = sdp->n_media;
+	rc = rewrite_for(mgr, call, b, sdp, true, NULL, out, err, errlen);
+	if (rc != 0)
+		goto fail;
+	for (unsigned int i = 0; i < call->n_media; i++) {
+		struct call_media *cm = &call->media[i];
+
+		if (cm->leg[a].rtp == NULL)
+			continue;
+		leg_route(mgr, call, &cm->leg[a]);
+		wire(mgr, call, cm);
+	}
+	wrtc_sdp_free(call->leg[a].sdp);
+	call->leg[a].sdp = sdp;
+	call->offerer = (uint8_t)a;
+	mgr->st.offers++;
+	return 0;
+fail:
+	wrtc_sdp_free(sdp);
+	return rc != 0 ? rc : -EINVAL;
+}
+
+int
+call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *text, size_t len,
+	    char **out, char *err, size_t errlen)
+{
+	const unsigned int a = call->offerer, b = 1 - a;
+	const struct wrtc_config_psp *psp_b = psp_of(mgr, call, b);
+	const struct wrtc_sdp *offer = call->leg[a].sdp;
+	struct wrtc_sdp *sdp = NULL;
+	int rc;
+
+	if (offer == NULL) {
+		snprintf(err, errlen, "call_id: no offer to answer");
+		return -ENOENT;
+	}
+	rc = parse_in(mgr, call, b, text, len, &sdp, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (sdp->n_media != offer->n_media) {
+		snprintf(err, errlen, "sdp: answer has %u m-lines, the offer had %u", sdp->n_media,
+			 offer->n_media);
+		wrtc_sdp_free(sdp);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < sdp->n_media; i++) {
+		const struct wrtc_sdp_media *m = &sdp->media[i];
+		struct call_media *cm = &call->media[i];
+
+		if (!cm->active)
+			continue;
+		if (m->port == 0) {
+			cm->active = false;
+			continue;
+		}
+		if (cm->type == WRTC_SDP_MEDIA_AUDIO &&
+		    wrtc_sdp_codec_answer(&cm->dec, &offer->media[i], m) != 0) {
+			cm->active = false;
+			continue;
+		}
+		cm->leg[b].mux = m->rtcp_mux && psp_b->rtcp_mux;
+		sig_from_sdp(sdp, i, &cm->leg[b]);
+	}
+	rc = rewrite_for(mgr, call, a, sdp, false, offer, out, err, errlen);
+	if (rc != 0) {
+		wrtc_sdp_free(sdp);
+		return rc;
+	}
+	for (unsigned int i = 0; i < call->n_media; i++) {
+		struct call_media *cm = &call->media[i];
+
+		if (cm->leg[b].rtp == NULL)
+			continue;
+		leg_route(mgr, call, &cm->leg[b]);
+		wire(mgr, call, cm);
+	}
+	wrtc_sdp_free(call->leg[b].sdp);
+	call->leg[b].sdp = sdp;
+	call->state = CALL_ANSWERED;
+	call->answered_tsc = rte_rdtsc();
+	mgr->st.answers++;
+	return 0;
+}
+
+uint64_t
+call_last_activity(const struct wrtc_call *call)
+{
+	uint64_t last = RTE_MAX(call->created_tsc, call->answered_tsc);
+
+	for (unsigned int i = 0; i < call->n_media; i++)
+		for (unsigned int l = 0; l < 2; l++) {
+			const struct leg_media *lm = &call->media[i].leg[l];
+
+			if (lm->rtp != NULL)
+				last = RTE_MAX(last, __atomic_load_n(&lm->rtp->c.last_rx_tsc,
+								     __ATOMIC_RELAXED));
+			if (lm->rtcp != NULL)
+				last = RTE_MAX(last, __atomic_load_n(&lm->rtcp->c.last_rx_tsc,
+								     __ATOMIC_RELAXED));
+		}
+	return last;
+}
+
+static uint64_t
+leg_bytes(const struct leg_media *lm, bool rx)
+{
+	uint64_t n = 0;
+
+	if (lm->rtp != NULL)
+		n += rx ? lm->rtp->c.rx_bytes : lm->rtp->c.tx_bytes;
+	if (lm->rtcp != NULL)
+		n += rx ? lm->rtcp->c.rx_bytes : lm->rtcp->c.tx_bytes;
+	return n;
+}
+
+void
+call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
+{
+	for (unsigned int i = 0; i < call->n_media; i++)
+		for (unsigned int l = 0; l < 2; l++) {
+			struct leg_media *lm = &call->media[i].leg[l];
+			uint64_t rx = leg_bytes(lm, true), tx = leg_bytes(lm, false);
+
+			/* The timer runs about once a second; the rate is over that second. */
+			lm->rx_kbps = (uint32_t)((rx - lm->prev_rx_bytes) * 8 / 1000);
+			lm->tx_kbps = (uint32_t)((tx - lm->prev_tx_bytes) * 8 / 1000);
+			lm->prev_rx_bytes = rx;
+			lm->prev_tx_bytes = tx;
+		}
+}
+
+static json_t *
+stream_json(const struct wrtc_stream *s)
+{
+	const struct wrtc_flow_counters *c = &s->c;
+	json_t *o, *drops = json_object();
+	char local[WRTC_NET_ADDR_PORT_STRLEN], remote[WRTC_NET_ADDR_PORT_STRLEN];
+	struct wrtc_flow_ep ep = {.port = s->local_port};
+
+	ep.ip = s->ifc->ip4.family != 0 ? s->ifc->ip4 : s->ifc->ip6;
+	wrtc_flow_ep_str(&ep, local, sizeof(local));
+	wrtc_flow_ep_str(&s->remote, remote, sizeof(remote));
+	for (unsigned int r = 1; r < WRTC_DROP_MAX; r++)
+		if (s->drop_reasons[r] != 0)
+			json_object_set_new(drops, wrtc_drop_name(r), json_integer(s->drop_reasons[r]));
+	o = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+		      "local", local, "remote", remote,
+		      "latched", c->latched_tsc != 0,
+		      "rx_packets", (json_int_t)c->rx_pkts, "rx_bytes", (json_int_t)c->rx_bytes,
+		      "tx_packets", (json_int_t)c->tx_pkts, "tx_bytes", (json_int_t)c->tx_bytes,
+		      "drops", (json_int_t)c->drops, "rtcp_packets", (json_int_t)c->rtcp_rx);
+	json_object_set_new(o, "drop_reasons", drops);
+	return o;
+}
+
+static json_t *
+codec_json(const struct wrtc_sdp_codec *c)
+{
+	return json_pack("{s:s, s:i, s:I, s:I}", "name", c->name, "payload_type", c->pt,
+			 "clock", (json_int_t)c->clock, "ptime", (json_int_t)c->ptime);
+}
+
+json_t *
+call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool final)
+{
+	uint64_t now = rte_rdtsc();
+	json_t *legs = json_array(), *streams = json_array(), *o;
+
+	for (unsigned int l = 0; l < 2; l++) {
+		const struct wrtc_config_trunk_group *tg = tg_of(mgr, call, l);
+
+		json_array_append_new(legs, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+			"tag", call->leg[l].tag, "role", l == call->offerer ? "offerer" : "answerer",
+			"trunk_group", tg->name, "kind", wrtc_config_trunk_kind_str(tg->kind),
+			"ice", wrtc_config_ice_str(tg->ice),
+			"security", psp_of(mgr, call, l)->srtp ? "srtp" : "none",
+			"interface", mgr->cfg->interfaces[tg->interface].name));
+	}
+	for (unsigned int i = 0; i < call->n_media; i++) {
+		const struct call_media *cm = &call->media[i];
+		json_t *sl = json_array(), *so;
+
+		for (unsigned int l = 0; l < 2; l++) {
+			const struct leg_media *lm = &cm->leg[l];
+
+			if (lm->rtp == NULL)
+				continue;
+			json_array_append_new(sl, json_pack("{s:s, s:i, s:b, s:o, s:o, s:i, s:i}",
+				"leg", call->leg[l].tag, "port", lm->port, "rtcp_mux", lm->mux,
+				"rtp", stream_json(lm->rtp), "rtcp", stream_json(lm->rtcp),
+				"rx_kbps", lm->rx_kbps, "tx_kbps", lm->tx_kbps));
+		}
+		so = json_pack("{s:i, s:s, s:s, s:o}", "index", i,
+			       "type", cm->type == WRTC_SDP_MEDIA_AUDIO ? "audio" :
+				       cm->type == WRTC_SDP_MEDIA_VIDEO ? "video" : "other",
+			       "state", cm->active ? "active" : "rejected", "legs", sl);
+		if (cm->active && cm->dec.answered) {
+			json_object_set_new(so, "codec_mode",
+				json_string(cm->dec.mode == WRTC_SDP_CODEC_RELAY ? "relay" :
+					    cm->dec.mode == WRTC_SDP_CODEC_TRANSCODE ? "transcode" :
+					    "reject"));
+			json_object_set_new(so, "codec_offerer", codec_json(&cm->dec.a_codec));
+			json_object_set_new(so, "codec_answerer", codec_json(&cm->dec.b_codec));
+		}
+		json_array_append_new(streams, so);
+	}
+	o = json_pack("{s:s, s:s, s:I, s:f, s:i, s:o, s:o}", "call_id", call->id,
+		      "state", final ? "deleted" :
+			       call->state == CALL_ANSWERED ? "answered" : "offered",
+		      "created", (json_int_t)call->created,
+		      "duration", (double)(now - call->created_tsc) / (double)mgr->hz,
+		      "worker", call->worker, "legs", legs, "streams", streams);
+	return o;
+}
+
+int
+call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **final)
+{
+	int rc;
+
+	for (unsigned int i = 0; i < call->n_media; i++)
+		for (unsigned int l = 0; l < 2; l++) {
+			struct leg_media *lm = &call->media[i].leg[l];
+
+			if (lm->rtp != NULL)
+				ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE, lm->rtp, NULL);
+			if (lm->rtcp != NULL)
+				ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE, lm->rtcp, NULL);
+		}
+	rc = ctrl_wait(mgr, call->worker);
+	if (rc != 0)
+		return rc;
+	/* The worker no longer sees the streams: their counters are final. */
+	if (final != NULL)
+		*final = call_status(mgr, call, true);
+	for (unsigned int i = 0; i < call->n_media; i++)
+		for (unsigned int l = 0; l < 2; l++) {
+			struct leg_media *lm = &call->media[i].leg[l];
+			uint16_t iface = iface_of(mgr, call, l);
+
+			if (lm->port == 0)
+				continue;
+			wrtc_steer_clear(&mgr->dp->port[iface], lm->port);
+			wrtc_steer_clear(&mgr->dp->port[iface], (uint16_t)(lm->port + 1));
+			port_pool_release(&mgr->pools[iface], lm->port);
+			rte_free(lm->rtp);
+			rte_free(lm->rtcp);
+		}
+	for (unsigned int l = 0; l < 2; l++)
+		wrtc_sdp_free(call->leg[l].sdp);
+	TAILQ_REMOVE(&mgr->calls, call, next);
+	mgr->n_calls--;
+	mgr->st.calls_deleted++;
+	free(call);
+	return 0;
+}

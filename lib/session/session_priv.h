@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private structures of the session library. Everything here lives on the
+ * control lcore; workers only see the struct wrtc_stream objects, through
+ * messages.
+ */
+#ifndef WRTC_SESSION_PRIV_H
+#define WRTC_SESSION_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include <rte_log.h>
+
+#include "wrtc_flow.h"
+#include "wrtc_sdp.h"
+#include "wrtc_session.h"
+
+extern int wrtc_session_logtype;
+#define SESS_LOG(lvl, fmt, ...) \
+	rte_log(RTE_LOG_##lvl, wrtc_session_logtype, "session: " fmt "\n", ##__VA_ARGS__)
+/* Control-plane lines carry the call-id and leg (STYLE.md §6). */
+#define CALL_LOG(lvl, call, fmt, ...) \
+	SESS_LOG(lvl, "[%s] " fmt, (call)->id, ##__VA_ARGS__)
+
+enum {
+	SESS_MAX_MEDIA = 8,          /* m-lines per call */
+	SESS_ID_SIZE = 256,          /* call-id, tags */
+	SESS_WAIT_US = 200000,       /* longest wait for a worker to apply messages */
+};
+
+/* Even RTP ports of one interface; port p+1 carries RTCP. */
+struct port_pool {
+	uint16_t min;                /* first RTP port (even) */
+	uint32_t n_pairs;            /* pairs in the range */
+	uint8_t *used;               /* [n_pairs] */
+	uint32_t cursor;             /* next pair to try */
+	uint32_t in_use;
+};
+
+/* One m-line on one leg. */
+struct leg_media {
+	uint16_t port;               /* local RTP port (RTCP is port + 1); 0 = none */
+	struct wrtc_stream *rtp;     /* stream on port */
+	struct wrtc_stream *rtcp;    /* stream on port + 1 */
+	bool mux;                    /* RTCP on the RTP port towards this leg */
+	struct wrtc_flow_ep sig_rtp; /* signalled remote RTP address */
+	struct wrtc_flow_ep sig_rtcp;/* signalled remote RTCP address */
+	bool need_route;             /* signalled remote's MAC still unresolved */
+	uint64_t prev_rx_bytes;      /* for the one-second bandwidth sample */
+	uint64_t prev_tx_bytes;
+	uint32_t rx_kbps;            /* last second's rate, received from this leg */
+	uint32_t tx_kbps;            /* last second's rate, sent to this leg */
+};
+
+struct call_media {
+	bool active;                 /* not rejected */
+	enum wrtc_sdp_media_type type;
+	struct wrtc_sdp_codec_decision dec;
+	struct leg_media leg[2];
+};
+
+struct call_leg {
+	char tag[SESS_ID_SIZE];
+	int tg;                      /* trunk group index */
+	struct wrtc_sdp *sdp;        /* last SDP received from this leg */
+	uint64_t sess_id;            /* our o= towards this leg */
+	uint64_t sess_ver;
+	char ice_ufrag[8];
+	char ice_pwd[32];
+};
+
+enum call_state {
+	CALL_OFFERED,
+	CALL_ANSWERED,
+};
+
+struct wrtc_call {
+	TAILQ_ENTRY(wrtc_call) next;
+	char id[SESS_ID_SIZE];
+	enum call_state state;
+	uint8_t offerer;             /* leg index that sent the pending/last offer */
+	struct call_leg leg[2];
+	unsigned int n_media;
+	struct call_media media[SESS_MAX_MEDIA];
+	uint16_t worker;
+	time_t created;              /* wall clock, for `query` */
+	uint64_t created_tsc;
+	uint64_t answered_tsc;
+	bool need_route;             /* some stream waits for a neighbour */
+};
+
+TAILQ_HEAD(call_list, wrtc_call);
+
+struct sess_stats {
+	uint64_t calls_created;
+	uint64_t calls_deleted;
+	uint64_t calls_timed_out;
+	uint64_t offers;
+	uint64_t answers;
+	uint64_t rpc_errors;
+	uint64_t punt_arp;
+	uint64_t punt_nd;
+	uint64_t punt_icmp;
+	uint64_t punt_stun;
+	uint64_t punt_dtls;
+	uint64_t punt_dropped;
+	uint64_t ctrl_tx;
+	uint64_t ctrl_tx_dropped;
+	uint64_t neigh_requests;
+};
+
+struct wrtc_session_mgr {
+	const struct wrtc_config *cfg;
+	struct wrtc_dataplane *dp;
+	struct rte_mempool *mp;
+	struct port_pool pools[WRTC_FLOW_MAX_IFACES];
+	struct wrtc_net_neigh *neigh[WRTC_FLOW_MAX_IFACES];
+	struct wrtc_sdp_rules *rules[64]; /* per trunk group */
+	struct call_list calls;
+	uint32_t n_calls;
+	uint64_t next_stream_id;
+	uint64_t msg_seq;
+	uint16_t next_worker;
+	uint64_t hz;
+	uint64_t last_second_tsc;
+	uint64_t last_route_tsc;
+	time_t started;
+	struct sess_stats st;
+};
+
+/* session_ports.c */
+int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);
+void port_pool_fini(struct port_pool *p);
+int port_pool_alloc(struct port_pool *p, uint16_t *port);
+void port_pool_release(struct port_pool *p, uint16_t port);
+
+/* session_call.c */
+struct wrtc_call *call_find(struct wrtc_session_mgr *mgr, const char *id);
+int call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
+	       const char *sdp_text, size_t len, char **out, char *err, size_t errlen);
+int call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *sdp_text,
+		size_t len, char **out, char *err, size_t errlen);
+struct wrtc_call *call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag,
+			      int tg_in, int tg_out);
+json_t *call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool final);
+int call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **final);
+void call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
+void call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
+uint64_t call_last_activity(const struct wrtc_call *call);
+
+/* control.c */
+int ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
+	      struct wrtc_stream *s, const struct wrtc_flow_update *upd);
+int ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker);
+unsigned int ctrl_drain_replies(struct wrtc_session_mgr *mgr);
+int ctrl_send(struct wrtc_session_mgr *mgr, uint16_t iface, struct rte_mbuf *m);
+int ctrl_resolve(struct wrtc_session_mgr *mgr, uint16_t iface, const struct wrtc_net_addr *ip,
+		 struct rte_ether_addr *mac);
+uint64_t ctrl_now_ms(const struct wrtc_session_mgr *mgr);
+
+#endif

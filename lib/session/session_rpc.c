@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The JSON-RPC methods of DESIGN.md's control API. Each handler checks its
+ * params (errors name the field), acts on the calls, and returns the result.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+
+#include "session_priv.h"
+
+enum {
+	ERR_INVALID_PARAMS = WRTC_RPC_INVALID_PARAMS,
+	ERR_CALL = WRTC_RPC_NO_RESOURCES,
+	ERR_NO_CALL = WRTC_RPC_NOT_FOUND,
+};
+
+
+static json_t *
+fail(struct wrtc_rpc_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return NULL;
+}
+
+/* A string param: required or optional (NULL when absent). */
+static int
+str_param(json_t *params, const char *name, bool required, const char **out,
+	  struct wrtc_rpc_error *err)
+{
+	json_t *v = params != NULL ? json_object_get(params, name) : NULL;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required) {
+			fail(err, ERR_INVALID_PARAMS, "%s: missing", name);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!json_is_string(v)) {
+		fail(err, ERR_INVALID_PARAMS, "%s: must be a string", name);
+		return -EINVAL;
+	}
+	if (required && json_string_length(v) == 0) {
+		fail(err, ERR_INVALID_PARAMS, "%s: must not be empty", name);
+		return -EINVAL;
+	}
+	if (json_string_length(v) >= SESS_ID_SIZE && strcmp(name, "sdp") != 0) {
+		fail(err, ERR_INVALID_PARAMS, "%s: longer than %d characters", name,
+		     SESS_ID_SIZE - 1);
+		return -EINVAL;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int
+tg_param(struct wrtc_session_mgr *mgr, json_t *params, const char *name, int dflt, int *tg,
+	 struct wrtc_rpc_error *err)
+{
+	const char *s;
+
+	if (str_param(params, name, false, &s, err) != 0)
+		return -EINVAL;
+	if (s == NULL) {
+		*tg = dflt;
+		return 0;
+	}
+	*tg = wrtc_config_trunk_group_find(mgr->cfg, s);
+	if (*tg < 0) {
+		fail(err, ERR_INVALID_PARAMS, "%s: no trunk group \"%s\"", name, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static json_t *
+m_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	struct wrtc_session_mgr *mgr = ctx;
+	const char *call_id, *from_tag, *sdp;
+	struct wrtc_call *call;
+	char msg[512] = "";
+	char *out = NULL;
+	bool created = false;
+	unsigned int a = 0;
+	int tg_in, tg_out, rc;
+	json_t *res;
+
+	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
+	    str_param(params, "from_tag", true, &from_tag, err) != 0 ||
+	    str_param(params, "sdp", true, &sdp, err) != 0 ||
+	    tg_param(mgr, params, "ingress", 0, &tg_in, err) != 0 ||
+	    tg_param(mgr, params, "egress", mgr->cfg->n_trunk_groups > 1 ? 1 : 0, &tg_out,
+		     err) != 0)
+		return NULL;
+	call = call_find(mgr, call_id);
+	if (call == NULL) {
+		if (mgr->cfg->control.max_calls != 0 && mgr->n_calls >= mgr->cfg->control.max_calls)
+			return fail(err, ERR_CALL, "call_id: %u calls already (control.max_calls)",
+				    mgr->n_calls);
+		call = call_create(mgr, call_id, from_tag, tg_in, tg_out);
+		if (call == NULL)
+			return fail(err, ERR_CALL, "out of memory");
+		created = true;
+	} else if (strcmp(call->leg[0].tag, from_tag) == 0) {
+		a = 0;
+	} else if (strcmp(call->leg[1].tag, from_tag) == 0) {
+		a = 1;  /* re-INVITE from the side that answered */
+	} else {
+		return fail(err, ERR_INVALID_PARAMS,
+			    "from_tag: \"%s\" is neither leg of call \"%s\"", from_tag, call_id);
+	}
+	rc = call_offer(mgr, call, a, sdp, strlen(sdp), &out, msg, sizeof(msg));
+	if (rc != 0) {
+		if (created) {
+			json_t *final = NULL;
+
+			call_destroy(mgr, call, &final);
+			json_decref(final);
+		}
+		return fail(err, ERR_INVALID_PARAMS, "%s", msg[0] ? msg : strerror(-rc));
+	}
+	SESS_LOG(INFO, "[%s] offer from %s: %u m-line(s)", call_id, from_tag,
+		 call_find(mgr, call_id)->n_media);
+	res = json_pack("{s:s}", "sdp", out);
+	free(out);
+	return res;
+}
+
+static json_t *
+m_answer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	struct wrtc_session_mgr *mgr = ctx;
+	const char *call_id, *from_tag, *to_tag, *sdp;
+	struct wrtc_call *call;
+	char msg[512] = "";
+	char *out = NULL;
+	unsigned int b;
+	int rc;
+	json_t *res;
+
+	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
+	    str_param(params, "from_tag", true, &from_tag, err) != 0 ||
+	    str_param(params, "to_tag", true, &to_tag, err) != 0 ||
+	    str_param(params, "sdp", true, &sdp, err) != 0)
+		return NULL;
+	call = call_find(mgr, call_id);
+	if (call == NULL)
+		return fail(err, ERR_NO_CALL, "call_id: no call \"%s\"", call_id);
+	b = 1 - call->offerer;
+	if (strcmp(call->leg[call->offerer].tag, from_tag) != 0 &&
+	    strcmp(call->leg[call->offerer].tag, to_tag) != 0)
+		return fail(err, ERR_INVALID_PARAMS,
+			    "from_tag: \"%s\" did not send the pending offer of call \"%s\"",
+			    from_tag, call_id);
+	if (call->leg[b].tag[0] == '\0')
+		snprintf(call->leg[b].tag, sizeof(call->leg[b].tag), "%s", to_tag);
+	rc = call_answer(mgr, call, sdp, strlen(sdp), &out, msg, sizeof(msg));
+	if (rc != 0)
+		return fail(err, ERR_INVALID_PARAMS, "%s", msg[0] ? msg : strerror(-rc));
+	SESS_LOG(INFO, "[%s] answer from %s", call_id, call->leg[b].tag);
+	res = json_pack("{s:s}", "sdp", out);
+	free(out);
+	return res;
+}
+
+static json_t *
+m_delete(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	struct wrtc_session_mgr *mgr = ctx;
+	const char *call_id, *from_tag;
+	struct wrtc_call *call;
+	json_t *final = NULL;
+	int rc;
+
+	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
+	    str_param(params, "from_tag", false, &from_tag, err) != 0)
+		return NULL;
+	call = call_find(mgr, call_id);
+	if (call == NULL)
+		return fail(err, ERR_NO_CALL, "call_id: no call \"%s\"", call_id);
+	if (from_tag != NULL && strcmp(call->leg[0].tag, from_tag) != 0 &&
+	    strcmp(call->leg[1].tag, from_tag) != 0)
+		return fail(err, ERR_INVALID_PARAMS, "from_tag: \"%s\" is neither leg of call \"%s\"",
+			    from_tag, call_id);
+	rc = call_destroy(mgr, call, &final);
+	if (rc != 0)
+		return fail(err, ERR_CALL, "call_id: worker did not release the streams (%s)",
+			    strerror(-rc));
+	SESS_LOG(INFO, "[%s] deleted", call_id);
+	return final;
+}
+
+static json_t *
+m_query(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	struct wrtc_session_mgr *mgr = ctx;
+	const char *call_id;
+	struct wrtc_call *call;
+
+	if (str_param(params, "call_id", true, &call_id, err) != 0)
+		return NULL;
+	call = call_find(mgr, call_id);
+	if (call == NULL)
+		return fail(err, ERR_NO_CALL, "call_id: no call \"%s\"", call_id);
+	return call_status(mgr, call, false);
+}
+
+static json_t *
+m_list(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	struct wrtc_session_mgr *mgr = ctx;
+	json_t *calls = json_array();
+	struct wrtc_call *call;
+	uint64_t now = rte_rdtsc();
+
+	TAILQ_FOREACH(call, &mgr->calls, next)
+		json_array_append_new(calls, json_pack("{s:s, s:s, s:f, s:s, s:s, s:i}",
+			"call_id", call->id,
+			"state", call->state == CALL_ANSWERED ? "answered" : "offered",
+			"duration", (double)(now - call->created_tsc) / (double)mgr->hz,
+			"from_tag", call->leg[0].tag, "to_tag", call->leg[1].tag,
+			"streams", call->n_media));
+	return json_pack("{s:o}", "calls", calls);
+}
+
+json_t *
+wrtc_session_statistics(struct wrtc_session_mgr *mgr)
+{
+	struct wrtc_worker_stats sum = {0};
+	json_t *drops = json_object(), *workers = json_array(), *ports = json_array();
+
+	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
+		const struct wrtc_worker_stats *s = &mgr->dp->workers[w]->st;
+
+		sum.rx_pkts += s->rx_pkts;
+		sum.tx_pkts += s->tx_pkts;
+		sum.relayed += s->relayed;
+		sum.punted += s->punted;
+		sum.handoff_in += s->handoff_in;
+		sum.handoff_out += s->handoff_out;
+		for (unsigned int r = 0; r < WRTC_DROP_MAX; r++)
+			sum.drops[r] += s->drops[r];
+		json_array_append_new(workers, json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:f}",
+			"worker", w, "rx_packets", (json_int_t)s->rx_pkts,
+			"tx_packets", (json_int_t)s->tx_pkts, "relayed", (json_int_t)s->relayed,
+			"punted", (json_int_t)s->punted, "handoff_out", (json_int_t)s->handoff_out,
+			"busy", s->iterations ? (double)s->busy_iterations / s->iterations : 0.0));
+	}
+	for (unsigned int r = 1; r < WRTC_DROP_MAX; r++)
+		json_object_set_new(drops, wrtc_drop_name(r), json_integer((json_int_t)sum.drops[r]));
+	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++) {
+		const struct wrtc_port *p = &mgr->dp->port[i];
+
+		json_array_append_new(ports, json_pack("{s:s, s:s, s:s, s:I, s:I}",
+			"interface", mgr->cfg->interfaces[i].name, "device", p->name,
+			"steering", wrtc_steer_mode_name(p->steer),
+			"media_ports_in_use", (json_int_t)mgr->pools[i].in_use * 2,
+			"media_ports_total", (json_int_t)mgr->pools[i].n_pairs * 2));
+	}
+	return json_pack("{s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:o}",
+		"uptime", (json_int_t)(time(NULL) - mgr->started),
+		"calls_active", mgr->n_calls,
+		"calls_created", (json_int_t)mgr->st.calls_created,
+		"calls_deleted", (json_int_t)mgr->st.calls_deleted,
+		"calls_timed_out", (json_int_t)mgr->st.calls_timed_out,
+		"offers", (json_int_t)mgr->st.offers,
+		"answers", (json_int_t)mgr->st.answers,
+		"rx_packets", (json_int_t)sum.rx_pkts,
+		"tx_packets", (json_int_t)sum.tx_pkts,
+		"relayed_packets", (json_int_t)sum.relayed,
+		"punted_packets", (json_int_t)sum.punted,
+		"handoff_packets", (json_int_t)sum.handoff_out,
+		"control_tx_packets", (json_int_t)mgr->st.ctrl_tx,
+		"slow_path",
+		"arp", (json_int_t)mgr->st.punt_arp, "nd", (json_int_t)mgr->st.punt_nd,
+		"icmp_echo", (json_int_t)mgr->st.punt_icmp, "stun", (json_int_t)mgr->st.punt_stun,
+		"dtls", (json_int_t)mgr->st.punt_dtls, "other", (json_int_t)mgr->st.punt_dropped,
+		"neighbour_requests", (json_int_t)mgr->st.neigh_requests,
+		"control_tx_dropped", (json_int_t)mgr->st.ctrl_tx_dropped,
+		"drops", drops, "workers", workers, "interfaces", ports);
+}
+
+static json_t *
+m_statistics(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	struct wrtc_session_mgr *mgr = ctx;
+	return wrtc_session_statistics(mgr);
+}
+
+static const struct {
+	const char *name;
+	wrtc_rpc_handler_fn *fn;
+} methods[] = {
+	{"offer", m_offer},
+	{"answer", m_answer},
+	{"delete", m_delete},
+	{"query", m_query},
+	{"list", m_list},
+	{"statistics", m_statistics},
+};
+
+int
+wrtc_session_rpc_register(struct wrtc_session_mgr *mgr, struct wrtc_rpc_server *srv)
+{
+	for (unsigned int i = 0; i < RTE_DIM(methods); i++) {
+		int rc = wrtc_rpc_server_register(srv, methods[i].name, methods[i].fn, mgr);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Calls, legs and streams on the control lcore, and the JSON-RPC methods
+ * that drive them (offer, answer, delete, query, list, statistics).
+ *
+ * A call has two legs: leg 0 faces the offerer (its `ingress` trunk group),
+ * leg 1 the answerer (`egress`). Each m-line gets a port pair on each leg's
+ * interface; the streams of a call all belong to one worker, chosen when the
+ * call is created. The control lcore owns every object here; it changes a
+ * worker's streams only through struct wrtc_flow_msg messages.
+ */
+#ifndef WRTC_SESSION_H
+#define WRTC_SESSION_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "wrtc_config.h"
+#include "wrtc_rpc.h"
+#include "wrtc_worker.h"
+
+struct wrtc_session_mgr;
+
+/** What the session manager needs from the application. */
+struct wrtc_session_prm {
+	const struct wrtc_config *cfg;     /**< Loaded configuration (outlives the manager). */
+	struct wrtc_dataplane *dp;         /**< Ports, interfaces and workers. */
+	struct rte_mempool *mp;            /**< Mbufs for packets the control lcore sends. */
+};
+
+/**
+ * Create the session manager on the control lcore.
+ * @return the manager, or NULL with rte_errno set (ENOMEM, EINVAL).
+ */
+struct wrtc_session_mgr *wrtc_session_mgr_create(const struct wrtc_session_prm *prm);
+
+/** Remove every call (waiting for workers) and free the manager; NULL is fine. */
+void wrtc_session_mgr_free(struct wrtc_session_mgr *mgr);
+
+/** Register offer/answer/delete/query/list/statistics on an RPC server. */
+int wrtc_session_rpc_register(struct wrtc_session_mgr *mgr, struct wrtc_rpc_server *srv);
+
+/**
+ * One iteration of the control lcore's work: slow-path packets from the
+ * workers (ARP, ND, ICMP echo, STUN, DTLS), worker replies, neighbour
+ * resolution, and timers (media inactivity).
+ * @return number of items handled (0 when idle).
+ */
+unsigned int wrtc_session_poll(struct wrtc_session_mgr *mgr);
+
+/** Global statistics as the `statistics` method returns them (new reference). */
+json_t *wrtc_session_statistics(struct wrtc_session_mgr *mgr);
+
+#endif

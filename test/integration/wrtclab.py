@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""A network-namespace lab for wrtcgw: the gateway on net_af_packet in one
+namespace, ordinary Linux hosts in another, joined by a veth pair.
+
+Used by the integration tests and by tools/demo. Needs root (ip netns).
+Everything it creates carries a per-process suffix and is removed on exit.
+"""
+import atexit
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+DUT_MAC = "02:00:00:00:00:02"
+DUT_IP4 = "10.99.0.2"
+DUT_IP6 = "fd00:99::2"
+PEER_IP4 = ["10.99.0.1", "10.99.0.3"]
+PEER_IP6 = ["fd00:99::1", "fd00:99::3"]
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def sh(*args, check=True, **kw):
+    return subprocess.run(list(args), check=check, capture_output=True, text=True, **kw)
+
+
+class Lab:
+    """Two namespaces: dut (the gateway's veth, no kernel addresses) and peer."""
+
+    def __init__(self, tag=None):
+        tag = tag or str(os.getpid())
+        self.dut = f"wgt-dut-{tag}"
+        self.peer = f"wgt-peer-{tag}"
+        self.dut_if = "dut0"
+        self.peer_if = "peer0"
+        self.up = False
+
+    def __enter__(self):
+        self.create()
+        return self
+
+    def __exit__(self, *exc):
+        self.destroy()
+
+    def create(self):
+        self.destroy()
+        sh("ip", "netns", "add", self.dut)
+        sh("ip", "netns", "add", self.peer)
+        self.up = True
+        atexit.register(self.destroy)
+        sh("ip", "link", "add", self.dut_if, "netns", self.dut, "type", "veth",
+           "peer", "name", self.peer_if, "netns", self.peer)
+        for ns in (self.dut, self.peer):
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+        # The DUT side has no addresses and no IPv6, so the kernel there never
+        # answers or sends anything of its own; wrtcgw owns the addresses.
+        sh("ip", "netns", "exec", self.dut, "sysctl", "-qw",
+           f"net.ipv6.conf.{self.dut_if}.disable_ipv6=1")
+        sh("ip", "-n", self.dut, "link", "set", self.dut_if, "address", DUT_MAC, "up")
+        for a in PEER_IP4:
+            sh("ip", "-n", self.peer, "addr", "add", a + "/24", "dev", self.peer_if)
+        for a in PEER_IP6:
+            sh("ip", "-n", self.peer, "addr", "add", a + "/64", "dev", self.peer_if, "nodad")
+        sh("ip", "-n", self.peer, "link", "set", self.peer_if, "up")
+        # With TX checksum offload on, the peer's kernel hands af_packet
+        # frames with only the pseudo-header sum (see shared netns-lab.sh).
+        self.peer_exec(sys.executable, "-c", TXCSUM_OFF, self.peer_if)
+
+    def destroy(self):
+        if not getattr(self, "up", False):
+            sh("ip", "netns", "del", self.dut, check=False)
+            sh("ip", "netns", "del", self.peer, check=False)
+            return
+        for ns in (self.dut, self.peer):
+            sh("ip", "netns", "del", ns, check=False)
+        self.up = False
+
+    def peer_exec(self, *args, **kw):
+        return sh("ip", "netns", "exec", self.peer, *args, **kw)
+
+    def peer_popen(self, *args, **kw):
+        return subprocess.Popen(["ip", "netns", "exec", self.peer, *args], **kw)
+
+
+TXCSUM_OFF = r"""
+import array, fcntl, socket, struct, sys
+buf = array.array('B', struct.pack('II', 0x17, 0))
+ifr = struct.pack('16sP', sys.argv[1].encode(), buf.buffer_info()[0])
+fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946, ifr)
+"""
+
+
+def default_config():
+    with open(os.path.join(SRC, "config", "default.json")) as f:
+        return json.load(f)
+
+
+class Gateway:
+    """wrtcgw running in the lab's DUT namespace, controlled over its unix socket."""
+
+    def __init__(self, lab, exe, config=None, workers=1, extra_eal=None, log=None):
+        self.lab = lab
+        self.exe = exe
+        self.tmp = tempfile.mkdtemp(prefix="wrtcgw-test-")
+        self.sock_path = os.path.join(self.tmp, "rpc.sock")
+        cfg = config or default_config()
+        cfg.setdefault("control", {})
+        cfg["control"]["rpc_unix"] = self.sock_path
+        cfg["control"]["rpc_tcp"] = ""
+        self.config_path = os.path.join(self.tmp, "config.json")
+        with open(self.config_path, "w") as f:
+            json.dump(cfg, f, indent=1)
+        self.log_path = log or os.path.join(self.tmp, "wrtcgw.log")
+        lcores = "0-1" if workers == 1 else "0@0,1@1,2@1" if workers == 2 else None
+        eal = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry",
+               "--file-prefix", "wgt" + str(os.getpid()),
+               "--vdev", f"net_af_packet0,iface={lab.dut_if},framecnt=4096,qpairs=1"]
+        eal = (["-l", lcores] if workers == 1 else ["--lcores", lcores]) + eal
+        self.cmd = ["ip", "netns", "exec", lab.dut, exe] + eal + (extra_eal or []) + \
+            ["--", "--config", self.config_path]
+        self.proc = None
+        self.rpc = None
+
+    def start(self, timeout=30):
+        self.logf = open(self.log_path, "w")
+        self.proc = subprocess.Popen(self.cmd, stdout=self.logf, stderr=subprocess.STDOUT)
+        atexit.register(self.stop)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"wrtcgw exited with {self.proc.returncode}:\n{self.log()}")
+            if os.path.exists(self.sock_path):
+                try:
+                    self.rpc = RpcClient(self.sock_path)
+                    return self
+                except OSError:
+                    pass
+            time.sleep(0.1)
+        raise RuntimeError(f"wrtcgw did not open its RPC socket in {timeout}s:\n{self.log()}")
+
+    def log(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self, timeout=15):
+        """SIGTERM, wait; returns the exit code (raises if it had to be killed)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        if self.rpc:
+            self.rpc.close()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError("wrtcgw did not stop on SIGTERM")
+
+
+class RpcError(Exception):
+    def __init__(self, error):
+        super().__init__(f"{error.get('code')}: {error.get('message')}")
+        self.code = error.get("code")
+        self.message = error.get("message", "")
+
+
+class RpcClient:
+    """Newline-delimited JSON-RPC 2.0 over a unix socket."""
+
+    def __init__(self, path, timeout=10):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(timeout)
+        self.s.connect(path)
+        self.buf = b""
+        self.next_id = 1
+
+    def close(self):
+        self.s.close()
+
+    def send_raw(self, line):
+        self.s.sendall(line if isinstance(line, bytes) else line.encode())
+
+    def recv_line(self):
+        while b"\n" not in self.buf:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise ConnectionError("gateway closed the RPC connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def call_raw(self, method, params=None):
+        req = {"jsonrpc": "2.0", "id": self.next_id, "method": method}
+        if params is not None:
+            req["params"] = params
+        self.next_id += 1
+        self.send_raw(json.dumps(req) + "\n")
+        return self.recv_line()
+
+    def call(self, method, **params):
+        rsp = self.call_raw(method, params)
+        if "error" in rsp:
+            raise RpcError(rsp["error"])
+        return rsp["result"]
+
+
+def sip_sdp(ip, port, pts=(0, 8, 101), sess="1", rtcp_port=None):
+    names = {0: "PCMU/8000", 8: "PCMA/8000", 9: "G722/8000", 101: "telephone-event/8000"}
+    fam = "IP6" if ":" in ip else "IP4"
+    lines = ["v=0", f"o=- {sess} 1 IN {fam} {ip}", "s=-", f"c=IN {fam} {ip}", "t=0 0",
+             f"m=audio {port} RTP/AVP " + " ".join(str(p) for p in pts)]
+    for p in pts:
+        lines.append(f"a=rtpmap:{p} {names[p]}")
+    if 101 in pts:
+        lines.append("a=fmtp:101 0-16")
+    if rtcp_port:
+        lines.append(f"a=rtcp:{rtcp_port}")
+    lines += ["a=ptime:20", "a=sendrecv"]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def sdp_media_addr(sdp):
+    """(address, rtp port) of the first m-line of an SDP."""
+    addr = port = None
+    for line in sdp.splitlines():
+        if line.startswith("c=") and addr is None:
+            addr = line.split()[2]
+        if line.startswith("m=") and port is None:
+            port = int(line.split()[1])
+    return addr, port
