@@ -102,18 +102,27 @@ def default_config():
 class Gateway:
     """wrtcgw running in the lab's DUT namespace, controlled over its unix socket."""
 
-    def __init__(self, lab, exe, config=None, workers=1, extra_eal=None, log=None):
+    def __init__(self, lab, exe, config=None, workers=1, extra_eal=None, log=None,
+                 config_path=None):
+        """config: a dict written to a temporary file with the RPC moved to a
+        private unix socket; config_path: a file used as it is."""
         self.lab = lab
         self.exe = exe
         self.tmp = tempfile.mkdtemp(prefix="wrtcgw-test-")
-        self.sock_path = os.path.join(self.tmp, "rpc.sock")
-        cfg = config or default_config()
-        cfg.setdefault("control", {})
-        cfg["control"]["rpc_unix"] = self.sock_path
-        cfg["control"]["rpc_tcp"] = ""
-        self.config_path = os.path.join(self.tmp, "config.json")
-        with open(self.config_path, "w") as f:
-            json.dump(cfg, f, indent=1)
+        if config_path is not None:
+            with open(config_path) as f:
+                cfg = json.load(f)
+            self.sock_path = cfg.get("control", {}).get("rpc_unix", "/run/wrtcgw.sock")
+            self.config_path = config_path
+        else:
+            self.sock_path = os.path.join(self.tmp, "rpc.sock")
+            cfg = config or default_config()
+            cfg.setdefault("control", {})
+            cfg["control"]["rpc_unix"] = self.sock_path
+            cfg["control"]["rpc_tcp"] = ""
+            self.config_path = os.path.join(self.tmp, "config.json")
+            with open(self.config_path, "w") as f:
+                json.dump(cfg, f, indent=1)
         self.log_path = log or os.path.join(self.tmp, "wrtcgw.log")
         lcores = "0-1" if workers == 1 else "0@0,1@1,2@1" if workers == 2 else None
         eal = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry",
@@ -127,6 +136,12 @@ class Gateway:
 
     def start(self, timeout=30):
         self.logf = open(self.log_path, "w")
+        if os.path.exists(self.sock_path) and self.config_path and "wrtcgw-test-" not in self.sock_path:
+            # A socket file left by a gateway that died; the server replaces it too.
+            try:
+                os.unlink(self.sock_path)
+            except OSError:
+                pass
         self.proc = subprocess.Popen(self.cmd, stdout=self.logf, stderr=subprocess.STDOUT)
         atexit.register(self.stop)
         deadline = time.time() + timeout
