@@ -589,6 +589,43 @@ wrtc_net_fold(uint32_t s)
 	return (uint16_t)s;
 }
 
+/*
+ * Folded, not complemented, one's complement sum of @p len bytes from @p off
+ * across the segments of @p m. DPDK 22.11's rte_raw_cksum_mbuf() loses
+ * carries when a segment starts at an odd offset of the sum, hence our own.
+ */
+static inline uint16_t
+wrtc_net_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	uint32_t sum = 0, done = 0;
+
+	for (; m != NULL && len > 0; m = m->next) {
+		uint32_t dl = rte_pktmbuf_data_len(m), n;
+		uint16_t s;
+
+		if (off >= dl) {
+			off -= dl;
+			continue;
+		}
+		n = RTE_MIN(dl - off, len);
+		s = rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
+		sum += (done & 1) ? rte_bswap16(s) : s;
+		done += n;
+		len -= n;
+		off = 0;
+	}
+	return wrtc_net_fold(sum);
+}
+
+/* The UDP checksum field value for a datagram whose pseudo-header sums to @p phdr. */
+static inline uint16_t
+wrtc_net_udp_cksum_finish(uint16_t phdr, const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	uint16_t c = (uint16_t)~wrtc_net_fold((uint32_t)phdr + wrtc_net_cksum_mbuf(m, off, len));
+
+	return c == 0 ? 0xffff : c;     /* RFC 768: zero is sent as all ones. */
+}
+
 /* Recomputes t->ip4_sum after the IPv4 header in t->hdr changed. */
 static inline void
 wrtc_net_hdr_tmpl_resum(struct wrtc_net_hdr_tmpl *t)
@@ -680,7 +717,8 @@ wrtc_net_udp_prepend(struct rte_mbuf *m, const struct wrtc_net_hdr_tmpl *t, bool
 		} else {
 			ih->hdr_checksum = (uint16_t)~wrtc_net_fold((uint32_t)t->ip4_sum +
 								    ih->total_length);
-			uh->dgram_cksum = rte_ipv4_udptcp_cksum_mbuf(m, ih, l4_off);
+			uh->dgram_cksum = wrtc_net_udp_cksum_finish(rte_ipv4_phdr_cksum(ih, 0), m,
+								    l4_off, ulen);
 		}
 	} else {
 		struct rte_ipv6_hdr *ih = (struct rte_ipv6_hdr *)(h + sizeof(struct rte_ether_hdr));
@@ -690,7 +728,8 @@ wrtc_net_udp_prepend(struct rte_mbuf *m, const struct wrtc_net_hdr_tmpl *t, bool
 			m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
 			uh->dgram_cksum = rte_ipv6_phdr_cksum(ih, m->ol_flags);
 		} else {
-			uh->dgram_cksum = rte_ipv6_udptcp_cksum_mbuf(m, ih, l4_off);
+			uh->dgram_cksum = wrtc_net_udp_cksum_finish(rte_ipv6_phdr_cksum(ih, 0), m,
+								    l4_off, ulen);
 		}
 	}
 	return 0;
