@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Worker fast-path tests on a real ethdev: a net_ring port whose RX rings
+ * the test fills with frames and whose TX rings it reads back. Two workers,
+ * so the software hand-off path runs too (net_ring cannot steer).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "wrtc_test.h"
+#include "wrtc_worker.h"
+
+enum { NB_WORKERS = 2 };
+
+static struct rte_mempool *mp;
+static struct rte_ring *rxr[NB_WORKERS], *txr[NB_WORKERS + 1];
+static struct wrtc_dataplane dp;
+
+static const struct rte_ether_addr gw_mac = {{0x02, 0, 0, 0, 0, 0x02}};
+static const struct rte_ether_addr a_mac = {{0x02, 0, 0, 0, 0, 0xa1}};
+static const struct rte_ether_addr b_mac = {{0x02, 0, 0, 0, 0, 0xb1}};
+static struct wrtc_net_addr gw_ip, a_ip, b_ip, x_ip;
+
+static int
+setup(void)
+{
+	char *argv[] = {"test_worker", "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
+			"--no-telemetry", "-l", "0", "--log-level", "*:warning"};
+	char name[32];
+	uint16_t port_id;
+	int rc;
+
+	rc = rte_eal_init((int)RTE_DIM(argv), argv);
+	if (rc < 0)
+		return -1;
+	mp = rte_pktmbuf_pool_create("test_mp", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (mp == NULL)
+		return -1;
+	for (int i = 0; i < NB_WORKERS + 1; i++) {
+		snprintf(name, sizeof(name), "trx%d", i);
+		if (i < NB_WORKERS)
+			rxr[i] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "ttx%d", i);
+		txr[i] = rte_ring_create(name, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	}
+	rc = rte_eth_from_rings("net_ring_test", rxr, NB_WORKERS, txr, NB_WORKERS + 1, 0);
+	if (rc < 0)
+		return -1;
+	port_id = (uint16_t)rc;
+	memset(dp.iface_of_port, 0xff, sizeof(dp.iface_of_port));
+	dp.nb_workers = NB_WORKERS;
+	dp.nb_ifaces = 1;
+	snprintf(name, sizeof(name), "%u", port_id);
+	rc = wrtc_port_open(name, NB_WORKERS, mp, &dp.port[0]);
+	if (rc != 0) {
+		fprintf(stderr, "port open: %s\n", strerror(-rc));
+		return -1;
+	}
+	dp.iface_of_port[port_id] = 0;
+	dp.ifc[0].port_id = port_id;
+	dp.ifc[0].mac = gw_mac;
+	wrtc_net_addr_parse("10.0.0.2", &gw_ip);
+	wrtc_net_addr_parse("10.0.0.1", &a_ip);
+	wrtc_net_addr_parse("10.0.0.3", &b_ip);
+	wrtc_net_addr_parse("10.0.0.9", &x_ip);
+	dp.ifc[0].ip4 = gw_ip;
+	dp.ifc[0].ip4_prefix = 24;
+	if (wrtc_net_iface_init(&dp.ifc[0]) != 0)
+		return -1;
+	for (uint16_t w = 0; w < NB_WORKERS; w++) {
+		dp.workers[w] = wrtc_worker_create(&dp, w, 0);
+		if (dp.workers[w] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* A UDP frame from (mac, ip, port) to the gateway's (port) with @p payload. */
+static struct rte_mbuf *
+frame(const struct rte_ether_addr *mac, const struct wrtc_net_addr *ip, uint16_t sport,
+      uint16_t dport, const uint8_t *payload, uint16_t len)
+{
+	struct wrtc_net_iface peer = {.mac = *mac, .ip4 = *ip, .ip4_prefix = 24};
+	struct wrtc_net_hdr_tmpl t;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+
+	if (m == NULL || wrtc_net_hdr_tmpl_init(&t, &peer, ip, sport, &gw_ip, dport, &gw_mac) != 0)
+		return NULL;
+	memcpy(rte_pktmbuf_append(m, len), payload, len);
+	if (wrtc_net_udp_prepend(m, &t, false) != 0)
+		return NULL;
+	m->port = dp.ifc[0].port_id;
+	return m;
+}
+
+static void
+rtp_payload(uint8_t *p, uint16_t seq, uint16_t len)
+{
+	memset(p, 0, len);
+	p[0] = 0x80;
+	p[1] = 0;
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	for (uint16_t i = 12; i < len; i++)
+		p[i] = (uint8_t)(i * 3 + seq);
+}
+
+static void
+inject(int q, struct rte_mbuf *m)
+{
+	rte_ring_enqueue(rxr[q], m);
+}
+
+static void
+poll_all(int rounds)
+{
+	for (int r = 0; r < rounds; r++)
+		for (int w = 0; w < NB_WORKERS; w++)
+			wrtc_worker_poll_once(dp.workers[w]);
+}
+
+static void
+drain_replies(void)
+{
+	void *msg;
+
+	for (int w = 0; w < NB_WORKERS; w++)
+		while (rte_ring_dequeue(dp.workers[w]->reply, &msg) == 0)
+			free(msg);
+}
+
+static void
+post(uint16_t w, enum wrtc_flow_msg_type type, struct wrtc_stream *s,
+     const struct wrtc_flow_update *u)
+{
+	struct wrtc_flow_msg *msg = calloc(1, sizeof(*msg));
+
+	msg->type = type;
+	msg->s = s;
+	if (u != NULL)
+		msg->upd = *u;
+	rte_ring_enqueue(dp.workers[w]->ctrl, msg);
+}
+
+static struct wrtc_stream *
+stream(uint16_t port)
+{
+	struct wrtc_stream *s = rte_zmalloc(NULL, sizeof(*s), RTE_CACHE_LINE_SIZE);
+
+	s->iface = 0;
+	s->local_port = port;
+	s->ifc = &dp.ifc[0];
+	s->started = true;
+	s->remote_mode = WRTC_FLOW_REMOTE_LATCH;
+	return s;
+}
+
+static void
+set_remote(uint16_t w, struct wrtc_stream *s, const struct wrtc_net_addr *ip, uint16_t port,
+	   const struct rte_ether_addr *mac)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
+
+	u.remote_mode = WRTC_FLOW_REMOTE_LATCH;
+	u.remote.ip = *ip;
+	u.remote.port = port;
+	wrtc_net_hdr_tmpl_init(&u.tmpl, &dp.ifc[0], &gw_ip, s->local_port, ip, port, mac);
+	u.tmpl_valid = true;
+	post(w, WRTC_FLOW_MSG_UPDATE, s, &u);
+}
+
+static void
+wire_pair(uint16_t w, struct wrtc_stream *x, struct wrtc_stream *y)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_OUT};
+
+	u.out_rtp = y;
+	u.out_rtcp = y;
+	post(w, WRTC_FLOW_MSG_UPDATE, x, &u);
+	u.out_rtp = x;
+	u.out_rtcp = x;
+	post(w, WRTC_FLOW_MSG_UPDATE, y, &u);
+}
+
+/* Independent check of a transmitted frame: addresses, ports, checksums, payload. */
+static bool
+check_out(struct rte_mbuf *m, const struct rte_ether_addr *dmac, const struct wrtc_net_addr *dip,
+	  uint16_t sport, uint16_t dport, const uint8_t *payload, uint16_t len)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ether_hdr *eh = (const void *)p;
+	const struct rte_ipv4_hdr *ih = (const void *)(p + 14);
+	const struct rte_udp_hdr *uh = (const void *)(p + 34);
+	bool ok = true;
+
+	ok &= WRTC_CHECK(rte_pktmbuf_data_len(m) == 42u + len);
+	ok &= WRTC_CHECK(rte_is_same_ether_addr(&eh->dst_addr, dmac));
+	ok &= WRTC_CHECK(rte_is_same_ether_addr(&eh->src_addr, &gw_mac));
+	ok &= WRTC_CHECK(ih->src_addr == gw_ip.v4 && ih->dst_addr == dip->v4);
+	ok &= WRTC_CHECK(rte_ipv4_cksum(ih) == 0 || rte_raw_cksum(ih, 20) == 0xffff);
+	ok &= WRTC_CHECK(rte_be_to_cpu_16(uh->src_port) == sport);
+	ok &= WRTC_CHECK(rte_be_to_cpu_16(uh->dst_port) == dport);
+	ok &= WRTC_CHECK(rte_ipv4_udptcp_cksum_verify(ih, uh) == 0);
+	ok &= WRTC_CHECK(memcmp(p + 42, payload, len) == 0);
+	return ok;
+}
+
+static struct wrtc_stream *sa, *sb;
+
+/* A at 10.0.0.1:4000 <-> gw:20000 | gw:20002 <-> B at 10.0.0.3:5000, on worker 0. */
+static int
+test_relay(void)
+{
+	uint8_t pl[172];
+	struct rte_mbuf *out;
+
+	sa = stream(20000);
+	sb = stream(20002);
+	wrtc_steer_set(&dp.port[0], 20000, 0);
+	wrtc_steer_set(&dp.port[0], 20002, 0);
+	post(0, WRTC_FLOW_MSG_INSTALL, sa, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, sb, NULL);
+	set_remote(0, sa, &a_ip, 4000, &a_mac);
+	set_remote(0, sb, &b_ip, 5000, &b_mac);
+	wire_pair(0, sa, sb);
+	poll_all(1);
+	drain_replies();
+
+	rtp_payload(pl, 1, sizeof(pl));
+	inject(0, frame(&a_mac, &a_ip, 4000, 20000, pl, sizeof(pl)));
+	poll_all(1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 1);
+	if (rte_ring_dequeue(txr[0], (void **)&out) == 0) {
+		check_out(out, &b_mac, &b_ip, 20002, 5000, pl, sizeof(pl));
+		rte_pktmbuf_free(out);
+	}
+	rtp_payload(pl, 2, sizeof(pl));
+	inject(0, frame(&b_mac, &b_ip, 5000, 20002, pl, 100));
+	poll_all(1);
+	if (WRTC_CHECK(rte_ring_dequeue(txr[0], (void **)&out) == 0)) {
+		check_out(out, &a_mac, &a_ip, 20000, 4000, pl, 100);
+		rte_pktmbuf_free(out);
+	}
+	WRTC_CHECK_EQ(sa->c.rx_pkts, 1);
+	WRTC_CHECK_EQ(sa->c.rx_bytes, 172);
+	WRTC_CHECK_EQ(sb->c.tx_pkts, 1);
+	WRTC_CHECK_EQ(sb->c.rx_pkts, 1);
+	WRTC_CHECK_EQ(sa->c.tx_pkts, 1);
+	WRTC_CHECK(sa->c.latched_tsc != 0);
+	return 0;
+}
+
+/* After latching, only the latched source is accepted. */
+static int
+test_source_check(void)
+{
+	uint8_t pl[60];
+	uint64_t before = dp.workers[0]->st.drops[WRTC_DROP_SOURCE];
+
+	rtp_payload(pl, 3, sizeof(pl));
+	inject(0, frame(&a_mac, &x_ip, 4000, 20000, pl, sizeof(pl)));
+	inject(0, frame(&a_mac, &a_ip, 4001, 20000, pl, sizeof(pl)));
+	poll_all(1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
+	WRTC_CHECK_EQ(dp.workers[0]->st.drops[WRTC_DROP_SOURCE] - before, 2);
+	WRTC_CHECK_EQ(sa->drop_reasons[WRTC_DROP_SOURCE], 2);
+	return 0;
+}
+
+/* Unknown port, bad payload class, short RTP, STUN and ARP punts. */
+static int
+test_classes(void)
+{
+	struct wrtc_lcore *w = dp.workers[0];
+	uint8_t pl[40] = {0};
+	struct rte_mbuf *m;
+	uint64_t noflow = w->st.drops[WRTC_DROP_NO_FLOW];
+	uint64_t cls = w->st.drops[WRTC_DROP_PAYLOAD_CLASS];
+	uint64_t shortrtp = w->st.drops[WRTC_DROP_RTP_HEADER];
+	uint64_t punted = w->st.punted;
+
+	rtp_payload(pl, 9, sizeof(pl));
+	inject(0, frame(&a_mac, &a_ip, 4000, 21000, pl, sizeof(pl)));    /* no stream */
+	pl[0] = 70;
+	inject(0, frame(&a_mac, &a_ip, 4000, 20000, pl, sizeof(pl)));    /* not RFC 7983 */
+	pl[0] = 0x80;
+	inject(0, frame(&a_mac, &a_ip, 4000, 20000, pl, 8));             /* short RTP */
+	pl[0] = 0x00;
+	pl[1] = 0x01;
+	inject(0, frame(&a_mac, &a_ip, 4000, 20000, pl, 20));            /* STUN */
+	pl[0] = 22;
+	inject(0, frame(&a_mac, &a_ip, 4000, 20000, pl, 30));            /* DTLS */
+	poll_all(1);
+	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_NO_FLOW] - noflow, 1);
+	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_PAYLOAD_CLASS] - cls, 1);
+	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_RTP_HEADER] - shortrtp, 1);
+	WRTC_CHECK_EQ(w->st.punted - punted, 2);
+	if (WRTC_CHECK(rte_ring_dequeue(w->punt, (void **)&m) == 0)) {
+		WRTC_CHECK_EQ(m->hash.usr, WRTC_PUNT_STUN);
+		rte_pktmbuf_free(m);
+	}
+	if (WRTC_CHECK(rte_ring_dequeue(w->punt, (void **)&m) == 0)) {
+		WRTC_CHECK_EQ(m->hash.usr, WRTC_PUNT_DTLS);
+		rte_pktmbuf_free(m);
+	}
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
+	return 0;
+}
+
+/* A stream owned by worker 1 receives through worker 0's queue: hand-off. */
+static int
+test_handoff(void)
+{
+	struct wrtc_stream *sc = stream(22000), *sd = stream(22002);
+	uint8_t pl[80];
+	struct rte_mbuf *out;
+
+	WRTC_CHECK_EQ(dp.port[0].steer, WRTC_STEER_SOFTWARE);
+	wrtc_steer_set(&dp.port[0], 22000, 1);
+	wrtc_steer_set(&dp.port[0], 22002, 1);
+	post(1, WRTC_FLOW_MSG_INSTALL, sc, NULL);
+	post(1, WRTC_FLOW_MSG_INSTALL, sd, NULL);
+	set_remote(1, sd, &b_ip, 6000, &b_mac);
+	wire_pair(1, sc, sd);
+	poll_all(1);
+	drain_replies();
+	rtp_payload(pl, 5, sizeof(pl));
+	inject(0, frame(&a_mac, &a_ip, 4500, 22000, pl, sizeof(pl)));
+	wrtc_worker_poll_once(dp.workers[0]);
+	WRTC_CHECK_EQ(dp.workers[0]->st.handoff_out, 1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]) + rte_ring_count(txr[1]), 0);
+	wrtc_worker_poll_once(dp.workers[1]);
+	WRTC_CHECK_EQ(dp.workers[1]->st.handoff_in, 1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[1]), 1);
+	if (WRTC_CHECK(rte_ring_dequeue(txr[1], (void **)&out) == 0)) {
+		check_out(out, &b_mac, &b_ip, 22002, 6000, pl, sizeof(pl));
+		rte_pktmbuf_free(out);
+	}
+	WRTC_CHECK_EQ(sc->c.rx_pkts, 1);
+	return 0;
+}
+
+/* REMOVE takes a stream out; its packets then count as no-stream drops. */
+static int
+test_remove(void)
+{
+	struct wrtc_lcore *w = dp.workers[0];
+	uint64_t noflow = w->st.drops[WRTC_DROP_NO_FLOW];
+	struct wrtc_flow_msg *msg;
+	uint8_t pl[40];
+
+	post(0, WRTC_FLOW_MSG_REMOVE, sa, NULL);
+	post(0, WRTC_FLOW_MSG_REMOVE, sa, NULL);
+	poll_all(1);
+	if (WRTC_CHECK(rte_ring_dequeue(w->reply, (void **)&msg) == 0)) {
+		WRTC_CHECK_EQ(msg->result, 0);
+		WRTC_CHECK(msg->s == sa);
+		free(msg);
+	}
+	if (WRTC_CHECK(rte_ring_dequeue(w->reply, (void **)&msg) == 0)) {
+		WRTC_CHECK_EQ(msg->result, -ENOENT);
+		free(msg);
+	}
+	rtp_payload(pl, 7, sizeof(pl));
+	inject(0, frame(&a_mac, &a_ip, 4000, 20000, pl, sizeof(pl)));
+	poll_all(1);
+	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_NO_FLOW] - noflow, 1);
+	return 0;
+}
+
+static const struct wrtc_test_case cases[] = {
+	{"relay_both_ways", test_relay},
+	{"source_check_after_latch", test_source_check},
+	{"classes_and_punts", test_classes},
+	{"software_handoff", test_handoff},
+	{"remove", test_remove},
+};
+
+int
+main(void)
+{
+	if (setup() != 0) {
+		fprintf(stderr, "setup failed\n");
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	return wrtc_test_main(cases, RTE_DIM(cases));
+}
