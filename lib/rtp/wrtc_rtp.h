@@ -37,8 +37,8 @@ struct wrtc_rtp_info {
 	uint32_t ssrc;            /**< Synchronisation source. */
 	uint16_t ext_profile;     /**< Extension profile (0xBEDE, 0x100x), 0 if none. */
 	uint16_t ext_offset;      /**< Offset of the extension data (after its 4-byte header). */
-	uint16_t ext_size;        /**< Extension data size in bytes (length field * 4). */
-	uint16_t hdr_size;        /**< Header size: fixed + CSRCs + extension. */
+	uint32_t ext_size;        /**< Extension data size in bytes (length field * 4). */
+	uint32_t hdr_size;        /**< Header size: fixed + CSRCs + extension. */
 	uint8_t pad_size;         /**< Padding bytes at the end (last byte), 0 if none. */
 	uint32_t payload_offset;  /**< Equal to hdr_size. */
 	uint32_t payload_size;    /**< Bytes between header and padding. */
@@ -110,7 +110,7 @@ wrtc_rtp_parse(const uint8_t *buf, size_t size, struct wrtc_rtp_info *ri)
 		if (size < off + 4)
 			return -EMSGSIZE;
 		ri->ext_profile = wrtc_rtp_get16(buf + off);
-		ri->ext_size = (uint16_t)(wrtc_rtp_get16(buf + off + 2) * 4u);
+		ri->ext_size = wrtc_rtp_get16(buf + off + 2) * 4u;
 		ri->ext_offset = (uint16_t)(off + 4);
 		off += 4u + ri->ext_size;
 	}
@@ -122,7 +122,7 @@ wrtc_rtp_parse(const uint8_t *buf, size_t size, struct wrtc_rtp_info *ri)
 		if (ri->pad_size == 0 || ri->pad_size > size - off)
 			return -EBADMSG;
 	}
-	ri->hdr_size = (uint16_t)off;
+	ri->hdr_size = (uint32_t)off;
 	ri->payload_offset = (uint32_t)off;
 	ri->payload_size = (uint32_t)(size - off - ri->pad_size);
 	return 0;
