@@ -4,7 +4,8 @@
     python3 udp_peer.py PLAN_JSON
 
 PLAN: {"sockets": {NAME: "IP:PORT" or "[IP6]:PORT"},
-       "steps": [{"send": NAME, "to": ADDR, "count": N, "kind": "rtp"|"rtcp"|"raw",
+       "steps": [{"each": [STEP, ...], "count": N, "interval": SECONDS},
+                 {"send": NAME, "to": ADDR, "count": N, "kind": "rtp"|"rtcp"|"raw",
                   "ssrc": S, "pt": P, "seq": FIRST, "size": PAYLOAD_BYTES,
                   "interval": SECONDS, "hex": RAW_HEX}, {"sleep": SECONDS}, ...],
        "linger": SECONDS}
@@ -74,22 +75,29 @@ def main():
                 except BlockingIOError:
                     pass
 
+    def send_one(step, i):
+        s = socks[step["send"]]
+        _, to = parse_addr(step["to"])
+        kind = step.get("kind", "rtp")
+        seq = step.get("seq", 0) + i
+        if kind == "rtp":
+            data = rtp(seq, step.get("ssrc", 1), step.get("pt", 0), step.get("size", 160))
+        elif kind == "rtcp":
+            data = rtcp_sr(step.get("ssrc", 1), seq)
+        else:
+            data = bytes.fromhex(step["hex"])
+        s.sendto(data, to)
+
     for step in plan.get("steps", []):
         if "sleep" in step:
             drain(step["sleep"])
             continue
-        s = socks[step["send"]]
-        _, to = parse_addr(step["to"])
-        kind = step.get("kind", "rtp")
+        # {"each": [step, ...], "count": N, "interval": T}: packet i of every
+        # listed stream, then wait T (several streams at once, e.g. 50 pps each way).
+        group = step["each"] if "each" in step else [step]
         for i in range(step.get("count", 1)):
-            seq = step.get("seq", 0) + i
-            if kind == "rtp":
-                data = rtp(seq, step.get("ssrc", 1), step.get("pt", 0), step.get("size", 160))
-            elif kind == "rtcp":
-                data = rtcp_sr(step.get("ssrc", 1), seq)
-            else:
-                data = bytes.fromhex(step["hex"])
-            s.sendto(data, to)
+            for sub in group:
+                send_one(sub, i)
             drain(step.get("interval", 0.001))
     drain(plan.get("linger", 0.5))
     print(json.dumps(got))
