@@ -1,0 +1,1091 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of lib/ice: two agents wired back to back through an in-memory
+ * network with 1 ms latency, optional loss, blocking, a NAT and a TURN-like
+ * relay address, driven by a simulated clock.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "wrtc_ice.h"
+#include "wrtc_stun.h"
+#include "wrtc_test.h"
+
+enum { MAXQ = 512, MAXADDR = 4, LATENCY = 1000, MAXBLOCK = 4 };
+
+struct pkt {
+	struct sockaddr_storage src, dst;
+	uint64_t at;
+	size_t len;
+	uint8_t buf[1500];
+};
+
+struct net;
+
+struct side {
+	struct net *net;
+	int idx;
+	struct wrtc_ice_agent *ag;
+	struct sockaddr_storage addr[MAXADDR];   /* Local bases that receive. */
+	unsigned int n_addr;
+	bool nat;                                /* Source NAT priv -> pub. */
+	struct sockaddr_storage nat_priv, nat_pub;
+	bool mute;                               /* Drop everything this side sends. */
+	/* Event log. */
+	enum wrtc_ice_state state;
+	unsigned int n_state_events;
+	unsigned int n_selected;
+	unsigned int n_consent_lost;
+	unsigned int n_role;
+	bool saw_disconnected;
+	struct sockaddr_storage last_selected_remote;
+};
+
+struct net {
+	uint64_t now;
+	struct pkt q[MAXQ];
+	unsigned int n;
+	struct side s[2];
+	unsigned int loss_pct;                   /* Random loss, percent. */
+	uint32_t rng;                            /* LCG state for the loss. */
+	unsigned int sent;
+	unsigned int dropped;
+	struct sockaddr_storage blocked[MAXBLOCK]; /* Unreachable addresses (either direction). */
+	unsigned int n_blocked;
+	/* The last datagram an agent sent to an address no side owns (probe replies). */
+	uint8_t probe_reply[1500];
+	size_t probe_len;
+	struct sockaddr_storage probe_addr;
+};
+
+static struct sockaddr_storage
+sa(const char *ip, uint16_t port)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(ip, ':') != NULL) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		inet_pton(AF_INET6, ip, &s6->sin6_addr);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		inet_pton(AF_INET, ip, &s4->sin_addr);
+	}
+	return ss;
+}
+
+static bool
+eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return memcmp(a, b, sizeof(struct sockaddr_in)) == 0;
+	return memcmp(a, b, sizeof(struct sockaddr_in6)) == 0;
+}
+
+static bool
+blocked(const struct net *n, const struct sockaddr_storage *a)
+{
+	for (unsigned int i = 0; i < n->n_blocked; i++)
+		if (eq(&n->blocked[i], a))
+			return true;
+	return false;
+}
+
+static uint32_t
+lcg(struct net *n)
+{
+	n->rng = n->rng * 1103515245u + 12345u;
+	return (n->rng >> 16) & 0x7fff;
+}
+
+static int
+net_send(void *opaque, const struct sockaddr_storage *local, const struct sockaddr_storage *remote,
+	 const uint8_t *buf, size_t len)
+{
+	struct side *s = opaque;
+	struct net *n = s->net;
+	struct pkt *p;
+
+	n->sent++;
+	if (s->mute || blocked(n, local) || blocked(n, remote) ||
+	    (n->loss_pct != 0 && lcg(n) % 100 < n->loss_pct)) {
+		n->dropped++;
+		return 0;
+	}
+	if (n->n >= MAXQ || len > sizeof(p->buf))
+		return -ENOBUFS;
+	p = &n->q[n->n++];
+	p->src = *local;
+	if (s->nat && eq(local, &s->nat_priv))
+		p->src = s->nat_pub;
+	p->dst = *remote;
+	p->at = n->now + LATENCY;
+	p->len = len;
+	memcpy(p->buf, buf, len);
+	return 0;
+}
+
+static void
+on_event(void *opaque, const struct wrtc_ice_event *ev)
+{
+	struct side *s = opaque;
+
+	switch (ev->type) {
+	case WRTC_ICE_EVENT_STATE:
+		s->state = ev->state;
+		s->n_state_events++;
+		if (ev->state == WRTC_ICE_STATE_DISCONNECTED)
+			s->saw_disconnected = true;
+		break;
+	case WRTC_ICE_EVENT_SELECTED_PAIR:
+		s->n_selected++;
+		s->last_selected_remote = *ev->remote;
+		break;
+	case WRTC_ICE_EVENT_CONSENT_LOST:
+		s->n_consent_lost++;
+		break;
+	case WRTC_ICE_EVENT_ROLE:
+		s->n_role++;
+		break;
+	}
+}
+
+/* Which side owns @p dst (after undoing the NAT), or -1. */
+static int
+owner(struct net *n, struct sockaddr_storage *dst)
+{
+	for (int i = 0; i < 2; i++) {
+		if (n->s[i].nat && eq(dst, &n->s[i].nat_pub)) {
+			*dst = n->s[i].nat_priv;
+			return i;
+		}
+		/* A private address behind a NAT is not routable from outside. */
+		if (n->s[i].nat && eq(dst, &n->s[i].nat_priv))
+			return -1;
+		for (unsigned int a = 0; a < n->s[i].n_addr; a++)
+			if (eq(dst, &n->s[i].addr[a]))
+				return i;
+	}
+	return -1;
+}
+
+static void
+deliver(struct net *n)
+{
+	unsigned int keep = 0;
+	unsigned int cnt = n->n;
+	static struct pkt batch[MAXQ];
+	unsigned int nb = 0;
+
+	/* Take the due packets out first: handling them may queue more. */
+	for (unsigned int i = 0; i < cnt; i++) {
+		if (n->q[i].at <= n->now)
+			batch[nb++] = n->q[i];
+		else
+			n->q[keep++] = n->q[i];
+	}
+	for (unsigned int i = cnt; i < n->n; i++)
+		n->q[keep++] = n->q[i];
+	n->n = keep;
+	for (unsigned int i = 0; i < nb; i++) {
+		struct pkt *p = &batch[i];
+		int o = owner(n, &p->dst);
+
+		if (o < 0) {
+			memcpy(n->probe_reply, p->buf, p->len);
+			n->probe_len = p->len;
+			n->probe_addr = p->dst;
+			continue;
+		}
+		if (n->s[o].ag != NULL)
+			wrtc_ice_agent_handle_stun(n->s[o].ag, &p->dst, &p->src, p->buf, p->len,
+						   n->now);
+	}
+}
+
+static void
+run(struct net *n, uint64_t duration, uint64_t step)
+{
+	uint64_t end = n->now + duration;
+
+	while (n->now < end) {
+		deliver(n);
+		for (int i = 0; i < 2; i++)
+			if (n->s[i].ag != NULL)
+				wrtc_ice_agent_tick(n->s[i].ag, n->now);
+		n->now += step;
+	}
+}
+
+/* Advance to the earliest next_tick() or delivery only (event-driven timers). */
+static void
+run_events(struct net *n, uint64_t duration, unsigned int *wakeups)
+{
+	uint64_t end = n->now + duration;
+
+	while (n->now < end) {
+		uint64_t t = end;
+
+		for (int i = 0; i < 2; i++) {
+			uint64_t x = wrtc_ice_agent_next_tick(n->s[i].ag);
+
+			if (x < t)
+				t = x;
+		}
+		for (unsigned int i = 0; i < n->n; i++)
+			if (n->q[i].at < t)
+				t = n->q[i].at;
+		if (t > n->now)
+			n->now = t;
+		deliver(n);
+		for (int i = 0; i < 2; i++)
+			wrtc_ice_agent_tick(n->s[i].ag, n->now);
+		if (++(*wakeups) > 100000)
+			break; /* A timer that never advances: the test fails on the count. */
+	}
+}
+
+static const char *const ufrag[2] = {"aUfr", "bUfr"};
+static const char *const pwd[2] = {"aPassword0123456789abcdef", "bPassword0123456789abcdef"};
+
+struct side_cfg {
+	enum wrtc_ice_mode mode;
+	enum wrtc_ice_role role;
+	uint64_t tie;
+	struct wrtc_ice_cand cand[MAXADDR];
+	unsigned int n_cand;
+};
+
+static struct wrtc_ice_cand
+cand(enum wrtc_ice_cand_type type, const char *ip, uint16_t port)
+{
+	struct wrtc_ice_cand c;
+
+	memset(&c, 0, sizeof(c));
+	c.type = type;
+	c.addr = sa(ip, port);
+	return c;
+}
+
+static void
+net_init(struct net *n, struct side_cfg *cfg, uint64_t consent_interval)
+{
+	memset(n, 0, sizeof(*n));
+	/* Priorities as the SDP would carry them: earlier candidates preferred. */
+	for (int i = 0; i < 2; i++)
+		for (unsigned int c = 0; c < cfg[i].n_cand; c++)
+			if (cfg[i].cand[c].priority == 0)
+				cfg[i].cand[c].priority = wrtc_ice_priority(
+					cfg[i].cand[c].type, (uint16_t)(65535 - c), 1);
+	n->now = 1000000;
+	for (int i = 0; i < 2; i++) {
+		struct side *s = &n->s[i];
+		struct wrtc_ice_agent_prm prm = {
+			.mode = cfg[i].mode,
+			.role = cfg[i].role,
+			.ufrag = ufrag[i],
+			.pwd = pwd[i],
+			.tie_breaker = cfg[i].tie,
+			.local = cfg[i].cand,
+			.n_local = cfg[i].n_cand,
+			.send = net_send,
+			.event = on_event,
+			.opaque = s,
+			.consent_interval_us = consent_interval,
+		};
+
+		s->net = n;
+		s->idx = i;
+		for (unsigned int c = 0; c < cfg[i].n_cand; c++) {
+			const struct wrtc_ice_cand *lc = &cfg[i].cand[c];
+
+			s->addr[s->n_addr++] = lc->base.ss_family != 0 ? lc->base : lc->addr;
+		}
+		s->ag = wrtc_ice_agent_create(&prm);
+	}
+}
+
+static void
+net_fini(struct net *n)
+{
+	for (int i = 0; i < 2; i++)
+		wrtc_ice_agent_free(n->s[i].ag);
+}
+
+/* Signalling: each side learns the other's credentials and SDP candidates. */
+static void
+exchange(struct net *n, const struct side_cfg *cfg, int skip_cand_of)
+{
+	for (int i = 0; i < 2; i++) {
+		int o = !i;
+
+		wrtc_ice_agent_set_remote_credentials(n->s[i].ag, ufrag[o], pwd[o],
+						      cfg[o].mode == WRTC_ICE_MODE_LITE);
+		if (o != skip_cand_of)
+			for (unsigned int c = 0; c < cfg[o].n_cand; c++)
+				wrtc_ice_agent_add_remote_candidate(n->s[i].ag, &cfg[o].cand[c]);
+		wrtc_ice_agent_end_of_candidates(n->s[i].ag);
+	}
+}
+
+static bool
+selected_is(struct wrtc_ice_agent *ag, const char *lip, uint16_t lport, const char *rip,
+	    uint16_t rport)
+{
+	struct sockaddr_storage l, r, wl = sa(lip, lport), wr = sa(rip, rport);
+
+	return wrtc_ice_agent_selected_pair(ag, &l, &r) == 0 && eq(&l, &wl) && eq(&r, &wr);
+}
+
+static int
+test_full_controlling_lite(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct wrtc_ice_status st;
+	struct sockaddr_storage other = sa("10.0.0.9", 2000), peer = sa("10.0.0.2", 2000);
+
+	net_init(&n, cfg, 0);
+	WRTC_CHECK(n.s[0].ag != NULL && n.s[1].ag != NULL);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_NEW);
+	WRTC_CHECK(!wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &peer));
+	exchange(&n, cfg, -1);
+	run(&n, 2000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(n.s[0].state, WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.2", 2000));
+	WRTC_CHECK(selected_is(n.s[1].ag, "10.0.0.2", 2000, "10.0.0.1", 1000));
+	WRTC_CHECK_EQ(n.s[0].n_selected, 1);
+	WRTC_CHECK_EQ(n.s[1].n_selected, 1);
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &peer));
+	WRTC_CHECK(!wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &other));
+	WRTC_CHECK_EQ(wrtc_ice_agent_role(n.s[0].ag), WRTC_ICE_ROLE_CONTROLLING);
+	WRTC_CHECK_EQ(wrtc_ice_agent_role(n.s[1].ag), WRTC_ICE_ROLE_CONTROLLED);
+
+	wrtc_ice_agent_status(n.s[1].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.local_mode, WRTC_ICE_MODE_LITE);
+	WRTC_CHECK_EQ(st.remote_mode, WRTC_ICE_MODE_FULL);
+	WRTC_CHECK_EQ(st.counters.tx_checks, 0);     /* Lite never checks. */
+	WRTC_CHECK(st.counters.rx_requests >= 2);
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.remote_mode, WRTC_ICE_MODE_LITE);
+	WRTC_CHECK_STREQ(wrtc_ice_state_name(st.state), "completed");
+	WRTC_CHECK_STREQ(wrtc_ice_mode_name(st.local_mode), "full");
+
+	/* A minute later consent is still fresh on both sides. */
+	run(&n, 60000000, 5000);
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.state, WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(st.consent);
+	WRTC_CHECK(st.consent_age_us < 7000000);
+	/* 60 s at one check per 4..6 s. */
+	WRTC_CHECK(st.counters.tx_consent >= 10 && st.counters.tx_consent <= 16);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	wrtc_ice_agent_status(n.s[1].ag, n.now, &st);
+	WRTC_CHECK(st.consent_age_us < 7000000);
+	WRTC_CHECK_EQ(n.s[0].n_consent_lost + n.s[1].n_consent_lost, 0);
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_full_full(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000), cand(WRTC_ICE_CAND_HOST, "2001:db8::1", 1000)}, 2},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000), cand(WRTC_ICE_CAND_HOST, "2001:db8::2", 2000)}, 2},
+	};
+	static struct net n;
+	struct wrtc_ice_status st;
+
+	net_init(&n, cfg, 0);
+	exchange(&n, cfg, -1);
+	run(&n, 3000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	/* The first-listed (highest local preference) candidates on both sides. */
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.2", 2000));
+	WRTC_CHECK(selected_is(n.s[1].ag, "10.0.0.2", 2000, "10.0.0.1", 1000));
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.n_pairs, 2);   /* v4-v4 and v6-v6 only. */
+	WRTC_CHECK_EQ(st.remote_mode, WRTC_ICE_MODE_FULL);
+	WRTC_CHECK_EQ(st.counters.rx_bad_integrity + st.counters.rx_unknown_user, 0);
+	WRTC_CHECK_EQ(st.counters.role_conflicts, 0);
+	WRTC_CHECK_EQ(n.s[0].n_selected, 1);
+	WRTC_CHECK_EQ(n.s[1].n_selected, 1);
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_ipv6_only(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 7, {cand(WRTC_ICE_CAND_HOST, "2001:db8::1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 9, {cand(WRTC_ICE_CAND_HOST, "2001:db8::2", 2000)}, 1},
+	};
+	static struct net n;
+
+	net_init(&n, cfg, 0);
+	exchange(&n, cfg, -1);
+	run(&n, 2000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(selected_is(n.s[0].ag, "2001:db8::1", 1000, "2001:db8::2", 2000));
+	net_fini(&n);
+	return 0;
+}
+
+static int
+role_conflict_case(enum wrtc_ice_role role)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, role, 1000, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, role, 50, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct wrtc_ice_status a, b;
+
+	net_init(&n, cfg, 0);
+	exchange(&n, cfg, -1);
+	run(&n, 3000000, 1000);
+	/* The larger tie-breaker ends up controlling (RFC 8445 7.3.1.1). */
+	WRTC_CHECK_EQ(wrtc_ice_agent_role(n.s[0].ag), WRTC_ICE_ROLE_CONTROLLING);
+	WRTC_CHECK_EQ(wrtc_ice_agent_role(n.s[1].ag), WRTC_ICE_ROLE_CONTROLLED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.2", 2000));
+	WRTC_CHECK(selected_is(n.s[1].ag, "10.0.0.2", 2000, "10.0.0.1", 1000));
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &a);
+	wrtc_ice_agent_status(n.s[1].ag, n.now, &b);
+	WRTC_CHECK(a.counters.role_conflicts + b.counters.role_conflicts >= 1);
+	/* Exactly one side switched, once. */
+	WRTC_CHECK_EQ(n.s[0].n_role + n.s[1].n_role, 1);
+	WRTC_CHECK_EQ(role == WRTC_ICE_ROLE_CONTROLLING ? n.s[1].n_role : n.s[0].n_role, 1);
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_role_conflict_both_controlling(void)
+{
+	return role_conflict_case(WRTC_ICE_ROLE_CONTROLLING);
+}
+
+static int
+test_role_conflict_both_controlled(void)
+{
+	return role_conflict_case(WRTC_ICE_ROLE_CONTROLLED);
+}
+
+static int
+test_lost_packets(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct wrtc_ice_status a, b;
+
+	net_init(&n, cfg, 0);
+	n.loss_pct = 40; /* 40 % of all datagrams are lost, both ways. */
+	n.rng = 12345;
+	exchange(&n, cfg, -1);
+	run(&n, 20000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.2", 2000));
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &a);
+	wrtc_ice_agent_status(n.s[1].ag, n.now, &b);
+	WRTC_CHECK(n.dropped > 0);
+	WRTC_CHECK(a.counters.tx_retransmits + b.counters.tx_retransmits > 0);
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_check_failure(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct wrtc_ice_status st;
+
+	net_init(&n, cfg, 0);
+	n.blocked[n.n_blocked++] = sa("10.0.0.2", 2000);
+	exchange(&n, cfg, -1);
+	run(&n, 5000000, 1000);
+	/* 7 transmissions with RTO 0.5, 1, 1.6 ... s take about 9.5 s. */
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_CHECKING);
+	run(&n, 6000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_FAILED);
+	WRTC_CHECK_EQ(n.s[0].state, WRTC_ICE_STATE_FAILED);
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.counters.tx_checks, 1);
+	WRTC_CHECK_EQ(st.counters.tx_retransmits, 6);
+	WRTC_CHECK_EQ(st.counters.timeouts, 1);
+	WRTC_CHECK(!st.has_selected);
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_restart_keeps_old_pair(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.3", 3000), cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 2},
+	};
+	static struct net n;
+	struct sockaddr_storage old_r = sa("10.0.0.2", 2000), new_r = sa("10.0.0.3", 3000);
+	struct wrtc_ice_status st;
+	bool switched = false, gap = false, early = false;
+
+	net_init(&n, cfg, 0);
+	/* B's preferred address is unreachable at first, and A is not told of it. */
+	n.blocked[n.n_blocked++] = new_r;
+	exchange(&n, cfg, -1);
+	wrtc_ice_agent_free(n.s[0].ag);
+	{
+		struct wrtc_ice_agent_prm prm = {
+			.mode = WRTC_ICE_MODE_FULL, .role = WRTC_ICE_ROLE_CONTROLLING,
+			.ufrag = ufrag[0], .pwd = pwd[0], .tie_breaker = 7,
+			.local = cfg[0].cand, .n_local = 1, .send = net_send, .event = on_event,
+			.opaque = &n.s[0],
+		};
+		n.s[0].ag = wrtc_ice_agent_create(&prm);
+		wrtc_ice_agent_set_remote_credentials(n.s[0].ag, ufrag[1], pwd[1], false);
+		wrtc_ice_agent_add_remote_candidate(n.s[0].ag, &cfg[1].cand[1]);
+		wrtc_ice_agent_end_of_candidates(n.s[0].ag);
+	}
+	run(&n, 3000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.2", 2000));
+
+	/* A restarts first (its re-offer); B has not answered yet: old pair, old creds. */
+	WRTC_CHECK_EQ(wrtc_ice_agent_restart(n.s[0].ag, "aUf2", "aPassword2x0123456789abcd", n.now), 0);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_CONNECTED);
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &old_r));
+	run(&n, 40000000, 5000);
+	/* 40 s later consent still holds both ways with the old credentials. */
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_CONNECTED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &old_r));
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK(st.restarting);
+	WRTC_CHECK(st.consent && st.consent_age_us < 7000000);
+	WRTC_CHECK_EQ(st.generation, 1);
+
+	/* B answers: it restarts too; its new address is reachable and signalled. */
+	n.n_blocked = 0;
+	WRTC_CHECK_EQ(wrtc_ice_agent_restart(n.s[1].ag, "bUf2", "bPassword2x0123456789abcd", n.now), 0);
+	wrtc_ice_agent_set_remote_credentials(n.s[1].ag, "aUf2", "aPassword2x0123456789abcd", false);
+	wrtc_ice_agent_add_remote_candidate(n.s[1].ag, &cfg[0].cand[0]);
+	wrtc_ice_agent_end_of_candidates(n.s[1].ag);
+	wrtc_ice_agent_set_remote_credentials(n.s[0].ag, "bUf2", "bPassword2x0123456789abcd", false);
+	wrtc_ice_agent_add_remote_candidate(n.s[0].ag, &cfg[1].cand[0]);
+	wrtc_ice_agent_add_remote_candidate(n.s[0].ag, &cfg[1].cand[1]);
+	wrtc_ice_agent_end_of_candidates(n.s[0].ag);
+	WRTC_CHECK_EQ(n.s[0].n_selected, 1);
+	for (int i = 0; i < 3000; i++) {
+		run(&n, 1000, 1000);
+		if (!switched) {
+			/* Until the new nomination: media still on the old pair. */
+			if (n.s[0].n_selected == 2)
+				switched = true;
+			else if (!wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &old_r))
+				early = true;
+		}
+		if (wrtc_ice_agent_selected_pair(n.s[0].ag, NULL, NULL) != 0)
+			gap = true;
+	}
+	WRTC_CHECK(switched);
+	WRTC_CHECK(!early);
+	WRTC_CHECK(!gap);
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.3", 3000));
+	WRTC_CHECK(selected_is(n.s[1].ag, "10.0.0.3", 3000, "10.0.0.1", 1000));
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &new_r));
+	WRTC_CHECK(!wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &old_r));
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK(!st.restarting);
+	/* The old credentials are gone now. */
+	{
+		uint8_t buf[256];
+		struct wrtc_stun_builder b;
+		struct wrtc_stun_key *k = wrtc_stun_key_create(pwd[0], strlen(pwd[0]));
+		const uint8_t tid[12] = {1};
+		struct sockaddr_storage a = sa("10.0.0.1", 1000);
+		int len;
+
+		wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST, tid);
+		wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, "aUfr:bUfr", 9);
+		wrtc_stun_builder_add_integrity(&b, k);
+		len = wrtc_stun_builder_finish(&b);
+		WRTC_CHECK_EQ(wrtc_ice_agent_handle_stun(n.s[0].ag, &a, &old_r, buf, (size_t)len,
+							 n.now), -EACCES);
+		wrtc_stun_key_free(k);
+	}
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_lite_restart(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct sockaddr_storage a_addr = sa("10.0.0.1", 1000);
+
+	net_init(&n, cfg, 0);
+	exchange(&n, cfg, -1);
+	run(&n, 2000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	/* The gateway (lite, B) restarts on a re-offer; A's consent checks keep working. */
+	wrtc_ice_agent_restart(n.s[1].ag, "bUf2", "bPassword2x0123456789abcd", n.now);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_CONNECTED);
+	run(&n, 10000000, 5000);
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[1].ag, &a_addr));
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_CONNECTED);
+	WRTC_CHECK_EQ(n.s[1].n_selected, 1);
+	/* A restarts as well and learns B's new credentials; it nominates again. */
+	wrtc_ice_agent_restart(n.s[0].ag, "aUf2", "aPassword2x0123456789abcd", n.now);
+	wrtc_ice_agent_set_remote_credentials(n.s[0].ag, "bUf2", "bPassword2x0123456789abcd", true);
+	wrtc_ice_agent_add_remote_candidate(n.s[0].ag, &cfg[1].cand[0]);
+	wrtc_ice_agent_set_remote_credentials(n.s[1].ag, "aUf2", "aPassword2x0123456789abcd", false);
+	run(&n, 2000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[1].ag, &a_addr));
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_consent_expiry_full(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct sockaddr_storage b_addr = sa("10.0.0.2", 2000);
+	struct wrtc_ice_status st;
+
+	net_init(&n, cfg, 0);
+	exchange(&n, cfg, -1);
+	run(&n, 2000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	/* B goes silent: it neither answers nor checks. */
+	n.s[1].mute = true;
+	run(&n, 20000000, 5000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_DISCONNECTED);
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &b_addr));
+	WRTC_CHECK_EQ(n.s[0].n_consent_lost, 0);
+	run(&n, 11000000, 5000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_FAILED);
+	WRTC_CHECK_EQ(n.s[0].n_consent_lost, 1);
+	WRTC_CHECK(n.s[0].saw_disconnected);
+	WRTC_CHECK(!wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &b_addr));
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK(st.has_selected && !st.consent);
+	WRTC_CHECK(st.consent_age_us >= 30000000);
+	/* No more consent checks after expiry. */
+	{
+		uint64_t sent = st.counters.tx_consent;
+
+		run(&n, 20000000, 5000);
+		wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+		WRTC_CHECK_EQ(st.counters.tx_consent, sent);
+		WRTC_CHECK_EQ(n.s[0].n_consent_lost, 1);
+	}
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_consent_expiry_lite(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct sockaddr_storage a_addr = sa("10.0.0.1", 1000);
+
+	net_init(&n, cfg, 0);
+	exchange(&n, cfg, -1);
+	run(&n, 2000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	n.s[0].mute = true;
+	run(&n, 25000000, 5000);
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[1].ag, &a_addr));
+	run(&n, 7000000, 5000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_FAILED);
+	WRTC_CHECK_EQ(n.s[1].n_consent_lost, 1);
+	WRTC_CHECK(!wrtc_ice_agent_is_remote_allowed(n.s[1].ag, &a_addr));
+	/* The full side lost consent as well: its checks went unanswered. */
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_FAILED);
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_prflx_behind_nat(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "192.168.1.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct wrtc_ice_status st;
+	struct sockaddr_storage pub = sa("203.0.113.5", 40000), priv = sa("192.168.1.2", 2000);
+
+	net_init(&n, cfg, 0);
+	/* B sits behind a NAT: its host candidate is unreachable from A. */
+	n.s[1].nat = true;
+	n.s[1].nat_priv = priv;
+	n.s[1].nat_pub = pub;
+	exchange(&n, cfg, -1);
+	run(&n, 3000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	/* A learned B's NAT binding from B's check and nominated it. */
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "203.0.113.5", 40000));
+	WRTC_CHECK(selected_is(n.s[1].ag, "192.168.1.2", 2000, "10.0.0.1", 1000));
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &pub));
+	WRTC_CHECK(!wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &priv));
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.counters.prflx_learned, 1);
+	WRTC_CHECK_EQ(st.n_remote, 2);
+	WRTC_CHECK_EQ(st.n_pairs, 2);
+	net_fini(&n);
+	return 0;
+}
+
+static struct wrtc_ice_agent *
+probe_agent(struct net *n, enum wrtc_ice_mode mode)
+{
+	struct wrtc_ice_cand c = cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000);
+	struct wrtc_ice_agent_prm prm = {
+		.mode = mode, .role = WRTC_ICE_ROLE_CONTROLLED, .ufrag = ufrag[1], .pwd = pwd[1],
+		.tie_breaker = 9, .local = &c, .n_local = 1, .send = net_send, .event = on_event,
+		.opaque = &n->s[1],
+	};
+
+	memset(n, 0, sizeof(*n));
+	n->now = 1000000;
+	n->s[1].net = n;
+	n->s[1].idx = 1;
+	n->s[1].addr[0] = c.addr;
+	n->s[1].n_addr = 1;
+	n->s[1].ag = wrtc_ice_agent_create(&prm);
+	return n->s[1].ag;
+}
+
+/* Sends a crafted request to B from 10.0.0.1:1000; returns the answer's error code (0 = success, -1 none). */
+static int
+probe(struct net *n, const char *user, const char *key_pwd, bool mi, uint16_t extra_attr,
+      int *rc_out, bool *answer_has_mi)
+{
+	uint8_t buf[512];
+	struct wrtc_stun_builder b;
+	struct wrtc_stun_key *k = wrtc_stun_key_create(key_pwd, strlen(key_pwd));
+	struct wrtc_stun_msg m;
+	const uint8_t tid[12] = {0xaa, 0xbb, 0xcc, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+	struct sockaddr_storage from = sa("10.0.0.1", 1000), to = sa("10.0.0.2", 2000);
+	int len, code = -1;
+
+	wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST, tid);
+	if (user != NULL)
+		wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, user, (uint16_t)strlen(user));
+	wrtc_stun_builder_add_u32(&b, WRTC_STUN_ATTR_PRIORITY, 0x6e7f1eff);
+	wrtc_stun_builder_add_u64(&b, WRTC_STUN_ATTR_ICE_CONTROLLING, 0x1234);
+	if (extra_attr != 0)
+		wrtc_stun_builder_add_attr(&b, extra_attr, "abcd", 4);
+	if (mi)
+		wrtc_stun_builder_add_integrity(&b, k);
+	wrtc_stun_builder_add_fingerprint(&b);
+	len = wrtc_stun_builder_finish(&b);
+	wrtc_stun_key_free(k);
+	n->probe_len = 0;
+	*rc_out = wrtc_ice_agent_handle_stun(n->s[1].ag, &to, &from, buf, (size_t)len, n->now);
+	n->now += 2 * LATENCY;
+	deliver(n);
+	if (n->probe_len == 0)
+		return -1;
+	if (wrtc_stun_msg_parse(&m, n->probe_reply, n->probe_len, NULL) != 0 ||
+	    memcmp(m.tid, tid, 12) != 0)
+		return -2;
+	*answer_has_mi = m.integrity_off != 0;
+	if (m.cls == WRTC_STUN_SUCCESS) {
+		struct sockaddr_storage x;
+
+		if (wrtc_stun_msg_get_addr(&m, &m.xor_mapped, true, &x) != 0 || !eq(&x, &from))
+			return -3;
+		return 0;
+	}
+	if (wrtc_stun_msg_get_error_code(&m, &code) != 0)
+		return -4;
+	if (code == 420 && (m.n_unknown != 0 || m.error_code.val == NULL))
+		return -5;
+	return code;
+}
+
+static int
+bad_requests_case(enum wrtc_ice_mode mode)
+{
+	static struct net n;
+	struct wrtc_ice_agent *ag = probe_agent(&n, mode);
+	struct wrtc_ice_status st;
+	bool has_mi = false;
+	int rc = 0;
+	unsigned int nerr = 0;
+	const uint64_t *errs;
+	static const uint8_t garbage[] = {0x00, 0x01, 0x00, 0x04, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3,
+					  4, 5, 6, 7, 8, 9, 10, 11, 12, 0x00, 0x24, 0x00, 0x08};
+	struct sockaddr_storage from = sa("10.0.0.1", 1000), to = sa("10.0.0.2", 2000);
+
+	WRTC_CHECK(ag != NULL);
+	/* Wrong password. */
+	WRTC_CHECK_EQ(probe(&n, "bUfr:aUfr", "notTheRightPassword12345", true, 0, &rc, &has_mi), 401);
+	WRTC_CHECK_EQ(rc, -EACCES);
+	WRTC_CHECK(!has_mi);
+	/* Unknown username. */
+	WRTC_CHECK_EQ(probe(&n, "zzzz:aUfr", pwd[1], true, 0, &rc, &has_mi), 401);
+	WRTC_CHECK_EQ(rc, -EACCES);
+	WRTC_CHECK_EQ(probe(&n, "bUfraUfr", pwd[1], true, 0, &rc, &has_mi), 401);
+	/* No MESSAGE-INTEGRITY, no USERNAME. */
+	WRTC_CHECK_EQ(probe(&n, "bUfr:aUfr", pwd[1], false, 0, &rc, &has_mi), 400);
+	WRTC_CHECK_EQ(rc, -EPROTO);
+	WRTC_CHECK_EQ(probe(&n, NULL, pwd[1], true, 0, &rc, &has_mi), 400);
+	/* Unknown comprehension-required attribute: 420, authenticated. */
+	WRTC_CHECK_EQ(probe(&n, "bUfr:aUfr", pwd[1], true, 0x0031, &rc, &has_mi), 420);
+	WRTC_CHECK(has_mi);
+	/* Unknown comprehension-optional attribute: ignored, success. */
+	WRTC_CHECK_EQ(probe(&n, "bUfr:aUfr", pwd[1], true, 0x8031, &rc, &has_mi), 0);
+	WRTC_CHECK_EQ(rc, 0);
+	WRTC_CHECK(has_mi);
+	/* Garbage is dropped without an answer. */
+	n.probe_len = 0;
+	WRTC_CHECK_EQ(wrtc_ice_agent_handle_stun(ag, &to, &from, garbage, sizeof(garbage), n.now),
+		      -EBADMSG);
+	WRTC_CHECK_EQ(wrtc_ice_agent_handle_stun(ag, &to, &from, garbage, 7, n.now), -EBADMSG);
+	/* A response nobody asked for, and a request to an address that is not ours. */
+	{
+		uint8_t buf[128];
+		struct wrtc_stun_builder b;
+		const uint8_t tid[12] = {5};
+		struct sockaddr_storage wrong = sa("10.0.0.2", 2001);
+		int len;
+
+		wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_SUCCESS,
+				       tid);
+		wrtc_stun_builder_add_xor_addr(&b, WRTC_STUN_ATTR_XOR_MAPPED_ADDRESS, &from);
+		len = wrtc_stun_builder_finish(&b);
+		WRTC_CHECK_EQ(wrtc_ice_agent_handle_stun(ag, &to, &from, buf, (size_t)len, n.now),
+			      -ENOENT);
+		wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST,
+				       tid);
+		len = wrtc_stun_builder_finish(&b);
+		WRTC_CHECK_EQ(wrtc_ice_agent_handle_stun(ag, &wrong, &from, buf, (size_t)len,
+							 n.now), -EADDRNOTAVAIL);
+		wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING,
+				       WRTC_STUN_INDICATION, tid);
+		len = wrtc_stun_builder_finish(&b);
+		WRTC_CHECK_EQ(wrtc_ice_agent_handle_stun(ag, &to, &from, buf, (size_t)len, n.now),
+			      -EOPNOTSUPP);
+	}
+	deliver(&n);
+	WRTC_CHECK_EQ(n.probe_len, 0);
+	wrtc_ice_agent_status(ag, n.now, &st);
+	WRTC_CHECK_EQ(st.counters.rx_bad_integrity, 1);
+	WRTC_CHECK_EQ(st.counters.rx_unknown_user, 2);
+	WRTC_CHECK_EQ(st.counters.rx_bad_request, 2);
+	WRTC_CHECK_EQ(st.counters.rx_unknown_attr, 1);
+	WRTC_CHECK_EQ(st.counters.rx_requests, 1);
+	WRTC_CHECK_EQ(st.counters.rx_malformed, 2);
+	WRTC_CHECK_EQ(st.counters.rx_unknown_txn, 1);
+	WRTC_CHECK_EQ(st.counters.rx_unknown_local, 1);
+	WRTC_CHECK_EQ(st.counters.rx_other, 1);
+	WRTC_CHECK_EQ(st.counters.tx_errors, 6);
+	WRTC_CHECK_EQ(st.counters.tx_responses, 1);
+	errs = wrtc_ice_agent_stun_errors(ag, &nerr);
+	WRTC_CHECK_EQ(nerr, WRTC_STUN_E_MAX);
+	WRTC_CHECK_EQ(errs[WRTC_STUN_E_BAD_INTEGRITY], 1);
+	WRTC_CHECK_EQ(errs[WRTC_STUN_E_ATTR_TRUNCATED], 1);
+	WRTC_CHECK_EQ(errs[WRTC_STUN_E_TRUNCATED], 1);
+	/* Only the request that was answered with success taught us a candidate. */
+	WRTC_CHECK_EQ(st.counters.prflx_learned, 1);
+	WRTC_CHECK_EQ(st.n_remote, 1);
+	wrtc_ice_agent_free(ag);
+	return 0;
+}
+
+static int
+test_bad_requests_full(void)
+{
+	return bad_requests_case(WRTC_ICE_MODE_FULL);
+}
+
+static int
+test_bad_requests_lite(void)
+{
+	return bad_requests_case(WRTC_ICE_MODE_LITE);
+}
+
+static int
+test_relay_candidate(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		/* B's only candidate is a TURN relay allocation. */
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_RELAY, "198.51.100.7", 50000)}, 1},
+	};
+	static struct net n;
+	struct sockaddr_storage relay = sa("198.51.100.7", 50000);
+	struct wrtc_ice_status st;
+
+	net_init(&n, cfg, 0);
+	exchange(&n, cfg, -1);
+	run(&n, 3000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "198.51.100.7", 50000));
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &relay));
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.counters.prflx_learned, 0);
+	WRTC_CHECK_EQ(st.n_remote, 1);
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_event_driven_timers(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000), cand(WRTC_ICE_CAND_HOST, "10.0.1.1", 1000)}, 2},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000), cand(WRTC_ICE_CAND_HOST, "10.0.1.2", 2000)}, 2},
+	};
+	static struct net n;
+	unsigned int wakeups = 0;
+	struct wrtc_ice_status st;
+
+	net_init(&n, cfg, 0);
+	exchange(&n, cfg, -1);
+	WRTC_CHECK(wrtc_ice_agent_next_tick(n.s[0].ag) <= n.now);
+	run_events(&n, 62000000, &wakeups);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.2", 2000));
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK(st.consent && st.consent_age_us < 7000000);
+	/* Timers, not polling: a few hundred wake-ups for a minute. */
+	WRTC_CHECK(wakeups < 400);
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_api_errors(void)
+{
+	struct wrtc_ice_cand c = cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000);
+	struct wrtc_ice_agent_prm prm = {
+		.mode = WRTC_ICE_MODE_FULL, .ufrag = "abcd", .pwd = "0123456789012345678901",
+		.local = &c, .n_local = 1, .send = net_send,
+	};
+	struct wrtc_ice_agent *ag;
+	struct wrtc_ice_cand bad = c;
+
+	prm.ufrag = "ab";
+	errno = 0;
+	WRTC_CHECK(wrtc_ice_agent_create(&prm) == NULL && errno == EINVAL);
+	prm.ufrag = "ab:d";
+	WRTC_CHECK(wrtc_ice_agent_create(&prm) == NULL);
+	prm.ufrag = "abcd";
+	prm.pwd = "short";
+	WRTC_CHECK(wrtc_ice_agent_create(&prm) == NULL);
+	prm.pwd = "0123456789012345678901";
+	prm.send = NULL;
+	WRTC_CHECK(wrtc_ice_agent_create(&prm) == NULL);
+	prm.send = net_send;
+	prm.mode = WRTC_ICE_MODE_NONE;
+	WRTC_CHECK(wrtc_ice_agent_create(&prm) == NULL);
+	prm.mode = WRTC_ICE_MODE_LITE;
+	prm.role = WRTC_ICE_ROLE_CONTROLLING;
+	ag = wrtc_ice_agent_create(&prm);
+	WRTC_CHECK(ag != NULL);
+	WRTC_CHECK_EQ(wrtc_ice_agent_role(ag), WRTC_ICE_ROLE_CONTROLLED);
+	bad.addr.ss_family = AF_UNIX;
+	WRTC_CHECK_EQ(wrtc_ice_agent_add_remote_candidate(ag, &bad), -EAFNOSUPPORT);
+	WRTC_CHECK_EQ(wrtc_ice_agent_set_remote_credentials(ag, "x", "0123456789012345678901", false),
+		      -EINVAL);
+	WRTC_CHECK_EQ(wrtc_ice_agent_restart(ag, "abcd", "short", 0), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_ice_agent_selected_pair(ag, NULL, NULL), -ENOENT);
+	for (int i = 0; i < WRTC_ICE_MAX_REMOTE; i++) {
+		struct wrtc_ice_cand r = cand(WRTC_ICE_CAND_HOST, "10.9.0.1", (uint16_t)(1000 + i));
+
+		WRTC_CHECK_EQ(wrtc_ice_agent_add_remote_candidate(ag, &r), 0);
+	}
+	{
+		struct wrtc_ice_cand r = cand(WRTC_ICE_CAND_HOST, "10.9.0.2", 1);
+
+		WRTC_CHECK_EQ(wrtc_ice_agent_add_remote_candidate(ag, &r), -ENOSPC);
+	}
+	WRTC_CHECK_EQ(wrtc_ice_agent_next_tick(ag), UINT64_MAX);
+	wrtc_ice_agent_free(ag);
+	wrtc_ice_agent_free(NULL);
+	WRTC_CHECK_STREQ(wrtc_ice_state_name(WRTC_ICE_STATE_DISCONNECTED), "disconnected");
+	WRTC_CHECK_STREQ(wrtc_ice_role_name(WRTC_ICE_ROLE_CONTROLLING), "controlling");
+	WRTC_CHECK_STREQ(wrtc_ice_cand_type_name(WRTC_ICE_CAND_RELAY), "relay");
+	WRTC_CHECK_EQ(wrtc_ice_priority(WRTC_ICE_CAND_HOST, 65535, 1), 0x7effffff);
+	WRTC_CHECK_EQ(wrtc_ice_priority(WRTC_ICE_CAND_RELAY, 0, 1), 255);
+	return 0;
+}
+
+static const struct wrtc_test_case cases[] = {
+	{"full controlling <-> lite", test_full_controlling_lite},
+	{"full <-> full, v4 and v6", test_full_full},
+	{"ipv6 only", test_ipv6_only},
+	{"role conflict, both controlling", test_role_conflict_both_controlling},
+	{"role conflict, both controlled", test_role_conflict_both_controlled},
+	{"40 % packet loss", test_lost_packets},
+	{"unreachable peer fails", test_check_failure},
+	{"restart keeps the old pair until nominated", test_restart_keeps_old_pair},
+	{"lite restart", test_lite_restart},
+	{"consent expiry, full", test_consent_expiry_full},
+	{"consent expiry, lite", test_consent_expiry_lite},
+	{"peer-reflexive behind NAT", test_prflx_behind_nat},
+	{"bad requests, full", test_bad_requests_full},
+	{"bad requests, lite", test_bad_requests_lite},
+	{"relay candidate", test_relay_candidate},
+	{"event-driven timers", test_event_driven_timers},
+	{"api errors", test_api_errors},
+};
+
+WRTC_TEST_MAIN(cases)
