@@ -80,7 +80,7 @@ wrtc_rtcp_iter_next(struct wrtc_rtcp_iter *it, struct wrtc_rtcp_pkt *pkt)
 	pkt->count = p[0] & 0x1f;
 	pkt->pt = p[1];
 	pkt->raw = p;
-	pkt->size = (uint16_t)size;
+	pkt->size = (uint32_t)size;
 	if (pkt->padding) {
 		pad = p[size - 1];
 		if (pad == 0 || pad > size - WRTC_RTCP_HDR_SIZE)
@@ -144,7 +144,7 @@ wrtc_rtcp_iter_next(struct wrtc_rtcp_iter *it, struct wrtc_rtcp_pkt *pkt)
 			pkt->ssrc = wrtc_rtp_get32(p + 4);
 		break;
 	}
-	pkt->body_size = (uint16_t)(payload - (size_t)(pkt->body - p));
+	pkt->body_size = (uint32_t)(payload - (size_t)(pkt->body - p));
 	if (pkt->pt == WRTC_RTCP_RTPFB || pkt->pt == WRTC_RTCP_PSFB) {
 		rc = fb_check(pkt);
 		if (rc < 0)

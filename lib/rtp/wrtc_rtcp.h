@@ -62,13 +62,13 @@ struct wrtc_rtcp_pkt {
 	uint8_t count;            /**< RC/SC/FMT field (5 bits). */
 	bool padding;             /**< P bit. */
 	const uint8_t *raw;       /**< Packet start in the caller's buffer. */
-	uint16_t size;            /**< Packet size in bytes including header and padding. */
+	uint32_t size;            /**< Packet size in bytes including header and padding. */
 	uint32_t ssrc;            /**< Sender SSRC (SR/RR/APP/FB), first SSRC (BYE) or first
 				       chunk SSRC (SDES); 0 if absent. */
 	const uint8_t *body;      /**< Type-specific data after the fixed part: report blocks
 				       (SR/RR), chunks (SDES), SSRC list (BYE), data (APP),
 				       FCI (RTPFB/PSFB), after the header (others). */
-	uint16_t body_size;       /**< Bytes at @p body, padding excluded. */
+	uint32_t body_size;       /**< Bytes at @p body, padding excluded. */
 	/* SR only. */
 	uint64_t ntp;             /**< SR NTP timestamp. */
 	uint32_t rtp_ts;          /**< SR RTP timestamp. */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Fuzz target for lib/rtp: the input is parsed as an RTP packet (and, if
+ * valid, rewritten in a copy and fed to the reception statistics) and as an
+ * RTCP compound packet, whose every packet is run through all accessors.
+ * Any read outside the buffer shows up under ASan.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "wrtc_rtcp.h"
+#include "wrtc_rtp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+fuzz_rtcp(const uint8_t *data, size_t size)
+{
+	struct wrtc_rtcp_iter it;
+	struct wrtc_rtcp_pkt p;
+	volatile uint32_t sink = 0;
+
+	(void)wrtc_rtcp_validate(data, size, false);
+	(void)wrtc_rtcp_validate(data, size, true);
+	wrtc_rtcp_iter_init(&it, data, size);
+	while (wrtc_rtcp_iter_next(&it, &p) == 1) {
+		struct wrtc_rtcp_rb rb;
+		struct wrtc_rtcp_remb remb;
+		struct wrtc_rtcp_sdes_cursor cur = {0};
+		struct wrtc_rtcp_sdes_item item;
+		const uint8_t *reason;
+		uint16_t pid, blp;
+		uint32_t ssrc;
+		uint8_t seq;
+		int n;
+
+		for (unsigned int i = 0; wrtc_rtcp_rb_get(&p, i, &rb) == 0; i++)
+			sink += rb.ssrc + rb.jitter;
+		for (unsigned int i = 0; wrtc_rtcp_nack_get(&p, i, &pid, &blp) == 0; i++)
+			sink += pid + blp;
+		for (unsigned int i = 0; wrtc_rtcp_fir_get(&p, i, &ssrc, &seq) == 0; i++)
+			sink += ssrc + seq;
+		if (wrtc_rtcp_remb_get(&p, &remb) == 0)
+			for (unsigned int i = 0; i < remb.n_ssrc; i++)
+				sink += wrtc_rtp_get32(remb.ssrcs + 4 * i);
+		while (wrtc_rtcp_sdes_next(&p, &cur, &item) == 1)
+			for (unsigned int i = 0; i < item.len; i++)
+				sink += item.data[i];
+		for (unsigned int i = 0; wrtc_rtcp_bye_ssrc(&p, i, &ssrc) == 0; i++)
+			sink += ssrc;
+		n = wrtc_rtcp_bye_reason(&p, &reason);
+		for (int i = 0; i < n; i++)
+			sink += reason[i];
+		for (uint32_t i = 0; i < p.body_size; i++)
+			sink += p.body[i];
+		sink += wrtc_rtcp_is_pli(&p);
+	}
+}
+
+static void
+fuzz_rtp(const uint8_t *data, size_t size)
+{
+	static struct wrtc_rtp_rx_stats rx;
+	struct wrtc_rtp_info ri;
+	volatile uint32_t sink = 0;
+	uint8_t *copy;
+
+	if (wrtc_rtp_parse(data, size, &ri) != 0)
+		return;
+	for (uint32_t i = 0; i < ri.payload_size; i++)
+		sink += data[ri.payload_offset + i];
+	for (uint32_t i = 0; i < ri.ext_size; i++)
+		sink += data[ri.ext_offset + i];
+	if (!rx.started)
+		wrtc_rtp_rx_init(&rx, 48000, 2);
+	(void)wrtc_rtp_rx_update(&rx, &ri, (uint64_t)ri.ts * 21);
+	sink += (uint32_t)wrtc_rtp_rx_lost(&rx) + wrtc_rtp_rx_jitter(&rx);
+	copy = malloc(size);
+	if (copy == NULL)
+		return;
+	memcpy(copy, data, size);
+	wrtc_rtp_set_pt(copy, ri.pt ^ 1);
+	wrtc_rtp_set_seq(copy, (uint16_t)(ri.seq + 1));
+	wrtc_rtp_set_ts(copy, ri.ts + 960);
+	wrtc_rtp_set_ssrc(copy, ~ri.ssrc);
+	wrtc_rtp_set_marker(copy, !ri.marker);
+	if (wrtc_rtp_parse(copy, size, &ri) != 0)
+		abort(); /* Rewriting the fixed header must keep it valid. */
+	free(copy);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_rtp(data, size);
+	fuzz_rtcp(data, size);
+	return 0;
+}
