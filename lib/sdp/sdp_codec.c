@@ -151,11 +151,11 @@ assign_pts(struct wrtc_sdp_codec_decision *dec, const int *wanted)
 
 static void
 add_offer(struct wrtc_sdp_codec_decision *dec, int *wanted, const struct wrtc_sdp_codec *c,
-	  int a_pt, int want)
+	  int a_pt, int want, bool dedup)
 {
 	if (dec->n_b_offer == WRTC_SDP_MAX_CODECS)
 		return;
-	for (unsigned int i = 0; i < dec->n_b_offer; i++)
+	for (unsigned int i = 0; dedup && i < dec->n_b_offer; i++)
 		if (sdp_name_eq(dec->b_offer[i].name, c->name) && dec->b_offer[i].clock == c->clock &&
 		    dec->b_offer[i].channels == c->channels)
 			return; /* Listed twice in the policy. */
@@ -180,7 +180,6 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 {
 	int wanted[WRTC_SDP_MAX_CODECS];
 	unsigned int n_policy = 0, n_main = 0;
-	const struct wrtc_sdp_codec *te_policy = NULL;
 
 	if (m == NULL || policy_b == NULL || dec == NULL || policy_b->n > WRTC_SDP_MAX_CODECS)
 		return -EINVAL;
@@ -202,7 +201,7 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 
 			desc_to_codec(&m->codecs[i], &c);
 			c.ptime = m->ptime;
-			add_offer(dec, wanted, &c, m->codecs[i].pt, m->codecs[i].pt);
+			add_offer(dec, wanted, &c, m->codecs[i].pt, m->codecs[i].pt, false);
 		}
 	} else {
 		for (unsigned int i = 0; i < policy_b->n; i++) {
@@ -212,11 +211,8 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 
 			if (codec_media(p->name, p->clock) != m->type)
 				continue;
-			if (is_te(p->name)) {
-				if (te_policy == NULL)
-					te_policy = p;
+			if (is_te(p->name))
 				continue;
-			}
 			d = find_codec(m, p);
 			if (d != NULL) {
 				desc_to_codec(d, &c);
@@ -224,7 +220,7 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 				if (p->fmtp[0] != '\0')
 					memcpy(c.fmtp, p->fmtp, sizeof(c.fmtp));
 				add_offer(dec, wanted, &c, d->pt,
-					  d->pt < 96 ? d->pt : (p->pt >= 0 ? p->pt : d->pt));
+					  d->pt < 96 ? d->pt : (p->pt >= 0 ? p->pt : d->pt), true);
 			} else if (transcode && m->type == WRTC_SDP_MEDIA_AUDIO &&
 				   is_transcodable(p->name, p->clock) && has_transcodable(m)) {
 				c = *p;
@@ -232,7 +228,7 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 					c.channels = sdp_name_eq(p->name, "opus") ? 2 : 1;
 				c.pt = -1;
 				add_offer(dec, wanted, &c, -1,
-					  p->pt >= 0 ? p->pt : static_pt_of(p->name, p->clock));
+					  p->pt >= 0 ? p->pt : static_pt_of(p->name, p->clock), true);
 			}
 		}
 	}
@@ -243,21 +239,36 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 		dec->n_b_offer = 0;
 		return -ENOENT;
 	}
-	if (te_policy != NULL) {
-		uint32_t clock = te_policy->clock ? te_policy->clock : 8000;
-		const struct wrtc_sdp_codec_desc *a_te = find_te(m, clock);
+	/*
+	 * telephone-event: each policy entry whose clock matches a main codec on
+	 * side b, when a offered events at all. A different clock than a's
+	 * events needs the transcoder to re-clock them.
+	 */
+	for (unsigned int i = 0; n_policy > 0 && i < policy_b->n; i++) {
+		const struct wrtc_sdp_codec *p = &policy_b->codecs[i];
+		uint32_t clock = p->clock ? p->clock : 8000;
+		const struct wrtc_sdp_codec_desc *a_te;
+		struct wrtc_sdp_codec c;
+		bool clock_used = false;
+		int a_pt;
 
-		if (a_te != NULL) {
-			struct wrtc_sdp_codec c = *te_policy;
-
-			c.clock = clock;
-			c.channels = 1;
-			if (c.fmtp[0] == '\0')
-				sdp_strlcpy(c.fmtp, a_te->fmtp ? a_te->fmtp : "0-16", sizeof(c.fmtp));
-			add_offer(dec, wanted, &c, a_te->clock == clock ? a_te->pt : -1,
-				  te_policy->pt >= 0 ? te_policy->pt
-						     : (a_te->clock == clock ? a_te->pt : -1));
-		}
+		if (!is_te(p->name))
+			continue;
+		for (unsigned int j = 0; j < dec->n_b_offer; j++)
+			if (!is_aux(dec->b_offer[j].name) && dec->b_offer[j].clock == clock)
+				clock_used = true;
+		a_te = find_te(m, clock);
+		if (!clock_used || a_te == NULL)
+			continue;
+		a_pt = a_te->clock == clock ? a_te->pt : -1;
+		if (a_pt < 0 && !transcode)
+			continue;
+		c = *p;
+		c.clock = clock;
+		c.channels = 1;
+		if (c.fmtp[0] == '\0')
+			sdp_strlcpy(c.fmtp, a_te->fmtp ? a_te->fmtp : "0-16", sizeof(c.fmtp));
+		add_offer(dec, wanted, &c, a_pt, p->pt >= 0 ? p->pt : a_pt, true);
 	}
 	assign_pts(dec, wanted);
 	dec->mode = WRTC_SDP_CODEC_RELAY;

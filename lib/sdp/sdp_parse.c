@@ -754,7 +754,8 @@ parse_line(struct parser *p, const char *line, size_t n, char *scratch)
 	int rc;
 
 	if (n < 2 || line[1] != '=' || type < 'a' || type > 'z')
-		return fail(p, "expected \"<letter>=<value>\", got \"%.20s\"", line);
+		return fail(p, "expected \"<letter>=<value>\", got \"%.*s\"", (int)(n < 20 ? n : 20),
+			    line);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)line[i];
 

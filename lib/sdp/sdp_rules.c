@@ -124,33 +124,43 @@ put_replacement(struct sdp_buf *b, const char *rep, const char *line, const regm
 	}
 }
 
-/* Replace every match of r in line; the result goes to out (which is reset). */
+/*
+ * Replace every match of r in line (sed's s///g: an empty match right after a
+ * previous match is skipped); the result goes to out, which is reset first.
+ */
 static void
 subst_line(const struct rule *r, const char *line, struct sdp_buf *out)
 {
 	regmatch_t pm[MAX_GROUPS];
 	const char *s = line;
+	bool after_match = false;
 	int flags = 0;
 
 	out->len = 0;
 	sdp_buf_add(out, "", 0);
 	while (regexec(&r->re, s, MAX_GROUPS, pm, flags) == 0) {
+		bool empty = pm[0].rm_eo == pm[0].rm_so;
+
+		flags = REG_NOTBOL;
+		if (empty && pm[0].rm_so == 0 && after_match) {
+			after_match = false;
+			if (*s == '\0')
+				break;
+			sdp_buf_add(out, s, 1);
+			s++;
+			continue;
+		}
 		sdp_buf_add(out, s, (size_t)pm[0].rm_so);
 		put_replacement(out, r->replacement, s, pm);
-		if (pm[0].rm_eo == pm[0].rm_so) {
-			/* An empty match: copy one character so the scan moves on. */
-			if (s[pm[0].rm_eo] == '\0') {
-				s += pm[0].rm_eo;
+		s += pm[0].rm_eo;
+		after_match = !empty;
+		if (empty) {
+			/* Copy one character so the scan moves on. */
+			if (*s == '\0')
 				break;
-			}
-			sdp_buf_add(out, s + pm[0].rm_eo, 1);
-			s += pm[0].rm_eo + 1;
-		} else {
-			s += pm[0].rm_eo;
+			sdp_buf_add(out, s, 1);
+			s++;
 		}
-		flags = REG_NOTBOL;
-		if (*s == '\0')
-			break;
 	}
 	sdp_buf_puts(out, s);
 }
