@@ -884,6 +884,67 @@ test_bad_input(void)
 	return 0;
 }
 
+/* Random packets (valid headers, random payloads, random seq/ts jumps) into
+ * every input codec: nothing crashes, every packet is either accepted or
+ * counted under one drop reason, and output stays well-formed. */
+static int
+test_random_input(void)
+{
+	static const enum wrtc_codec_id in[] = {WRTC_CODEC_OPUS, WRTC_CODEC_G722, WRTC_CODEC_PCMA};
+	static const enum wrtc_codec_id out[] = {WRTC_CODEC_PCMU, WRTC_CODEC_OPUS, WRTC_CODEC_OPUS};
+	unsigned int seed = 12345;
+
+	for (unsigned int c = 0; c < 3; c++) {
+		struct wrtc_codec_xcoder_prm p = prm_make(in[c], 96, 20, out[c], 97, 20);
+		struct wrtc_codec_xcoder *x;
+		const struct wrtc_codec_xcoder_stats *st;
+		uint8_t pkt[400];
+		uint16_t seq = 0;
+		uint32_t ts = 0;
+		uint64_t accepted = 0, dropped = 0;
+
+		p.in.dtmf_pt = 101;
+		p.out.dtmf_pt = 102;
+		p.in.cn_pt = 13;
+		x = wrtc_codec_xcoder_create(&p);
+		if (!WRTC_CHECK(x != NULL))
+			return -1;
+		st = wrtc_codec_xcoder_stats(x);
+		for (unsigned int i = 0; i < 3000; i++) {
+			size_t size;
+			int rc;
+
+			seed = seed * 1103515245u + 12345u;
+			size = 12 + (seed >> 8) % 300;
+			for (size_t k = 12; k < size; k++) {
+				seed = seed * 1103515245u + 12345u;
+				pkt[k] = (uint8_t)(seed >> 16);
+			}
+			seq = (uint16_t)(seq + 1 + ((seed >> 4) % 16 == 0 ? (seed >> 9) % 40 : 0));
+			ts += 160 + ((seed >> 3) % 32 == 0 ? (seed >> 11) % 100000 : 0);
+			wrtc_rtp_hdr_write(pkt, 12, (seed & 1) != 0,
+					   (seed >> 20) % 8 == 0 ? 101 : (seed >> 20) % 8 == 1 ? 13 : 96,
+					   seq, ts, 1);
+			rc = wrtc_codec_xcoder_input(x, pkt, size, i * 20000ull);
+			if (rc == 0)
+				accepted++;
+			else
+				dropped++;
+			while (wrtc_codec_xcoder_output(x, outp.data[0], WRTC_CODEC_PKT_MAX, 0) > 0) {
+				struct wrtc_rtp_info ri;
+
+				WRTC_CHECK_EQ(wrtc_rtp_parse(outp.data[0], WRTC_CODEC_PKT_MAX, &ri), 0);
+				WRTC_CHECK(ri.pt == 97 || ri.pt == 102);
+			}
+		}
+		WRTC_CHECK_EQ(accepted + dropped, 3000);
+		WRTC_CHECK_EQ(st->in_packets, accepted + st->in_decode_err);
+		WRTC_CHECK(st->out_packets > 100);
+		wrtc_codec_xcoder_free(x);
+	}
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"g711_bit_exact_vs_spandsp", test_g711_exact},
 	{"ops_table", test_ops_table},
@@ -905,6 +966,7 @@ static const struct wrtc_test_case cases[] = {
 	{"dtmf_opus_to_pcmu", test_dtmf_opus_to_pcmu},
 	{"dtmf_pcmu_to_opus", test_dtmf_pcmu_to_opus},
 	{"bad_input", test_bad_input},
+	{"random_input", test_random_input},
 };
 
 WRTC_TEST_MAIN(cases)
