@@ -402,8 +402,8 @@ put_transport(struct rw *rw, unsigned int idx, int family, uint16_t port, bool d
 	else
 		mux = prm->rtcp_mux && om != NULL && om->rtcp_mux;
 	if (!mux || (prm->is_offer && prm->side == WRTC_SDP_SIDE_SIP))
-		sdp_buf_printf(&rw->b, "a=rtcp:%u IN %s %s\r\n", mux ? port : rtcp,
-			       ip_name(family), local_addr(rw, family));
+		sdp_buf_printf(&rw->b, "a=rtcp:%u IN %s %s\r\n", rtcp, ip_name(family),
+			       local_addr(rw, family));
 	if (mux)
 		sdp_buf_puts(&rw->b, "a=rtcp-mux\r\n");
 	if (prm->ice_mode == WRTC_SDP_ICE_NONE)
@@ -423,6 +423,20 @@ put_transport(struct rw *rw, unsigned int idx, int family, uint16_t port, bool d
 	}
 	sdp_buf_puts(&rw->b, "a=end-of-candidates\r\n");
 	return 0;
+}
+
+/* True when the packets are relayed unchanged, so the peer's maxptime still holds. */
+static bool
+all_relayed(const struct wrtc_sdp_codec_decision *dec, bool is_offer)
+{
+	if (dec == NULL)
+		return true;
+	if (!is_offer)
+		return dec->answered && dec->mode == WRTC_SDP_CODEC_RELAY;
+	for (unsigned int i = 0; i < dec->n_b_offer; i++)
+		if (dec->a_offer_pt[i] < 0)
+			return false;
+	return true;
 }
 
 static int
@@ -517,7 +531,7 @@ put_media(struct rw *rw, unsigned int idx)
 		ptime = dec->a_ptime;
 	if (ptime != 0)
 		sdp_buf_printf(&rw->b, "a=ptime:%u\r\n", ptime);
-	if (m->maxptime != 0 && (dec == NULL || dec->mode == WRTC_SDP_CODEC_RELAY))
+	if (m->maxptime != 0 && all_relayed(dec, prm->is_offer))
 		sdp_buf_printf(&rw->b, "a=maxptime:%u\r\n", m->maxptime);
 	if (prm->side == WRTC_SDP_SIDE_SIP && !dtls)
 		for (unsigned int i = 0; i < pm->n_crypto; i++) {

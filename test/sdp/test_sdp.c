@@ -1267,6 +1267,8 @@ run_golden(const char *name, char *text)
 	}
 	if (!WRTC_CHECK_STREQ(out, expected))
 		print_diff(name, expected, out);
+	if (getenv("WRTC_SDP_DUMP") != NULL)
+		fprintf(stderr, "=== %s\n%s=== end\n", name, out);
 	/* What we send must itself parse. */
 	rc = wrtc_sdp_parse(out, strlen(out), &check, err, sizeof(err));
 	if (!WRTC_CHECK_EQ(rc, 0))
