@@ -60,6 +60,11 @@ apply_update(struct wrtc_stream *s, const struct wrtc_flow_update *u)
 	}
 	if (u->fields & WRTC_FLOW_UPD_STARTED)
 		s->started = u->started;
+	if (u->fields & WRTC_FLOW_UPD_SRTP) {
+		s->srtp_rx = u->srtp_rx;
+		s->srtp_tx = u->srtp_tx;
+		s->secure_only = u->secure_only;
+	}
 }
 
 void

@@ -25,6 +25,7 @@
 
 #include "wrtc_drop.h"
 #include "wrtc_net.h"
+#include "wrtc_srtp.h"
 
 enum { WRTC_FLOW_MAX_IFACES = 4 };
 
@@ -39,6 +40,8 @@ enum wrtc_flow_remote_mode {
 	WRTC_FLOW_REMOTE_FIXED,  /**< Signalled address only (control sets it). */
 	WRTC_FLOW_REMOTE_LATCH,  /**< Send to the signalled address until the first packet, then
 				  *   latch to its source once (NATed SIP phone). */
+	WRTC_FLOW_REMOTE_ICE,    /**< Only the ICE-selected pair: nothing is accepted or sent
+				  *   until the control lcore sets a verified remote. */
 };
 
 /** Per-stream counters; written by the owner worker only. */
@@ -71,6 +74,12 @@ struct wrtc_stream {
 	bool tmpl_valid;                /**< @c tmpl is built (remote MAC known). */
 	struct wrtc_net_hdr_tmpl tmpl;  /**< Headers from our address/port to @c remote. */
 
+	/* Security: set by the control lcore (UPDATE); owned by the control lcore,
+	 * which frees a context only after the worker has let go of it. */
+	struct wrtc_srtp *srtp_rx;      /**< Unprotects SRTP/SRTCP arriving here, or NULL. */
+	struct wrtc_srtp *srtp_tx;      /**< Protects RTP/RTCP leaving here, or NULL. */
+	bool secure_only;               /**< Drop media that arrives before srtp_rx is set. */
+
 	/* Worker only. */
 	struct wrtc_flow_counters c;    /**< Read by the control lcore (relaxed). */
 	uint64_t drop_reasons[WRTC_DROP_MAX]; /**< Per-reason drops for this stream. */
@@ -89,6 +98,7 @@ enum {
 	WRTC_FLOW_UPD_REMOTE = 1u << 0,  /**< remote, remote_mode, remote_verified, tmpl */
 	WRTC_FLOW_UPD_OUT = 1u << 1,     /**< out_rtp, out_rtcp */
 	WRTC_FLOW_UPD_STARTED = 1u << 2, /**< started */
+	WRTC_FLOW_UPD_SRTP = 1u << 3,    /**< srtp_rx, srtp_tx, secure_only */
 };
 
 /** The new values an UPDATE carries (built by the control lcore). */
@@ -102,6 +112,9 @@ struct wrtc_flow_update {
 	struct wrtc_stream *out_rtp;
 	struct wrtc_stream *out_rtcp;
 	bool started;
+	struct wrtc_srtp *srtp_rx;
+	struct wrtc_srtp *srtp_tx;
+	bool secure_only;
 };
 
 /** One control message; allocated and freed by the control lcore. */

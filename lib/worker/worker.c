@@ -110,6 +110,21 @@ is_rtcp(const uint8_t *p, uint16_t len)
 	return len >= 2 && p[1] >= 192 && p[1] <= 223;
 }
 
+static inline unsigned int
+srtp_drop_reason(int rc)
+{
+	switch (rc) {
+	case -EBADMSG:
+		return WRTC_DROP_SRTP_AUTH;
+	case -EALREADY:
+		return WRTC_DROP_SRTP_REPLAY;
+	case -ENOBUFS:
+		return WRTC_DROP_SRTP_TAILROOM;
+	default:
+		return WRTC_DROP_SRTP_OTHER;
+	}
+}
+
 /* Latch the remote of @p s to the source of @p pi (first packet only). */
 static inline void
 latch(struct wrtc_stream *s, const struct wrtc_net_pkt *pi)
@@ -141,6 +156,7 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 		struct wrtc_stream *s, *out;
 		struct wrtc_flow_ep src;
 		const uint8_t *payload;
+		uint16_t plen;
 		bool rtcp;
 		int rc;
 
@@ -170,9 +186,29 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 			}
 		} else if (s->remote_mode == WRTC_FLOW_REMOTE_LATCH) {
 			latch(s, pi);
+		} else if (s->remote_mode == WRTC_FLOW_REMOTE_ICE) {
+			/* No nominated pair (yet, or consent lost): media is not accepted. */
+			stream_drop(w, b, s, m, WRTC_DROP_SOURCE);
+			continue;
 		}
 		if (unlikely(!s->started)) {
 			stream_drop(w, b, s, m, WRTC_DROP_NOT_STARTED);
+			continue;
+		}
+		plen = pi->payload_len;
+		if (s->srtp_rx != NULL) {
+			size_t len = plen;
+			uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->payload_off);
+
+			rc = rtcp ? wrtc_srtp_unprotect_rtcp(s->srtp_rx, p, &len) :
+				    wrtc_srtp_unprotect(s->srtp_rx, p, &len);
+			if (unlikely(rc != 0)) {
+				stream_drop(w, b, s, m, srtp_drop_reason(rc));
+				continue;
+			}
+			plen = (uint16_t)len;
+		} else if (unlikely(s->secure_only)) {
+			stream_drop(w, b, s, m, WRTC_DROP_SRTP_OTHER);
 			continue;
 		}
 		s->c.rx_pkts++;
@@ -190,14 +226,33 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 			continue;
 		}
 		rc = wrtc_net_udp_strip(m, pi);
-		if (likely(rc == 0))
-			rc = wrtc_net_udp_prepend(m, &out->tmpl, out->ifc->tx_cksum_offload);
+		if (unlikely(rc != 0)) {
+			stream_drop(w, b, out, m, -rc);
+			continue;
+		}
+		if (plen != pi->payload_len)
+			rte_pktmbuf_trim(m, (uint16_t)(pi->payload_len - plen));
+		if (out->srtp_tx != NULL) {
+			size_t len = plen;
+			size_t cap = plen + rte_pktmbuf_tailroom(m);
+			uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+			rc = rtcp ? wrtc_srtp_protect_rtcp(out->srtp_tx, p, &len, cap) :
+				    wrtc_srtp_protect(out->srtp_tx, p, &len, cap);
+			if (unlikely(rc != 0)) {
+				stream_drop(w, b, out, m, srtp_drop_reason(rc));
+				continue;
+			}
+			rte_pktmbuf_append(m, (uint16_t)(len - plen));
+			plen = (uint16_t)len;
+		}
+		rc = wrtc_net_udp_prepend(m, &out->tmpl, out->ifc->tx_cksum_offload);
 		if (unlikely(rc != 0)) {
 			stream_drop(w, b, out, m, -rc);
 			continue;
 		}
 		out->c.tx_pkts++;
-		out->c.tx_bytes += pi->payload_len;
+		out->c.tx_bytes += plen;
 		w->st.relayed++;
 		b->tx[out->iface][b->nb_tx[out->iface]++] = m;
 	}

@@ -377,7 +377,95 @@ test_remove(void)
 	return 0;
 }
 
+/* WebRTC leg A speaks SRTP, leg B plain RTP: decrypt on the way in, encrypt on the way out. */
+static int
+test_srtp_interworking(void)
+{
+	struct wrtc_stream *se = stream(23000), *sf = stream(23002);
+	struct wrtc_srtp_prm k1 = {.suite = WRTC_SRTP_AES_CM_128_HMAC_SHA1_80};
+	struct wrtc_srtp_prm k2 = {.suite = WRTC_SRTP_AES_CM_128_HMAC_SHA1_80};
+	struct wrtc_srtp *a_tx, *a_rx, *gw_rx, *gw_tx;
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
+	uint8_t pl[200], enc[200], orig[172];
+	struct rte_mbuf *out;
+	size_t len;
+
+	for (unsigned int i = 0; i < sizeof(k1.master_key); i++) {
+		k1.master_key[i] = (uint8_t)i;
+		k2.master_key[i] = (uint8_t)(0x80 + i);
+	}
+	for (unsigned int i = 0; i < sizeof(k1.master_salt); i++) {
+		k1.master_salt[i] = (uint8_t)(0x40 + i);
+		k2.master_salt[i] = (uint8_t)(0xc0 + i);
+	}
+	a_tx = wrtc_srtp_create(&k1);   /* browser protects with k1 */
+	gw_rx = wrtc_srtp_create(&k1);  /* gateway unprotects with k1 */
+	gw_tx = wrtc_srtp_create(&k2);  /* gateway protects with k2 */
+	a_rx = wrtc_srtp_create(&k2);   /* browser unprotects with k2 */
+	if (!WRTC_CHECK(a_tx && gw_rx && gw_tx && a_rx))
+		return -1;
+	wrtc_steer_set(&dp.port[0], 23000, 0);
+	wrtc_steer_set(&dp.port[0], 23002, 0);
+	post(0, WRTC_FLOW_MSG_INSTALL, se, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, sf, NULL);
+	set_remote(0, se, &a_ip, 7000, &a_mac);
+	set_remote(0, sf, &b_ip, 7002, &b_mac);
+	wire_pair(0, se, sf);
+	u.srtp_rx = gw_rx;
+	u.srtp_tx = gw_tx;
+	u.secure_only = true;
+	post(0, WRTC_FLOW_MSG_UPDATE, se, &u);
+	poll_all(1);
+	drain_replies();
+
+	/* A -> B: SRTP in, plain RTP out, byte-exact. */
+	rtp_payload(orig, 11, sizeof(orig));
+	memcpy(enc, orig, sizeof(orig));
+	len = sizeof(orig);
+	WRTC_CHECK_EQ(wrtc_srtp_protect(a_tx, enc, &len, sizeof(enc)), 0);
+	WRTC_CHECK_EQ(len, 182);
+	inject(0, frame(&a_mac, &a_ip, 7000, 23000, enc, (uint16_t)len));
+	/* The same packet again is a replay; a tampered one fails authentication;
+	 * plain RTP on a secure stream fails authentication too. */
+	inject(0, frame(&a_mac, &a_ip, 7000, 23000, enc, (uint16_t)len));
+	rtp_payload(pl, 13, sizeof(orig));
+	len = sizeof(orig);
+	WRTC_CHECK_EQ(wrtc_srtp_protect(a_tx, pl, &len, sizeof(pl)), 0);
+	pl[20] ^= 1;
+	inject(0, frame(&a_mac, &a_ip, 7000, 23000, pl, (uint16_t)len));
+	rtp_payload(pl, 14, sizeof(orig));
+	inject(0, frame(&a_mac, &a_ip, 7000, 23000, pl, sizeof(orig)));
+	poll_all(1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 1);
+	if (WRTC_CHECK(rte_ring_dequeue(txr[0], (void **)&out) == 0)) {
+		check_out(out, &b_mac, &b_ip, 23002, 7002, orig, sizeof(orig));
+		rte_pktmbuf_free(out);
+	}
+	WRTC_CHECK_EQ(se->drop_reasons[WRTC_DROP_SRTP_REPLAY], 1);
+	WRTC_CHECK_EQ(se->drop_reasons[WRTC_DROP_SRTP_AUTH], 2);
+
+	/* B -> A: plain in, SRTP out that the browser can unprotect. */
+	rtp_payload(pl, 12, 172);
+	inject(0, frame(&b_mac, &b_ip, 7002, 23002, pl, 172));
+	poll_all(1);
+	if (WRTC_CHECK(rte_ring_dequeue(txr[0], (void **)&out) == 0)) {
+		uint8_t *p = rte_pktmbuf_mtod_offset(out, uint8_t *, 42);
+
+		len = rte_pktmbuf_data_len(out) - 42;
+		WRTC_CHECK_EQ(len, 182);
+		WRTC_CHECK_EQ(wrtc_srtp_unprotect(a_rx, p, &len), 0);
+		WRTC_CHECK_EQ(len, 172);
+		WRTC_CHECK(memcmp(p, pl, 172) == 0);
+		rte_pktmbuf_free(out);
+	}
+	WRTC_CHECK_EQ(se->c.tx_bytes, 182);
+	wrtc_srtp_free(a_tx);
+	wrtc_srtp_free(a_rx);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
+	{"srtp_interworking", test_srtp_interworking},
 	{"relay_both_ways", test_relay},
 	{"source_check_after_latch", test_source_check},
 	{"classes_and_punts", test_classes},
