@@ -55,6 +55,8 @@ struct net {
 	unsigned int dropped;
 	struct sockaddr_storage blocked[MAXBLOCK]; /* Unreachable addresses (either direction). */
 	unsigned int n_blocked;
+	struct sockaddr_storage slow;            /* Extra latency to and from this address. */
+	uint64_t slow_extra;
 	/* The last datagram an agent sent to an address no side owns (probe replies). */
 	uint8_t probe_reply[1500];
 	size_t probe_len;
@@ -131,6 +133,8 @@ net_send(void *opaque, const struct sockaddr_storage *local, const struct sockad
 		p->src = s->nat_pub;
 	p->dst = *remote;
 	p->at = n->now + LATENCY;
+	if (n->slow_extra != 0 && (eq(local, &n->slow) || eq(remote, &n->slow)))
+		p->at += n->slow_extra;
 	p->len = len;
 	memcpy(p->buf, buf, len);
 	return 0;
@@ -984,6 +988,108 @@ test_relay_candidate(void)
 }
 
 static int
+test_advertised_address_lite(void)
+{
+	/* The gateway (A, lite) is behind a 1:1 NAT and advertises its public address. */
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 7, {cand(WRTC_ICE_CAND_SRFLX, "198.51.100.10", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct sockaddr_storage adv = sa("198.51.100.10", 1000), base = sa("10.0.0.1", 1000);
+	struct wrtc_ice_status st;
+
+	cfg[0].cand[0].base = base;
+	net_init(&n, cfg, 0);
+	WRTC_CHECK(n.s[0].ag != NULL);
+	n.s[0].nat = true;
+	n.s[0].nat_priv = base;
+	n.s[0].nat_pub = adv;
+	exchange(&n, cfg, -1);
+	run(&n, 2000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	/* The gateway sends from its base; the peer sees the advertised address. */
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.2", 2000));
+	WRTC_CHECK(selected_is(n.s[1].ag, "10.0.0.2", 2000, "198.51.100.10", 1000));
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.local_mode, WRTC_ICE_MODE_LITE);
+	WRTC_CHECK_EQ(st.remote_mode, WRTC_ICE_MODE_FULL);
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_checks_before_answer(void)
+{
+	/*
+	 * The peer (B, controlling) gets our answer and checks at once; we (A)
+	 * learn its credentials and candidates later: its early check must be
+	 * answered, and our triggered check sent once the credentials arrive.
+	 */
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct wrtc_ice_status st;
+
+	net_init(&n, cfg, 0);
+	wrtc_ice_agent_set_remote_credentials(n.s[1].ag, ufrag[0], pwd[0], false);
+	wrtc_ice_agent_add_remote_candidate(n.s[1].ag, &cfg[0].cand[0]);
+	wrtc_ice_agent_end_of_candidates(n.s[1].ag);
+	run(&n, 200000, 1000);
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK(st.counters.rx_requests >= 1);
+	WRTC_CHECK_EQ(st.counters.tx_checks, 0);
+	WRTC_CHECK_EQ(st.counters.prflx_learned, 1);
+	WRTC_CHECK_EQ(st.state, WRTC_ICE_STATE_CHECKING);
+	WRTC_CHECK_EQ(st.remote_mode, WRTC_ICE_MODE_NONE);
+	/* Now the signalling catches up; the SDP candidate replaces the prflx one. */
+	wrtc_ice_agent_set_remote_credentials(n.s[0].ag, ufrag[1], pwd[1], false);
+	wrtc_ice_agent_add_remote_candidate(n.s[0].ag, &cfg[1].cand[0]);
+	run(&n, 2000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.2", 2000));
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.n_remote, 1);
+	WRTC_CHECK(st.counters.tx_checks >= 1);
+	net_fini(&n);
+	return 0;
+}
+
+static int
+test_nomination_waits_for_better_pair(void)
+{
+	/*
+	 * The relay pair answers in 2 ms, the better host pair in 100 ms: the
+	 * controlling agent waits (up to nomination_delay_us) for the host pair.
+	 */
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000), cand(WRTC_ICE_CAND_RELAY, "198.51.100.7", 50000)}, 2},
+	};
+	static struct net n;
+	struct wrtc_ice_status st;
+
+	net_init(&n, cfg, 0);
+	n.slow = sa("10.0.0.2", 2000);
+	n.slow_extra = 50000;
+	exchange(&n, cfg, -1);
+	run(&n, 3000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.2", 2000));
+	WRTC_CHECK(selected_is(n.s[1].ag, "10.0.0.2", 2000, "10.0.0.1", 1000));
+	WRTC_CHECK_EQ(n.s[0].n_selected, 1);
+	wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.n_valid, 2);
+	net_fini(&n);
+	return 0;
+}
+
+static int
 test_event_driven_timers(void)
 {
 	struct side_cfg cfg[2] = {
@@ -1084,6 +1190,9 @@ static const struct wrtc_test_case cases[] = {
 	{"bad requests, full", test_bad_requests_full},
 	{"bad requests, lite", test_bad_requests_lite},
 	{"relay candidate", test_relay_candidate},
+	{"advertised address (1:1 NAT), lite", test_advertised_address_lite},
+	{"checks before the answer", test_checks_before_answer},
+	{"nomination waits for a better pair", test_nomination_waits_for_better_pair},
 	{"event-driven timers", test_event_driven_timers},
 	{"api errors", test_api_errors},
 };
