@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Token buckets in exact integer arithmetic. A bucket of B tokens at a tick
+ * rate of hz holds B * hz units; one tick adds `rate` units; a packet costs
+ * hz units (packet-rate) or size * hz units (data-rate). The refill after a
+ * long idle time is capped at fill_ticks, so elapsed * rate never overflows.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policer_priv.h"
+
+static int
+tb_init(struct tb *b, uint64_t bucket, uint64_t rate, uint64_t hz, uint64_t now)
+{
+	uint64_t max;
+
+	/* 2 * max + rate must fit: tokens + elapsed * rate stays below it. */
+	if (rate > UINT64_MAX / 4 || __builtin_mul_overflow(bucket, hz, &max) || max > (UINT64_MAX / 2 - rate) / 2)
+		return -ERANGE;
+	b->max = max;
+	b->tokens = max;
+	b->rate = rate;
+	b->fill_ticks = max / rate + (max % rate != 0);
+	b->last = now;
+	return 0;
+}
+
+static inline void
+tb_refill(struct tb *b, uint64_t now)
+{
+	uint64_t elapsed;
+
+	if (now <= b->last)
+		return;
+	elapsed = now - b->last;
+	b->last = now;
+	if (elapsed >= b->fill_ticks) {
+		b->tokens = b->max;
+		return;
+	}
+	b->tokens += elapsed * b->rate;
+	if (b->tokens > b->max)
+		b->tokens = b->max;
+}
+
+static inline void
+count(uint64_t *c)
+{
+	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+}
+
+struct wrtc_policer *
+wrtc_policer_create(const struct wrtc_policer_prm *prm)
+{
+	struct wrtc_policer *p;
+	uint64_t pbucket;
+	int rc;
+
+	if (prm == NULL || prm->bucket == 0 || prm->rate == 0 || prm->hz == 0 ||
+	    prm->srflx_prefix_v4 > 32 || (prm->priority_rate != 0 && prm->priority_rate < prm->rate) ||
+	    (prm->mode != WRTC_POLICER_PACKET_RATE && prm->mode != WRTC_POLICER_DATA_RATE)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	p->mode = prm->mode;
+	p->hz = prm->hz;
+	p->srflx_prefix_v4 = prm->srflx_prefix_v4;
+	rc = tb_init(&p->ordinary, prm->bucket, prm->rate, prm->hz, prm->now);
+	if (rc != 0)
+		goto fail;
+	if (prm->priority_rate != 0) {
+		pbucket = prm->priority_bucket ? prm->priority_bucket : prm->bucket;
+		rc = tb_init(&p->priority, pbucket, prm->priority_rate, prm->hz, prm->now);
+		if (rc != 0)
+			goto fail;
+		p->has_priority = true;
+		rc = policer_sources_init(p, prm->max_sources);
+		if (rc != 0)
+			goto fail;
+	}
+	p->info.id = prm->id;
+	if (prm->name != NULL) {
+		strncpy(p->info.name, prm->name, sizeof(p->info.name) - 1);
+	}
+	p->info.type = prm->type;
+	p->info.mode = prm->mode;
+	p->info.bucket = prm->bucket;
+	p->info.rate = prm->rate;
+	p->info.priority_rate = prm->priority_rate;
+	return p;
+fail:
+	wrtc_policer_free(p);
+	errno = -rc;
+	return NULL;
+}
+
+void
+wrtc_policer_free(struct wrtc_policer *p)
+{
+	if (p == NULL)
+		return;
+	policer_sources_free(p);
+	free(p);
+}
+
+bool
+wrtc_policer_admit(struct wrtc_policer *p, uint64_t now, uint32_t size,
+		   const struct wrtc_policer_addr *src)
+{
+	bool prio = p->has_priority && src != NULL && p->src_count > 0 &&
+		    wrtc_policer_source_match(p, src);
+	struct tb *b = prio ? &p->priority : &p->ordinary;
+	uint64_t cost = p->hz;
+
+	/* A packet too large to express can never fit a bucket: it is discarded. */
+	if (p->mode == WRTC_POLICER_DATA_RATE && __builtin_mul_overflow((uint64_t)size, p->hz, &cost))
+		cost = UINT64_MAX;
+	tb_refill(b, now);
+	if (b->tokens >= cost) {
+		b->tokens -= cost;
+		count(&p->accepted);
+		if (prio)
+			count(&p->prio_accepted);
+		return true;
+	}
+	count(&p->discarded);
+	if (prio)
+		count(&p->prio_discarded);
+	return false;
+}
+
+uint64_t
+wrtc_policer_tokens(const struct wrtc_policer *p, uint64_t now, bool priority)
+{
+	struct tb b;
+
+	if (priority && !p->has_priority)
+		return 0;
+	b = priority ? p->priority : p->ordinary;
+	tb_refill(&b, now);
+	return b.tokens / p->hz;
+}
+
+void
+wrtc_policer_status_get(const struct wrtc_policer *p, struct wrtc_policer_status *st)
+{
+	*st = p->info;
+	st->accepted = __atomic_load_n(&p->accepted, __ATOMIC_RELAXED);
+	st->discarded = __atomic_load_n(&p->discarded, __ATOMIC_RELAXED);
+	st->priority_accepted = __atomic_load_n(&p->prio_accepted, __ATOMIC_RELAXED);
+	st->priority_discarded = __atomic_load_n(&p->prio_discarded, __ATOMIC_RELAXED);
+	st->sources = __atomic_load_n(&p->src_count, __ATOMIC_RELAXED);
+}
+
+void
+wrtc_policer_status_add(struct wrtc_policer_status *sum, const struct wrtc_policer_status *st)
+{
+	sum->accepted += st->accepted;
+	sum->discarded += st->discarded;
+	sum->priority_accepted += st->priority_accepted;
+	sum->priority_discarded += st->priority_discarded;
+	sum->sources += st->sources;
+}

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Token-bucket policers with source-address priority.
+ *
+ * A policer admits or discards packets against a token bucket: in
+ * packet-rate mode a packet costs one token (bucket in packets, rate in
+ * packets/s), in data-rate mode it costs its size (bucket in bytes, rate in
+ * bytes/s). Time is passed in by the caller as ticks (the TSC on workers) with
+ * the tick rate given at creation; the library never reads a clock. The
+ * arithmetic is exact: tokens are kept in units of 1/hz, so no rounding
+ * error accumulates however often the bucket is refilled.
+ *
+ * Source-address priority: a policer created with a priority_rate keeps a
+ * second bucket and a table of addresses that match signalled ICE candidates.
+ * Host, peer-reflexive and relayed (TURN) candidates match exactly (/32 or
+ * /128); server-reflexive IPv4 candidates match by a configurable prefix
+ * length 0..32 (IPv6 ones exactly). Packets from a matching source are
+ * admitted against the priority bucket (the higher rate), everything else
+ * against the ordinary one, so a flood from unknown addresses cannot starve
+ * the consent checks of established calls.
+ *
+ * Threads: a policer has one owner thread (a worker for per-lcore policers,
+ * or the lcore that owns an aggregate one). Only the owner calls
+ * wrtc_policer_admit() and changes the source table; there are no locks.
+ * Counters are stored with relaxed atomics, so any thread may call
+ * wrtc_policer_status_get() to read them. wrtc_policer_admit() does not
+ * allocate, lock or log.
+ */
+#ifndef WRTC_POLICER_H
+#define WRTC_POLICER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sys/socket.h>
+
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { WRTC_POLICER_NAME_SIZE = 64 };
+
+/** What a policer polices (shown in the `policers` table). */
+enum wrtc_policer_type {
+	WRTC_POLICER_LINK_DATA, /**< "link-data": all traffic of a link. */
+	WRTC_POLICER_STUN,      /**< "stun": STUN before the control lcore. */
+	WRTC_POLICER_DTLS,      /**< "dtls": DTLS before the control lcore. */
+};
+
+/** The unit of tokens. */
+enum wrtc_policer_mode {
+	WRTC_POLICER_PACKET_RATE, /**< "packet-rate": one token per packet. */
+	WRTC_POLICER_DATA_RATE,   /**< "data-rate": one token per byte. */
+};
+
+/** How a source address was signalled (RFC 8445 candidate types). */
+enum wrtc_policer_cand {
+	WRTC_POLICER_CAND_HOST,  /**< host: exact match. */
+	WRTC_POLICER_CAND_SRFLX, /**< server-reflexive: IPv4 by srflx_prefix_v4, IPv6 exact. */
+	WRTC_POLICER_CAND_PRFLX, /**< peer-reflexive: exact match. */
+	WRTC_POLICER_CAND_RELAY, /**< relayed (TURN): exact match. */
+};
+
+/** A source address. */
+struct wrtc_policer_addr {
+	uint8_t family;     /**< AF_INET or AF_INET6. */
+	uint8_t bytes[16];  /**< Network byte order; IPv4 in bytes[0..3]. */
+};
+
+/** Parameters of wrtc_policer_create(). */
+struct wrtc_policer_prm {
+	const char *name;           /**< Shown in the status (copied, may be NULL). */
+	uint32_t id;                /**< Shown in the status. */
+	enum wrtc_policer_type type; /**< Shown in the status. */
+	enum wrtc_policer_mode mode; /**< Token unit. */
+	uint64_t bucket;            /**< Bucket size (burst), >= 1. */
+	uint64_t rate;              /**< Ordinary sources: tokens per second, >= 1. */
+	uint64_t priority_rate;     /**< Matching sources: tokens per second; 0 = no
+					 priority class (every packet is ordinary). */
+	uint64_t priority_bucket;   /**< Bucket of the priority class (0 = bucket). */
+	uint8_t srflx_prefix_v4;    /**< IPv4 server-reflexive match length, 0..32. */
+	uint32_t max_sources;       /**< Capacity of the source table (0 = none). */
+	uint64_t hz;                /**< Ticks per second of the time passed in, >= 1. */
+	uint64_t now;               /**< Current tick; both buckets start full. */
+};
+
+/** A policer's status, as the `policers` RPC method reports it. */
+struct wrtc_policer_status {
+	uint32_t id;                     /**< From the parameters. */
+	char name[WRTC_POLICER_NAME_SIZE]; /**< From the parameters. */
+	enum wrtc_policer_type type;     /**< From the parameters. */
+	enum wrtc_policer_mode mode;     /**< From the parameters. */
+	uint64_t bucket;                 /**< Bucket size. */
+	uint64_t rate;                   /**< Ordinary rate. */
+	uint64_t priority_rate;          /**< Priority rate (0 = none). */
+	uint64_t accepted;               /**< Packets admitted (both classes). */
+	uint64_t discarded;              /**< Packets discarded (both classes). */
+	uint64_t priority_accepted;      /**< Of accepted: from matching sources. */
+	uint64_t priority_discarded;     /**< Of discarded: from matching sources. */
+	uint32_t sources;                /**< Entries in the source table. */
+};
+
+struct wrtc_policer;
+
+/**
+ * Create a policer.
+ *
+ * @return the policer, or NULL with errno set: EINVAL (zero bucket, rate or
+ *   hz, prefix over 32, priority_rate below rate), ERANGE (bucket * hz does
+ *   not fit 63 bits), ENOMEM.
+ */
+struct wrtc_policer *
+wrtc_policer_create(const struct wrtc_policer_prm *prm);
+
+/** Free a policer. NULL is accepted and ignored. */
+void
+wrtc_policer_free(struct wrtc_policer *p);
+
+/**
+ * Admit or discard one packet (owner thread only).
+ *
+ * @param now  current tick; a value below the last one seen adds no tokens.
+ * @param size  packet size in bytes (data-rate mode; ignored in packet-rate).
+ * @param src  source address, or NULL for "unknown" (the ordinary class).
+ * @return true if the packet may pass; the matching counter is incremented.
+ */
+bool
+wrtc_policer_admit(struct wrtc_policer *p, uint64_t now, uint32_t size,
+		   const struct wrtc_policer_addr *src);
+
+/**
+ * Add a signalled candidate address to the priority table (owner thread
+ * only). The same address may be added several times (by several calls);
+ * it stays until removed as often.
+ *
+ * @return 0, -EINVAL (bad family or no priority class), -ENOSPC (table full).
+ */
+int
+wrtc_policer_source_add(struct wrtc_policer *p, const struct wrtc_policer_addr *addr,
+			enum wrtc_policer_cand cand);
+
+/**
+ * Remove one reference added by wrtc_policer_source_add() with the same
+ * address and candidate type (owner thread only).
+ *
+ * @return 0, -EINVAL, -ENOENT.
+ */
+int
+wrtc_policer_source_remove(struct wrtc_policer *p, const struct wrtc_policer_addr *addr,
+			   enum wrtc_policer_cand cand);
+
+/** @return true if @p addr is admitted at the priority rate. */
+bool
+wrtc_policer_source_match(const struct wrtc_policer *p, const struct wrtc_policer_addr *addr);
+
+/**
+ * Whole tokens in a bucket at @p now, without changing the policer.
+ *
+ * @param priority  the priority bucket instead of the ordinary one.
+ */
+uint64_t
+wrtc_policer_tokens(const struct wrtc_policer *p, uint64_t now, bool priority);
+
+/** Read the status (any thread). */
+void
+wrtc_policer_status_get(const struct wrtc_policer *p, struct wrtc_policer_status *st);
+
+/**
+ * Add the counters of @p st to @p sum (aggregating per-lcore instances of one
+ * configured policer). The other fields of @p sum are left as they are.
+ */
+void
+wrtc_policer_status_add(struct wrtc_policer_status *sum, const struct wrtc_policer_status *st);
+
+/**
+ * One row of the `policers` result: {"id", "name", "type", "mode", "bucket",
+ * "rate", "priority_rate", "accepted", "discarded", "priority_accepted",
+ * "priority_discarded", "sources"}.
+ *
+ * @return a new JSON object, or NULL (out of memory).
+ */
+json_t *
+wrtc_policer_status_json(const struct wrtc_policer_status *st);
+
+/** @return "link-data", "stun" or "dtls". */
+const char *
+wrtc_policer_type_str(enum wrtc_policer_type t);
+
+/** @return "packet-rate" or "data-rate". */
+const char *
+wrtc_policer_mode_str(enum wrtc_policer_mode m);
+
+/** Fill @p a with an IPv4 address given in network byte order. */
+static inline void
+wrtc_policer_addr_v4(struct wrtc_policer_addr *a, uint32_t be_addr)
+{
+	__builtin_memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	__builtin_memcpy(a->bytes, &be_addr, 4);
+}
+
+/** Fill @p a with an IPv6 address. */
+static inline void
+wrtc_policer_addr_v6(struct wrtc_policer_addr *a, const uint8_t bytes[16])
+{
+	a->family = AF_INET6;
+	__builtin_memcpy(a->bytes, bytes, 16);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

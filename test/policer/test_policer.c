@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/policer unit tests. Expected counts follow from the bucket arithmetic
+ * (tokens = bucket + elapsed * rate / hz, one token per packet or byte); each
+ * case states the derivation next to the numbers.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wrtc_policer.h"
+#include "wrtc_test.h"
+
+static struct wrtc_policer_addr
+v4(const char *s)
+{
+	struct wrtc_policer_addr a;
+	struct in_addr in;
+
+	inet_pton(AF_INET, s, &in);
+	wrtc_policer_addr_v4(&a, in.s_addr);
+	return a;
+}
+
+static struct wrtc_policer_addr
+v6(const char *s)
+{
+	struct wrtc_policer_addr a;
+	uint8_t b[16];
+
+	inet_pton(AF_INET6, s, b);
+	wrtc_policer_addr_v6(&a, b);
+	return a;
+}
+
+/* Admits @p n packets at @p now; returns how many passed. */
+static unsigned int
+burst(struct wrtc_policer *p, uint64_t now, unsigned int n, uint32_t size,
+      const struct wrtc_policer_addr *src)
+{
+	unsigned int ok = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		ok += wrtc_policer_admit(p, now, size, src);
+	return ok;
+}
+
+static int
+test_packet_rate(void)
+{
+	/* 10 packets/s, bucket 5, 1000 ticks/s: one token per 100 ticks. */
+	struct wrtc_policer_prm prm = {.name = "p", .mode = WRTC_POLICER_PACKET_RATE,
+				       .bucket = 5, .rate = 10, .hz = 1000, .now = 0};
+	struct wrtc_policer *p = wrtc_policer_create(&prm);
+	struct wrtc_policer_status st;
+
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	WRTC_CHECK_EQ(wrtc_policer_tokens(p, 0, false), 5);
+	WRTC_CHECK_EQ(burst(p, 0, 6, 1200, NULL), 5);      /* the full bucket, not more */
+	WRTC_CHECK_EQ(burst(p, 99, 1, 1200, NULL), 0);     /* 0.99 token */
+	WRTC_CHECK_EQ(burst(p, 100, 2, 1200, NULL), 1);    /* 1.00 token */
+	WRTC_CHECK_EQ(burst(p, 250, 2, 1200, NULL), 1);    /* 1.5 tokens, 0.5 left */
+	WRTC_CHECK_EQ(burst(p, 299, 1, 1200, NULL), 0);    /* 0.99 */
+	WRTC_CHECK_EQ(burst(p, 300, 1, 1200, NULL), 1);    /* 1.00: no rounding loss */
+	/* 1 s later the bucket is capped at 5, not 10. */
+	WRTC_CHECK_EQ(wrtc_policer_tokens(p, 1300, false), 5);
+	WRTC_CHECK_EQ(burst(p, 1300, 10, 1200, NULL), 5);
+	/* Days of idle time: full again, no overflow. */
+	WRTC_CHECK_EQ(burst(p, 1000ull * 86400 * 365, 10, 1200, NULL), 5);
+	/* Time going backwards adds nothing. */
+	WRTC_CHECK_EQ(burst(p, 500, 1, 1200, NULL), 0);
+	wrtc_policer_status_get(p, &st);
+	WRTC_CHECK_EQ(st.accepted, 5 + 1 + 1 + 1 + 5 + 5);
+	WRTC_CHECK_EQ(st.discarded, 1 + 1 + 1 + 1 + 1 + 5 + 5 + 1);
+	WRTC_CHECK_EQ(st.priority_accepted, 0);
+	wrtc_policer_free(p);
+	return 0;
+}
+
+static int
+test_data_rate(void)
+{
+	/* 1000 bytes/s, bucket 1500 bytes, 1000 ticks/s: one byte per tick. */
+	struct wrtc_policer_prm prm = {.mode = WRTC_POLICER_DATA_RATE, .type =
+				       WRTC_POLICER_LINK_DATA, .bucket = 1500, .rate = 1000,
+				       .hz = 1000, .now = 5000};
+	struct wrtc_policer *p = wrtc_policer_create(&prm);
+
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	WRTC_CHECK(wrtc_policer_admit(p, 5000, 1000, NULL));   /* 500 left */
+	WRTC_CHECK(!wrtc_policer_admit(p, 5000, 501, NULL));
+	WRTC_CHECK(wrtc_policer_admit(p, 5000, 500, NULL));    /* 0 left */
+	WRTC_CHECK(!wrtc_policer_admit(p, 5100, 101, NULL));   /* 100 */
+	WRTC_CHECK(wrtc_policer_admit(p, 5100, 100, NULL));
+	WRTC_CHECK_EQ(wrtc_policer_tokens(p, 5600, false), 500);
+	/* Larger than the bucket: never admitted, even when full. */
+	WRTC_CHECK(!wrtc_policer_admit(p, 100000, 1501, NULL));
+	WRTC_CHECK(wrtc_policer_admit(p, 100000, 1500, NULL));
+	WRTC_CHECK(!wrtc_policer_admit(p, 200000, UINT32_MAX, NULL));
+	wrtc_policer_free(p);
+	return 0;
+}
+
+static int
+test_tsc_rate(void)
+{
+	/*
+	 * A 2.5 GHz TSC, 1000 packets/s, bucket 100. Packets every 100 us
+	 * (250000 ticks) add 0.1 token each. Over N packets the supply is
+	 * 100 + 0.1 * (N - 1) tokens and the bucket never caps (it drains), so
+	 * exactly floor(100 + 0.1 * (N - 1)) pass: N = 100000 gives 10099.
+	 */
+	const uint64_t hz = 2500000000ull;
+	struct wrtc_policer_prm prm = {.mode = WRTC_POLICER_PACKET_RATE, .bucket = 100,
+				       .rate = 1000, .hz = hz, .now = 7};
+	struct wrtc_policer *p = wrtc_policer_create(&prm);
+	unsigned int ok = 0;
+
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	for (uint64_t k = 0; k < 100000; k++)
+		ok += wrtc_policer_admit(p, 7 + k * 250000, 0, NULL);
+	WRTC_CHECK_EQ(ok, 10099);
+	wrtc_policer_free(p);
+	return 0;
+}
+
+static int
+test_priority_flood(void)
+{
+	/*
+	 * The flood of issue 9: a STUN policer (bucket 100, 1000 pkt/s, 10000
+	 * pkt/s for candidates) on a 2.5 GHz TSC. A non-candidate sends at 10x
+	 * the ordinary rate (every 100 us) for 10 s; the call's candidate sends
+	 * a consent check every 20 ms. Every consent check passes; the flood gets
+	 * exactly what the ordinary bucket yields (see test_tsc_rate).
+	 */
+	const uint64_t hz = 2500000000ull;
+	struct wrtc_policer_prm prm = {.name = "stun", .id = 2, .type = WRTC_POLICER_STUN,
+				       .mode = WRTC_POLICER_PACKET_RATE, .bucket = 100,
+				       .rate = 1000, .priority_rate = 10000,
+				       .srflx_prefix_v4 = 32, .max_sources = 64, .hz = hz};
+	struct wrtc_policer *p = wrtc_policer_create(&prm);
+	struct wrtc_policer_addr cand = v4("10.99.0.1"), flood = v4("10.99.0.66");
+	unsigned int flood_ok = 0, cand_ok = 0, cand_n = 0;
+	struct wrtc_policer_status st;
+
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &cand, WRTC_POLICER_CAND_HOST), 0);
+	for (uint64_t k = 0; k < 100000; k++) {
+		uint64_t now = k * 250000;
+
+		flood_ok += wrtc_policer_admit(p, now, 60, &flood);
+		if (k % 200 == 0) {
+			cand_ok += wrtc_policer_admit(p, now, 80, &cand);
+			cand_n++;
+		}
+	}
+	WRTC_CHECK_EQ(cand_n, 500);
+	WRTC_CHECK_EQ(cand_ok, 500);
+	WRTC_CHECK_EQ(flood_ok, 10099);
+	wrtc_policer_status_get(p, &st);
+	WRTC_CHECK_EQ(st.accepted, 10099 + 500);
+	WRTC_CHECK_EQ(st.discarded, 100000 - 10099);
+	WRTC_CHECK_EQ(st.priority_accepted, 500);
+	WRTC_CHECK_EQ(st.priority_discarded, 0);
+	WRTC_CHECK_EQ(st.sources, 1);
+	/* The priority class has its own limit too: 100 + a burst at one instant. */
+	WRTC_CHECK_EQ(burst(p, 20 * hz, 150, 80, &cand), 100);
+	wrtc_policer_free(p);
+	return 0;
+}
+
+static int
+test_source_matching(void)
+{
+	struct wrtc_policer_prm prm = {.mode = WRTC_POLICER_PACKET_RATE, .bucket = 1, .rate = 1,
+				       .priority_rate = 2, .srflx_prefix_v4 = 24,
+				       .max_sources = 16, .hz = 1};
+	struct wrtc_policer *p = wrtc_policer_create(&prm);
+	struct wrtc_policer_addr a;
+
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	a = v4("192.0.2.10");
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_HOST), 0);
+	a = v4("198.51.100.7");
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_SRFLX), 0);
+	a = v4("203.0.113.5");
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_RELAY), 0);
+	a = v6("2001:db8::1");
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_SRFLX), 0);
+
+	/* host and relay: /32. */
+	a = v4("192.0.2.10");
+	WRTC_CHECK(wrtc_policer_source_match(p, &a));
+	a = v4("192.0.2.11");
+	WRTC_CHECK(!wrtc_policer_source_match(p, &a));
+	a = v4("203.0.113.5");
+	WRTC_CHECK(wrtc_policer_source_match(p, &a));
+	a = v4("203.0.113.6");
+	WRTC_CHECK(!wrtc_policer_source_match(p, &a));
+	/* srflx IPv4: /24. */
+	a = v4("198.51.100.200");
+	WRTC_CHECK(wrtc_policer_source_match(p, &a));
+	a = v4("198.51.100.0");
+	WRTC_CHECK(wrtc_policer_source_match(p, &a));
+	a = v4("198.51.101.7");
+	WRTC_CHECK(!wrtc_policer_source_match(p, &a));
+	/* IPv6: always /128. */
+	a = v6("2001:db8::1");
+	WRTC_CHECK(wrtc_policer_source_match(p, &a));
+	a = v6("2001:db8::2");
+	WRTC_CHECK(!wrtc_policer_source_match(p, &a));
+	/* An IPv4 address never matches an IPv6 entry with the same bytes. */
+	a = v4("32.1.13.184");
+	WRTC_CHECK(!wrtc_policer_source_match(p, &a));
+
+	/* Reference counts: two calls signal the same host. */
+	a = v4("192.0.2.10");
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_HOST), 0);
+	WRTC_CHECK_EQ(wrtc_policer_source_remove(p, &a, WRTC_POLICER_CAND_HOST), 0);
+	WRTC_CHECK(wrtc_policer_source_match(p, &a));
+	WRTC_CHECK_EQ(wrtc_policer_source_remove(p, &a, WRTC_POLICER_CAND_HOST), 0);
+	WRTC_CHECK(!wrtc_policer_source_match(p, &a));
+	WRTC_CHECK_EQ(wrtc_policer_source_remove(p, &a, WRTC_POLICER_CAND_HOST), -ENOENT);
+	/* Removing with the wrong type finds the /32 key, not the /24 one. */
+	a = v4("198.51.100.7");
+	WRTC_CHECK_EQ(wrtc_policer_source_remove(p, &a, WRTC_POLICER_CAND_HOST), -ENOENT);
+	WRTC_CHECK_EQ(wrtc_policer_source_remove(p, &a, WRTC_POLICER_CAND_SRFLX), 0);
+	a.family = 99;
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_HOST), -EINVAL);
+	wrtc_policer_free(p);
+
+	/* Prefix 0 admits every IPv4 source signalled as srflx at the priority rate. */
+	prm.srflx_prefix_v4 = 0;
+	p = wrtc_policer_create(&prm);
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	a = v4("198.51.100.7");
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_SRFLX), 0);
+	a = v4("8.8.8.8");
+	WRTC_CHECK(wrtc_policer_source_match(p, &a));
+	a = v6("::1");
+	WRTC_CHECK(!wrtc_policer_source_match(p, &a));
+	wrtc_policer_free(p);
+	return 0;
+}
+
+static int
+test_source_table(void)
+{
+	struct wrtc_policer_prm prm = {.mode = WRTC_POLICER_PACKET_RATE, .bucket = 1, .rate = 1,
+				       .priority_rate = 1, .srflx_prefix_v4 = 32,
+				       .max_sources = 1000, .hz = 1};
+	struct wrtc_policer *p = wrtc_policer_create(&prm);
+	static bool present[1000];
+	struct wrtc_policer_addr a;
+	struct wrtc_policer_status st;
+	unsigned int seed = 12345, mismatches = 0;
+
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	/* Fill to capacity with addresses that collide in the low bytes. */
+	for (uint32_t i = 0; i < 1000; i++) {
+		wrtc_policer_addr_v4(&a, htonl(0x0a000000u + i * 256));
+		WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_HOST), 0);
+		present[i] = true;
+	}
+	wrtc_policer_addr_v4(&a, htonl(0x0b000000u));
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_HOST), -ENOSPC);
+	/* Remove 600 in pseudo-random order; the rest must still be found. */
+	for (unsigned int n = 0; n < 600;) {
+		uint32_t i;
+
+		seed = seed * 1103515245u + 12345u;
+		i = (seed >> 8) % 1000;
+		if (!present[i])
+			continue;
+		wrtc_policer_addr_v4(&a, htonl(0x0a000000u + i * 256));
+		WRTC_CHECK_EQ(wrtc_policer_source_remove(p, &a, WRTC_POLICER_CAND_HOST), 0);
+		present[i] = false;
+		n++;
+	}
+	for (uint32_t i = 0; i < 1000; i++) {
+		wrtc_policer_addr_v4(&a, htonl(0x0a000000u + i * 256));
+		if (wrtc_policer_source_match(p, &a) != present[i])
+			mismatches++;
+	}
+	WRTC_CHECK_EQ(mismatches, 0);
+	wrtc_policer_status_get(p, &st);
+	WRTC_CHECK_EQ(st.sources, 400);
+	wrtc_policer_free(p);
+	return 0;
+}
+
+static int
+test_create_errors(void)
+{
+	struct wrtc_policer_prm ok = {.mode = WRTC_POLICER_PACKET_RATE, .bucket = 1, .rate = 1,
+				      .hz = 1};
+	struct wrtc_policer_prm prm;
+	struct wrtc_policer *p;
+	struct wrtc_policer_addr a = v4("10.0.0.1");
+
+	prm = ok;
+	prm.bucket = 0;
+	WRTC_CHECK(wrtc_policer_create(&prm) == NULL && errno == EINVAL);
+	prm = ok;
+	prm.rate = 0;
+	WRTC_CHECK(wrtc_policer_create(&prm) == NULL && errno == EINVAL);
+	prm = ok;
+	prm.hz = 0;
+	WRTC_CHECK(wrtc_policer_create(&prm) == NULL && errno == EINVAL);
+	prm = ok;
+	prm.srflx_prefix_v4 = 33;
+	WRTC_CHECK(wrtc_policer_create(&prm) == NULL && errno == EINVAL);
+	prm = ok;
+	prm.rate = 10;
+	prm.priority_rate = 5;
+	WRTC_CHECK(wrtc_policer_create(&prm) == NULL && errno == EINVAL);
+	prm = ok;
+	prm.bucket = 1ull << 40;
+	prm.hz = 1ull << 30;
+	WRTC_CHECK(wrtc_policer_create(&prm) == NULL && errno == ERANGE);
+	WRTC_CHECK(wrtc_policer_create(NULL) == NULL && errno == EINVAL);
+	/* Without a priority class there is no source table. */
+	p = wrtc_policer_create(&ok);
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_HOST), -EINVAL);
+	WRTC_CHECK(!wrtc_policer_source_match(p, &a));
+	WRTC_CHECK_EQ(wrtc_policer_tokens(p, 0, true), 0);
+	WRTC_CHECK(wrtc_policer_admit(p, 0, 0, &a));
+	WRTC_CHECK(!wrtc_policer_admit(p, 0, 0, &a));
+	wrtc_policer_free(p);
+	wrtc_policer_free(NULL);
+	return 0;
+}
+
+static int
+test_status_json(void)
+{
+	struct wrtc_policer_prm prm = {.name = "stun", .id = 3, .type = WRTC_POLICER_STUN,
+				       .mode = WRTC_POLICER_PACKET_RATE, .bucket = 2, .rate = 1,
+				       .priority_rate = 4, .max_sources = 4, .srflx_prefix_v4 = 32,
+				       .hz = 10};
+	struct wrtc_policer *p = wrtc_policer_create(&prm);
+	struct wrtc_policer *q = wrtc_policer_create(&prm);
+	struct wrtc_policer_status st, st2;
+	struct wrtc_policer_addr a = v4("10.0.0.1");
+	json_t *j;
+	char *s;
+
+	if (!WRTC_CHECK(p != NULL && q != NULL))
+		return -1;
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_HOST), 0);
+	WRTC_CHECK_EQ(burst(p, 0, 3, 0, &a), 2);
+	WRTC_CHECK_EQ(burst(p, 0, 4, 0, NULL), 2);
+	WRTC_CHECK_EQ(burst(q, 0, 5, 0, NULL), 2);
+	wrtc_policer_status_get(p, &st);
+	wrtc_policer_status_get(q, &st2);
+	/* Aggregate two per-lcore instances of one configured policer. */
+	wrtc_policer_status_add(&st, &st2);
+	j = wrtc_policer_status_json(&st);
+	s = json_dumps(j, JSON_COMPACT);
+	WRTC_CHECK_STREQ(s, "{\"id\":3,\"name\":\"stun\",\"type\":\"stun\",\"mode\":\"packet-rate\","
+			    "\"bucket\":2,\"rate\":1,\"priority_rate\":4,\"accepted\":6,"
+			    "\"discarded\":6,\"priority_accepted\":2,\"priority_discarded\":1,"
+			    "\"sources\":1}");
+	free(s);
+	json_decref(j);
+	WRTC_CHECK_STREQ(wrtc_policer_type_str(WRTC_POLICER_LINK_DATA), "link-data");
+	WRTC_CHECK_STREQ(wrtc_policer_type_str(WRTC_POLICER_DTLS), "dtls");
+	WRTC_CHECK_STREQ(wrtc_policer_mode_str(WRTC_POLICER_DATA_RATE), "data-rate");
+	wrtc_policer_free(p);
+	wrtc_policer_free(q);
+	return 0;
+}
+
+static const struct wrtc_test_case cases[] = {
+	{"packet-rate arithmetic", test_packet_rate},
+	{"data-rate arithmetic", test_data_rate},
+	{"TSC tick rate without drift", test_tsc_rate},
+	{"STUN flood does not starve candidates", test_priority_flood},
+	{"candidate matching by type and prefix", test_source_matching},
+	{"source table fill and delete", test_source_table},
+	{"create errors and no priority class", test_create_errors},
+	{"status, aggregation and JSON row", test_status_json},
+};
+
+WRTC_TEST_MAIN(cases)
