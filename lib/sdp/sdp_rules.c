@@ -192,6 +192,7 @@ wrtc_sdp_rules_apply(const struct wrtc_sdp_rules *rules, enum wrtc_sdp_rule_dir 
 			/* regexec() cannot see past a NUL: reject rather than mis-apply. */
 			sdp_buf_fini(&res);
 			sdp_buf_fini(&cur);
+			sdp_buf_fini(&tmp);
 			return -EINVAL;
 		}
 		for (unsigned int i = 0; rules != NULL && i < rules->n && keep; i++) {
