@@ -302,6 +302,32 @@ parse_bytes(const uint8_t *b, size_t len, uint64_t ol_flags, struct wrtc_net_pkt
 	return rc;
 }
 
+/*
+ * Parses @p b from a heap buffer of exactly @p len bytes behind a bare mbuf
+ * header, so that an AddressSanitizer build catches any read past the frame.
+ */
+static int
+parse_exact(const uint8_t *b, size_t len, struct wrtc_net_pkt *pi)
+{
+	struct rte_mbuf m;
+	uint8_t *buf = malloc(len ? len : 1);
+	int rc;
+
+	if (buf == NULL)
+		return -1000;
+	memcpy(buf, b, len);
+	memset(&m, 0, sizeof(m));
+	m.buf_addr = buf;
+	m.buf_len = (uint16_t)len;
+	m.data_off = 0;
+	m.data_len = (uint16_t)len;
+	m.pkt_len = (uint32_t)len;
+	m.nb_segs = 1;
+	rc = wrtc_net_parse(&ifc, &m, pi);
+	free(buf);
+	return rc;
+}
+
 static bool
 mbuf_eq(const struct rte_mbuf *m, const uint8_t *b, size_t len)
 {
@@ -868,11 +894,15 @@ test_parse_every_truncation(void)
 	struct wrtc_net_pkt pi;
 	size_t n4 = udp4(b, our_mac, peer_ip4, our_ip4, 1, 2, 21);
 
-	for (size_t len = 0; len < n4; len++)
+	for (size_t len = 0; len < n4; len++) {
 		WRTC_CHECK_EQ(parse_bytes(b, len, 0, &pi), -WRTC_DROP_TRUNCATED);
+		WRTC_CHECK_EQ(parse_exact(b, len, &pi), -WRTC_DROP_TRUNCATED);
+	}
 	n4 = udp6(b, our_mac, peer_ip6, our_ip6, 1, 2, 21);
-	for (size_t len = 0; len < n4; len++)
+	for (size_t len = 0; len < n4; len++) {
 		WRTC_CHECK_EQ(parse_bytes(b, len, 0, &pi), -WRTC_DROP_TRUNCATED);
+		WRTC_CHECK_EQ(parse_exact(b, len, &pi), -WRTC_DROP_TRUNCATED);
+	}
 	n4 = nd_ns(b, (const uint8_t[6]){0x33, 0x33, 0xff, 0, 0, 1}, peer_ip6, our_snm6, our_ip6,
 		   true, 255);
 	for (size_t len = 0; len < n4; len++)
@@ -967,6 +997,7 @@ test_parse_mutations(void)
 		if (rand_r(&seed) % 4 == 0)
 			n = (size_t)rand_r(&seed) % (n + 1);
 		rc = parse_bytes(b, n, 0, &pi);
+		WRTC_CHECK_EQ(parse_exact(b, n, &pi), rc);
 		if (rc < 0) {
 			WRTC_CHECK(-rc > 0 && -rc < WRTC_DROP_MAX);
 			drops++;
