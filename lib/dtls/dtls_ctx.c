@@ -138,12 +138,13 @@ cookie_verify(SSL *ssl, const unsigned char *cookie, unsigned int len)
 }
 
 /*
- * The peer's certificate is self-signed: there is no chain to check. What counts
- * is that the leaf matches the fingerprint signalled in SDP; a mismatch aborts the
- * handshake with a bad_certificate alert.
+ * The peer's certificate is self-signed: there is no chain to build or check.
+ * What counts is that the leaf matches the fingerprint signalled in SDP, so this
+ * replaces X509_verify_cert() entirely (which would only add chain building and
+ * store lookups); a mismatch aborts the handshake with a bad_certificate alert.
  */
 static int
-verify_peer(int preverify_ok, X509_STORE_CTX *store)
+verify_peer(X509_STORE_CTX *store, void *arg)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct wrtc_dtls *d = ssl ? SSL_get_app_data(ssl) : NULL;
@@ -151,8 +152,10 @@ verify_peer(int preverify_ok, X509_STORE_CTX *store)
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
-	if (d == NULL || leaf == NULL)
+	if (d == NULL || leaf == NULL) {
+		X509_STORE_CTX_set_error(store, X509_V_ERR_UNSPECIFIED);
 		return 0;
+	}
 	if (X509_digest(leaf, wrtc_dtls_hash_md(d->peer_hash), md, &n) != 1 ||
 	    n != d->peer_md_size || CRYPTO_memcmp(md, d->peer_md, n) != 0) {
 		d->fingerprint_ok = false;
@@ -161,6 +164,7 @@ verify_peer(int preverify_ok, X509_STORE_CTX *store)
 		return 0;
 	}
 	d->fingerprint_ok = true;
+	X509_STORE_CTX_set_error(store, X509_V_OK);
 	return 1;
 }
 
@@ -296,7 +300,8 @@ wrtc_dtls_ctx_create(const struct wrtc_dtls_ctx_prm *prm, char *err, size_t err_
 	/* Note: SSL_CTX_set_tlsext_use_srtp() returns 0 on success. */
 	if (SSL_CTX_set_tlsext_use_srtp(c, profiles) != 0)
 		return ctx_fail(ctx, EINVAL, err, err_size, "dtls: use_srtp profiles");
-	SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_peer);
+	SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_cert_verify_callback(c, verify_peer, NULL);
 	SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_options(c, SSL_OP_NO_TICKET | SSL_OP_NO_QUERY_MTU);
 	SSL_CTX_set_read_ahead(c, 1);
