@@ -77,6 +77,16 @@ wrtc_net_arp_input(const struct wrtc_net_iface *ifc, struct rte_mbuf *m,
 }
 
 struct rte_mbuf *
+wrtc_net_arp_announce(struct rte_mempool *mp, const struct wrtc_net_iface *ifc)
+{
+	if (ifc == NULL || ifc->ip4.family != AF_INET) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return wrtc_net_arp_request(mp, ifc, ifc->ip4.v4);
+}
+
+struct rte_mbuf *
 wrtc_net_arp_request(struct rte_mempool *mp, const struct wrtc_net_iface *ifc, rte_be32_t ip)
 {
 	struct rte_ether_hdr *eh;

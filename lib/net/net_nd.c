@@ -56,6 +56,9 @@ nd_options(const uint8_t *opt, uint32_t len, uint8_t want, const uint8_t **lla)
 	return true;
 }
 
+static const uint8_t all_nodes[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+static const struct rte_ether_addr all_nodes_mac = {.addr_bytes = {0x33, 0x33, 0, 0, 0, 1}};
+
 static bool
 is_ours(const struct wrtc_net_iface *ifc, const uint8_t *ip)
 {
@@ -114,8 +117,6 @@ int
 wrtc_net_nd_input(const struct wrtc_net_iface *ifc, struct rte_mbuf *m,
 		  struct wrtc_net_neigh *neigh, uint64_t now, bool *reply)
 {
-	static const uint8_t all_nodes[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0,
-					      0, 0, 0, 0, 0, 0, 0, 0x01};
 	struct rte_ether_addr lla_mac, dst_mac;
 	const struct rte_ipv6_hdr *ih;
 	struct wrtc_net_addr target;
@@ -163,10 +164,7 @@ wrtc_net_nd_input(const struct wrtc_net_iface *ifc, struct rte_mbuf *m,
 			return 0;       /* Another host sharing our solicited-node group. */
 		if (src_unspec) {
 			/* RFC 4861 7.2.4: defend our address to all-nodes. */
-			static const struct rte_ether_addr an_mac = {
-				.addr_bytes = {0x33, 0x33, 0, 0, 0, 1}};
-
-			rc = make_na(ifc, m, pi.l3_off, icmp + 8, all_nodes, &an_mac,
+			rc = make_na(ifc, m, pi.l3_off, icmp + 8, all_nodes, &all_nodes_mac,
 				     ND_NA_OVERRIDE);
 			if (rc < 0)
 				return rc;
@@ -267,5 +265,32 @@ wrtc_net_nd_solicit(struct rte_mempool *mp, const struct wrtc_net_iface *ifc,
 	memcpy(icmp + 26, ifc->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
 	ck = net_icmp6_cksum(ih->src_addr, ih->dst_addr, icmp, icmp_len);
 	memcpy(icmp + 2, &ck, 2);
+	return m;
+}
+
+struct rte_mbuf *
+wrtc_net_nd_advertise(struct rte_mempool *mp, const struct wrtc_net_iface *ifc,
+		      const uint8_t ip6[16])
+{
+	struct rte_ether_hdr *eh;
+	struct rte_mbuf *m;
+
+	if (mp == NULL || ifc == NULL || ip6 == NULL || !is_ours(ifc, ip6)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	m = rte_pktmbuf_alloc(mp);
+	if (m == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, NET_ETH_HDR);
+	if (eh == NULL || make_na(ifc, m, NET_ETH_HDR, ip6, all_nodes, &all_nodes_mac,
+				  ND_NA_OVERRIDE) != 0) {
+		rte_pktmbuf_free(m);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 	return m;
 }

@@ -746,7 +746,7 @@ struct wrtc_net_neigh_prm {
 	uint32_t capacity;              /**< Maximum entries (> 0). */
 	uint64_t reachable_time;        /**< A learnt entry expires this long after its last update. */
 	uint64_t retrans_time;          /**< Minimum interval between resolution requests. */
-	uint32_t max_probes;            /**< Unanswered requests before an incomplete entry is dropped. */
+	uint32_t max_probes;            /**< Requests sent before giving up (0: 3). */
 };
 
 /**
@@ -893,6 +893,25 @@ struct rte_mbuf *wrtc_net_arp_request(struct rte_mempool *mp, const struct wrtc_
  */
 struct rte_mbuf *wrtc_net_nd_solicit(struct rte_mempool *mp, const struct wrtc_net_iface *ifc,
 				     const uint8_t ip6[16]);
+
+/**
+ * Builds a gratuitous ARP (RFC 5227 announcement: a broadcast request with
+ * our IPv4 address as sender and target), so neighbours and switches learn
+ * our MAC at start-up or after a fail-over.
+ *
+ * @return The frame, or NULL with rte_errno = EINVAL (no IPv4) or ENOMEM.
+ */
+struct rte_mbuf *wrtc_net_arp_announce(struct rte_mempool *mp, const struct wrtc_net_iface *ifc);
+
+/**
+ * Builds an unsolicited neighbour advertisement (override flag, target
+ * link-layer option) for our address @p ip6 (ifc->ip6.v6 or ifc->ip6_ll.v6)
+ * to all-nodes (ff02::1, 33:33:00:00:00:01).
+ *
+ * @return The frame, or NULL with rte_errno = EINVAL (not our address) or ENOMEM.
+ */
+struct rte_mbuf *wrtc_net_nd_advertise(struct rte_mempool *mp, const struct wrtc_net_iface *ifc,
+				       const uint8_t ip6[16]);
 
 /**
  * Builds the resolution request for @p ip: wrtc_net_arp_request() or

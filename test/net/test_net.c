@@ -1340,6 +1340,51 @@ test_nd_solicit_round_trip(void)
 	return 0;
 }
 
+/* Gratuitous ARP and unsolicited NA move our entry in a peer's table. */
+static int
+test_announce(void)
+{
+	uint8_t want[FRAME_MAX];
+	struct wrtc_net_neigh *theirs = neigh_new(8);
+	struct rte_ether_addr old = {.addr_bytes = {2, 0, 0, 0, 0, 0x77}}, mac;
+	struct rte_mbuf *m;
+	bool reply = true;
+	size_t n;
+
+	WRTC_CHECK_EQ(wrtc_net_neigh_learn(theirs, &ifc.ip4, &old, 0), 1);
+	WRTC_CHECK_EQ(wrtc_net_neigh_learn(theirs, &ifc.ip6, &old, 0), 1);
+
+	m = wrtc_net_arp_announce(pool, &ifc);
+	WRTC_CHECK(m != NULL);
+	if (m == NULL)
+		return 1;
+	n = arp(want, bcast_mac, our_mac, 1, our_ip4, (const uint8_t[6]){0}, our_ip4);
+	WRTC_CHECK(mbuf_eq(m, want, n));
+	WRTC_CHECK_EQ(wrtc_net_arp_input(&peer, m, theirs, 1, &reply), 1);
+	WRTC_CHECK(!reply);
+	rte_pktmbuf_free(m);
+	WRTC_CHECK_EQ(wrtc_net_neigh_lookup(theirs, &ifc.ip4, &mac), 0);
+	WRTC_CHECK(memcmp(mac.addr_bytes, our_mac, 6) == 0);
+
+	m = wrtc_net_nd_advertise(pool, &ifc, ifc.ip6.v6);
+	WRTC_CHECK(m != NULL);
+	if (m == NULL)
+		return 1;
+	WRTC_CHECK_EQ(get16(rte_pktmbuf_mtod(m, const uint8_t *) + 12), 0x86dd);
+	check_na(m, (const uint8_t[6]){0x33, 0x33, 0, 0, 0, 1}, all_nodes6, our_ip6, 0x20);
+	WRTC_CHECK_EQ(wrtc_net_nd_input(&peer, m, theirs, 1, &reply), 1);
+	WRTC_CHECK(!reply);
+	rte_pktmbuf_free(m);
+	WRTC_CHECK_EQ(wrtc_net_neigh_lookup(theirs, &ifc.ip6, &mac), 0);
+	WRTC_CHECK(memcmp(mac.addr_bytes, our_mac, 6) == 0);
+
+	rte_errno = 0;
+	WRTC_CHECK(wrtc_net_nd_advertise(pool, &ifc, peer_ip6) == NULL);
+	WRTC_CHECK_EQ(rte_errno, EINVAL);
+	wrtc_net_neigh_free(theirs);
+	return 0;
+}
+
 /* ---- ICMP echo ---------------------------------------------------------- */
 
 static int
@@ -1858,6 +1903,7 @@ static const struct wrtc_test_case cases[] = {
 	{"arp request round trip", test_arp_request_round_trip},
 	{"nd ns -> na", test_nd_ns_na},
 	{"nd solicit round trip", test_nd_solicit_round_trip},
+	{"gratuitous arp, unsolicited na", test_announce},
 	{"icmp echo v4/v6", test_icmp_echo},
 	{"udp prepend v4/v6", test_prepend},
 	{"udp prepend chained, headroom", test_prepend_chained_and_headroom},
