@@ -70,18 +70,20 @@ take_attr(struct wrtc_stun_msg *m, uint16_t type, const uint8_t *val, uint16_t l
 		set_ref(&m->software, val, len);
 		break;
 	case WRTC_STUN_ATTR_XOR_MAPPED_ADDRESS:
-		if (len != 8 && len != 20)
-			return WRTC_STUN_E_ATTR_LENGTH;
-		set_ref(&m->xor_mapped, val, len);
-		break;
 	case WRTC_STUN_ATTR_MAPPED_ADDRESS:
 		if (len != 8 && len != 20)
 			return WRTC_STUN_E_ATTR_LENGTH;
-		set_ref(&m->mapped, val, len);
+		/* Family 1 (IPv4) with 8 bytes, 2 (IPv6) with 20. */
+		if (val[1] != (len == 8 ? 0x01 : 0x02))
+			return WRTC_STUN_E_ATTR_VALUE;
+		set_ref(type == WRTC_STUN_ATTR_MAPPED_ADDRESS ? &m->mapped : &m->xor_mapped, val,
+			len);
 		break;
 	case WRTC_STUN_ATTR_ERROR_CODE:
 		if (len < 4)
 			return WRTC_STUN_E_ATTR_LENGTH;
+		if ((val[2] & 7) < 3 || (val[2] & 7) > 6 || val[3] > 99)
+			return WRTC_STUN_E_ATTR_VALUE;
 		set_ref(&m->error_code, val, len);
 		break;
 	case WRTC_STUN_ATTR_PRIORITY:
