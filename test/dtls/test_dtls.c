@@ -602,6 +602,52 @@ test_pkcs12(void)
 	return 0;
 }
 
+/* DTLS 1.0 only when allowed: a peer limited to DTLS 1.0 connects to a context with
+ * allow_dtls10 and is refused by one without. */
+static int
+test_dtls10(void)
+{
+	const struct wrtc_dtls_cert *cert = wrtc_dtls_cert_default();
+	struct wrtc_dtls_ctx_prm prm = {.initial_rto_us = 20000, .allow_dtls10 = true};
+	char err[200] = "";
+	struct wrtc_dtls_ctx *old = wrtc_dtls_ctx_create(&prm, err, sizeof(err));
+	struct wrtc_dtls_ctx *ok = wrtc_dtls_ctx_create(&prm, err, sizeof(err));
+	struct wrtc_dtls_ctx *strict = make_ctx(NULL, 0, NULL, false, 0);
+
+	WRTC_CHECK(old && ok && strict);
+	if (!old || !ok || !strict)
+		return -1;
+	/* The peer speaks DTLS 1.0 at most (reaching into the private SSL_CTX). */
+	WRTC_CHECK_EQ(SSL_CTX_set_max_proto_version(old->ssl_ctx, DTLS1_VERSION), 1);
+	for (int allowed = 1; allowed >= 0; allowed--) {
+		static struct ep a, b;
+
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		a.d = make_conn(old, WRTC_DTLS_ROLE_ACTIVE, fp_of(cert, 0), &a.out);
+		b.d = make_conn(allowed ? ok : strict, WRTC_DTLS_ROLE_PASSIVE, fp_of(cert, 0),
+				&b.out);
+		wrtc_dtls_start(a.d, now_us());
+		pump(&a, &b, pass_all, false, 3000);
+		if (allowed) {
+			if (!WRTC_CHECK_EQ(wrtc_dtls_state(b.d), WRTC_DTLS_CONNECTED))
+				fprintf(stderr, "  %s / %s\n", wrtc_dtls_reason(a.d),
+					wrtc_dtls_reason(b.d));
+			WRTC_CHECK_STREQ(wrtc_dtls_version(b.d), "DTLSv1");
+			check_srtp(a.d, b.d, WRTC_SRTP_AEAD_AES_128_GCM);
+		} else {
+			WRTC_CHECK_EQ(wrtc_dtls_state(b.d), WRTC_DTLS_FAILED);
+			WRTC_CHECK_EQ(wrtc_dtls_state(a.d), WRTC_DTLS_FAILED);
+		}
+		wrtc_dtls_free(a.d);
+		wrtc_dtls_free(b.d);
+	}
+	wrtc_dtls_ctx_free(old);
+	wrtc_dtls_ctx_free(ok);
+	wrtc_dtls_ctx_free(strict);
+	return 0;
+}
+
 static int
 test_setup_roles(void)
 {
@@ -641,6 +687,7 @@ static const struct wrtc_test_case cases[] = {
 	{"cookie_exchange", test_cookie_exchange},
 	{"garbage", test_garbage},
 	{"pkcs12", test_pkcs12},
+	{"dtls10", test_dtls10},
 	{"setup_roles", test_setup_roles},
 };
 
