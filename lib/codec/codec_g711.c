@@ -8,11 +8,12 @@
  * linear_to_ulaw()/ulaw_to_linear()/linear_to_alaw()/alaw_to_linear() for
  * every input; test/codec checks all 65536 linear values and all 256 codes.
  *
- * Loss concealment uses spandsp's G.711 Appendix I style PLC.
+ * Loss concealment is the G.711 Appendix I style PLC of codec_plc.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "codec_plc.h"
 #include "codec_priv.h"
 
 static const int16_t ulaw_dec[256] = {
@@ -150,7 +151,7 @@ wrtc_codec_alaw_to_linear(uint8_t a)
 
 /* The decoder state: only the concealment history. */
 struct g711_dec {
-	plc_state_t *plc;
+	struct wrtc_plc plc;
 	const int16_t *table;
 };
 
@@ -210,12 +211,7 @@ g711_dec_create(const int16_t *table, uint32_t rate)
 	d = calloc(1, sizeof(*d));
 	if (d == NULL)
 		return NULL;
-	d->plc = plc_init(NULL);
-	if (d->plc == NULL) {
-		free(d);
-		errno = ENOMEM;
-		return NULL;
-	}
+	wrtc_plc_init(&d->plc, rate);
 	d->table = table;
 	return d;
 }
@@ -239,7 +235,6 @@ g711_dec_free(void *dec)
 
 	if (d == NULL)
 		return;
-	plc_free(d->plc);
 	free(d);
 }
 
@@ -252,7 +247,7 @@ g711_decode(void *dec, const uint8_t *in, size_t size, int16_t *pcm, unsigned in
 		return -EMSGSIZE;
 	for (size_t i = 0; i < size; i++)
 		pcm[i] = d->table[in[i]];
-	plc_rx(d->plc, pcm, (int)size);
+	wrtc_plc_rx(&d->plc, pcm, (unsigned int)size);
 	return (int)size;
 }
 
@@ -261,7 +256,7 @@ g711_conceal(void *dec, int16_t *pcm, unsigned int n)
 {
 	struct g711_dec *d = dec;
 
-	plc_fillin(d->plc, pcm, (int)n);
+	wrtc_plc_fillin(&d->plc, pcm, n);
 	return (int)n;
 }
 

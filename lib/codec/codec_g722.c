@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * G.722 at 64 kbit/s through spandsp: 16 kHz PCM, two samples per octet,
- * RTP clock 8000 (RFC 3551 4.5.2). Loss concealment uses spandsp's PLC on
- * the 16 kHz signal.
+ * RTP clock 8000 (RFC 3551 4.5.2). Loss concealment uses our waveform PLC on
+ * the 16 kHz signal (codec_plc.c).
  */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "codec_plc.h"
 #include "codec_priv.h"
 
 struct g722_dec {
 	g722_decode_state_t *st;
-	plc_state_t *plc;
+	struct wrtc_plc plc;
 };
 
 static bool
@@ -63,12 +64,8 @@ g722_dec_create(uint32_t rate)
 	if (d == NULL)
 		return NULL;
 	d->st = g722_decode_init(NULL, 64000, 0);
-	d->plc = plc_init(NULL);
-	if (d->st == NULL || d->plc == NULL) {
-		if (d->st != NULL)
-			g722_decode_free(d->st);
-		if (d->plc != NULL)
-			plc_free(d->plc);
+	wrtc_plc_init(&d->plc, rate);
+	if (d->st == NULL) {
 		free(d);
 		errno = ENOMEM;
 		return NULL;
@@ -84,7 +81,6 @@ g722_dec_free(void *dec)
 	if (d == NULL)
 		return;
 	g722_decode_free(d->st);
-	plc_free(d->plc);
 	free(d);
 }
 
@@ -99,7 +95,7 @@ g722_dec(void *dec, const uint8_t *in, size_t size, int16_t *pcm, unsigned int m
 	n = g722_decode(d->st, pcm, in, (int)size);
 	if (n < 0)
 		return -EPROTO;
-	plc_rx(d->plc, pcm, n);
+	wrtc_plc_rx(&d->plc, pcm, (unsigned int)n);
 	return n;
 }
 
@@ -108,7 +104,7 @@ g722_conceal(void *dec, int16_t *pcm, unsigned int n)
 {
 	struct g722_dec *d = dec;
 
-	plc_fillin(d->plc, pcm, (int)n);
+	wrtc_plc_fillin(&d->plc, pcm, n);
 	return (int)n;
 }
 

@@ -8,7 +8,6 @@
 
 /* spandsp.h pulls in libtiff; take only the parts used here. */
 #include <spandsp/telephony.h>
-#include <spandsp/plc.h>
 #include <spandsp/g722.h>
 
 #include "wrtc_codec.h"
