@@ -636,6 +636,32 @@ wrtc_net_hdr_tmpl_resum(struct wrtc_net_hdr_tmpl *t)
 /** @endcond */
 
 /**
+ * Sets the DSCP of a template (e.g. 46, EF, for voice); ECN bits stay zero.
+ * Control lcore, before the template goes to the worker.
+ *
+ * @return 0, or -EINVAL if @p dscp > 63.
+ */
+static inline int
+wrtc_net_hdr_tmpl_set_dscp(struct wrtc_net_hdr_tmpl *t, uint8_t dscp)
+{
+	if (dscp > 63)
+		return -EINVAL;
+	if (t->family == AF_INET) {
+		struct rte_ipv4_hdr *ih = (struct rte_ipv4_hdr *)(t->hdr + RTE_ETHER_HDR_LEN);
+
+		ih->type_of_service = (uint8_t)(dscp << 2);
+		wrtc_net_hdr_tmpl_resum(t);
+	} else {
+		struct rte_ipv6_hdr *ih = (struct rte_ipv6_hdr *)(t->hdr + RTE_ETHER_HDR_LEN);
+		uint32_t v = rte_be_to_cpu_32(ih->vtc_flow) & ~(uint32_t)RTE_IPV6_HDR_TC_MASK;
+
+		v |= (uint32_t)dscp << (RTE_IPV6_HDR_TC_SHIFT + 2);
+		ih->vtc_flow = rte_cpu_to_be_32(v);
+	}
+	return 0;
+}
+
+/**
  * Points a template at the source of a received UDP frame (latching: the
  * remote's address, port and the MAC it came from). Worker, for the stream it
  * owns; no allocation.
@@ -698,7 +724,7 @@ wrtc_net_udp_prepend(struct rte_mbuf *m, const struct wrtc_net_hdr_tmpl *t, bool
 	h = (uint8_t *)rte_pktmbuf_prepend(m, t->size);
 	if (unlikely(h == NULL))
 		return -WRTC_DROP_HEADROOM;
-	rte_memcpy(h, t->hdr, t->size);
+	memcpy(h, t->hdr, t->size);
 	uh = (struct rte_udp_hdr *)(h + l4_off);
 	uh->dgram_len = rte_cpu_to_be_16((uint16_t)ulen);
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
@@ -744,7 +770,7 @@ struct wrtc_net_neigh;
 /** Parameters of wrtc_net_neigh_create(). Times are in the caller's unit (e.g. ms). */
 struct wrtc_net_neigh_prm {
 	uint32_t capacity;              /**< Maximum entries (> 0). */
-	uint64_t reachable_time;        /**< A learnt entry expires this long after its last update. */
+	uint64_t reachable_time;        /**< Life of a learnt entry after its last update. */
 	uint64_t retrans_time;          /**< Minimum interval between resolution requests. */
 	uint32_t max_probes;            /**< Requests sent before giving up (0: 3). */
 };

@@ -1543,7 +1543,8 @@ test_prepend(void)
 		WRTC_CHECK_EQ(wrtc_net_udp_prepend(m, &t4, true), 0);
 		n = flatten(m, f);
 		WRTC_CHECK_EQ(m->ol_flags & RTE_MBUF_F_TX_OFFLOAD_MASK,
-			      RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM);
+			      RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+			      RTE_MBUF_F_TX_UDP_CKSUM);
 		WRTC_CHECK_EQ(m->l2_len, 14);
 		WRTC_CHECK_EQ(m->l3_len, 20);
 		WRTC_CHECK_EQ(get16(f + 24), 0);
@@ -1641,6 +1642,16 @@ test_reply_and_latch(void)
 	WRTC_CHECK_EQ(l4_verify(f + 14, false, 17, f + 34, 17), 0);
 	rte_pktmbuf_free(m);
 
+	/* DSCP EF: TOS byte 0xb8, header checksum still right. */
+	WRTC_CHECK_EQ(wrtc_net_hdr_tmpl_set_dscp(&t, 46), 0);
+	WRTC_CHECK_EQ(wrtc_net_hdr_tmpl_set_dscp(&t, 64), -EINVAL);
+	m = payload_mbuf(3, 4);
+	WRTC_CHECK_EQ(wrtc_net_udp_prepend(m, &t, false), 0);
+	n = flatten(m, f);
+	WRTC_CHECK_EQ(f[15], 0xb8);
+	WRTC_CHECK_EQ(fin16(sum16(f + 14, 20, 0)), 0);
+	rte_pktmbuf_free(m);
+
 	/* IPv6 latch; family mismatch refused. */
 	n = udp6(b, our_mac, peer_ip6, our_ip6, 3333, 30000, 4);
 	m = mk(b, n);
@@ -1650,9 +1661,11 @@ test_reply_and_latch(void)
 	WRTC_CHECK_EQ(wrtc_net_hdr_tmpl_reply(&t, &ifc, &pi2), 0);
 	pi2.src_port = 4444;
 	WRTC_CHECK_EQ(wrtc_net_hdr_tmpl_latch(&t, &pi2), 0);
+	WRTC_CHECK_EQ(wrtc_net_hdr_tmpl_set_dscp(&t, 46), 0);
 	m = payload_mbuf(9, 4);
 	WRTC_CHECK_EQ(wrtc_net_udp_prepend(m, &t, false), 0);
 	n = flatten(m, f);
+	WRTC_CHECK_EQ(get16(f + 14), 0x6b80);   /* Version 6, traffic class 0xb8. */
 	WRTC_CHECK_EQ(get16(f + 56), 4444);
 	WRTC_CHECK_EQ(l4_verify(f + 14, true, 17, f + 54, 17), 0);
 	rte_pktmbuf_free(m);
@@ -1920,8 +1933,10 @@ setup_ifaces(void)
 {
 	memset(&ifc, 0, sizeof(ifc));
 	memcpy(ifc.mac.addr_bytes, our_mac, 6);
-	if (wrtc_net_addr_parse("192.0.2.1", &ifc.ip4) || wrtc_net_addr_parse("192.0.2.254", &ifc.gw4) ||
-	    wrtc_net_addr_parse("2001:db8::1", &ifc.ip6) || wrtc_net_addr_parse("fe80::1", &ifc.gw6))
+	if (wrtc_net_addr_parse("192.0.2.1", &ifc.ip4) ||
+	    wrtc_net_addr_parse("192.0.2.254", &ifc.gw4) ||
+	    wrtc_net_addr_parse("2001:db8::1", &ifc.ip6) ||
+	    wrtc_net_addr_parse("fe80::1", &ifc.gw6))
 		return -1;
 	ifc.ip4_prefix = 24;
 	ifc.ip6_prefix = 64;
@@ -1930,7 +1945,8 @@ setup_ifaces(void)
 
 	memset(&peer, 0, sizeof(peer));
 	memcpy(peer.mac.addr_bytes, peer_mac, 6);
-	if (wrtc_net_addr_parse("192.0.2.2", &peer.ip4) || wrtc_net_addr_parse("2001:db8::2", &peer.ip6))
+	if (wrtc_net_addr_parse("192.0.2.2", &peer.ip4) ||
+	    wrtc_net_addr_parse("2001:db8::2", &peer.ip6))
 		return -1;
 	peer.ip4_prefix = 24;
 	peer.ip6_prefix = 64;

@@ -332,8 +332,11 @@ test_ping4(void)
 			sum = (sum & 0xffff) + (sum >> 16);
 		WRTC_CHECK_EQ(sum, 0xffff);
 		sum = 0;
-		for (size_t i = 0; i < sizeof(req); i += 2)
-			sum += (uint32_t)buf[hl + i] << 8 | (i + 1 < sizeof(req) ? buf[hl + i + 1] : 0);
+		for (size_t i = 0; i < sizeof(req); i += 2) {
+			uint32_t lo = i + 1 < sizeof(req) ? buf[hl + i + 1] : 0;
+
+			sum += (uint32_t)buf[hl + i] << 8 | lo;
+		}
 		while (sum >> 16)
 			sum = (sum & 0xffff) + (sum >> 16);
 		WRTC_CHECK_EQ(sum, 0xffff);
