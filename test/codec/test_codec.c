@@ -692,6 +692,14 @@ test_silence_gap(void)
 		return -1;
 	memset(pl, 0xff, sizeof(pl));
 	outp.n = 0;
+	/* A buffer too small for the packet is refused and the packet kept. */
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_input(x, pkt, rtp_make(pkt, false, 0, 49, 1000 - 160, 1,
+							       pl, 160), 0), 0);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_output(x, outp.data[0], 12, 0), -ENOSPC);
+	WRTC_CHECK(wrtc_codec_xcoder_output(x, outp.data[0], WRTC_CODEC_PKT_MAX, 0) > 12);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_output(x, outp.data[0], WRTC_CODEC_PKT_MAX, 0), 0);
+	p.out_seq++;
+	p.out_ts += 960;
 	for (unsigned int i = 0; i < 10; i++) {
 		uint32_t ts = 1000 + i * 160 + (i >= 5 ? 1600 : 0);
 		size_t size = rtp_make(pkt, i == 5, 0, (uint16_t)(50 + i), ts, 1, pl, 160);
@@ -708,7 +716,7 @@ test_silence_gap(void)
 		WRTC_CHECK_EQ(wrtc_rtp_parse(outp.data[i], outp.size[i], &ri), 0);
 		WRTC_CHECK_EQ(ri.seq, (uint16_t)(p.out_seq + i));
 		WRTC_CHECK_EQ(ri.ts, want);
-		WRTC_CHECK_EQ(ri.marker, i == 0 || i == 5);
+		WRTC_CHECK_EQ(ri.marker, i == 5);
 	}
 	wrtc_codec_xcoder_free(x);
 	return 0;
