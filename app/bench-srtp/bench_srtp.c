@@ -133,7 +133,8 @@ floor_protect(void *v, uint8_t *p, size_t *len)
 	if (EVP_EncryptInit_ex(f->cipher, NULL, NULL, NULL, iv) != 1 ||
 	    EVP_EncryptUpdate(f->cipher, p + HDR, &outl, p + HDR, (int)*len - HDR) != 1 ||
 	    EVP_MAC_init(f->mac, NULL, 0, NULL) != 1 || EVP_MAC_update(f->mac, p, *len) != 1 ||
-	    EVP_MAC_update(f->mac, iv, 4) != 1 || EVP_MAC_final(f->mac, md, &mdlen, sizeof(md)) != 1)
+	    EVP_MAC_update(f->mac, iv, 4) != 1 ||
+	    EVP_MAC_final(f->mac, md, &mdlen, sizeof(md)) != 1)
 		return -EIO;
 	memcpy(p + *len, md, f->tag);
 	*len += f->tag;

@@ -199,8 +199,9 @@ parse_fingerprint(struct wrtc_dtls *d, const char *fp)
 		return -EINVAL;
 	for (h = 0; h < WRTC_DTLS_HASH_MAX; h++) {
 		const char *name = wrtc_dtls_hash_name((enum wrtc_dtls_hash)h);
+		size_t nlen = (size_t)(sp - fp);
 
-		if (strlen(name) == (size_t)(sp - fp) && strncasecmp(fp, name, (size_t)(sp - fp)) == 0)
+		if (strlen(name) == nlen && strncasecmp(fp, name, nlen) == 0)
 			break;
 	}
 	if (h == WRTC_DTLS_HASH_MAX)
@@ -364,9 +365,7 @@ wrtc_dtls_handle_timeout(struct wrtc_dtls *d, uint64_t now_us)
 		return 0;
 	ERR_clear_error();
 	rc = DTLSv1_handle_timeout(d->ssl);
-	if (rc > 0)
-		d->stats.retransmits++;
-	else if (rc < 0)
+	if (rc < 0)
 		fail_ssl(d, "retransmission failed");
 	ERR_clear_error();
 	flush(d);

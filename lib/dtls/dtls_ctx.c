@@ -179,6 +179,9 @@ wrtc_dtls_timer_cb(SSL *ssl, unsigned int timer_us)
 		return 1000000;
 	if (timer_us == 0)
 		return d->ctx->initial_rto_us;
+	/* A non-zero timer is being backed off: OpenSSL is retransmitting, either from
+	 * wrtc_dtls_handle_timeout() or while reading when the timer had expired. */
+	d->stats.retransmits++;
 	next = (uint64_t)timer_us * 2;
 	return next > d->ctx->max_rto_us ? d->ctx->max_rto_us : (unsigned int)next;
 }

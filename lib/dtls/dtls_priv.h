@@ -67,7 +67,8 @@ struct wrtc_dtls {
 BIO_METHOD *
 wrtc_dtls_bio_method(void);
 
-/* DTLS_set_timer_cb() callback: initial_rto, then doubled up to max_rto. */
+/* DTLS_set_timer_cb() callback: initial_rto, then doubled up to max_rto; counts
+ * retransmissions. */
 unsigned int
 wrtc_dtls_timer_cb(SSL *ssl, unsigned int timer_us);
 

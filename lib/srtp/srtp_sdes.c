@@ -149,9 +149,10 @@ parse_key_extras(const char *p, size_t len, struct wrtc_srtp_sdes *sd, const cha
 			if (parse_u64(f, (size_t)(colon - f), UINT64_MAX, &mki) != 0 ||
 			    parse_u64(colon + 1, flen - (size_t)(colon - f) - 1, 128, &size) != 0 ||
 			    size == 0)
-				return fail(err, "key-params: bad MKI (expected value:length)", -EINVAL);
+				return fail(err, "key-params: bad MKI (expected value:length)",
+					    -EINVAL);
 			if (size > 4 || (size < 4 && mki >> (8 * size) != 0) || mki > UINT32_MAX)
-				return fail(err, "key-params: MKI longer than 4 bytes not supported",
+				return fail(err, "key-params: MKI over 4 bytes not supported",
 					    -ENOTSUP);
 			sd->mki = (uint32_t)mki;
 			sd->mki_size = (unsigned int)size;

@@ -58,9 +58,9 @@ enum {
 /** Parameters of wrtc_srtp_create(). */
 struct wrtc_srtp_prm {
 	enum wrtc_srtp_suite suite;                   /**< Crypto suite. */
-	uint8_t master_key[WRTC_SRTP_MAX_KEY_SIZE];   /**< Master key, wrtc_srtp_suite_key_size() bytes. */
-	uint8_t master_salt[WRTC_SRTP_MAX_SALT_SIZE]; /**< Master salt, wrtc_srtp_suite_salt_size() bytes. */
-	unsigned int max_ssrcs;                       /**< SSRCs tracked; 0 means the default (16). */
+	uint8_t master_key[WRTC_SRTP_MAX_KEY_SIZE];   /**< Master key (key_size bytes used). */
+	uint8_t master_salt[WRTC_SRTP_MAX_SALT_SIZE]; /**< Master salt (salt_size bytes used). */
+	unsigned int max_ssrcs;                       /**< SSRCs tracked; 0 = default (16). */
 };
 
 /** Opaque SRTP context: one direction of one stream. */
@@ -182,13 +182,13 @@ struct wrtc_srtp_sdes {
 	enum wrtc_srtp_suite suite;                   /**< Crypto suite. */
 	uint8_t master_key[WRTC_SRTP_MAX_KEY_SIZE];   /**< Master key. */
 	uint8_t master_salt[WRTC_SRTP_MAX_SALT_SIZE]; /**< Master salt. */
-	uint64_t lifetime;                            /**< Key lifetime in packets; 0 = not given. */
+	uint64_t lifetime;                            /**< Key lifetime (packets); 0 = none. */
 	uint32_t mki;                                 /**< MKI value (only if mki_size > 0). */
 	unsigned int mki_size;                        /**< MKI length in bytes, 0 = no MKI. */
 };
 
 enum {
-	WRTC_SRTP_SDES_MAX_LEN = 128, /**< Longest attribute value wrtc_srtp_sdes_format() writes. */
+	WRTC_SRTP_SDES_MAX_LEN = 128, /**< Longest value wrtc_srtp_sdes_format() writes. */
 };
 
 /**

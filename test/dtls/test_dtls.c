@@ -97,7 +97,8 @@ pump(struct ep *a, struct ep *b, filter_fn *filter, bool reverse, int limit_ms)
 				int act = filter(dir, count[dir]++, batch.data[i], batch.len[i]);
 
 				for (int r = 0; r < act; r++)
-					wrtc_dtls_input(dst->d, batch.data[i], batch.len[i], now_us());
+					wrtc_dtls_input(dst->d, batch.data[i], batch.len[i],
+							now_us());
 				moved = true;
 			}
 		}
@@ -450,8 +451,9 @@ test_handshake_timeout(void)
 	WRTC_CHECK(strstr(wrtc_dtls_reason(a.d), "timed out") != NULL);
 	WRTC_CHECK(now_us() - t0 >= 300000);
 	wrtc_dtls_stats(a.d, &st);
-	/* 20+40+80+160 ms fit in 300 ms: 3 or 4 retransmissions, not dozens. */
-	WRTC_CHECK(st.retransmits >= 3 && st.retransmits <= 5);
+	/* 20+40+80+160 ms fit in 300 ms: 3 or 4 retransmissions (fewer if this
+	 * process is descheduled), not dozens. */
+	WRTC_CHECK(st.retransmits >= 2 && st.retransmits <= 5);
 	WRTC_CHECK_EQ(a.out.sent, 1 + (int)st.retransmits);
 	WRTC_CHECK_EQ(wrtc_dtls_handle_timeout(a.d, now_us()), -ESHUTDOWN);
 	wrtc_dtls_free(a.d);

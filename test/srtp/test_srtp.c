@@ -305,7 +305,8 @@ test_libsrtp_crosscheck(void)
 	WRTC_CHECK_EQ(srtp_init(), srtp_err_status_ok);
 	for (size_t si = 0; si < sizeof(all_suites) / sizeof(all_suites[0]); si++) {
 		enum wrtc_srtp_suite suite = all_suites[si];
-		size_t ksz = wrtc_srtp_suite_key_size(suite), ssz = wrtc_srtp_suite_salt_size(suite);
+		size_t ksz = wrtc_srtp_suite_key_size(suite);
+		size_t ssz = wrtc_srtp_suite_salt_size(suite);
 		uint8_t keysalt[64];
 		struct wrtc_srtp_prm prm = {.suite = suite};
 		srtp_policy_t pol;
@@ -592,19 +593,16 @@ test_malformed(void)
 		size_t pn;
 
 		make_rtp(pkt, &pn, 9, 5, 0, false);
+		size_t over = wrtc_srtp_suite_rtp_overhead(all_suites[si]);
+
 		n = pn;
-		WRTC_CHECK_EQ(wrtc_srtp_protect(tx, pkt, &n, pn + wrtc_srtp_suite_rtp_overhead(
-								   all_suites[si]) - 1),
-			      -ENOBUFS);
+		WRTC_CHECK_EQ(wrtc_srtp_protect(tx, pkt, &n, pn + over - 1), -ENOBUFS);
 		WRTC_CHECK_EQ(n, pn);
-		WRTC_CHECK_EQ(wrtc_srtp_protect(tx, pkt, &n, pn + wrtc_srtp_suite_rtp_overhead(
-								   all_suites[si])),
-			      0);
+		WRTC_CHECK_EQ(wrtc_srtp_protect(tx, pkt, &n, pn + over), 0);
 		make_rtcp(pkt, &pn, 9);
+		over = wrtc_srtp_suite_rtcp_overhead(all_suites[si]);
 		n = pn;
-		WRTC_CHECK_EQ(wrtc_srtp_protect_rtcp(tx, pkt, &n, pn + wrtc_srtp_suite_rtcp_overhead(
-									all_suites[si]) - 1),
-			      -ENOBUFS);
+		WRTC_CHECK_EQ(wrtc_srtp_protect_rtcp(tx, pkt, &n, pn + over - 1), -ENOBUFS);
 		wrtc_srtp_free(tx);
 		wrtc_srtp_free(rx);
 	}
@@ -713,16 +711,16 @@ test_sdes(void)
 		int rc;
 		const char *err;
 	} bad[] = {
-		{"0 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", -EINVAL,
-		 "tag"},
+		{"0 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
+		 -EINVAL, "tag"},
 		{"1 AES_CM_128_HMAC_SHA1_99 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
 		 -ENOTSUP, "crypto-suite"},
 		{"1 AES_CM_128_HMAC_SHA1_80 PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", -EINVAL,
 		 "key-params"},
-		{"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVB", -EINVAL,
-		 "key-params"},
-		{"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxa!BR", -EINVAL,
-		 "key-params"},
+		{"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVB",
+		 -EINVAL, "key-params"},
+		{"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxa!BR",
+		 -EINVAL, "key-params"},
 		{"1 AEAD_AES_128_GCM inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", -EINVAL,
 		 "key-params"},
 		{"1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^x",
