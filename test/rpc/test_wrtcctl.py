@@ -22,57 +22,96 @@ import unittest
 
 WRTCCTL = None
 
+def flow(local, remote, rx, tx, drops=0, reasons=None):
+    return {"local": local, "remote": remote, "latched": True, "rx_packets": rx,
+            "rx_bytes": rx * 100, "tx_packets": tx, "tx_bytes": tx * 100, "drops": drops,
+            "rtcp_packets": 0, "drop_reasons": reasons or {}}
+
+
 QUERY = {
-    "call_id": "call-1", "state": "active", "duration": 3725.4,
-    "from_tag": "ft1", "to_tag": "tt1", "calling": "alice", "called": "bob",
-    "ingress": "webrtc", "egress": "sip",
+    "call_id": "call-1", "state": "answered", "created": 1764000000, "duration": 3725.4,
+    "worker": 1, "calling": "alice",
     "legs": [
         {"tag": "ft1", "role": "offerer", "trunk_group": "webrtc", "kind": "webrtc",
-         "security": {"srtp": True, "dtls": True, "sdes": False,
-                      "suite": "AES_CM_128_HMAC_SHA1_80"},
-         "ice": {"mode": "lite", "state": "completed", "call_type": "host/srflx"},
-         "dtls": {"state": "connected", "role": "passive"},
-         "kbps_in": 41.25, "kbps_out": 40.0,
-         "streams": [
-             {"index": 0, "media": "audio", "codec": "opus",
-              "local_address": "10.99.0.2", "local_rtp_port": 20000, "local_rtcp_port": 20000,
-              "remote_address": "fd00:99::1", "remote_rtp_port": 50000,
-              "remote_rtcp_port": 50000, "packets_in": 186250, "packets_out": 186240,
-              "drops": 3, "kbps_in": 41.25, "kbps_out": 40.0}]},
+         "ice": "lite", "security": "srtp", "interface": "lab"},
         {"tag": "tt1", "role": "answerer", "trunk_group": "sip", "kind": "sip",
-         "security": {"srtp": False, "dtls": False, "sdes": False},
-         "ice": {"mode": "none", "state": None},
-         "dtls": {"state": None},
-         "kbps_in": 80.0, "kbps_out": 80.0,
-         "streams": [
-             {"index": 0, "media": "audio", "codec": "PCMU",
-              "local_address": "10.99.0.2", "local_rtp_port": 20002, "local_rtcp_port": 20003,
-              "remote_address": "10.99.0.1", "remote_rtp_port": 4000, "remote_rtcp_port": 4001,
-              "packets_in": 186200, "packets_out": 186250, "drops": 0,
-              "kbps_in": 80.0, "kbps_out": 80.0}]}]}
+         "ice": "none", "security": "none", "interface": "lab"}],
+    "streams": [
+        {"index": 0, "type": "audio", "state": "active", "codec_mode": "transcode",
+         "codec_offerer": {"name": "opus", "payload_type": 111, "clock": 48000, "ptime": 20},
+         "codec_answerer": {"name": "PCMU", "payload_type": 0, "clock": 8000, "ptime": 20},
+         "legs": [
+             {"leg": "ft1", "port": 20000, "rtcp_mux": True,
+              "rtp": flow("10.99.0.2:20000", "[fd00:99::1]:50000", 186250, 186240, 3,
+                          {"srtp-auth-failed": 3}),
+              "rtcp": flow("10.99.0.2:20001", "-", 0, 0),
+              "rx_kbps": 41, "tx_kbps": 40, "security": "srtp-terminated",
+              "ice": {"state": "completed", "local_mode": "lite", "remote_mode": "full",
+                      "role": "controlled", "selected_remote": "[fd00:99::1]:50000",
+                      "consent": True, "consent_age": 1.5, "generation": 0, "requests": 900,
+                      "call_type": "host/srflx"},
+              "dtls": {"state": "connected", "role": "passive", "version": "DTLSv1.2",
+                       "srtp_suite": "AES_CM_128_HMAC_SHA1_80", "reason": ""}},
+             {"leg": "tt1", "port": 20002, "rtcp_mux": False,
+              "rtp": flow("10.99.0.2:20002", "10.99.0.1:4000", 186200, 186250),
+              "rtcp": flow("10.99.0.2:20003", "10.99.0.1:4001", 370, 372),
+              "rx_kbps": 80, "tx_kbps": 80, "security": "none",
+              "dtls": {"state": "none"}}]}]}
+
+DELETED = dict(QUERY, state="deleted", duration=61.0)
 
 RESULTS = {
     "list": {"calls": [
-        {"call_id": "call-1", "state": "active", "duration": 3725.4, "ingress": "webrtc",
-         "egress": "sip", "streams": 2},
-        {"call_id": "c2", "state": "offered", "duration": 4, "ingress": "sip",
-         "egress": "webrtc", "streams": 1}]},
+        {"call_id": "call-1", "state": "answered", "duration": 3725.4, "from_tag": "ft1",
+         "to_tag": "tt1", "streams": 1},
+        {"call_id": "c2", "state": "offered", "duration": 4, "from_tag": "x9", "to_tag": "",
+         "streams": 2}]},
     "policers": {"policers": [
         {"id": 0, "name": "link-lab", "type": "link-data", "mode": "data-rate",
-         "bucket": 1500000, "rate": 125000000, "priority_rate": 125000000,
+         "bucket": 1500000, "rate": 125000000, "priority_rate": 0,
          "accepted": 123456, "discarded": 0},
         {"id": 1, "name": "stun", "type": "stun", "mode": "packet-rate", "bucket": 100,
          "rate": 1000, "priority_rate": 10000, "accepted": 10599, "discarded": 89901}]},
-    "statistics": {"uptime": 120, "calls": {"active": 1, "total": 7, "timed_out": 2},
-                   "drops": {"no_flow": 5, "policed_stun": 89901}},
-    "delete": {"call_id": "call-1", "duration": 61.0, "legs": [
-        {"tag": "ft1", "streams": [{"index": 0, "media": "audio", "packets_in": 3050,
-                                    "packets_out": 3049, "bytes_in": 305000,
-                                    "bytes_out": 304900, "drops": 1}]},
-        {"tag": "tt1", "streams": [{"index": 0, "media": "audio", "packets_in": 3049,
-                                    "packets_out": 3050, "bytes_in": 524428,
-                                    "bytes_out": 524600, "drops": 0}]}]},
+    "statistics": {"uptime": 120, "calls_active": 1, "slow_path": {"arp": 3, "stun": 7},
+                   "drops": {"no-stream-for-port": 5, "policed": 89901},
+                   "workers": [{"worker": 0, "rx_packets": 10}, {"worker": 1, "rx_packets": 12}]},
+    "delete": DELETED,
 }
+
+
+EXPECTED_CALL = """\
+call-id:   call-1
+state:     answered
+duration:  1:02:05
+worker:    1
+calling:   alice
+
+TAG  ROLE      TRUNK-GROUP  KIND    ICE   SECURITY  INTERFACE
+ft1  offerer   webrtc       webrtc  lite  srtp      lab
+tt1  answerer  sip          sip     none  none      lab
+
+stream 0: audio, active, transcode opus/48000 pt 111 20 ms <-> PCMU/8000 pt 0 20 ms
+  LEG  FLOW  LOCAL            REMOTE              LATCHED  RX-PKTS  RX-BYTES  TX-PKTS  TX-BYTES  DROPS
+  ft1  rtp   10.99.0.2:20000  [fd00:99::1]:50000  yes       186250  18625000   186240  18624000      3
+  ft1  rtcp  10.99.0.2:20001  -                   yes            0         0        0         0      0
+  tt1  rtp   10.99.0.2:20002  10.99.0.1:4000      yes       186200  18620000   186250  18625000      0
+  tt1  rtcp  10.99.0.2:20003  10.99.0.1:4001      yes          370     37000      372     37200      0
+  leg ft1: in 41 kbit/s, out 40 kbit/s, security srtp-terminated, rtcp-mux yes
+    ice:  completed (local lite, remote full, controlled), selected [fd00:99::1]:50000, consent yes
+          call type host/srflx
+    dtls: connected, role passive, DTLSv1.2, AES_CM_128_HMAC_SHA1_80
+    rtp drops: srtp-auth-failed 3
+  leg tt1: in 80 kbit/s, out 80 kbit/s, security none, rtcp-mux no
+"""
+
+EXPECTED_DELETE = """\
+deleted call call-1 after 0:01:01
+#  LEG  FLOW  LOCAL            REMOTE              LATCHED  RX-PKTS  RX-BYTES  TX-PKTS  TX-BYTES  DROPS
+0  ft1  rtp   10.99.0.2:20000  [fd00:99::1]:50000  yes       186250  18625000   186240  18624000      3
+0  ft1  rtcp  10.99.0.2:20001  -                   yes            0         0        0         0      0
+0  tt1  rtp   10.99.0.2:20002  10.99.0.1:4000      yes       186200  18620000   186250  18625000      0
+0  tt1  rtcp  10.99.0.2:20003  10.99.0.1:4001      yes          370     37000      372     37200      0
+"""
 
 
 class FakeGateway(socketserver.StreamRequestHandler):
@@ -166,47 +205,16 @@ class WrtcctlTest(unittest.TestCase):
         out = self.ok("-s", self.addr, "show", "calls")
         self.assertEqual(self.last_request()["method"], "list")
         self.assertEqual(out,
-                         "CALL-ID  STATE    DURATION  INGRESS  EGRESS  STREAMS\n"
-                         "call-1   active   1:02:05   webrtc   sip           2\n"
-                         "c2       offered  0:00:04   sip      webrtc        1\n"
+                         "CALL-ID  STATE     DURATION  FROM-TAG  TO-TAG  STREAMS\n"
+                         "call-1   answered  1:02:05   ft1       tt1           1\n"
+                         "c2       offered   0:00:04   x9        -             2\n"
                          "2 calls\n")
 
     def test_show_call(self):
         out = self.ok("-s", self.addr, "show", "call", "call-1")
         req = self.last_request()
         self.assertEqual((req["method"], req["params"]), ("query", {"call_id": "call-1"}))
-        self.assertEqual(out, (
-            "call-id:   call-1\n"
-            "state:     active\n"
-            "duration:  1:02:05\n"
-            "from-tag:  ft1\n"
-            "to-tag:    tt1\n"
-            "calling:   alice\n"
-            "called:    bob\n"
-            "ingress:   webrtc\n"
-            "egress:    sip\n"
-            "\n"
-            "leg 0: offerer tag ft1, trunk group webrtc (webrtc)\n"
-            "  security:  DTLS-SRTP AES_CM_128_HMAC_SHA1_80\n"
-            "  ice:       lite, state completed, call type host/srflx\n"
-            "  dtls:      connected, role passive\n"
-            "  bandwidth: in 41.2 kbit/s, out 40.0 kbit/s\n"
-            "\n"
-            "  #  MEDIA  CODEC  LOCAL            RTCP   REMOTE              RTCP   PKTS-IN"
-            "  PKTS-OUT  DROPS  KBPS-IN  KBPS-OUT\n"
-            "  0  audio  opus   10.99.0.2:20000  20000  [fd00:99::1]:50000  50000   186250"
-            "    186240      3     41.2      40.0\n"
-            "\n"
-            "leg 1: answerer tag tt1, trunk group sip (sip)\n"
-            "  security:  RTP\n"
-            "  ice:       none, state -, call type -\n"
-            "  dtls:      -\n"
-            "  bandwidth: in 80.0 kbit/s, out 80.0 kbit/s\n"
-            "\n"
-            "  #  MEDIA  CODEC  LOCAL            RTCP   REMOTE          RTCP  PKTS-IN"
-            "  PKTS-OUT  DROPS  KBPS-IN  KBPS-OUT\n"
-            "  0  audio  PCMU   10.99.0.2:20002  20003  10.99.0.1:4000  4001   186200"
-            "    186250      0     80.0      80.0\n"))
+        self.assertEqual(out, EXPECTED_CALL)
 
     def test_show_call_json(self):
         out = self.ok("-s", self.addr, "--json", "show", "call", "call-1")
@@ -224,7 +232,7 @@ class WrtcctlTest(unittest.TestCase):
         self.assertEqual(out,
                          "ID  NAME      TYPE       MODE          BUCKET       RATE  PRIO-RATE"
                          "  ACCEPTED  DISCARDED\n"
-                         " 0  link-lab  link-data  data-rate    1500000  125000000  125000000"
+                         " 0  link-lab  link-data  data-rate    1500000  125000000          0"
                          "    123456          0\n"
                          " 1  stun      stun       packet-rate      100       1000      10000"
                          "     10599      89901\n")
@@ -233,23 +241,23 @@ class WrtcctlTest(unittest.TestCase):
         out = self.ok("-s", self.addr, "show", "statistics")
         self.assertEqual(self.last_request()["method"], "statistics")
         self.assertEqual(out,
-                         "uptime              120\n"
-                         "calls.active        1\n"
-                         "calls.total         7\n"
-                         "calls.timed_out     2\n"
-                         "drops.no_flow       5\n"
-                         "drops.policed_stun  89901\n")
+                         "uptime                    120\n"
+                         "calls_active              1\n"
+                         "slow_path.arp             3\n"
+                         "slow_path.stun            7\n"
+                         "drops.no-stream-for-port  5\n"
+                         "drops.policed             89901\n"
+                         "workers[0].worker         0\n"
+                         "workers[0].rx_packets     10\n"
+                         "workers[1].worker         1\n"
+                         "workers[1].rx_packets     12\n")
 
     def test_delete_call(self):
         out = self.ok("-s", self.addr, "delete", "call", "call-1", "--from-tag", "ft1")
         req = self.last_request()
         self.assertEqual((req["method"], req["params"]),
                          ("delete", {"call_id": "call-1", "from_tag": "ft1"}))
-        self.assertEqual(out,
-                         "deleted call call-1 after 0:01:01\n"
-                         "LEG-TAG  #  MEDIA  PKTS-IN  PKTS-OUT  BYTES-IN  BYTES-OUT  DROPS\n"
-                         "ft1      0  audio     3050      3049    305000     304900      1\n"
-                         "tt1      0  audio     3049      3050    524428     524600      0\n")
+        self.assertEqual(out, EXPECTED_DELETE)
 
     def test_raw(self):
         out = self.ok("-s", self.addr, "raw", "echo", '{"a": [1, 2], "b": "x"}')
