@@ -316,3 +316,77 @@ wrtc_rtcp_bye_reason(const struct wrtc_rtcp_pkt *pkt, const uint8_t **text)
 	*text = pkt->body + off + 1;
 	return pkt->body[off];
 }
+
+static void
+map_at(uint8_t *p, wrtc_rtcp_ssrc_map_fn *fn, void *arg, enum wrtc_rtcp_ssrc_role role)
+{
+	wrtc_rtp_put32(p, fn(arg, wrtc_rtp_get32(p), role));
+}
+
+int
+wrtc_rtcp_map_ssrc(uint8_t *buf, size_t size, wrtc_rtcp_ssrc_map_fn *fn, void *arg)
+{
+	struct wrtc_rtcp_iter it;
+	struct wrtc_rtcp_pkt pkt;
+	int n = 0, rc;
+
+	/* Validate everything first, so an error leaves the buffer unchanged. */
+	wrtc_rtcp_iter_init(&it, buf, size);
+	while ((rc = wrtc_rtcp_iter_next(&it, &pkt)) == 1)
+		n++;
+	if (rc < 0)
+		return rc;
+
+	wrtc_rtcp_iter_init(&it, buf, size);
+	while (wrtc_rtcp_iter_next(&it, &pkt) == 1) {
+		uint8_t *p = buf + (pkt.raw - buf);
+		uint8_t *body = buf + (pkt.body - buf);
+		unsigned int i;
+
+		switch (pkt.pt) {
+		case WRTC_RTCP_SR:
+		case WRTC_RTCP_RR:
+			map_at(p + 4, fn, arg, WRTC_RTCP_SSRC_SENDER);
+			for (i = 0; i < pkt.count; i++)
+				map_at(body + (size_t)WRTC_RTCP_RB_SIZE * i, fn, arg,
+				       WRTC_RTCP_SSRC_MEDIA);
+			break;
+		case WRTC_RTCP_SDES: {
+			size_t off = 0;
+
+			for (i = 0; i < pkt.count; i++) {
+				map_at(body + off, fn, arg, WRTC_RTCP_SSRC_SENDER);
+				off += 4;
+				while (body[off] != WRTC_RTCP_SDES_END)
+					off += 2u + body[off + 1];
+				off = (off + 1 + 3) & ~(size_t)3;
+			}
+			break;
+		}
+		case WRTC_RTCP_BYE:
+			for (i = 0; i < pkt.count; i++)
+				map_at(body + 4u * i, fn, arg, WRTC_RTCP_SSRC_SENDER);
+			break;
+		case WRTC_RTCP_APP:
+			map_at(p + 4, fn, arg, WRTC_RTCP_SSRC_SENDER);
+			break;
+		case WRTC_RTCP_RTPFB:
+		case WRTC_RTCP_PSFB:
+			map_at(p + 4, fn, arg, WRTC_RTCP_SSRC_SENDER);
+			map_at(p + 8, fn, arg, WRTC_RTCP_SSRC_MEDIA);
+			for (i = 0; i < wrtc_rtcp_fir_count(&pkt); i++)
+				map_at(body + 8u * i, fn, arg, WRTC_RTCP_SSRC_MEDIA);
+			if (pkt.pt == WRTC_RTCP_PSFB && pkt.count == WRTC_RTCP_PSFB_AFB &&
+			    pkt.body_size >= 8 && memcmp(body, "REMB", 4) == 0)
+				for (i = 0; i < body[4]; i++)
+					map_at(body + 8 + 4u * i, fn, arg, WRTC_RTCP_SSRC_MEDIA);
+			break;
+		default:
+			/* Only if the SSRC is not (in part) padding. */
+			if (pkt.body_size >= 4)
+				map_at(p + 4, fn, arg, WRTC_RTCP_SSRC_SENDER);
+			break;
+		}
+	}
+	return n;
+}

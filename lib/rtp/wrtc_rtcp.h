@@ -220,6 +220,27 @@ int wrtc_rtcp_bye_ssrc(const struct wrtc_rtcp_pkt *pkt, unsigned int i, uint32_t
  */
 int wrtc_rtcp_bye_reason(const struct wrtc_rtcp_pkt *pkt, const uint8_t **text);
 
+/** What an SSRC in an RTCP packet stands for, for wrtc_rtcp_map_ssrc(). */
+enum wrtc_rtcp_ssrc_role {
+	WRTC_RTCP_SSRC_SENDER,   /**< The sender of the RTCP packet (SR/RR/FB/APP sender,
+				      SDES chunk, BYE source). */
+	WRTC_RTCP_SSRC_MEDIA,    /**< A media source reported on or asked for (report
+				      block, FB media SSRC, FIR entry, REMB SSRC). */
+};
+
+/** Maps one SSRC; returns the SSRC to write in its place. */
+typedef uint32_t (wrtc_rtcp_ssrc_map_fn)(void *arg, uint32_t ssrc, enum wrtc_rtcp_ssrc_role role);
+
+/**
+ * Rewrite, in place, every SSRC of a compound packet through @p fn, for
+ * relaying RTCP between legs whose SSRCs differ (e.g. feedback for a stream
+ * whose SSRC the gateway rewrote). The compound is validated first; on error
+ * nothing is changed. SSRCs inside XR blocks are not rewritten.
+ *
+ * @return the number of packets; or the error of wrtc_rtcp_iter_next().
+ */
+int wrtc_rtcp_map_ssrc(uint8_t *buf, size_t size, wrtc_rtcp_ssrc_map_fn *fn, void *arg);
+
 /* ---------------------------------------------------------------------- */
 /* Building                                                                */
 

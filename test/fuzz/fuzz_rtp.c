@@ -13,6 +13,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static uint32_t
+map_flip(void *arg, uint32_t ssrc, enum wrtc_rtcp_ssrc_role role)
+{
+	return role == WRTC_RTCP_SSRC_SENDER ? ~ssrc : ssrc + 1;
+}
+
 static void
 fuzz_rtcp(const uint8_t *data, size_t size)
 {
@@ -54,6 +60,22 @@ fuzz_rtcp(const uint8_t *data, size_t size)
 		for (uint32_t i = 0; i < p.body_size; i++)
 			sink += p.body[i];
 		sink += wrtc_rtcp_is_pli(&p);
+	}
+	{
+		uint8_t *copy = malloc(size ? size : 1);
+		int n1, n2;
+
+		if (copy == NULL)
+			return;
+		memcpy(copy, data, size);
+		n1 = wrtc_rtcp_map_ssrc(copy, size, map_flip, NULL);
+		/* Mapping only rewrites SSRCs: the compound must stay as valid. */
+		n2 = wrtc_rtcp_validate(copy, size, true);
+		if (n1 >= 0 && n2 != wrtc_rtcp_validate(data, size, true))
+			abort();
+		if (n1 < 0 && memcmp(copy, data, size) != 0)
+			abort();
+		free(copy);
 	}
 }
 

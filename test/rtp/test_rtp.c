@@ -249,6 +249,13 @@ test_rtcp_compound(void)
 	return 0;
 }
 
+static uint32_t
+map_test(void *arg, uint32_t ssrc, enum wrtc_rtcp_ssrc_role role)
+{
+	(*(unsigned int *)arg)++;
+	return role == WRTC_RTCP_SSRC_SENDER ? ssrc + 1 : ssrc ^ 0xff000000u;
+}
+
 static int
 test_rtcp_feedback(void)
 {
@@ -307,6 +314,28 @@ test_rtcp_feedback(void)
 	WRTC_CHECK(p.body_size == 4 && p.body[0] == 0xde);
 	WRTC_CHECK_EQ(wrtc_rtcp_remb_get(&p, &remb), -EINVAL);
 	WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &p), 0);
+
+	/* SSRC mapping reaches media SSRCs, FIR entries and the REMB list. */
+	{
+		uint8_t b[sizeof(fb)];
+		unsigned int calls = 0;
+
+		memcpy(b, fb, sizeof(b));
+		WRTC_CHECK_EQ(wrtc_rtcp_map_ssrc(b, sizeof(b), map_test, &calls), 6);
+		/* RR 1, NACK 2, PLI 2, FIR 3, REMB 3, APP 1. */
+		WRTC_CHECK_EQ(calls, 12);
+		wrtc_rtcp_iter_init(&it, b, sizeof(b));
+		WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &p), 1);
+		WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &p), 1);
+		WRTC_CHECK(p.ssrc == 2 && p.media_ssrc == 0xff000002);
+		WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &p), 1);
+		WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &p), 1);
+		WRTC_CHECK_EQ(wrtc_rtcp_fir_get(&p, 0, &ssrc, &fseq), 0);
+		WRTC_CHECK_EQ(ssrc, 0xff000002);
+		WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &p), 1);
+		WRTC_CHECK_EQ(wrtc_rtcp_remb_get(&p, &remb), 0);
+		WRTC_CHECK_EQ(wrtc_rtp_get32(remb.ssrcs), 0xff000002);
+	}
 	return 0;
 }
 
@@ -426,6 +455,43 @@ test_rtcp_build_roundtrip(void)
 	return 0;
 }
 
+static int
+test_rtcp_map_ssrc(void)
+{
+	uint8_t b[sizeof(rtcp_compound)];
+	struct wrtc_rtcp_iter it;
+	struct wrtc_rtcp_pkt p;
+	struct wrtc_rtcp_rb rb;
+	struct wrtc_rtcp_sdes_cursor cur = {0};
+	struct wrtc_rtcp_sdes_item item;
+	unsigned int calls = 0;
+	uint32_t ssrc;
+
+	memcpy(b, rtcp_compound, sizeof(b));
+	WRTC_CHECK_EQ(wrtc_rtcp_map_ssrc(b, sizeof(b), map_test, &calls), 3);
+	/* SR sender + 2 blocks, 2 SDES chunks, 1 BYE source. */
+	WRTC_CHECK_EQ(calls, 6);
+	wrtc_rtcp_iter_init(&it, b, sizeof(b));
+	WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &p), 1);
+	WRTC_CHECK_EQ(p.ssrc, 0x11111112);
+	WRTC_CHECK_EQ(wrtc_rtcp_rb_get(&p, 1, &rb), 0);
+	WRTC_CHECK_EQ(rb.ssrc, 0xcc333333);
+	WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &p), 1);
+	WRTC_CHECK_EQ(wrtc_rtcp_sdes_next(&p, &cur, &item), 1);
+	WRTC_CHECK_EQ(wrtc_rtcp_sdes_next(&p, &cur, &item), 1);
+	WRTC_CHECK_EQ(item.ssrc, 0x44444445);
+	WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &p), 1);
+	WRTC_CHECK_EQ(wrtc_rtcp_bye_ssrc(&p, 0, &ssrc), 0);
+	WRTC_CHECK_EQ(ssrc, 0x11111112);
+	/* A bad compound is left alone. */
+	memcpy(b, rtcp_compound, sizeof(b));
+	calls = 0;
+	WRTC_CHECK_EQ(wrtc_rtcp_map_ssrc(b, sizeof(b) - 4, map_test, &calls), -EMSGSIZE);
+	WRTC_CHECK_EQ(calls, 0);
+	WRTC_CHECK(memcmp(b, rtcp_compound, sizeof(b)) == 0);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"rtp_parse", test_rtp_parse},
 	{"rtp_parse_errors", test_rtp_parse_errors},
@@ -436,6 +502,7 @@ static const struct wrtc_test_case cases[] = {
 	{"rtcp_feedback", test_rtcp_feedback},
 	{"rtcp_errors", test_rtcp_errors},
 	{"rtcp_build_roundtrip", test_rtcp_build_roundtrip},
+	{"rtcp_map_ssrc", test_rtcp_map_ssrc},
 };
 
 WRTC_TEST_MAIN(cases)
