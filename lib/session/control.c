@@ -131,6 +131,47 @@ ctrl_send(struct wrtc_session_mgr *mgr, uint16_t iface, struct rte_mbuf *m)
 }
 
 int
+ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_port,
+	      const struct wrtc_flow_ep *remote, const struct rte_ether_addr *mac,
+	      const uint8_t *buf, size_t len)
+{
+	const struct wrtc_net_iface *ifc = &mgr->dp->ifc[iface];
+	const struct wrtc_net_addr *local = remote->ip.family == AF_INET ? &ifc->ip4 : &ifc->ip6;
+	struct wrtc_net_hdr_tmpl t;
+	struct rte_ether_addr resolved;
+	struct rte_mbuf *m;
+	char *p;
+	int rc;
+
+	if (local->family == 0)
+		return -EAFNOSUPPORT;
+	if (mac == NULL) {
+		rc = ctrl_resolve(mgr, iface, &remote->ip, &resolved);
+		if (rc != 0)
+			return rc;
+		mac = &resolved;
+	}
+	rc = wrtc_net_hdr_tmpl_init(&t, ifc, local, local_port, &remote->ip, remote->port, mac);
+	if (rc != 0)
+		return rc;
+	m = rte_pktmbuf_alloc(mgr->mp);
+	if (m == NULL)
+		return -ENOBUFS;
+	p = rte_pktmbuf_append(m, (uint16_t)len);
+	if (p == NULL || len > UINT16_MAX) {
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	memcpy(p, buf, len);
+	rc = wrtc_net_udp_prepend(m, &t, ifc->tx_cksum_offload);
+	if (rc != 0) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	return ctrl_send(mgr, iface, m);
+}
+
+int
 ctrl_resolve(struct wrtc_session_mgr *mgr, uint16_t iface, const struct wrtc_net_addr *ip,
 	     struct rte_ether_addr *mac)
 {
@@ -200,11 +241,12 @@ handle_punts(struct wrtc_session_mgr *mgr, struct wrtc_lcore *w)
 			reply = wrtc_net_icmp_echo_reply(ifc, m) == 0;
 			break;
 		case WRTC_PUNT_STUN:
-			/* ICE agents are not attached to streams yet: counted and dropped. */
 			mgr->st.punt_stun++;
+			webrtc_punt(mgr, m, WRTC_PUNT_STUN);
 			break;
 		case WRTC_PUNT_DTLS:
 			mgr->st.punt_dtls++;
+			webrtc_punt(mgr, m, WRTC_PUNT_DTLS);
 			break;
 		default:
 			mgr->st.punt_dropped++;
@@ -252,6 +294,10 @@ wrtc_session_poll(struct wrtc_session_mgr *mgr)
 	for (uint16_t i = 0; i < mgr->dp->nb_workers; i++)
 		n += handle_punts(mgr, mgr->dp->workers[i]);
 	n += ctrl_drain_replies(mgr);
+	if (now - mgr->last_webrtc_tick > mgr->hz / 500) {
+		mgr->last_webrtc_tick = now;
+		webrtc_tick(mgr, ctrl_now_us(mgr));
+	}
 	if (now - mgr->last_route_tsc > mgr->hz / 5) {
 		mgr->last_route_tsc = now;
 		retry_all_routes(mgr);
@@ -292,8 +338,13 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 		if (port_pool_init(&mgr->pools[i], ci->media_port_min, ci->media_port_max) != 0)
 			goto fail;
 		mgr->neigh[i] = wrtc_net_neigh_create(&np);
-		if (mgr->neigh[i] == NULL)
+		mgr->port_map[i] = calloc(65536, sizeof(*mgr->port_map[i]));
+		if (mgr->neigh[i] == NULL || mgr->port_map[i] == NULL)
 			goto fail;
+	}
+	if (webrtc_init(mgr, err, sizeof(err)) != 0) {
+		SESS_LOG(ERR, "DTLS: %s", err);
+		goto fail;
 	}
 	for (unsigned int t = 0; t < mgr->cfg->n_trunk_groups && t < RTE_DIM(mgr->rules); t++) {
 		const struct wrtc_config_trunk_group *tg = &mgr->cfg->trunk_groups[t];
@@ -346,7 +397,9 @@ wrtc_session_mgr_free(struct wrtc_session_mgr *mgr)
 	for (uint16_t i = 0; i < WRTC_FLOW_MAX_IFACES; i++) {
 		port_pool_fini(&mgr->pools[i]);
 		wrtc_net_neigh_free(mgr->neigh[i]);
+		free(mgr->port_map[i]);
 	}
+	webrtc_fini(mgr);
 	for (unsigned int t = 0; t < RTE_DIM(mgr->rules); t++)
 		wrtc_sdp_rules_free(mgr->rules[t]);
 	free(mgr);

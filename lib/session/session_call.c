@@ -94,8 +94,8 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 
 /* Create and install the two streams of a port pair. */
 static int
-stream_pair_open(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int leg,
-		 struct leg_media *lm)
+stream_pair_open(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int index,
+		 unsigned int leg, struct leg_media *lm)
 {
 	uint16_t iface = iface_of(mgr, call, leg);
 	struct wrtc_stream *s[2];
@@ -123,6 +123,12 @@ stream_pair_open(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned 
 	}
 	lm->rtp = s[0];
 	lm->rtcp = s[1];
+	lm->call = call;
+	lm->mgr = mgr;
+	lm->leg = (uint8_t)leg;
+	lm->index = (uint8_t)index;
+	mgr->port_map[iface][lm->port] = lm;
+	mgr->port_map[iface][lm->port + 1] = lm;
 	for (unsigned int k = 0; k < 2; k++) {
 		wrtc_steer_set(&mgr->dp->port[iface], s[k]->local_port, call->worker);
 		rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_INSTALL, s[k], NULL);
@@ -169,6 +175,8 @@ leg_route(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media
 {
 	int rc1, rc2;
 
+	if (lm->ice_on)
+		return; /* ICE chooses the remote (webrtc.c). */
 	rc1 = stream_route(mgr, call, lm->rtp, &lm->sig_rtp);
 	rc2 = lm->mux ? 0 : stream_route(mgr, call, lm->rtcp, &lm->sig_rtcp);
 	lm->need_route = rc1 == -EINPROGRESS || rc2 == -EINPROGRESS;
@@ -325,9 +333,42 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 	struct wrtc_sdp_rewrite_prm prm;
 	char a4[INET6_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
 
+	char fp_hash[16] = "";
+	const char *sp;
+	int rc;
+
 	memset(&prm, 0, sizeof(prm));
 	memset(rw, 0, sizeof(rw));
 	local_addrs(ci, a4, a6, sizeof(a4));
+	for (unsigned int i = 0; i < in->n_media; i++) {
+		struct leg_media *lm = &call->media[i].leg[to];
+
+		if (!call->media[i].active || lm->rtp == NULL)
+			continue;
+		rc = webrtc_leg_local(mgr, call, lm);
+		if (rc != 0) {
+			snprintf(err, errlen, "media[%u]: ICE agent: %s", i, strerror(-rc));
+			return rc;
+		}
+	}
+	if (psp->dtls) {
+		sp = strchr(mgr->fingerprint, ' ');
+		if (sp == NULL || (size_t)(sp - mgr->fingerprint) >= sizeof(fp_hash)) {
+			snprintf(err, errlen, "no DTLS certificate fingerprint");
+			return -EINVAL;
+		}
+		memcpy(fp_hash, mgr->fingerprint, (size_t)(sp - mgr->fingerprint));
+		prm.fp_hash = fp_hash;
+		prm.fp_hex = sp + 1;
+		if (psp->dtls_profile >= 0) {
+			enum wrtc_config_dtls_role r = mgr->cfg->dtls_profiles[psp->dtls_profile].role;
+
+			if (r == WRTC_CONFIG_DTLS_ROLE_ACTIVE)
+				prm.setup = WRTC_SDP_SETUP_ACTIVE;
+			else if (r == WRTC_CONFIG_DTLS_ROLE_PASSIVE)
+				prm.setup = WRTC_SDP_SETUP_PASSIVE;
+		}
+	}
 	for (unsigned int i = 0; i < in->n_media; i++) {
 		const struct call_media *cm = &call->media[i];
 
@@ -348,7 +389,15 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 	prm.ice_ufrag = call->leg[to].ice_ufrag;
 	prm.ice_pwd = call->leg[to].ice_pwd;
 	prm.rtcp_mux = psp->rtcp_mux;
-	prm.bundle = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC;
+	{
+		unsigned int active = 0;
+
+		for (unsigned int i = 0; i < in->n_media; i++)
+			active += call->media[i].active;
+		/* Streams are not demultiplexed by SSRC yet: BUNDLE only when
+		 * there is a single active m-line. */
+		prm.bundle = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC && active == 1;
+	}
 	prm.addr4 = a4[0] != '\0' ? a4 : NULL;
 	prm.addr6 = a6[0] != '\0' ? a6 : NULL;
 	prm.af_pref = af_pref(tg->address_type);
@@ -423,7 +472,7 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		for (unsigned int l = 0; l < 2; l++) {
 			if (cm->leg[l].port != 0)
 				continue;
-			rc = stream_pair_open(mgr, call, l, &cm->leg[l]);
+			rc = stream_pair_open(mgr, call, i, l, &cm->leg[l]);
 			if (rc != 0) {
 				snprintf(err, errlen, "media[%u]: no free media port on %s: %s", i,
 					 mgr->cfg->interfaces[iface_of(mgr, call, l)].name,
@@ -433,6 +482,11 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		}
 		cm->leg[a].mux = m->rtcp_mux && psp_a->rtcp_mux;
 		sig_from_sdp(sdp, i, &cm->leg[a]);
+		rc = webrtc_leg_local(mgr, call, &cm->leg[a]);
+		if (rc == 0)
+			rc = webrtc_leg_remote(mgr, call, &cm->leg[a], sdp, i, err, errlen);
+		if (rc != 0)
+			goto fail;
 		/* Transcoding is decided per stream; the worker path for it is not
 		 * wired yet, so only codecs both sides share are offered. */
 		rc = wrtc_sdp_codec_offer(m, &pol, false, &cm->dec);
@@ -507,6 +561,13 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 		}
 		cm->leg[b].mux = m->rtcp_mux && psp_b->rtcp_mux;
 		sig_from_sdp(sdp, i, &cm->leg[b]);
+		rc = webrtc_leg_local(mgr, call, &cm->leg[b]);
+		if (rc == 0)
+			rc = webrtc_leg_remote(mgr, call, &cm->leg[b], sdp, i, err, errlen);
+		if (rc != 0) {
+			wrtc_sdp_free(sdp);
+			return rc;
+		}
 	}
 	rc = rewrite_for(mgr, call, a, sdp, false, offer, out, err, errlen);
 	if (rc != 0) {
@@ -632,10 +693,19 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 
 			if (lm->rtp == NULL)
 				continue;
-			json_array_append_new(sl, json_pack("{s:s, s:i, s:b, s:o, s:o, s:i, s:i}",
+			json_t *lo = json_pack("{s:s, s:i, s:b, s:o, s:o, s:i, s:i}",
 				"leg", call->leg[l].tag, "port", lm->port, "rtcp_mux", lm->mux,
 				"rtp", stream_json(lm->rtp), "rtcp", stream_json(lm->rtcp),
-				"rx_kbps", lm->rx_kbps, "tx_kbps", lm->tx_kbps));
+				"rx_kbps", lm->rx_kbps, "tx_kbps", lm->tx_kbps);
+
+			json_t *wo = webrtc_leg_status(mgr, lm);
+
+			json_object_update(lo, wo);
+			json_decref(wo);
+			json_object_set_new(lo, "security", json_string(
+				lm->dtls_connected ? "srtp-terminated" :
+				lm->dtls_on ? "srtp-pending" : "none"));
+			json_array_append_new(sl, lo);
 		}
 		so = json_pack("{s:i, s:s, s:s, s:o}", "index", i,
 			       "type", cm->type == WRTC_SDP_MEDIA_AUDIO ? "audio" :
@@ -687,6 +757,9 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 
 			if (lm->port == 0)
 				continue;
+			webrtc_leg_free(lm);
+			mgr->port_map[iface][lm->port] = NULL;
+			mgr->port_map[iface][lm->port + 1] = NULL;
 			wrtc_steer_clear(&mgr->dp->port[iface], lm->port);
 			wrtc_steer_clear(&mgr->dp->port[iface], (uint16_t)(lm->port + 1));
 			port_pool_release(&mgr->pools[iface], lm->port);

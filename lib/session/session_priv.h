@@ -14,8 +14,11 @@
 
 #include <rte_log.h>
 
+#include "wrtc_dtls.h"
 #include "wrtc_flow.h"
+#include "wrtc_ice.h"
 #include "wrtc_sdp.h"
+#include "wrtc_srtp.h"
 #include "wrtc_session.h"
 
 extern int wrtc_session_logtype;
@@ -40,8 +43,14 @@ struct port_pool {
 	uint32_t in_use;
 };
 
+struct wrtc_call;
+
 /* One m-line on one leg. */
 struct leg_media {
+	struct wrtc_call *call;      /* back-pointer, for slow-path packets and callbacks */
+	struct wrtc_session_mgr *mgr;
+	uint8_t index;               /* m-line index */
+	uint8_t leg;                 /* leg index */
 	uint16_t port;               /* local RTP port (RTCP is port + 1); 0 = none */
 	struct wrtc_stream *rtp;     /* stream on port */
 	struct wrtc_stream *rtcp;    /* stream on port + 1 */
@@ -53,6 +62,25 @@ struct leg_media {
 	uint64_t prev_tx_bytes;
 	uint32_t rx_kbps;            /* last second's rate, received from this leg */
 	uint32_t tx_kbps;            /* last second's rate, sent to this leg */
+
+	/* WebRTC legs (ICE and/or DTLS-SRTP); NULL/false elsewhere. */
+	bool ice_on;                 /* the trunk group runs ICE */
+	bool dtls_on;                /* keys by DTLS-SRTP */
+	struct wrtc_ice_agent *ice;
+	struct wrtc_dtls *dtls;
+	enum wrtc_dtls_role dtls_role;
+	bool dtls_connected;         /* keys pushed to the worker */
+	char dtls_suite[64];
+	struct wrtc_srtp *srtp_rx;   /* contexts the worker uses (freed at destroy) */
+	struct wrtc_srtp *srtp_tx;
+	struct wrtc_srtp *retired[8];/* replaced contexts, freed at destroy */
+	unsigned int n_retired;
+	bool have_src;               /* last slow-path source (for replies) */
+	struct wrtc_flow_ep last_src;
+	struct rte_ether_addr last_src_mac;
+	bool selected;               /* ICE selected pair pushed to the worker */
+	struct wrtc_flow_ep sel_remote;
+	uint64_t ice_restarts;
 };
 
 struct call_media {
@@ -120,6 +148,10 @@ struct wrtc_session_mgr {
 	struct wrtc_net_neigh *neigh[WRTC_FLOW_MAX_IFACES];
 	struct wrtc_sdp_rules *rules[64]; /* per trunk group */
 	struct call_list calls;
+	struct leg_media **port_map[WRTC_FLOW_MAX_IFACES]; /* [65536]: local port -> leg media */
+	struct wrtc_dtls_ctx *dtls_ctx[64]; /* per packet service profile with DTLS */
+	char fingerprint[WRTC_DTLS_FINGERPRINT_MAX]; /* ours, "sha-256 AB:..." */
+	uint64_t last_webrtc_tick;
 	uint32_t n_calls;
 	uint64_t next_stream_id;
 	uint64_t msg_seq;
@@ -151,7 +183,22 @@ void call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
 void call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
 uint64_t call_last_activity(const struct wrtc_call *call);
 
+/* session_webrtc.c */
+int webrtc_init(struct wrtc_session_mgr *mgr, char *err, size_t errlen);
+void webrtc_fini(struct wrtc_session_mgr *mgr);
+int webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm);
+int webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		      const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen);
+void webrtc_leg_free(struct leg_media *lm);
+void webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind);
+void webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now_us);
+json_t *webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm);
+uint64_t ctrl_now_us(const struct wrtc_session_mgr *mgr);
+
 /* control.c */
+int ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_port,
+		  const struct wrtc_flow_ep *remote, const struct rte_ether_addr *mac,
+		  const uint8_t *buf, size_t len);
 int ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
 	      struct wrtc_stream *s, const struct wrtc_flow_update *upd);
 int ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker);

@@ -184,7 +184,8 @@ def case_bad_rpc(gw, lab):
 
 
 def case_timeout(gw, lab):
-    gw.rpc.call("offer", call_id="idle", from_tag="f", sdp=sip_sdp(PEER_IP4[0], 30020))
+    gw.rpc.call("offer", call_id="idle", from_tag="f", sdp=sip_sdp(PEER_IP4[0], 30020),
+                ingress="sip", egress="sip")
     before = gw.rpc.call("statistics")["calls_timed_out"]
     deadline = time.time() + 10
     while time.time() < deadline:

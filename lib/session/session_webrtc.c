@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The WebRTC side of a call on the control lcore: one ICE agent and one
+ * DTLS-SRTP association per m-line of a WebRTC leg. STUN and DTLS packets
+ * punted by the workers reach them here; the ICE-selected pair becomes the
+ * stream's only remote, and the DTLS keys become the stream's SRTP contexts,
+ * both pushed to the worker with UPDATE messages.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "session_priv.h"
+
+static const struct wrtc_config_psp *
+leg_psp(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
+{
+	return &mgr->cfg->psps[mgr->cfg->trunk_groups[call->leg[leg].tg].psp];
+}
+
+static const struct wrtc_config_trunk_group *
+leg_tg(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
+{
+	return &mgr->cfg->trunk_groups[call->leg[leg].tg];
+}
+
+uint64_t
+ctrl_now_us(const struct wrtc_session_mgr *mgr)
+{
+	return rte_rdtsc() / (mgr->hz / 1000000);
+}
+
+int
+webrtc_init(struct wrtc_session_mgr *mgr, char *err, size_t errlen)
+{
+	const struct wrtc_config *cfg = mgr->cfg;
+	const struct wrtc_dtls_cert *cert = NULL;
+	struct wrtc_dtls_cert *loaded = NULL;
+	bool need = false;
+
+	for (unsigned int p = 0; p < cfg->n_psps; p++)
+		need |= cfg->psps[p].dtls;
+	if (!need)
+		return 0;
+	for (unsigned int p = 0; p < cfg->n_psps && p < RTE_DIM(mgr->dtls_ctx); p++) {
+		const struct wrtc_config_psp *psp = &cfg->psps[p];
+		struct wrtc_dtls_ctx_prm prm;
+		const struct wrtc_config_dtls_profile *dp;
+
+		if (!psp->dtls)
+			continue;
+		memset(&prm, 0, sizeof(prm));
+		dp = psp->dtls_profile >= 0 ? &cfg->dtls_profiles[psp->dtls_profile] : NULL;
+		if (dp != NULL && !dp->generated_certificate) {
+			loaded = wrtc_dtls_cert_load_pkcs12(dp->pkcs12, dp->passphrase, err, errlen);
+			if (loaded == NULL)
+				return -EINVAL;
+			cert = loaded;
+		} else {
+			cert = wrtc_dtls_cert_default();
+			if (cert == NULL) {
+				snprintf(err, errlen, "cannot generate the DTLS certificate");
+				return -EIO;
+			}
+		}
+		prm.cert = cert;
+		if (psp->crypto_suite_profile >= 0) {
+			const struct wrtc_config_crypto_profile *cp =
+				&cfg->crypto_profiles[psp->crypto_suite_profile];
+
+			for (unsigned int s = 0; s < cp->n_suites && s + 1 < WRTC_SRTP_SUITE_MAX; s++)
+				prm.profiles[s] = (enum wrtc_srtp_suite)(cp->suites[s] + 1);
+		}
+		if (dp != NULL) {
+			prm.allow_dtls10 = (dp->versions & WRTC_CONFIG_DTLS_1_0) != 0;
+			prm.handshake_timeout_us = (uint64_t)dp->handshake_timeout * 1000000;
+		}
+		mgr->dtls_ctx[p] = wrtc_dtls_ctx_create(&prm, err, errlen);
+		if (mgr->dtls_ctx[p] == NULL)
+			return -EINVAL;
+		if (mgr->fingerprint[0] == '\0')
+			wrtc_dtls_cert_fingerprint(cert,
+				dp != NULL && dp->fingerprint_hash == WRTC_CONFIG_HASH_SHA1 ?
+				WRTC_DTLS_HASH_SHA1 : WRTC_DTLS_HASH_SHA256,
+				mgr->fingerprint, sizeof(mgr->fingerprint));
+	}
+	/* A loaded certificate is referenced by the contexts; it lives as long as
+	 * the process (one per profile at start). */
+	return 0;
+}
+
+void
+webrtc_fini(struct wrtc_session_mgr *mgr)
+{
+	for (unsigned int p = 0; p < RTE_DIM(mgr->dtls_ctx); p++) {
+		wrtc_dtls_ctx_free(mgr->dtls_ctx[p]);
+		mgr->dtls_ctx[p] = NULL;
+	}
+}
+
+static void
+ep_to_ss(const struct wrtc_flow_ep *e, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (e->ip.family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = e->ip.v4;
+		s4->sin_port = htons(e->port);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, e->ip.v6, 16);
+		s6->sin6_port = htons(e->port);
+	}
+}
+
+static int
+ss_to_ep(const struct sockaddr_storage *ss, struct wrtc_flow_ep *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		wrtc_net_addr_set_v4(&e->ip, s4->sin_addr.s_addr);
+		e->port = ntohs(s4->sin_port);
+		return 0;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		wrtc_net_addr_set_v6(&e->ip, s6->sin6_addr.s6_addr);
+		e->port = ntohs(s6->sin6_port);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+/* The MAC to reach @p to: the last slow-path source's if it is that address. */
+static const struct rte_ether_addr *
+mac_hint(const struct leg_media *lm, const struct wrtc_flow_ep *to)
+{
+	return lm->have_src && wrtc_flow_ep_eq(&lm->last_src, to) ? &lm->last_src_mac : NULL;
+}
+
+static int
+ice_send(void *opaque, const struct sockaddr_storage *local, const struct sockaddr_storage *remote,
+	 const uint8_t *buf, size_t len)
+{
+	struct leg_media *lm = opaque;
+	struct wrtc_flow_ep to;
+
+	(void)local; /* Every local candidate's base is this stream's port. */
+	if (ss_to_ep(remote, &to) != 0)
+		return -EAFNOSUPPORT;
+	return ctrl_send_udp(lm->mgr, lm->rtp->iface, lm->port, &to, mac_hint(lm, &to), buf, len);
+}
+
+static void
+dtls_send(void *arg, const uint8_t *data, size_t size)
+{
+	struct leg_media *lm = arg;
+	const struct wrtc_flow_ep *to = lm->selected ? &lm->sel_remote :
+					lm->have_src ? &lm->last_src : NULL;
+
+	if (to == NULL)
+		return; /* Nowhere to send yet: the DTLS timer retransmits. */
+	ctrl_send_udp(lm->mgr, lm->rtp->iface, lm->port, to, mac_hint(lm, to), data, size);
+}
+
+/* Point the worker's stream at the ICE-selected remote, or at nothing. */
+static void
+push_selected(struct leg_media *lm, const struct wrtc_flow_ep *remote)
+{
+	struct wrtc_session_mgr *mgr = lm->mgr;
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
+	const struct rte_ether_addr *hint;
+	struct rte_ether_addr mac;
+	const struct wrtc_net_addr *local;
+
+	u.remote_mode = WRTC_FLOW_REMOTE_ICE;
+	if (remote != NULL) {
+		local = remote->ip.family == AF_INET ? &lm->rtp->ifc->ip4 : &lm->rtp->ifc->ip6;
+		hint = mac_hint(lm, remote);
+		if (hint != NULL)
+			mac = *hint;
+		else if (ctrl_resolve(mgr, lm->rtp->iface, &remote->ip, &mac) != 0)
+			hint = NULL;
+		if ((hint != NULL || wrtc_net_neigh_lookup(mgr->neigh[lm->rtp->iface],
+							   &remote->ip, &mac) == 0) &&
+		    wrtc_net_hdr_tmpl_init(&u.tmpl, lm->rtp->ifc, local, lm->port, &remote->ip,
+					   remote->port, &mac) == 0) {
+			u.tmpl_valid = true;
+			u.remote = *remote;
+			u.remote_verified = true;
+		}
+	}
+	ctrl_post(mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+}
+
+static void
+dtls_maybe_start(struct leg_media *lm)
+{
+	if (lm->dtls != NULL && lm->dtls_role == WRTC_DTLS_ROLE_ACTIVE && lm->selected &&
+	    wrtc_dtls_state(lm->dtls) == WRTC_DTLS_NONE)
+		wrtc_dtls_start(lm->dtls, ctrl_now_us(lm->mgr));
+}
+
+static void
+ice_event(void *opaque, const struct wrtc_ice_event *ev)
+{
+	struct leg_media *lm = opaque;
+	char buf[WRTC_NET_ADDR_PORT_STRLEN];
+	struct wrtc_flow_ep r;
+
+	switch (ev->type) {
+	case WRTC_ICE_EVENT_SELECTED_PAIR:
+		if (ev->remote == NULL || ss_to_ep(ev->remote, &r) != 0)
+			return;
+		lm->selected = true;
+		lm->sel_remote = r;
+		push_selected(lm, &r);
+		CALL_LOG(INFO, lm->call, "leg %s m-line %u: ICE selected %s",
+			 lm->call->leg[lm->leg].tag, lm->index, wrtc_flow_ep_str(&r, buf, sizeof(buf)));
+		dtls_maybe_start(lm);
+		break;
+	case WRTC_ICE_EVENT_CONSENT_LOST:
+		lm->selected = false;
+		push_selected(lm, NULL);
+		CALL_LOG(NOTICE, lm->call, "leg %s m-line %u: ICE consent expired, media stopped",
+			 lm->call->leg[lm->leg].tag, lm->index);
+		break;
+	case WRTC_ICE_EVENT_STATE:
+		CALL_LOG(DEBUG, lm->call, "leg %s m-line %u: ICE %s", lm->call->leg[lm->leg].tag,
+			 lm->index, wrtc_ice_state_name(ev->state));
+		break;
+	default:
+		break;
+	}
+}
+
+/* Our side is about to be published to this leg (offer or answer): make
+ * sure the ICE agent exists with our credentials and candidates. */
+int
+webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
+{
+	const struct wrtc_config_trunk_group *tg = leg_tg(mgr, call, lm->leg);
+	const struct wrtc_net_iface *ifc = lm->rtp->ifc;
+	struct wrtc_ice_cand cands[2];
+	struct wrtc_ice_agent_prm prm;
+	struct wrtc_flow_ep e = {.port = lm->port};
+	unsigned int n = 0;
+
+	lm->ice_on = tg->ice != WRTC_CONFIG_ICE_NONE;
+	lm->dtls_on = leg_psp(mgr, call, lm->leg)->dtls;
+	if (!lm->ice_on || lm->ice != NULL)
+		return 0;
+	memset(cands, 0, sizeof(cands));
+	if (ifc->ip4.family != 0) {
+		e.ip = ifc->ip4;
+		ep_to_ss(&e, &cands[n].addr);
+		cands[n].type = WRTC_ICE_CAND_HOST;
+		n++;
+	}
+	if (ifc->ip6.family != 0) {
+		e.ip = ifc->ip6;
+		ep_to_ss(&e, &cands[n].addr);
+		cands[n].type = WRTC_ICE_CAND_HOST;
+		n++;
+	}
+	memset(&prm, 0, sizeof(prm));
+	prm.mode = tg->ice == WRTC_CONFIG_ICE_LITE ? WRTC_ICE_MODE_LITE : WRTC_ICE_MODE_FULL;
+	/* RFC 8445 6.1.1: the offerer's full agent controls. */
+	prm.role = lm->leg == call->offerer ? WRTC_ICE_ROLE_CONTROLLED : WRTC_ICE_ROLE_CONTROLLING;
+	if (prm.mode == WRTC_ICE_MODE_LITE)
+		prm.role = WRTC_ICE_ROLE_CONTROLLED;
+	prm.ufrag = call->leg[lm->leg].ice_ufrag;
+	prm.pwd = call->leg[lm->leg].ice_pwd;
+	RAND_bytes((unsigned char *)&prm.tie_breaker, sizeof(prm.tie_breaker));
+	prm.local = cands;
+	prm.n_local = n;
+	prm.send = ice_send;
+	prm.event = ice_event;
+	prm.opaque = lm;
+	lm->ice = wrtc_ice_agent_create(&prm);
+	if (lm->ice == NULL)
+		return -errno;
+	/* No media before a pair is nominated (RFC 8445 12), none in clear text
+	 * on a DTLS-SRTP leg. */
+	{
+		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE | WRTC_FLOW_UPD_SRTP};
+
+		u.remote_mode = WRTC_FLOW_REMOTE_ICE;
+		u.secure_only = lm->dtls_on;
+		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	}
+	return 0;
+}
+
+static void
+fp_string(const struct wrtc_sdp_fingerprint *fp, char *buf, size_t size)
+{
+	size_t off = (size_t)snprintf(buf, size, "%s ", fp->hash);
+
+	for (size_t i = 0; i < fp->size && off + 4 < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, i ? ":%02X" : "%02X", fp->bytes[i]);
+}
+
+/* The leg's SDP (offer or answer) arrived: remote ICE credentials and
+ * candidates, and the DTLS association with its fingerprint and role. */
+int
+webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		  const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen)
+{
+	const struct wrtc_sdp_media *m = &sdp->media[idx];
+	struct wrtc_sdp_ice ice = wrtc_sdp_media_ice(sdp, idx);
+	const struct wrtc_sdp_fingerprint *fp = wrtc_sdp_media_fingerprint(sdp, idx);
+	enum wrtc_sdp_setup setup = wrtc_sdp_media_setup(sdp, idx);
+	uint64_t now = ctrl_now_us(mgr);
+	int rc;
+
+	if (lm->ice != NULL && ice.ufrag[0] != '\0') {
+		static const enum wrtc_ice_cand_type types[] = {
+			[WRTC_SDP_CAND_HOST] = WRTC_ICE_CAND_HOST,
+			[WRTC_SDP_CAND_SRFLX] = WRTC_ICE_CAND_SRFLX,
+			[WRTC_SDP_CAND_PRFLX] = WRTC_ICE_CAND_PRFLX,
+			[WRTC_SDP_CAND_RELAY] = WRTC_ICE_CAND_RELAY,
+		};
+
+		rc = wrtc_ice_agent_set_remote_credentials(lm->ice, ice.ufrag, ice.pwd,
+							   sdp->ice_lite);
+		if (rc != 0) {
+			snprintf(err, errlen, "media[%u]: ice-ufrag/ice-pwd rejected", idx);
+			return rc;
+		}
+		for (unsigned int c = 0; c < m->n_cands; c++) {
+			const struct wrtc_sdp_candidate *sc = &m->cands[c];
+			struct wrtc_ice_cand ic;
+
+			if (sc->transport != WRTC_SDP_CAND_UDP || sc->component != 1 ||
+			    sc->addr.family == 0)
+				continue;
+			memset(&ic, 0, sizeof(ic));
+			ic.type = types[sc->type];
+			ic.addr = sc->addr.ss;
+			ic.priority = sc->priority;
+			snprintf(ic.foundation, sizeof(ic.foundation), "%s", sc->foundation);
+			wrtc_ice_agent_add_remote_candidate(lm->ice, &ic);
+		}
+		if (m->end_of_candidates || strstr(ice.options, "trickle") == NULL)
+			wrtc_ice_agent_end_of_candidates(lm->ice);
+	}
+	if (!lm->dtls_on)
+		return 0;
+	if (fp == NULL || !fp->present) {
+		snprintf(err, errlen, "media[%u]: a=fingerprint missing on a DTLS-SRTP leg", idx);
+		return -EINVAL;
+	}
+	if (lm->dtls == NULL) {
+		const struct wrtc_config_psp *psp = leg_psp(mgr, call, lm->leg);
+		const struct wrtc_config_dtls_profile *dp = psp->dtls_profile >= 0 ?
+			&mgr->cfg->dtls_profiles[psp->dtls_profile] : NULL;
+		const char *setup_name = wrtc_sdp_setup_name(setup);
+		struct wrtc_dtls_prm prm;
+		char fps[WRTC_DTLS_FINGERPRINT_MAX];
+
+		if (dp != NULL && dp->role == WRTC_CONFIG_DTLS_ROLE_ACTIVE)
+			lm->dtls_role = WRTC_DTLS_ROLE_ACTIVE;
+		else if (dp != NULL && dp->role == WRTC_CONFIG_DTLS_ROLE_PASSIVE)
+			lm->dtls_role = WRTC_DTLS_ROLE_PASSIVE;
+		else if (wrtc_dtls_role_from_setup(setup_name, strlen(setup_name),
+						   &lm->dtls_role) != 0)
+			lm->dtls_role = WRTC_DTLS_ROLE_ACTIVE; /* no a=setup: RFC 4145 default */
+		fp_string(fp, fps, sizeof(fps));
+		memset(&prm, 0, sizeof(prm));
+		prm.ctx = mgr->dtls_ctx[leg_tg(mgr, call, lm->leg)->psp];
+		prm.role = lm->dtls_role;
+		prm.peer_fingerprint = fps;
+		prm.send = dtls_send;
+		prm.send_arg = lm;
+		lm->dtls = wrtc_dtls_create(&prm);
+		if (lm->dtls == NULL) {
+			snprintf(err, errlen, "media[%u]: a=fingerprint: %s", idx, strerror(errno));
+			return -EINVAL;
+		}
+		dtls_maybe_start(lm);
+	}
+	(void)now;
+	return 0;
+}
+
+void
+webrtc_leg_free(struct leg_media *lm)
+{
+	wrtc_ice_agent_free(lm->ice);
+	wrtc_dtls_free(lm->dtls);
+	wrtc_srtp_free(lm->srtp_rx);
+	wrtc_srtp_free(lm->srtp_tx);
+	for (unsigned int i = 0; i < lm->n_retired; i++)
+		wrtc_srtp_free(lm->retired[i]);
+	lm->ice = NULL;
+	lm->dtls = NULL;
+	lm->srtp_rx = lm->srtp_tx = NULL;
+	lm->n_retired = 0;
+}
+
+static void
+retire(struct leg_media *lm, struct wrtc_srtp *s)
+{
+	if (s == NULL)
+		return;
+	if (lm->n_retired < RTE_DIM(lm->retired))
+		lm->retired[lm->n_retired++] = s;
+	/* Past that the context leaks rather than risk a worker using freed memory. */
+}
+
+/* DTLS just connected: build the SRTP contexts and hand them to the worker. */
+static void
+dtls_connected(struct leg_media *lm)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
+	struct wrtc_dtls_srtp_keys keys;
+	struct wrtc_srtp *rx, *tx;
+
+	if (wrtc_dtls_srtp_keys(lm->dtls, &keys) != 0)
+		return;
+	rx = wrtc_srtp_create(&keys.remote);
+	tx = wrtc_srtp_create(&keys.local);
+	if (rx == NULL || tx == NULL) {
+		wrtc_srtp_free(rx);
+		wrtc_srtp_free(tx);
+		CALL_LOG(ERR, lm->call, "leg %s: cannot create SRTP contexts",
+			 lm->call->leg[lm->leg].tag);
+		return;
+	}
+	retire(lm, lm->srtp_rx);
+	retire(lm, lm->srtp_tx);
+	lm->srtp_rx = rx;
+	lm->srtp_tx = tx;
+	u.srtp_rx = rx;
+	u.srtp_tx = tx;
+	u.secure_only = true;
+	ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	lm->dtls_connected = true;
+	snprintf(lm->dtls_suite, sizeof(lm->dtls_suite), "%s", wrtc_srtp_suite_name(keys.suite));
+	CALL_LOG(INFO, lm->call, "leg %s m-line %u: DTLS %s connected, SRTP %s",
+		 lm->call->leg[lm->leg].tag, lm->index, wrtc_dtls_version(lm->dtls),
+		 lm->dtls_suite);
+}
+
+static void
+dtls_check(struct leg_media *lm, enum wrtc_dtls_state before)
+{
+	enum wrtc_dtls_state st = wrtc_dtls_state(lm->dtls);
+
+	if (st == before)
+		return;
+	if (st == WRTC_DTLS_CONNECTED && !lm->dtls_connected)
+		dtls_connected(lm);
+	else if (st == WRTC_DTLS_FAILED)
+		CALL_LOG(WARNING, lm->call, "leg %s m-line %u: DTLS failed: %s",
+			 lm->call->leg[lm->leg].tag, lm->index, wrtc_dtls_reason(lm->dtls));
+}
+
+void
+webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind)
+{
+	int16_t iface = mgr->dp->iface_of_port[m->port];
+	struct wrtc_net_pkt pi;
+	struct leg_media *lm;
+	const uint8_t *payload;
+	uint64_t now = ctrl_now_us(mgr);
+
+	if (iface < 0 || wrtc_net_parse(&mgr->dp->ifc[iface], m, &pi) != WRTC_NET_CLASS_UDP)
+		return;
+	lm = mgr->port_map[iface] != NULL ? mgr->port_map[iface][pi.dst_port] : NULL;
+	if (lm == NULL || pi.dst_port != lm->port) {
+		mgr->st.punt_dropped++;
+		return;
+	}
+	payload = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi.payload_off);
+	lm->have_src = true;
+	lm->last_src.ip = pi.src;
+	lm->last_src.port = pi.src_port;
+	lm->last_src_mac = pi.src_mac;
+	if (kind == WRTC_PUNT_STUN) {
+		struct sockaddr_storage local, remote;
+		struct wrtc_flow_ep l = {.ip = pi.dst, .port = pi.dst_port};
+
+		if (lm->ice == NULL) {
+			mgr->st.punt_dropped++;
+			return;
+		}
+		ep_to_ss(&l, &local);
+		ep_to_ss(&lm->last_src, &remote);
+		wrtc_ice_agent_handle_stun(lm->ice, &local, &remote, payload, pi.payload_len, now);
+	} else if (kind == WRTC_PUNT_DTLS) {
+		enum wrtc_dtls_state before;
+
+		if (lm->dtls == NULL) {
+			mgr->st.punt_dropped++;
+			return;
+		}
+		/* DTLS is only accepted from the ICE-selected remote once there is one. */
+		if (lm->ice != NULL && lm->selected && !wrtc_flow_ep_eq(&lm->sel_remote, &lm->last_src)) {
+			mgr->st.punt_dropped++;
+			return;
+		}
+		before = wrtc_dtls_state(lm->dtls);
+		wrtc_dtls_input(lm->dtls, payload, pi.payload_len, now);
+		dtls_check(lm, before);
+	}
+}
+
+void
+webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now)
+{
+	struct wrtc_call *call;
+
+	TAILQ_FOREACH(call, &mgr->calls, next)
+		for (unsigned int i = 0; i < call->n_media; i++)
+			for (unsigned int l = 0; l < 2; l++) {
+				struct leg_media *lm = &call->media[i].leg[l];
+
+				if (lm->ice != NULL && wrtc_ice_agent_next_tick(lm->ice) <= now)
+					wrtc_ice_agent_tick(lm->ice, now);
+				if (lm->dtls != NULL && wrtc_dtls_next_timeout(lm->dtls) <= now) {
+					enum wrtc_dtls_state before = wrtc_dtls_state(lm->dtls);
+
+					wrtc_dtls_handle_timeout(lm->dtls, now);
+					dtls_check(lm, before);
+				}
+			}
+}
+
+json_t *
+webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
+{
+	json_t *o = json_object();
+
+	if (lm->ice != NULL) {
+		struct wrtc_ice_status st;
+		char sel[WRTC_NET_ADDR_PORT_STRLEN] = "-";
+
+		wrtc_ice_agent_status(lm->ice, ctrl_now_us(mgr), &st);
+		if (st.has_selected) {
+			struct wrtc_flow_ep e;
+
+			ss_to_ep(&st.selected_remote, &e);
+			wrtc_flow_ep_str(&e, sel, sizeof(sel));
+		}
+		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:I}",
+			"state", wrtc_ice_state_name(st.state),
+			"local_mode", wrtc_ice_mode_name(st.local_mode),
+			"remote_mode", wrtc_ice_mode_name(st.remote_mode),
+			"role", wrtc_ice_role_name(st.role),
+			"selected_remote", sel, "consent", st.consent,
+			"consent_age", (double)st.consent_age_us / 1e6,
+			"generation", st.generation,
+			"requests", (json_int_t)st.counters.rx_requests));
+	}
+	if (lm->dtls != NULL) {
+		json_object_set_new(o, "dtls", json_pack("{s:s, s:s, s:s, s:s, s:s}",
+			"state", wrtc_dtls_state_name(wrtc_dtls_state(lm->dtls)),
+			"role", wrtc_dtls_role_setup(lm->dtls_role),
+			"version", wrtc_dtls_version(lm->dtls),
+			"srtp_suite", lm->dtls_suite,
+			"reason", wrtc_dtls_reason(lm->dtls)));
+	} else if (lm->dtls_on) {
+		json_object_set_new(o, "dtls", json_pack("{s:s}", "state", "none"));
+	}
+	return o;
+}
