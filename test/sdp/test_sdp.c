@@ -1066,10 +1066,12 @@ expand(const char *s, int ufrag)
 
 		for (unsigned int i = 0; i < n && !done; i++) {
 			size_t l = strlen(subst[i][0]);
-			char next = s[l];
+			char next;
 
-			if (strncmp(s, subst[i][0], l) != 0 ||
-			    (next >= '0' && next <= '9') || (next >= 'A' && next <= 'Z') ||
+			if (strncmp(s, subst[i][0], l) != 0)
+				continue;
+			next = s[l];
+			if ((next >= '0' && next <= '9') || (next >= 'A' && next <= 'Z') ||
 			    (next >= 'a' && next <= 'z'))
 				continue;
 			len += (size_t)sprintf(out + len, "%s", subst[i][1]);
