@@ -91,8 +91,8 @@ enum wrtc_config_addr_type {
 	WRTC_CONFIG_ADDR_IPV4,            /**< "ipv4": always IPv4. */
 	WRTC_CONFIG_ADDR_IPV6,            /**< "ipv6": always IPv6. */
 	WRTC_CONFIG_ADDR_MATCH,           /**< "match": the family of the peer's c= line. */
-	WRTC_CONFIG_ADDR_PREFER_RECEIVED, /**< "prefer-received": the family of the peer's
-					       c= line, else the other one if only that exists. */
+	WRTC_CONFIG_ADDR_PREFER_RECEIVED, /**< "prefer-received": the family the peer prefers
+					       (its highest-priority candidate, else its c=). */
 };
 
 /** Direction an SDP rule applies to, seen from the gateway. */
