@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Integration test: a real WebRTC endpoint (aiortc: ICE, DTLS-SRTP) calls a
+plain RTP/AVP SIP-side peer through wrtcgw, and the other way round. Audio
+is checked by frequency and level at both ends.
+
+    sudo python3 test_webrtc.py PATH_TO_WRTCGW
+
+Exit 77 (skipped) without root or without aiortc for /usr/bin/python3.
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wrtclab  # noqa: E402
+from wrtclab import DUT_IP4, PEER_IP4, sip_sdp, sdp_media_addr  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+AIORTC_PY = "/usr/bin/python3"
+SECONDS = 5
+BROWSER_HZ = 440
+PHONE_HZ = 1000
+
+
+def expect(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+class Proc:
+    """A peer process in the lab's peer namespace, talking JSON lines."""
+
+    def __init__(self, lab, *args):
+        self.p = lab.peer_popen(*args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=HERE)
+
+    def send(self, obj):
+        self.p.stdin.write(json.dumps(obj) + "\n")
+        self.p.stdin.flush()
+
+    def recv(self, timeout=30):
+        out = {}
+
+        def read():
+            out["line"] = self.p.stdout.readline()
+        t = threading.Thread(target=read, daemon=True)
+        t.start()
+        t.join(timeout)
+        line = out.get("line")
+        if not line:
+            self.p.kill()
+            raise AssertionError(f"peer said nothing: {self.p.stderr.read()[-2000:]}")
+        return json.loads(line)
+
+    def wait(self, timeout=60):
+        try:
+            self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            raise
+
+
+def sip_peer(lab, ip, port, gw_port):
+    return Proc(lab, sys.executable, os.path.join(HERE, "sip_peer.py"), ip, str(port), DUT_IP4,
+                str(gw_port), str(SECONDS + 2), str(PHONE_HZ))
+
+
+def check_call(gw, call_id, browser, phone):
+    time.sleep(SECONDS / 2 + 1)
+    q = gw.rpc.call("query", call_id=call_id)
+    legs = q["streams"][0]["legs"]
+    web = next(l for l in legs if "ice" in l)
+    expect(web["ice"]["state"] in ("connected", "completed"), f"ICE state in query: {web['ice']}")
+    expect(web["dtls"]["state"] == "connected", f"DTLS state in query: {web['dtls']}")
+    expect(web["security"] == "srtp-terminated" and web["dtls"]["srtp_suite"],
+           f"security in query: {web}")
+    b = browser.recv(SECONDS + 30)
+    ph = phone.recv(SECONDS + 30)
+    browser.wait()
+    phone.wait()
+    print(f"  browser: {b}\n  phone: {ph}")
+    expect("connected" in b["connection"], f"aiortc never connected: {b}")
+    expect(b["dtls"] == "connected", f"aiortc DTLS state {b['dtls']}")
+    expect(b["frames"] >= 50 * (SECONDS - 1), f"aiortc received {b['frames']} audio frames")
+    expect(abs(b["freq"] - PHONE_HZ) <= 20 and b["rms"] > 1000,
+           f"aiortc heard {b['freq']} Hz at rms {b['rms']:.0f}, expected {PHONE_HZ} Hz")
+    expect(ph["received"] >= 50 * (SECONDS - 1), f"SIP peer received {ph['received']} packets")
+    expect(ph["payload_types"] == [0], f"SIP peer got payload types {ph['payload_types']}")
+    expect(abs(ph["freq"] - BROWSER_HZ) <= 20 and ph["rms"] > 1000,
+           f"SIP peer heard {ph['freq']} Hz at rms {ph['rms']:.0f}, expected {BROWSER_HZ} Hz")
+    final = gw.rpc.call("delete", call_id=call_id)
+    for leg in final["streams"][0]["legs"]:
+        expect(leg["rtp"]["rx_packets"] > 0 and leg["rtp"]["tx_packets"] > 0,
+               f"final counters {leg['leg']}: {leg['rtp']}")
+    lost = ph["sent"] - final["streams"][0]["legs"][1 if "ice" in final["streams"][0]["legs"][0] else 0]["rtp"]["rx_packets"]
+    expect(lost <= ph["sent"] * 0.01, f"{lost} of {ph['sent']} SIP packets not received by the gateway")
+
+
+def case_browser_calls_phone(gw, lab):
+    browser = Proc(lab, AIORTC_PY, os.path.join(HERE, "aiortc_peer.py"), "offer", str(SECONDS),
+                   str(BROWSER_HZ))
+    offer = browser.recv()["offer"]
+    r = gw.rpc.call("offer", call_id="b2p", from_tag="browser", sdp=offer,
+                    ingress="webrtc", egress="sip")
+    sip_offer = r["sdp"]
+    expect("RTP/AVP" in sip_offer and "a=ice-ufrag" not in sip_offer and
+           "a=fingerprint" not in sip_offer, f"SIP-side offer not plain RTP/AVP:\n{sip_offer}")
+    _, gw_port = sdp_media_addr(sip_offer)
+    ans = gw.rpc.call("answer", call_id="b2p", from_tag="browser", to_tag="phone",
+                      sdp=sip_sdp(PEER_IP4[1], 32002, pts=(0,)))
+    web_answer = ans["sdp"]
+    expect("UDP/TLS/RTP/SAVPF" in web_answer and "a=ice-lite" in web_answer and
+           "a=fingerprint:sha-256" in web_answer and "a=setup:active" in web_answer,
+           f"WebRTC answer lacks ICE-lite/DTLS lines:\n{web_answer}")
+    phone = sip_peer(lab, PEER_IP4[1], 32002, gw_port)
+    browser.send({"answer": web_answer})
+    check_call(gw, "b2p", browser, phone)
+
+
+def case_phone_calls_browser(gw, lab):
+    r = gw.rpc.call("offer", call_id="p2b", from_tag="phone", sdp=sip_sdp(PEER_IP4[1], 32010),
+                    ingress="sip", egress="webrtc")
+    web_offer = r["sdp"]
+    expect("UDP/TLS/RTP/SAVPF" in web_offer and "a=setup:actpass" in web_offer,
+           f"WebRTC offer:\n{web_offer}")
+    browser = Proc(lab, AIORTC_PY, os.path.join(HERE, "aiortc_peer.py"), "answer", str(SECONDS),
+                   str(BROWSER_HZ))
+    browser.send({"offer": web_offer})
+    web_answer = browser.recv()["answer"]
+    ans = gw.rpc.call("answer", call_id="p2b", from_tag="phone", to_tag="browser", sdp=web_answer)
+    _, gw_port = sdp_media_addr(ans["sdp"])
+    expect("RTP/AVP" in ans["sdp"], f"SIP-side answer:\n{ans['sdp']}")
+    phone = sip_peer(lab, PEER_IP4[1], 32010, gw_port)
+    check_call(gw, "p2b", browser, phone)
+
+
+CASES = [case_browser_calls_phone, case_phone_calls_browser]
+
+
+def main():
+    if os.geteuid() != 0:
+        print("SKIP: needs root for network namespaces")
+        return 77
+    if subprocess.run([AIORTC_PY, "-c", "import aiortc"], capture_output=True).returncode != 0:
+        print("SKIP: aiortc is not installed for /usr/bin/python3 (apt-get install python3-aiortc)")
+        return 77
+    exe = sys.argv[1]
+    passed = failed = 0
+    with wrtclab.Lab() as lab:
+        gw = wrtclab.Gateway(lab, exe).start()
+        try:
+            for case in CASES:
+                try:
+                    case(gw, lab)
+                    print(f"ok   {case.__name__}")
+                    passed += 1
+                except Exception:
+                    print(f"FAIL {case.__name__}")
+                    traceback.print_exc()
+                    failed += 1
+        finally:
+            if failed:
+                print("---- wrtcgw log ----")
+                print(gw.log())
+            gw.stop()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
