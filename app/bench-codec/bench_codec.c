@@ -65,7 +65,8 @@ voice(uint64_t n, double rate, unsigned int *seed)
 
 	for (int h = 1; h <= 20; h++) {
 		double f = h * f0;
-		double formant = exp(-pow((f - 700) / 400, 2)) + 0.5 * exp(-pow((f - 1800) / 500, 2));
+		double formant = exp(-pow((f - 700) / 400, 2)) +
+				 0.5 * exp(-pow((f - 1800) / 500, 2));
 
 		if (f > rate / 2)
 			break;
@@ -221,7 +222,8 @@ main(int argc, char **argv)
 		for (unsigned int r = 0; r < runs; r++) {
 			res[r] = run(ticks, cx[c], &wall[r]);
 			if (res[r] < 0) {
-				fprintf(stderr, "bench-codec: transcoding failed at complexity %d\n",
+				fprintf(stderr,
+					"bench-codec: transcoding failed at complexity %d\n",
 					cx[c]);
 				return 1;
 			}

@@ -363,7 +363,8 @@ send_tone_narrow(struct wrtc_codec_xcoder *x, enum wrtc_codec_id codec, uint8_t 
 		if (i >= lo && i < hi)
 			continue;
 		size = rtp_make(pkt, i == 0, pt, (uint16_t)(seq0 + i),
-				ts0 + i * ptime * 8 /* both clocks are 8000 */, 0xabcdef01, pl, size);
+				ts0 + i * ptime * 8 /* Both clocks are 8000. */, 0xabcdef01, pl,
+				size);
 		WRTC_CHECK_EQ(wrtc_codec_xcoder_input(x, pkt, size, (uint64_t)i * ptime * 1000), 0);
 		drain(x, (uint64_t)i * ptime * 1000);
 	}
@@ -560,7 +561,8 @@ loss_opus_to_pcmu(bool fec)
 				good += opus_decode(da, NULL, 0, a, 160, 0) == 160;
 				good += opus_decode(db, NULL, 0, b, 160, 0) == 160;
 			} else if (f == 26) {
-				good += opus_decode(da, opus_pl[27], opus_size[27], a, 160, 1) == 160;
+				good += opus_decode(da, opus_pl[27], opus_size[27], a, 160, 1) ==
+					160;
 				good += opus_decode(db, NULL, 0, b, 160, 0) == 160;
 			} else {
 				good += opus_decode(da, opus_pl[f], opus_size[f], a, 160, 0) == 160;
@@ -965,6 +967,7 @@ test_random_input(void)
 		st = wrtc_codec_xcoder_stats(x);
 		for (unsigned int i = 0; i < 3000; i++) {
 			size_t size;
+			uint8_t pt;
 			int rc;
 
 			seed = seed * 1103515245u + 12345u;
@@ -975,18 +978,18 @@ test_random_input(void)
 			}
 			seq = (uint16_t)(seq + 1 + ((seed >> 4) % 16 == 0 ? (seed >> 9) % 40 : 0));
 			ts += 160 + ((seed >> 3) % 32 == 0 ? (seed >> 11) % 100000 : 0);
-			wrtc_rtp_hdr_write(pkt, 12, (seed & 1) != 0,
-					   (seed >> 20) % 8 == 0 ? 101 : (seed >> 20) % 8 == 1 ? 13 : 96,
-					   seq, ts, 1);
+			pt = (seed >> 20) % 8 == 0 ? 101 : (seed >> 20) % 8 == 1 ? 13 : 96;
+			wrtc_rtp_hdr_write(pkt, 12, (seed & 1) != 0, pt, seq, ts, 1);
 			rc = wrtc_codec_xcoder_input(x, pkt, size, i * 20000ull);
 			if (rc == 0)
 				accepted++;
 			else
 				dropped++;
-			while (wrtc_codec_xcoder_output(x, outp.data[0], WRTC_CODEC_PKT_MAX, 0) > 0) {
+			while ((rc = wrtc_codec_xcoder_output(x, outp.data[0], WRTC_CODEC_PKT_MAX,
+							      0)) > 0) {
 				struct wrtc_rtp_info ri;
 
-				WRTC_CHECK_EQ(wrtc_rtp_parse(outp.data[0], WRTC_CODEC_PKT_MAX, &ri), 0);
+				WRTC_CHECK_EQ(wrtc_rtp_parse(outp.data[0], (size_t)rc, &ri), 0);
 				WRTC_CHECK(ri.pt == 97 || ri.pt == 102);
 			}
 		}
