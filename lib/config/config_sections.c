@@ -244,8 +244,10 @@ iface_elem(struct cfg_ctx *c, const json_t *v, void *elem, unsigned int idx)
 	if (cfg_walk(c, v, iface_fields, N(iface_fields), it) != 0)
 		return -1;
 	if (json_object_get(v, "media_port_min") != NULL &&
-	    json_object_get(v, "media_port_max") == NULL && it->media_port_max <= it->media_port_min)
-		return fail_at(c, "media_port_max", "%s", "missing (media_port_min is above 29998)");
+	    json_object_get(v, "media_port_max") == NULL &&
+	    it->media_port_max <= it->media_port_min)
+		return fail_at(c, "media_port_max", "%s",
+			       "missing (media_port_min is above 29998)");
 	if (!it->has_ipv4 && !it->has_ipv6)
 		return cfg_fail(c, "needs ipv4 or ipv6 (or both)");
 	if (check_unique(c, all, sizeof(*it), idx, it->name, "interface") != 0)
@@ -854,7 +856,8 @@ psp_elem(struct cfg_ctx *c, const json_t *v, void *elem, unsigned int idx)
 		return fail_at(c, "sdes", "%s", "cannot be combined with dtls in one profile");
 	if ((p->dtls || p->sdes) && !p->srtp) {
 		if (srtp_given)
-			return fail_at(c, "srtp", "must be true when %s is", p->dtls ? "dtls" : "sdes");
+			return fail_at(c, "srtp", "must be true when %s is",
+				       p->dtls ? "dtls" : "sdes");
 		p->srtp = true;
 	}
 	if (p->srtp && !p->dtls && !p->sdes)

@@ -17,7 +17,8 @@ tb_init(struct tb *b, uint64_t bucket, uint64_t rate, uint64_t hz, uint64_t now)
 	uint64_t max;
 
 	/* 2 * max + rate must fit: tokens + elapsed * rate stays below it. */
-	if (rate > UINT64_MAX / 4 || __builtin_mul_overflow(bucket, hz, &max) || max > (UINT64_MAX / 2 - rate) / 2)
+	if (rate > UINT64_MAX / 4 || __builtin_mul_overflow(bucket, hz, &max) ||
+	    max > (UINT64_MAX / 2 - rate) / 2)
 		return -ERANGE;
 	b->max = max;
 	b->tokens = max;
@@ -59,7 +60,8 @@ wrtc_policer_create(const struct wrtc_policer_prm *prm)
 	int rc;
 
 	if (prm == NULL || prm->bucket == 0 || prm->rate == 0 || prm->hz == 0 ||
-	    prm->srflx_prefix_v4 > 32 || (prm->priority_rate != 0 && prm->priority_rate < prm->rate) ||
+	    prm->srflx_prefix_v4 > 32 ||
+	    (prm->priority_rate != 0 && prm->priority_rate < prm->rate) ||
 	    (prm->mode != WRTC_POLICER_PACKET_RATE && prm->mode != WRTC_POLICER_DATA_RATE)) {
 		errno = EINVAL;
 		return NULL;
@@ -118,7 +120,8 @@ wrtc_policer_admit(struct wrtc_policer *p, uint64_t now, uint32_t size,
 	uint64_t cost = p->hz;
 
 	/* A packet too large to express can never fit a bucket: it is discarded. */
-	if (p->mode == WRTC_POLICER_DATA_RATE && __builtin_mul_overflow((uint64_t)size, p->hz, &cost))
+	if (p->mode == WRTC_POLICER_DATA_RATE &&
+	    __builtin_mul_overflow((uint64_t)size, p->hz, &cost))
 		cost = UINT64_MAX;
 	tb_refill(b, now);
 	if (b->tokens >= cost) {

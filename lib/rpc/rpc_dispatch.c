@@ -174,8 +174,8 @@ wrtc_rpc_server_handle_line(struct wrtc_rpc_server *srv, const char *line, size_
 		json_decref(result);
 	} else if (result == NULL) {
 		if (err.code == 0)
-			wrtc_rpc_error_set(&err, WRTC_RPC_INTERNAL_ERROR, "internal error in \"%s\"",
-					   m->name);
+			wrtc_rpc_error_set(&err, WRTC_RPC_INTERNAL_ERROR,
+					   "internal error in \"%s\"", m->name);
 		out = error_reply(id, err.code, err.message);
 	} else {
 		out = dump_reply(json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id,

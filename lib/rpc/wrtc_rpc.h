@@ -73,7 +73,8 @@ typedef json_t *(wrtc_rpc_handler_fn)(json_t *params, void *ctx, struct wrtc_rpc
 
 /** Parameters of wrtc_rpc_server_create(). Zero fields take the defaults. */
 struct wrtc_rpc_server_prm {
-	const char *tcp_host;     /**< Numeric listen address ("127.0.0.1", "::1"); NULL = no TCP. */
+	const char *tcp_host;     /**< Numeric listen address ("127.0.0.1", "::1");
+				       NULL = no TCP. */
 	uint16_t tcp_port;        /**< TCP port; 0 = an ephemeral port (see _tcp_port()). */
 	const char *unix_path;    /**< Unix socket path; NULL or "" = none. A stale socket
 				       file there is replaced; any other file is an error. */

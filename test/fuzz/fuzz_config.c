@@ -36,8 +36,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (p->dtls && (p->dtls_profile < 0 ||
 					(unsigned int)p->dtls_profile >= cfg->n_dtls_profiles))
 				__builtin_trap();
-			if (p->srtp && (p->crypto_suite_profile < 0 ||
-					(unsigned int)p->crypto_suite_profile >= cfg->n_crypto_profiles))
+			if (p->srtp &&
+			    (p->crypto_suite_profile < 0 ||
+			     (unsigned int)p->crypto_suite_profile >= cfg->n_crypto_profiles))
 				__builtin_trap();
 		}
 	} else if (strlen(err) == 0) {
