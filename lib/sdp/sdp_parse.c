@@ -515,7 +515,8 @@ hexval(char c)
 static int
 attr_fingerprint(struct parser *p, char *v)
 {
-	struct wrtc_sdp_fingerprint *fp = p->m ? &p->m->fp : &p->sdp->fp;
+	struct wrtc_sdp_fingerprint *level = p->m ? &p->m->fp : &p->sdp->fp;
+	struct wrtc_sdp_fingerprint tmp = {0}, *fp = &tmp;
 	char *tok[3];
 	const char *s;
 	size_t n = 0;
@@ -542,6 +543,8 @@ attr_fingerprint(struct parser *p, char *v)
 	}
 	fp->size = n;
 	fp->present = true;
+	if (!level->present)
+		*level = tmp;
 	return 0;
 }
 
@@ -678,8 +681,7 @@ parse_a(struct parser *p, char *v)
 		return 0;
 	}
 	if (strcmp(name, "end-of-candidates") == 0) {
-		if (m != NULL)
-			m->end_of_candidates = true;
+		*(m ? &m->end_of_candidates : &sdp->end_of_candidates) = true;
 		return 0;
 	}
 	if (val == NULL)
@@ -854,6 +856,8 @@ wrtc_sdp_parse(const char *text, size_t len, struct wrtc_sdp **out, char *err, s
 		rc = fail(&p, "empty description");
 		goto out;
 	}
+	for (unsigned int i = 0; p.sdp->end_of_candidates && i < p.sdp->n_media; i++)
+		p.sdp->media[i].end_of_candidates = true;
 	if (!seen_o) {
 		rc = fail(&p, "missing o= line");
 		goto out;

@@ -45,7 +45,7 @@ enum {
 	WRTC_SDP_ICE_LEN = 257,    /**< ice-ufrag / ice-pwd (RFC 8839: up to 256 chars). */
 	WRTC_SDP_FP_MAX = 64,      /**< Fingerprint bytes (sha-512). */
 	WRTC_SDP_PROTO_LEN = 32,   /**< The proto field of an m-line. */
-	WRTC_SDP_FMTP_LEN = 512,   /**< An fmtp parameter string in a codec policy/decision. */
+	WRTC_SDP_FMTP_LEN = 256,   /**< An fmtp parameter string in a codec policy/decision. */
 	WRTC_SDP_MAX_CODECS = 32,  /**< Codecs in a policy or a decision list. */
 	WRTC_SDP_MAX_RULES = 64,   /**< Manipulation rules in one rule set. */
 };
@@ -166,7 +166,7 @@ struct wrtc_sdp_candidate {
 	enum wrtc_sdp_tcptype tcptype; /**< TCP candidate type. */
 };
 
-/** A parsed a=fingerprint line. */
+/** A parsed a=fingerprint line (the first one at a level; later ones are checked and kept). */
 struct wrtc_sdp_fingerprint {
 	bool present;            /**< Seen at this level. */
 	char hash[WRTC_SDP_TOKEN_LEN]; /**< Lower-case hash name: "sha-256", "sha-1", ... */
@@ -224,7 +224,7 @@ struct wrtc_sdp_media {
 	struct wrtc_sdp_ice ice; /**< Media-level ICE (see wrtc_sdp_media_ice()). */
 	unsigned int n_cands;    /**< Candidates. */
 	struct wrtc_sdp_candidate *cands; /**< Parsed a=candidate lines, in order. */
-	bool end_of_candidates;  /**< a=end-of-candidates at media or session level. */
+	bool end_of_candidates;  /**< a=end-of-candidates on this m-line or at session level. */
 	struct wrtc_sdp_fingerprint fp; /**< Media-level fingerprint. */
 	enum wrtc_sdp_setup setup;      /**< Media-level setup. */
 	unsigned int n_crypto;   /**< SDES crypto lines. */
@@ -242,6 +242,7 @@ struct wrtc_sdp {
 	uint32_t bw_tias;        /**< Session b=TIAS, 0 if absent. */
 	enum wrtc_sdp_dir dir;   /**< Session-level direction. */
 	bool ice_lite;           /**< a=ice-lite */
+	bool end_of_candidates;  /**< Session-level a=end-of-candidates (also set on every m-line). */
 	struct wrtc_sdp_ice ice; /**< Session-level ICE. */
 	struct wrtc_sdp_fingerprint fp; /**< Session-level fingerprint. */
 	enum wrtc_sdp_setup setup;      /**< Session-level setup. */

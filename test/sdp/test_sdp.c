@@ -1374,6 +1374,98 @@ test_rewrite_errors(void)
 	return 0;
 }
 
+
+static int
+test_session_level_attrs(void)
+{
+	struct wrtc_sdp *sdp = parse_str(
+		"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\na=end-of-candidates\r\n"
+		"a=fingerprint:sha-256 01:02\r\na=fingerprint:sha-1 03:04:05\r\n"
+		"a=setup:passive\r\na=inactive\r\n"
+		"m=audio 4000 RTP/AVP 0\r\nm=audio 4002 RTP/AVP 0\r\na=sendrecv\r\n"
+		"a=fingerprint:sha-1 AA\r\na=setup:active\r\n");
+
+	if (!WRTC_CHECK(sdp != NULL))
+		return -1;
+	WRTC_CHECK(sdp->end_of_candidates);
+	WRTC_CHECK(sdp->media[0].end_of_candidates && sdp->media[1].end_of_candidates);
+	/* The first fingerprint of a level counts. */
+	WRTC_CHECK_STREQ(sdp->fp.hash, "sha-256");
+	WRTC_CHECK_EQ(sdp->fp.size, 2);
+	WRTC_CHECK(wrtc_sdp_media_fingerprint(sdp, 0) == &sdp->fp);
+	WRTC_CHECK_EQ(wrtc_sdp_media_fingerprint(sdp, 1)->bytes[0], 0xAA);
+	WRTC_CHECK_EQ(wrtc_sdp_media_setup(sdp, 0), WRTC_SDP_SETUP_PASSIVE);
+	WRTC_CHECK_EQ(wrtc_sdp_media_setup(sdp, 1), WRTC_SDP_SETUP_ACTIVE);
+	WRTC_CHECK_EQ(wrtc_sdp_media_dir(sdp, 0), WRTC_SDP_DIR_INACTIVE);
+	WRTC_CHECK_EQ(wrtc_sdp_media_dir(sdp, 1), WRTC_SDP_DIR_SENDRECV);
+	WRTC_CHECK(wrtc_sdp_media_is_hold(sdp, 0));
+	WRTC_CHECK(!wrtc_sdp_media_is_hold(sdp, 1));
+	WRTC_CHECK(wrtc_sdp_media_conn(sdp, 0) == NULL);
+	wrtc_sdp_free(sdp);
+	return 0;
+}
+
+/* The c= family: IPv4/IPv6 preference, the received c=, the peer's best candidate. */
+static int
+test_af_choice(void)
+{
+	static const char offer_txt[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+		"m=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+		"a=ice-ufrag:abcd\r\na=ice-pwd:pwdpwdpwdpwdpwdpwdpwdpwd\r\n"
+		"a=fingerprint:sha-256 01:02\r\na=setup:actpass\r\na=rtcp-mux\r\n"
+		"a=candidate:1 1 udp 2122262783 2001:db8::77 50000 typ host\r\n"
+		"a=candidate:2 1 udp 2122194687 192.0.2.77 50000 typ host\r\n";
+	struct wrtc_sdp *offer = parse_str(offer_txt);
+	struct wrtc_sdp *ans = parse_str("v=0\r\no=- 1 1 IN IP4 198.51.100.7\r\ns=-\r\n"
+					 "c=IN IP4 198.51.100.7\r\nt=0 0\r\n"
+					 "m=audio 30000 RTP/AVP 0\r\n");
+	struct wrtc_sdp_rewrite_media media = {.rtp_port = 40000};
+	struct wrtc_sdp_rewrite_prm prm = {.side = WRTC_SDP_SIDE_WEBRTC, .offer = offer,
+					   .ice_mode = WRTC_SDP_ICE_LITE, .ice_ufrag = "abcd",
+					   .ice_pwd = "pwdpwdpwdpwdpwdpwdpwdpwd", .fp_hash = "sha-256",
+					   .fp_hex = fp_hex, .bundle = true,
+					   .addr4 = "203.0.113.10", .addr6 = "2001:db8::10",
+					   .n_media = 1, .media = &media};
+	static const struct {
+		enum wrtc_sdp_af_pref pref;
+		bool v4, v6;
+		const char *c;
+	} t[] = {
+		{WRTC_SDP_AF_IPV4, true, true, "c=IN IP4 203.0.113.10\r\n"},
+		{WRTC_SDP_AF_IPV6, true, true, "c=IN IP6 2001:db8::10\r\n"},
+		{WRTC_SDP_AF_IPV6, true, false, "c=IN IP4 203.0.113.10\r\n"},
+		{WRTC_SDP_AF_IPV4, false, true, "c=IN IP6 2001:db8::10\r\n"},
+		{WRTC_SDP_AF_MATCH, true, true, "c=IN IP4 203.0.113.10\r\n"},
+		{WRTC_SDP_AF_RECEIVED, true, true, "c=IN IP6 2001:db8::10\r\n"},
+	};
+	char err[256], *out;
+
+	if (!WRTC_CHECK(offer != NULL && ans != NULL))
+		goto out;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		prm.af_pref = t[i].pref;
+		prm.addr4 = t[i].v4 ? "203.0.113.10" : NULL;
+		prm.addr6 = t[i].v6 ? "2001:db8::10" : NULL;
+		out = NULL;
+		if (!WRTC_CHECK_EQ(wrtc_sdp_rewrite(ans, &prm, &out, err, sizeof(err)), 0)) {
+			fprintf(stderr, "  case %zu: %s\n", i, err);
+			continue;
+		}
+		if (!WRTC_CHECK(strstr(out, t[i].c) != NULL))
+			fprintf(stderr, "  case %zu:\n%s", i, out);
+		/* Answers to a BUNDLE offer: group, mid, mux, and the offer's proto. */
+		WRTC_CHECK(strstr(out, "a=group:BUNDLE 0\r\n") != NULL);
+		WRTC_CHECK(strstr(out, "m=audio 40000 UDP/TLS/RTP/SAVPF 0\r\n") != NULL);
+		WRTC_CHECK(strstr(out, "a=setup:active\r\n") != NULL);
+		free(out);
+	}
+out:
+	wrtc_sdp_free(offer);
+	wrtc_sdp_free(ans);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"roundtrip_fixtures", test_roundtrip_fixtures},
 	{"lf_endings", test_lf_endings},
@@ -1381,6 +1473,8 @@ static const struct wrtc_test_case cases[] = {
 	{"fields_aiortc", test_fields_aiortc},
 	{"fields_sip_v6", test_fields_sip_v6},
 	{"old_hold", test_old_hold},
+	{"session_level_attrs", test_session_level_attrs},
+	{"af_choice", test_af_choice},
 	{"malformed", test_malformed},
 	{"lenient", test_lenient},
 	{"codec_relay_g711", test_codec_relay_g711},
