@@ -525,7 +525,8 @@ ice_update_state(struct wrtc_ice_agent *ag, uint64_t now)
 	if (ag->has_sel) {
 		if (!ag->consent_ok)
 			s = WRTC_ICE_STATE_FAILED;
-		else if (now > ag->last_consent && now - ag->last_consent >= ag->prm.disconnected_us)
+		else if (now > ag->last_consent &&
+			 now - ag->last_consent >= ag->prm.disconnected_us)
 			s = WRTC_ICE_STATE_DISCONNECTED;
 		else if (ag->restarting || !ag->checks_done)
 			s = WRTC_ICE_STATE_CONNECTED;

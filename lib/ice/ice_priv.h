@@ -55,7 +55,7 @@ struct ice_pair {
 	enum ice_pair_state state;
 	bool valid;                     /* A check on it succeeded (or, lite: a request came). */
 	bool nominated;                 /* Nominated (USE-CANDIDATE check succeeded / received). */
-	bool use_cand_rcvd;             /* Controlled: peer sent USE-CANDIDATE before we validated. */
+	bool use_cand_rcvd;             /* Controlled: USE-CANDIDATE came before our check passed. */
 	bool queued;                    /* In the triggered-check queue. */
 };
 
@@ -69,7 +69,7 @@ struct ice_txn {
 	uint8_t tid[WRTC_STUN_TID_SIZE];
 	struct sockaddr_storage local;
 	struct sockaddr_storage remote;
-	uint64_t next_tx;               /* Next retransmission, or the give-up time after the last. */
+	uint64_t next_tx;               /* Next retransmission, or give-up time after the last. */
 	uint64_t rto;                   /* Current retransmission timeout. */
 	unsigned int ntx;               /* Transmissions so far. */
 	unsigned int max_tx;
@@ -106,7 +106,7 @@ struct wrtc_ice_agent {
 	uint64_t next_check;            /* Pacing: earliest time for the next check. */
 	bool have_first_valid;
 	uint64_t first_valid_at;
-	int nominating;                 /* Controlling: pair carrying USE-CANDIDATE, or ICE_NO_PAIR. */
+	int nominating;                 /* Controlling: pair with USE-CANDIDATE, or ICE_NO_PAIR. */
 
 	bool has_sel;                   /* A pair is selected. */
 	struct sockaddr_storage sel_local;
@@ -115,7 +115,7 @@ struct wrtc_ice_agent {
 	bool consent_ok;
 	uint64_t last_consent;
 	uint64_t consent_next;
-	bool restarting;                /* Old selected pair in use until the new generation nominates. */
+	bool restarting;                /* Old selected pair used until the new one is nominated. */
 
 	struct wrtc_ice_counters cnt;
 	struct wrtc_stun_stats stun;

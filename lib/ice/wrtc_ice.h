@@ -65,7 +65,7 @@ enum wrtc_ice_role {
 enum wrtc_ice_state {
 	WRTC_ICE_STATE_NEW,            /**< Created, nothing exchanged. */
 	WRTC_ICE_STATE_CHECKING,       /**< Checks running, nothing nominated. */
-	WRTC_ICE_STATE_CONNECTED,      /**< A nominated pair carries media while checks still run (e.g. during a restart). */
+	WRTC_ICE_STATE_CONNECTED,      /**< The old selected pair carries media during a restart. */
 	WRTC_ICE_STATE_COMPLETED,      /**< A pair is nominated and checking is over. */
 	WRTC_ICE_STATE_FAILED,         /**< Every pair failed, or consent expired. */
 	WRTC_ICE_STATE_DISCONNECTED,   /**< Consent not refreshed for a while, not yet expired. */
@@ -116,7 +116,8 @@ struct wrtc_ice_event {
  * @return        0, or -errno (counted as a send error).
  */
 typedef int (wrtc_ice_send_fn)(void *opaque, const struct sockaddr_storage *local,
-			       const struct sockaddr_storage *remote, const uint8_t *buf, size_t len);
+			       const struct sockaddr_storage *remote, const uint8_t *buf,
+			       size_t len);
 
 /**
  * Receive an event. Called from inside agent calls.
@@ -139,10 +140,10 @@ struct wrtc_ice_agent_prm {
 	uint64_t rto_us;                    /**< First retransmission timeout (500 000). */
 	uint64_t rto_max_us;                /**< Retransmission timeout cap (1 600 000). */
 	unsigned int max_tx;                /**< Transmissions of one check (7). */
-	uint64_t nomination_delay_us;       /**< Controlling: wait for better pairs after the first valid one (300 000). */
+	uint64_t nomination_delay_us;       /**< Controlling: wait for better pairs (300 000). */
 	uint64_t consent_interval_us;       /**< Consent check period, +-20 % jitter (5 000 000). */
 	uint64_t consent_timeout_us;        /**< Consent expiry (30 000 000). */
-	uint64_t disconnected_us;           /**< No consent for this long: DISCONNECTED (15 000 000). */
+	uint64_t disconnected_us;           /**< No consent this long: DISCONNECTED (15 000 000). */
 };
 
 /** Counters, written by the agent only. */
@@ -151,7 +152,7 @@ struct wrtc_ice_counters {
 	uint64_t rx_responses;         /**< Responses matched to a transaction. */
 	uint64_t rx_malformed;         /**< Datagrams that did not parse (see stun_stats). */
 	uint64_t rx_unknown_txn;       /**< Responses with no matching transaction. */
-	uint64_t rx_bad_integrity;     /**< Wrong MESSAGE-INTEGRITY (401 sent or response dropped). */
+	uint64_t rx_bad_integrity;     /**< Wrong MESSAGE-INTEGRITY (401 sent / response dropped). */
 	uint64_t rx_unknown_user;      /**< USERNAME not ours (401 sent). */
 	uint64_t rx_bad_request;       /**< Missing USERNAME/MESSAGE-INTEGRITY (400 sent). */
 	uint64_t rx_unknown_attr;      /**< Unknown comprehension-required attributes (420 sent). */

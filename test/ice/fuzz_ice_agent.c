@@ -126,7 +126,8 @@ signed_request(struct wrtc_ice_agent *ag, const uint8_t **d, size_t *n, uint64_t
 				 strlen(f[3] & 0x40 ? lpwd : h.cur_lpwd));
 	wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST, f + 4);
 	if (!(f[0] & 1))
-		wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, user, (uint16_t)strlen(user));
+		wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, user,
+					   (uint16_t)strlen(user));
 	if (f[0] & 2)
 		wrtc_stun_builder_add_u32(&b, WRTC_STUN_ATTR_PRIORITY, (uint32_t)f[3] << 24 | f[1]);
 	if (f[0] & 4)
@@ -295,7 +296,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 6:
 			snprintf(h.cur_rufrag, sizeof(h.cur_rufrag), "P%04u", gen % 10000);
 			snprintf(h.cur_rpwd, sizeof(h.cur_rpwd), "peerpassword%011u", gen);
-			wrtc_ice_agent_set_remote_credentials(ag, h.cur_rufrag, h.cur_rpwd, op & 0x10);
+			wrtc_ice_agent_set_remote_credentials(ag, h.cur_rufrag, h.cur_rpwd,
+							      op & 0x10);
 			break;
 		case 7:
 			wrtc_ice_agent_end_of_candidates(ag);

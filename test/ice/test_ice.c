@@ -262,6 +262,9 @@ run_events(struct net *n, uint64_t duration, unsigned int *wakeups)
 
 static const char *const ufrag[2] = {"aUfr", "bUfr"};
 static const char *const pwd[2] = {"aPassword0123456789abcdef", "bPassword0123456789abcdef"};
+/* Credentials after a restart. */
+static const char *const ufrag2[2] = {"aUf2", "bUf2"};
+static const char *const pwd2[2] = {"aPassword2x0123456789abcd", "bPassword2x0123456789abcd"};
 
 struct side_cfg {
 	enum wrtc_ice_mode mode;
@@ -356,8 +359,10 @@ static int
 test_full_controlling_lite(void)
 {
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
-		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
 	};
 	static struct net n;
 	struct wrtc_ice_status st;
@@ -412,9 +417,11 @@ test_full_full(void)
 {
 	struct side_cfg cfg[2] = {
 		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
-		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000), cand(WRTC_ICE_CAND_HOST, "2001:db8::1", 1000)}, 2},
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000),
+		  cand(WRTC_ICE_CAND_HOST, "2001:db8::1", 1000)}, 2},
 		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
-		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000), cand(WRTC_ICE_CAND_HOST, "2001:db8::2", 2000)}, 2},
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000),
+		  cand(WRTC_ICE_CAND_HOST, "2001:db8::2", 2000)}, 2},
 	};
 	static struct net n;
 	struct wrtc_ice_status st;
@@ -442,8 +449,10 @@ static int
 test_ipv6_only(void)
 {
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 7, {cand(WRTC_ICE_CAND_HOST, "2001:db8::1", 1000)}, 1},
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 9, {cand(WRTC_ICE_CAND_HOST, "2001:db8::2", 2000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "2001:db8::1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "2001:db8::2", 2000)}, 1},
 	};
 	static struct net n;
 
@@ -502,8 +511,10 @@ static int
 test_lost_packets(void)
 {
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
 	};
 	static struct net n;
 	struct wrtc_ice_status a, b;
@@ -528,8 +539,10 @@ static int
 test_check_failure(void)
 {
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
 	};
 	static struct net n;
 	struct wrtc_ice_status st;
@@ -556,9 +569,11 @@ static int
 test_restart_keeps_old_pair(void)
 {
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
 		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
-		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.3", 3000), cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 2},
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.3", 3000),
+		  cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 2},
 	};
 	static struct net n;
 	struct sockaddr_storage old_r = sa("10.0.0.2", 2000), new_r = sa("10.0.0.3", 3000);
@@ -587,7 +602,7 @@ test_restart_keeps_old_pair(void)
 	WRTC_CHECK(selected_is(n.s[0].ag, "10.0.0.1", 1000, "10.0.0.2", 2000));
 
 	/* A restarts first (its re-offer); B has not answered yet: old pair, old creds. */
-	WRTC_CHECK_EQ(wrtc_ice_agent_restart(n.s[0].ag, "aUf2", "aPassword2x0123456789abcd", n.now), 0);
+	WRTC_CHECK_EQ(wrtc_ice_agent_restart(n.s[0].ag, ufrag2[0], pwd2[0], n.now), 0);
 	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_CONNECTED);
 	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[0].ag, &old_r));
 	run(&n, 40000000, 5000);
@@ -602,11 +617,11 @@ test_restart_keeps_old_pair(void)
 
 	/* B answers: it restarts too; its new address is reachable and signalled. */
 	n.n_blocked = 0;
-	WRTC_CHECK_EQ(wrtc_ice_agent_restart(n.s[1].ag, "bUf2", "bPassword2x0123456789abcd", n.now), 0);
-	wrtc_ice_agent_set_remote_credentials(n.s[1].ag, "aUf2", "aPassword2x0123456789abcd", false);
+	WRTC_CHECK_EQ(wrtc_ice_agent_restart(n.s[1].ag, ufrag2[1], pwd2[1], n.now), 0);
+	wrtc_ice_agent_set_remote_credentials(n.s[1].ag, ufrag2[0], pwd2[0], false);
 	wrtc_ice_agent_add_remote_candidate(n.s[1].ag, &cfg[0].cand[0]);
 	wrtc_ice_agent_end_of_candidates(n.s[1].ag);
-	wrtc_ice_agent_set_remote_credentials(n.s[0].ag, "bUf2", "bPassword2x0123456789abcd", false);
+	wrtc_ice_agent_set_remote_credentials(n.s[0].ag, ufrag2[1], pwd2[1], false);
 	wrtc_ice_agent_add_remote_candidate(n.s[0].ag, &cfg[1].cand[0]);
 	wrtc_ice_agent_add_remote_candidate(n.s[0].ag, &cfg[1].cand[1]);
 	wrtc_ice_agent_end_of_candidates(n.s[0].ag);
@@ -643,7 +658,8 @@ test_restart_keeps_old_pair(void)
 		struct sockaddr_storage a = sa("10.0.0.1", 1000);
 		int len;
 
-		wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST, tid);
+		wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST,
+				       tid);
 		wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, "aUfr:bUfr", 9);
 		wrtc_stun_builder_add_integrity(&b, k);
 		len = wrtc_stun_builder_finish(&b);
@@ -659,8 +675,10 @@ static int
 test_lite_restart(void)
 {
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
-		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
 	};
 	static struct net n;
 	struct sockaddr_storage a_addr = sa("10.0.0.1", 1000);
@@ -670,17 +688,17 @@ test_lite_restart(void)
 	run(&n, 2000000, 1000);
 	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
 	/* The gateway (lite, B) restarts on a re-offer; A's consent checks keep working. */
-	wrtc_ice_agent_restart(n.s[1].ag, "bUf2", "bPassword2x0123456789abcd", n.now);
+	wrtc_ice_agent_restart(n.s[1].ag, ufrag2[1], pwd2[1], n.now);
 	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_CONNECTED);
 	run(&n, 10000000, 5000);
 	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[1].ag, &a_addr));
 	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_CONNECTED);
 	WRTC_CHECK_EQ(n.s[1].n_selected, 1);
 	/* A restarts as well and learns B's new credentials; it nominates again. */
-	wrtc_ice_agent_restart(n.s[0].ag, "aUf2", "aPassword2x0123456789abcd", n.now);
-	wrtc_ice_agent_set_remote_credentials(n.s[0].ag, "bUf2", "bPassword2x0123456789abcd", true);
+	wrtc_ice_agent_restart(n.s[0].ag, ufrag2[0], pwd2[0], n.now);
+	wrtc_ice_agent_set_remote_credentials(n.s[0].ag, ufrag2[1], pwd2[1], true);
 	wrtc_ice_agent_add_remote_candidate(n.s[0].ag, &cfg[1].cand[0]);
-	wrtc_ice_agent_set_remote_credentials(n.s[1].ag, "aUf2", "aPassword2x0123456789abcd", false);
+	wrtc_ice_agent_set_remote_credentials(n.s[1].ag, ufrag2[0], pwd2[0], false);
 	run(&n, 2000000, 1000);
 	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
 	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
@@ -693,8 +711,10 @@ static int
 test_consent_expiry_full(void)
 {
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
 	};
 	static struct net n;
 	struct sockaddr_storage b_addr = sa("10.0.0.2", 2000);
@@ -735,8 +755,10 @@ static int
 test_consent_expiry_lite(void)
 {
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
-		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
 	};
 	static struct net n;
 	struct sockaddr_storage a_addr = sa("10.0.0.1", 1000);
@@ -762,8 +784,10 @@ static int
 test_prflx_behind_nat(void)
 {
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_HOST, "192.168.1.2", 2000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "192.168.1.2", 2000)}, 1},
 	};
 	static struct net n;
 	struct wrtc_ice_status st;
@@ -811,7 +835,10 @@ probe_agent(struct net *n, enum wrtc_ice_mode mode)
 	return n->s[1].ag;
 }
 
-/* Sends a crafted request to B from 10.0.0.1:1000; returns the answer's error code (0 = success, -1 none). */
+/*
+ * Sends a crafted request to B from 10.0.0.1:1000; returns the answer's error
+ * code (0 = success, -1 = no answer, < -1 = malformed answer).
+ */
 static int
 probe(struct net *n, const char *user, const char *key_pwd, bool mi, uint16_t extra_attr,
       int *rc_out, bool *answer_has_mi)
@@ -826,7 +853,8 @@ probe(struct net *n, const char *user, const char *key_pwd, bool mi, uint16_t ex
 
 	wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST, tid);
 	if (user != NULL)
-		wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, user, (uint16_t)strlen(user));
+		wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, user,
+					   (uint16_t)strlen(user));
 	wrtc_stun_builder_add_u32(&b, WRTC_STUN_ATTR_PRIORITY, 0x6e7f1eff);
 	wrtc_stun_builder_add_u64(&b, WRTC_STUN_ATTR_ICE_CONTROLLING, 0x1234);
 	if (extra_attr != 0)
@@ -876,7 +904,8 @@ bad_requests_case(enum wrtc_ice_mode mode)
 
 	WRTC_CHECK(ag != NULL);
 	/* Wrong password. */
-	WRTC_CHECK_EQ(probe(&n, "bUfr:aUfr", "notTheRightPassword12345", true, 0, &rc, &has_mi), 401);
+	WRTC_CHECK_EQ(probe(&n, "bUfr:aUfr", "notTheRightPassword1234", true, 0, &rc, &has_mi),
+		      401);
 	WRTC_CHECK_EQ(rc, -EACCES);
 	WRTC_CHECK(!has_mi);
 	/* Unknown username. */
@@ -966,9 +995,11 @@ static int
 test_relay_candidate(void)
 {
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
 		/* B's only candidate is a TURN relay allocation. */
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9, {cand(WRTC_ICE_CAND_RELAY, "198.51.100.7", 50000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_RELAY, "198.51.100.7", 50000)}, 1},
 	};
 	static struct net n;
 	struct sockaddr_storage relay = sa("198.51.100.7", 50000);
@@ -992,8 +1023,10 @@ test_advertised_address_lite(void)
 {
 	/* The gateway (A, lite) is behind a 1:1 NAT and advertises its public address. */
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 7, {cand(WRTC_ICE_CAND_SRFLX, "198.51.100.10", 1000)}, 1},
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 7,
+		 {cand(WRTC_ICE_CAND_SRFLX, "198.51.100.10", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
 	};
 	static struct net n;
 	struct sockaddr_storage adv = sa("198.51.100.10", 1000), base = sa("10.0.0.1", 1000);
@@ -1028,8 +1061,10 @@ test_checks_before_answer(void)
 	 * answered, and our triggered check sent once the credentials arrive.
 	 */
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 9, {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
 	};
 	static struct net n;
 	struct wrtc_ice_status st;
@@ -1067,9 +1102,11 @@ test_nomination_waits_for_better_pair(void)
 	 * controlling agent waits (up to nomination_delay_us) for the host pair.
 	 */
 	struct side_cfg cfg[2] = {
-		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7, {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
 		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
-		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000), cand(WRTC_ICE_CAND_RELAY, "198.51.100.7", 50000)}, 2},
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000),
+		  cand(WRTC_ICE_CAND_RELAY, "198.51.100.7", 50000)}, 2},
 	};
 	static struct net n;
 	struct wrtc_ice_status st;
@@ -1094,9 +1131,11 @@ test_event_driven_timers(void)
 {
 	struct side_cfg cfg[2] = {
 		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
-		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000), cand(WRTC_ICE_CAND_HOST, "10.0.1.1", 1000)}, 2},
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000),
+		  cand(WRTC_ICE_CAND_HOST, "10.0.1.1", 1000)}, 2},
 		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
-		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000), cand(WRTC_ICE_CAND_HOST, "10.0.1.2", 2000)}, 2},
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000),
+		  cand(WRTC_ICE_CAND_HOST, "10.0.1.2", 2000)}, 2},
 	};
 	static struct net n;
 	unsigned int wakeups = 0;
@@ -1149,7 +1188,8 @@ test_api_errors(void)
 	WRTC_CHECK_EQ(wrtc_ice_agent_role(ag), WRTC_ICE_ROLE_CONTROLLED);
 	bad.addr.ss_family = AF_UNIX;
 	WRTC_CHECK_EQ(wrtc_ice_agent_add_remote_candidate(ag, &bad), -EAFNOSUPPORT);
-	WRTC_CHECK_EQ(wrtc_ice_agent_set_remote_credentials(ag, "x", "0123456789012345678901", false),
+	WRTC_CHECK_EQ(wrtc_ice_agent_set_remote_credentials(ag, "x", "0123456789012345678901",
+							    false),
 		      -EINVAL);
 	WRTC_CHECK_EQ(wrtc_ice_agent_restart(ag, "abcd", "short", 0), -EINVAL);
 	WRTC_CHECK_EQ(wrtc_ice_agent_selected_pair(ag, NULL, NULL), -ENOENT);

@@ -62,7 +62,8 @@ hex_decode(const char *hex, uint8_t *out, size_t cap)
 			continue;
 		if (!isxdigit((unsigned char)*hex))
 			return -1;
-		v = isdigit((unsigned char)*hex) ? *hex - '0' : (tolower((unsigned char)*hex) - 'a' + 10);
+		v = isdigit((unsigned char)*hex) ? *hex - '0' :
+						   tolower((unsigned char)*hex) - 'a' + 10;
 		if (hi < 0) {
 			hi = v;
 		} else {

@@ -129,7 +129,8 @@ test_rfc5769_long_term(void)
 	int n = load(rfc5769_request_long_term, buf, sizeof(buf));
 	struct wrtc_stun_msg m;
 	struct wrtc_stun_key *k = wrtc_stun_key_create_long_term(user, "example.org", "TheMatrIX");
-	struct wrtc_stun_key *bad = wrtc_stun_key_create_long_term(user, "example.org", "TheMatrix");
+	struct wrtc_stun_key *bad =
+		wrtc_stun_key_create_long_term(user, "example.org", "TheMatrix");
 
 	WRTC_CHECK_EQ(n, 116);
 	WRTC_CHECK(k != NULL);
@@ -237,7 +238,8 @@ static const struct bad_case bad_cases[] = {
 	 WRTC_STUN_E_ATTR_LENGTH},
 	{"error-code 2 bytes", "01110008 2112a442 b7e7a701 bc34d686 fa87dfae 00090002 00000000",
 	 WRTC_STUN_E_ATTR_LENGTH},
-	{"xor-mapped family 3", "0101000c 2112a442 b7e7a701 bc34d686 fa87dfae 00200008 0003a147 e112a643",
+	{"xor-mapped family 3",
+	 "0101000c 2112a442 b7e7a701 bc34d686 fa87dfae 00200008 0003a147 e112a643",
 	 WRTC_STUN_E_ATTR_VALUE},
 	{"xor-mapped ipv6 family in 8 bytes",
 	 "0101000c 2112a442 b7e7a701 bc34d686 fa87dfae 00200008 0002a147 e112a643",
@@ -247,7 +249,8 @@ static const struct bad_case bad_cases[] = {
 	{"error-code number 100", "01110008 2112a442 b7e7a701 bc34d686 fa87dfae 00090004 00000464",
 	 WRTC_STUN_E_ATTR_VALUE},
 	{"integrity 16 bytes",
-	 "00010014 2112a442 b7e7a701 bc34d686 fa87dfae 00080010 00000000 00000000 00000000 00000000",
+	 "00010014 2112a442 b7e7a701 bc34d686 fa87dfae 00080010 00000000 00000000 00000000"
+	 " 00000000",
 	 WRTC_STUN_E_ATTR_LENGTH},
 	{"fingerprint 8 bytes",
 	 "0001000c 2112a442 b7e7a701 bc34d686 fa87dfae 80280008 00000000 00000000",
