@@ -55,6 +55,7 @@ struct wrtc_codec_xcoder {
 
 	/* Written by the owning worker. */
 	bool in_started;            /* A packet has been accepted. */
+	uint32_t in_ssrc;           /* SSRC of the input source. */
 	uint16_t in_seq;            /* Last accepted input sequence number. */
 	uint32_t in_next_ts;        /* Input timestamp of the next expected audio sample. */
 	unsigned int in_frame;      /* Samples of the last decoded packet. */
@@ -336,8 +337,20 @@ wrtc_codec_xcoder_input(struct wrtc_codec_xcoder *x, const uint8_t *rtp, size_t 
 	pl = rtp + ri.payload_offset;
 	if (!x->in_started) {
 		x->in_started = true;
+		x->in_ssrc = ri.ssrc;
 		x->in_seq = (uint16_t)(ri.seq - 1);
 		x->in_next_ts = ri.ts;
+	} else if (ri.ssrc != x->in_ssrc) {
+		/* A new source (the peer re-created its sender): its sequence and
+		 * timestamp spaces are new; our output just continues. */
+		x->st.in_resync++;
+		flush_partial(x);
+		x->in_ssrc = ri.ssrc;
+		x->in_seq = (uint16_t)(ri.seq - 1);
+		x->in_next_ts = ri.ts;
+		x->pending_lost = 0;
+		x->marker = true;
+		wrtc_rtp_rx_init(&x->rx, x->in_clock, 1);
 	}
 	d = wrtc_rtp_seq_diff(x->in_seq, ri.seq);
 	if (d <= 0 && d > -WRTC_RTP_MAX_MISORDER) {

@@ -18,6 +18,7 @@
 #include <spandsp/g722.h>
 
 #include "wrtc_codec.h"
+#include "wrtc_rtcp.h"
 #include "wrtc_test.h"
 
 #ifndef M_PI
@@ -604,6 +605,94 @@ test_loss_opus_fec(void)
 	return loss_opus_to_pcmu(true);
 }
 
+/* The leg reports (RTCP) come from what the transcoder really received and
+ * sent: after 50 PCMU packets with 3 lost, the RR for the SIP leg says 3 lost
+ * of 50, and the SR for the WebRTC leg counts the Opus packets and bytes sent,
+ * with the RTP timestamp of the last one. */
+static int
+test_rtcp_from_xcoder(void)
+{
+	struct wrtc_codec_xcoder_prm p = prm_make(WRTC_CODEC_PCMU, 0, 20, WRTC_CODEC_OPUS,
+						  PT_OPUS, 20);
+	struct wrtc_codec_xcoder *x = wrtc_codec_xcoder_create(&p);
+	struct wrtc_rtp_rx_stats *rx;
+	const struct wrtc_rtp_tx_stats *tx;
+	struct wrtc_rtcp_iter it;
+	struct wrtc_rtcp_pkt pkt;
+	struct wrtc_rtcp_rb rb;
+	uint8_t buf[200];
+	uint32_t octets = 0;
+	int n;
+
+	if (!WRTC_CHECK(x != NULL))
+		return -1;
+	outp.n = 0;
+	send_tone_narrow(x, WRTC_CODEC_PCMU, 0, 20, 1000, 100, 0, 10, 13);
+	rx = wrtc_codec_xcoder_rx_stats(x);
+	tx = wrtc_codec_xcoder_tx_stats(x);
+	for (unsigned int i = 0; i < outp.n; i++)
+		octets += outp.size[i] - WRTC_RTP_HDR_SIZE;
+
+	/* RR on the SIP leg, from the PCMU -> Opus direction's reception. */
+	n = wrtc_rtcp_build_rr(buf, sizeof(buf), 0x5150, 1000000, &rx, 1);
+	WRTC_CHECK_EQ(n, 32);
+	wrtc_rtcp_iter_init(&it, buf, (size_t)n);
+	WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &pkt), 1);
+	WRTC_CHECK_EQ(wrtc_rtcp_rb_get(&pkt, 0, &rb), 0);
+	WRTC_CHECK_EQ(rb.ssrc, 0xabcdef01);
+	WRTC_CHECK_EQ(rb.lost, 3);
+	WRTC_CHECK_EQ(rb.ext_max_seq, 149);
+	WRTC_CHECK_EQ(rb.fraction_lost, 3 * 256 / 50);
+
+	/* SR on the WebRTC leg, from the same direction's sending. */
+	n = wrtc_rtcp_build_sr(buf, sizeof(buf), tx, 0, 980000, NULL, 0);
+	WRTC_CHECK_EQ(n, 28);
+	wrtc_rtcp_iter_init(&it, buf, (size_t)n);
+	WRTC_CHECK_EQ(wrtc_rtcp_iter_next(&it, &pkt), 1);
+	WRTC_CHECK_EQ(pkt.ssrc, p.out_ssrc);
+	WRTC_CHECK_EQ(pkt.packets, 50);
+	WRTC_CHECK_EQ(pkt.octets, octets);
+	WRTC_CHECK_EQ(pkt.rtp_ts, p.out_ts + 49 * 960);
+	wrtc_codec_xcoder_free(x);
+	return 0;
+}
+
+/* The peer changes SSRC (new sender, new seq and ts spaces): the output
+ * stream goes on with continuous sequence numbers and a marker bit, and the
+ * reception statistics follow the new source. */
+static int
+test_input_ssrc_change(void)
+{
+	struct wrtc_codec_xcoder_prm p = prm_make(WRTC_CODEC_PCMU, 0, 20, WRTC_CODEC_PCMA, 8, 20);
+	struct wrtc_codec_xcoder *x = wrtc_codec_xcoder_create(&p);
+	uint8_t pkt[200], pl[160];
+	struct wrtc_rtp_info ri;
+
+	if (!WRTC_CHECK(x != NULL))
+		return -1;
+	memset(pl, 0xff, sizeof(pl));
+	outp.n = 0;
+	for (unsigned int i = 0; i < 20; i++) {
+		size_t size = i < 10 ? rtp_make(pkt, false, 0, (uint16_t)(10 + i), 5000 + i * 160,
+						0xa, pl, 160) :
+				       rtp_make(pkt, false, 0, (uint16_t)(40000 + i), 99 + i * 160,
+						0xb, pl, 160);
+
+		WRTC_CHECK_EQ(wrtc_codec_xcoder_input(x, pkt, size, 0), 0);
+		drain(x, 0);
+	}
+	WRTC_CHECK_EQ(outp.n, 20);
+	WRTC_CHECK(check_continuous(p.out_seq, 8, p.out_ts, 160, p.out_ssrc));
+	WRTC_CHECK_EQ(wrtc_rtp_parse(outp.data[10], outp.size[10], &ri), 0);
+	WRTC_CHECK(ri.marker);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_stats(x)->in_resync, 1);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_stats(x)->in_lost, 0);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_rx_stats(x)->ssrc, 0xb);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_rx_stats(x)->received, 10);
+	wrtc_codec_xcoder_free(x);
+	return 0;
+}
+
 /* ---- re-packetisation ---- */
 
 static int
@@ -1014,6 +1103,8 @@ static const struct wrtc_test_case cases[] = {
 	{"loss_pcmu_to_opus", test_loss_pcmu_to_opus},
 	{"loss_opus_to_pcmu", test_loss_opus_to_pcmu},
 	{"loss_opus_fec", test_loss_opus_fec},
+	{"rtcp_from_xcoder", test_rtcp_from_xcoder},
+	{"input_ssrc_change", test_input_ssrc_change},
 	{"repacketise_pcmu_20_to_30", test_repacketise_20_to_30},
 	{"repacketise_opus20_to_pcmu30", test_repacketise_opus20_to_pcmu30},
 	{"repacketise_pcmu30_to_opus20", test_repacketise_pcmu30_to_opus20},
