@@ -38,8 +38,8 @@ is_transcodable(const char *name, uint32_t clock)
 static enum wrtc_sdp_media_type
 codec_media(const char *name, uint32_t clock)
 {
-	static const char *const video[] = {"VP8", "VP9", "H264", "H265", "AV1", "H263",
-					    "H263-1998", "H261", "ulpfec", "flexfec-03"};
+	static const char *const video[] = {"VP8",  "VP9",	 "H264", "H265",   "AV1",
+					    "H263", "H263-1998", "H261", "ulpfec", "flexfec-03"};
 
 	if (clock == 90000)
 		return WRTC_SDP_MEDIA_VIDEO;
@@ -156,8 +156,8 @@ add_offer(struct wrtc_sdp_codec_decision *dec, int *wanted, const struct wrtc_sd
 	if (dec->n_b_offer == WRTC_SDP_MAX_CODECS)
 		return;
 	for (unsigned int i = 0; dedup && i < dec->n_b_offer; i++)
-		if (sdp_name_eq(dec->b_offer[i].name, c->name) && dec->b_offer[i].clock == c->clock &&
-		    dec->b_offer[i].channels == c->channels)
+		if (sdp_name_eq(dec->b_offer[i].name, c->name) &&
+		    dec->b_offer[i].clock == c->clock && dec->b_offer[i].channels == c->channels)
 			return; /* Listed twice in the policy. */
 	dec->b_offer[dec->n_b_offer] = *c;
 	dec->a_offer_pt[dec->n_b_offer] = a_pt;
@@ -228,7 +228,8 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 					c.channels = sdp_name_eq(p->name, "opus") ? 2 : 1;
 				c.pt = -1;
 				add_offer(dec, wanted, &c, -1,
-					  p->pt >= 0 ? p->pt : static_pt_of(p->name, p->clock), true);
+					  p->pt >= 0 ? p->pt : static_pt_of(p->name, p->clock),
+					  true);
 			}
 		}
 	}
@@ -382,10 +383,10 @@ wrtc_sdp_codec_answer(struct wrtc_sdp_codec_decision *dec, const struct wrtc_sdp
 		/* The a-side event PT is the one the offer relays, else one at a's codec clock. */
 		if (idx >= 0 && dec->a_offer_pt[idx] >= 0) {
 			const struct wrtc_sdp_codec_desc *r =
-				wrtc_sdp_media_codec(offer_a, (unsigned int)dec->a_offer_pt[idx]);
+			    wrtc_sdp_media_codec(offer_a, (unsigned int)dec->a_offer_pt[idx]);
 
-			if (r != NULL && (r->clock == dec->a_codec.clock ||
-					  dec->mode == WRTC_SDP_CODEC_RELAY))
+			if (r != NULL &&
+			    (r->clock == dec->a_codec.clock || dec->mode == WRTC_SDP_CODEC_RELAY))
 				a_te = r;
 		}
 		dec->a_te_pt = a_te->pt;

@@ -100,8 +100,8 @@ wrtc_sdp_compare(const struct wrtc_sdp *old_sdp, const struct wrtc_sdp *new_sdp,
 		return -EINVAL;
 	memset(diff, 0, sizeof(*diff));
 	diff->same_origin_version =
-		strcmp(old_sdp->origin.sess_id, new_sdp->origin.sess_id) == 0 &&
-		strcmp(old_sdp->origin.sess_version, new_sdp->origin.sess_version) == 0;
+	    strcmp(old_sdp->origin.sess_id, new_sdp->origin.sess_id) == 0 &&
+	    strcmp(old_sdp->origin.sess_version, new_sdp->origin.sess_version) == 0;
 	n = old_sdp->n_media > new_sdp->n_media ? old_sdp->n_media : new_sdp->n_media;
 	if (n > WRTC_SDP_MAX_CODECS)
 		n = WRTC_SDP_MAX_CODECS;

@@ -18,14 +18,13 @@ enum { MAX_TOKENS = 256 };
 
 struct parser {
 	struct wrtc_sdp *sdp;
-	struct wrtc_sdp_media *m;   /* Current m-line, NULL at session level. */
+	struct wrtc_sdp_media *m; /* Current m-line, NULL at session level. */
 	unsigned int line_no;
 	char *err;
 	size_t errlen;
 };
 
-static int
-fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int
 fail(struct parser *p, const char *fmt, ...)
@@ -161,7 +160,7 @@ parse_o(struct parser *p, char *v)
 		return fail(p, "o=: not allowed after an m= line");
 	if (split(v, tok, 6) != 6)
 		return fail(p, "o=: expected 6 fields "
-			    "\"<user> <sess-id> <sess-version> IN IP4|IP6 <address>\"");
+			       "\"<user> <sess-id> <sess-version> IN IP4|IP6 <address>\"");
 	if (!copy_tok(o->username, sizeof(o->username), tok[0]))
 		return fail(p, "o=: username too long");
 	if (!copy_tok(o->sess_id, sizeof(o->sess_id), tok[1]))
@@ -201,9 +200,11 @@ static enum wrtc_sdp_media_type
 media_type(const char *s)
 {
 	static const char *const names[] = {
-		[WRTC_SDP_MEDIA_AUDIO] = "audio", [WRTC_SDP_MEDIA_VIDEO] = "video",
-		[WRTC_SDP_MEDIA_APPLICATION] = "application", [WRTC_SDP_MEDIA_TEXT] = "text",
-		[WRTC_SDP_MEDIA_MESSAGE] = "message",
+	    [WRTC_SDP_MEDIA_AUDIO] = "audio",
+	    [WRTC_SDP_MEDIA_VIDEO] = "video",
+	    [WRTC_SDP_MEDIA_APPLICATION] = "application",
+	    [WRTC_SDP_MEDIA_TEXT] = "text",
+	    [WRTC_SDP_MEDIA_MESSAGE] = "message",
 	};
 
 	for (unsigned int i = 1; i < sizeof(names) / sizeof(names[0]); i++)
@@ -434,7 +435,7 @@ attr_candidate(struct parser *p, char *v)
 		return fail(p, "a=candidate: not allowed at session level");
 	if (n < 8 || n > MAX_TOKENS)
 		return fail(p, "a=candidate: expected \"<foundation> <component> <transport> "
-			    "<priority> <address> <port> typ <type> ...\"");
+			       "<priority> <address> <port> typ <type> ...\"");
 	if (sdp_grow((void **)&m->cands, m->n_cands, sizeof(*m->cands)) != 0)
 		return -ENOMEM;
 	c = &m->cands[m->n_cands];
@@ -601,7 +602,8 @@ attr_crypto(struct parser *p, char *v)
 			rest = s;
 	}
 	if (n != 3)
-		return fail(p, "a=crypto: expected \"<tag> <suite> <key-params> [<session-params>]\"");
+		return fail(p,
+			    "a=crypto: expected \"<tag> <suite> <key-params> [<session-params>]\"");
 	if (!parse_u32(tok[0], 999999999, &tag) || strlen(tok[0]) > 9)
 		return fail(p, "a=crypto: bad tag \"%s\"", tok[0]);
 	if (strncmp(tok[2], "inline:", 7) != 0 || tok[2][7] == '\0')
@@ -626,8 +628,7 @@ attr_crypto(struct parser *p, char *v)
 }
 
 static int
-attr_ice_str(struct parser *p, const char *name, const char *v, char *dst, size_t size,
-	     size_t min)
+attr_ice_str(struct parser *p, const char *name, const char *v, char *dst, size_t size, size_t min)
 {
 	size_t n = strlen(v);
 
@@ -756,8 +757,8 @@ parse_line(struct parser *p, const char *line, size_t n, char *scratch)
 	int rc;
 
 	if (n < 2 || line[1] != '=' || type < 'a' || type > 'z')
-		return fail(p, "expected \"<letter>=<value>\", got \"%.*s\"", (int)(n < 20 ? n : 20),
-			    line);
+		return fail(p, "expected \"<letter>=<value>\", got \"%.*s\"",
+			    (int)(n < 20 ? n : 20), line);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)line[i];
 

@@ -14,12 +14,12 @@
 #include "sdp_priv.h"
 
 struct out_fmt {
-	int pt;              /* PT written. */
-	int in_pt;           /* PT of the input it relays (for rtcp-fb), -1 if none. */
+	int pt;	   /* PT written. */
+	int in_pt; /* PT of the input it relays (for rtcp-fb), -1 if none. */
 	const char *name;
 	uint32_t clock;
 	uint8_t channels;
-	const char *fmtp;    /* NULL or "" = none. */
+	const char *fmtp; /* NULL or "" = none. */
 };
 
 struct rw {
@@ -28,13 +28,12 @@ struct rw {
 	struct sdp_buf b;
 	char *err;
 	size_t errlen;
-	bool bundle;         /* WebRTC side BUNDLE in effect. */
-	int bundle_idx;      /* m-line whose transport every bundled m-line uses, -1 = none. */
-	int sess_family;     /* Family of the session-level c= and o=. */
+	bool bundle;	 /* WebRTC side BUNDLE in effect. */
+	int bundle_idx;	 /* m-line whose transport every bundled m-line uses, -1 = none. */
+	int sess_family; /* Family of the session-level c= and o=. */
 };
 
-static int
-rw_fail(struct rw *rw, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int rw_fail(struct rw *rw, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int
 rw_fail(struct rw *rw, const char *fmt, ...)
@@ -206,8 +205,8 @@ ip_name(int family)
 }
 
 static int
-add_fmt(struct out_fmt *f, unsigned int *n, unsigned int max, int pt, int in_pt,
-	const char *name, uint32_t clock, uint8_t channels, const char *fmtp)
+add_fmt(struct out_fmt *f, unsigned int *n, unsigned int max, int pt, int in_pt, const char *name,
+	uint32_t clock, uint8_t channels, const char *fmtp)
 {
 	for (unsigned int i = 0; i < *n; i++)
 		if (f[i].pt == pt)
@@ -221,8 +220,7 @@ add_fmt(struct out_fmt *f, unsigned int *n, unsigned int max, int pt, int in_pt,
 
 /* The formats of output m-line idx; f has room for max entries. */
 static int
-build_formats(struct rw *rw, unsigned int idx, struct out_fmt *f, unsigned int *n,
-	      unsigned int max)
+build_formats(struct rw *rw, unsigned int idx, struct out_fmt *f, unsigned int *n, unsigned int max)
 {
 	const struct wrtc_sdp_media *m = &rw->in->media[idx];
 	const struct wrtc_sdp_codec_decision *dec = rw->prm->media[idx].codecs;
@@ -247,12 +245,14 @@ build_formats(struct rw *rw, unsigned int idx, struct out_fmt *f, unsigned int *
 		return 0;
 	}
 	if (!dec->answered)
-		return rw_fail(rw, "media[%u]: codec decision has no answer "
-			       "(call wrtc_sdp_codec_answer() first)", idx);
+		return rw_fail(rw,
+			       "media[%u]: codec decision has no answer "
+			       "(call wrtc_sdp_codec_answer() first)",
+			       idx);
 	{
 		const struct wrtc_sdp_codec *a = &dec->a_codec;
 		const struct wrtc_sdp_codec_desc *d =
-			om != NULL ? wrtc_sdp_media_codec(om, (unsigned int)a->pt) : NULL;
+		    om != NULL ? wrtc_sdp_media_codec(om, (unsigned int)a->pt) : NULL;
 
 		add_fmt(f, n, max, a->pt, dec->mode == WRTC_SDP_CODEC_RELAY ? dec->b_codec.pt : -1,
 			a->name, a->clock, a->channels,
@@ -260,7 +260,7 @@ build_formats(struct rw *rw, unsigned int idx, struct out_fmt *f, unsigned int *
 	}
 	for (unsigned int i = 0; i < dec->n_map; i++) {
 		const struct wrtc_sdp_codec_desc *d =
-			om != NULL ? wrtc_sdp_media_codec(om, dec->map[i].a_pt) : NULL;
+		    om != NULL ? wrtc_sdp_media_codec(om, dec->map[i].a_pt) : NULL;
 
 		if (d == NULL || d->name[0] == '\0')
 			continue;
@@ -269,7 +269,7 @@ build_formats(struct rw *rw, unsigned int idx, struct out_fmt *f, unsigned int *
 	}
 	if (dec->a_te_pt >= 0) {
 		const struct wrtc_sdp_codec_desc *d =
-			om != NULL ? wrtc_sdp_media_codec(om, (unsigned int)dec->a_te_pt) : NULL;
+		    om != NULL ? wrtc_sdp_media_codec(om, (unsigned int)dec->a_te_pt) : NULL;
 
 		add_fmt(f, n, max, dec->a_te_pt, dec->b_te_pt, "telephone-event", dec->a_te_clock,
 			1, d != NULL && d->fmtp != NULL ? d->fmtp : "0-16");
@@ -282,14 +282,50 @@ static bool
 dropped_attr(const char *line)
 {
 	static const char *const names[] = {
-		"rtpmap", "fmtp", "rtcp-fb", "ptime", "maxptime", "sendrecv", "sendonly",
-		"recvonly", "inactive", "rtcp", "rtcp-mux", "rtcp-mux-only", "rtcp-rsize",
-		"rtcp-xr", "mid", "group", "ice-ufrag", "ice-pwd", "ice-options", "ice-lite",
-		"ice-mismatch", "ice-pacing", "candidate", "end-of-candidates",
-		"remote-candidates", "fingerprint", "setup", "connection", "tls-id", "crypto",
-		"ssrc", "ssrc-group", "extmap", "extmap-allow-mixed", "msid", "msid-semantic",
-		"rid", "simulcast", "sctp-port", "max-message-size", "sctpmap", "bundle-only",
-		"direction", "identity",
+	    "rtpmap",
+	    "fmtp",
+	    "rtcp-fb",
+	    "ptime",
+	    "maxptime",
+	    "sendrecv",
+	    "sendonly",
+	    "recvonly",
+	    "inactive",
+	    "rtcp",
+	    "rtcp-mux",
+	    "rtcp-mux-only",
+	    "rtcp-rsize",
+	    "rtcp-xr",
+	    "mid",
+	    "group",
+	    "ice-ufrag",
+	    "ice-pwd",
+	    "ice-options",
+	    "ice-lite",
+	    "ice-mismatch",
+	    "ice-pacing",
+	    "candidate",
+	    "end-of-candidates",
+	    "remote-candidates",
+	    "fingerprint",
+	    "setup",
+	    "connection",
+	    "tls-id",
+	    "crypto",
+	    "ssrc",
+	    "ssrc-group",
+	    "extmap",
+	    "extmap-allow-mixed",
+	    "msid",
+	    "msid-semantic",
+	    "rid",
+	    "simulcast",
+	    "sctp-port",
+	    "max-message-size",
+	    "sctpmap",
+	    "bundle-only",
+	    "direction",
+	    "identity",
 	};
 	size_t len = strcspn(line, ":");
 
@@ -336,8 +372,7 @@ out_setup(const struct rw *rw, unsigned int idx)
 }
 
 static void
-put_rtcp_fb(struct rw *rw, const struct wrtc_sdp_media *m, const struct out_fmt *f,
-	    unsigned int n)
+put_rtcp_fb(struct rw *rw, const struct wrtc_sdp_media *m, const struct out_fmt *f, unsigned int n)
 {
 	bool have[128] = {false};
 
@@ -370,8 +405,10 @@ put_rtcp_fb(struct rw *rw, const struct wrtc_sdp_media *m, const struct out_fmt 
 		if (have[f[j].pt] || f[j].name == NULL || sdp_name_eq(f[j].name, "rtx") ||
 		    sdp_name_eq(f[j].name, "red") || sdp_name_eq(f[j].name, "ulpfec"))
 			continue;
-		sdp_buf_printf(&rw->b, "a=rtcp-fb:%d nack\r\na=rtcp-fb:%d nack pli\r\n"
-			       "a=rtcp-fb:%d ccm fir\r\n", f[j].pt, f[j].pt, f[j].pt);
+		sdp_buf_printf(&rw->b,
+			       "a=rtcp-fb:%d nack\r\na=rtcp-fb:%d nack pli\r\n"
+			       "a=rtcp-fb:%d ccm fir\r\n",
+			       f[j].pt, f[j].pt, f[j].pt);
 	}
 }
 
@@ -414,9 +451,8 @@ put_transport(struct rw *rw, unsigned int idx, int family, uint16_t port, bool d
 
 		if (mux && comp != 1)
 			continue;
-		sdp_buf_printf(&rw->b, "a=candidate:%s %u udp %u %s %u typ %s", c->foundation,
-			       comp, c->priority, c->addr, c->port,
-			       wrtc_sdp_cand_type_name(c->type));
+		sdp_buf_printf(&rw->b, "a=candidate:%s %u udp %u %s %u typ %s", c->foundation, comp,
+			       c->priority, c->addr, c->port, wrtc_sdp_cand_type_name(c->type));
 		if (c->raddr[0] != '\0')
 			sdp_buf_printf(&rw->b, " raddr %s rport %u", c->raddr, c->rport);
 		sdp_buf_puts(&rw->b, "\r\n");
@@ -481,8 +517,8 @@ put_media(struct rw *rw, unsigned int idx)
 	rc = pick_family(rw, idx, &family);
 	if (rc != 0)
 		return rc;
-	port = rw->bundle && in_bundle(rw, idx) ? prm->media[rw->bundle_idx].rtp_port
-						 : pm->rtp_port;
+	port =
+	    rw->bundle && in_bundle(rw, idx) ? prm->media[rw->bundle_idx].rtp_port : pm->rtp_port;
 	if (dtls && (prm->fp_hash == NULL || prm->fp_hex == NULL))
 		return rw_fail(rw, "media[%u]: %s needs fp_hash and fp_hex", idx, proto);
 	if (prm->side == WRTC_SDP_SIDE_SIP && strstr(proto, "SAVP") != NULL && !dtls &&
@@ -579,15 +615,17 @@ check_prm(struct rw *rw)
 			    bad_str(pm->cands[j].foundation, false) ||
 			    bad_str(pm->cands[j].addr, false) || pm->cands[j].addr[0] == '\0' ||
 			    bad_str(pm->cands[j].raddr, false))
-				return rw_fail(rw, "media[%u].cands[%u]: empty or bad foundation "
-					       "or address", i, j);
+				return rw_fail(rw,
+					       "media[%u].cands[%u]: empty or bad foundation "
+					       "or address",
+					       i, j);
 		for (unsigned int j = 0; j < pm->n_crypto; j++)
 			if (bad_str(pm->crypto[j].suite, false) ||
 			    bad_str(pm->crypto[j].key_params, false) ||
 			    bad_str(pm->crypto[j].session_params, true) ||
 			    pm->crypto[j].suite[0] == '\0' || pm->crypto[j].key_params[0] == '\0')
-				return rw_fail(rw, "media[%u].crypto[%u]: empty or bad suite or key",
-					       i, j);
+				return rw_fail(
+				    rw, "media[%u].crypto[%u]: empty or bad suite or key", i, j);
 		if (pm->codecs != NULL && prm->is_offer && pm->codecs->n_b_offer == 0 &&
 		    pm->codecs->mode != WRTC_SDP_CODEC_REJECT)
 			return rw_fail(rw, "media[%u]: codec decision has no offer list", i);
@@ -603,9 +641,8 @@ put_session(struct rw *rw)
 	const char *addr = local_addr(rw, rw->sess_family);
 
 	sdp_buf_printf(&rw->b, "v=0\r\no=%s %llu %llu IN %s %s\r\ns=%s\r\n",
-		       prm->o_username ? prm->o_username : "-",
-		       (unsigned long long)prm->sess_id, (unsigned long long)prm->sess_version,
-		       ip_name(rw->sess_family), addr,
+		       prm->o_username ? prm->o_username : "-", (unsigned long long)prm->sess_id,
+		       (unsigned long long)prm->sess_version, ip_name(rw->sess_family), addr,
 		       prm->s_name && prm->s_name[0] ? prm->s_name : "-");
 	for (unsigned int i = 0; i < in->n_lines; i++)
 		if (strchr("iuep", in->lines[i].type) != NULL)

@@ -40,11 +40,16 @@ exercise_rewrite(const struct wrtc_sdp *sdp, const struct wrtc_sdp_codec_policy 
 {
 	struct wrtc_sdp_codec_decision dec[MAX_M];
 	struct wrtc_sdp_rewrite_media media[MAX_M];
-	struct wrtc_sdp_local_cand cand = {.family = 2, .addr = "203.0.113.10", .port = 40000,
-					   .component = 1, .priority = 2130706431,
+	struct wrtc_sdp_local_cand cand = {.family = 2,
+					   .addr = "203.0.113.10",
+					   .port = 40000,
+					   .component = 1,
+					   .priority = 2130706431,
 					   .foundation = "1"};
-	struct wrtc_sdp_crypto crypto = {.tag = 1, .suite = "AES_CM_128_HMAC_SHA1_80",
-					 .key_params = "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"};
+	struct wrtc_sdp_crypto crypto = {.tag = 1,
+					 .suite = "AES_CM_128_HMAC_SHA1_80",
+					 .key_params =
+					     "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"};
 	struct wrtc_sdp_rewrite_prm prm = {0};
 	struct wrtc_sdp *back = NULL;
 	char err[256], *out = NULL;
@@ -112,8 +117,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct wrtc_sdp_rule_def defs[] = {
-		{WRTC_SDP_RULE_OUT, WRTC_SDP_RULE_DELETE, "^a=ptime:", NULL},
-		{WRTC_SDP_RULE_BOTH, WRTC_SDP_RULE_SUBST, "([0-9]+)x*", "<\\1>"},
+	    {WRTC_SDP_RULE_OUT, WRTC_SDP_RULE_DELETE, "^a=ptime:", NULL},
+	    {WRTC_SDP_RULE_BOTH, WRTC_SDP_RULE_SUBST, "([0-9]+)x*", "<\\1>"},
 	};
 	struct wrtc_sdp *sdp = NULL, *again = NULL;
 	struct wrtc_sdp_codec_policy sip = {0}, web = {0};

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +144,9 @@ model_equal(const struct wrtc_sdp *a, const struct wrtc_sdp *b)
 		for (unsigned int j = 0; j < x->n_codecs; j++) {
 			const struct wrtc_sdp_codec_desc *c = &x->codecs[j], *d = &y->codecs[j];
 
-			if (c->pt != d->pt || strcmp(c->name, d->name) != 0 || c->clock != d->clock ||
-			    c->channels != d->channels || (c->fmtp == NULL) != (d->fmtp == NULL) ||
+			if (c->pt != d->pt || strcmp(c->name, d->name) != 0 ||
+			    c->clock != d->clock || c->channels != d->channels ||
+			    (c->fmtp == NULL) != (d->fmtp == NULL) ||
 			    (c->fmtp != NULL && strcmp(c->fmtp, d->fmtp) != 0))
 				return false;
 		}
@@ -319,7 +321,7 @@ test_fields_chrome_av(void)
 	WRTC_CHECK(conn != NULL && conn->addrtype == AF_INET &&
 		   strcmp(conn->addr.str, "127.0.0.1") == 0 &&
 		   ((const struct sockaddr_in *)&conn->addr.ss)->sin_addr.s_addr ==
-			   htonl(INADDR_LOOPBACK));
+		       htonl(INADDR_LOOPBACK));
 	WRTC_CHECK(a->has_rtcp && a->rtcp_port == 9 && a->rtcp_conn.present);
 	WRTC_CHECK_STREQ(a->rtcp_conn.addr.str, "0.0.0.0");
 	WRTC_CHECK(a->rtcp_mux && a->rtcp_rsize);
@@ -388,32 +390,32 @@ test_fields_aiortc(void)
 }
 
 static const char sip_v6_sdes[] =
-	"v=0\n"
-	"o=alice 2890844526 2890844527 IN IP6 2001:db8::5\n"
-	"s=call\n"
-	"c=IN IP6 2001:db8::5\n"
-	"b=AS:128\n"
-	"t=0 0\n"
-	"a=sendonly\n"
-	"a=ice-ufrag:sessUF\n"
-	"a=ice-pwd:sessionpasswordsessionpw\n"
-	"a=fingerprint:SHA-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB\n"
-	"m=audio 49170 RTP/SAVP 0 8 97 101\n"
-	"b=TIAS:64000\n"
-	"a=rtpmap:97 iLBC/8000\n"
-	"a=rtpmap:101 telephone-event/8000\n"
-	"a=fmtp:101 0-15\n"
-	"a=ptime:30\n"
-	"a=maxptime:60.0\n"
-	"a=rtcp:53020 IN IP6 2001:db8::6\n"
-	"a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
-	"inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:32 KDR=1\n"
-	"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\n"
-	"a=candidate:2 1 UDP 1694498815 192.0.2.3 45664 typ srflx raddr 10.0.1.1 rport 8998\n"
-	"a=candidate:3 1 udp 16777215 2001:db8::7 3478 typ relay raddr :: rport 0 generation 0\n"
-	"a=candidate:4 1 udp 2130706431 4d3e2f.local 50000 typ host\n"
-	"a=x-custom\n"
-	"m=video 0 RTP/AVP 31\n";
+    "v=0\n"
+    "o=alice 2890844526 2890844527 IN IP6 2001:db8::5\n"
+    "s=call\n"
+    "c=IN IP6 2001:db8::5\n"
+    "b=AS:128\n"
+    "t=0 0\n"
+    "a=sendonly\n"
+    "a=ice-ufrag:sessUF\n"
+    "a=ice-pwd:sessionpasswordsessionpw\n"
+    "a=fingerprint:SHA-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB\n"
+    "m=audio 49170 RTP/SAVP 0 8 97 101\n"
+    "b=TIAS:64000\n"
+    "a=rtpmap:97 iLBC/8000\n"
+    "a=rtpmap:101 telephone-event/8000\n"
+    "a=fmtp:101 0-15\n"
+    "a=ptime:30\n"
+    "a=maxptime:60.0\n"
+    "a=rtcp:53020 IN IP6 2001:db8::6\n"
+    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+    "inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:32 KDR=1\n"
+    "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\n"
+    "a=candidate:2 1 UDP 1694498815 192.0.2.3 45664 typ srflx raddr 10.0.1.1 rport 8998\n"
+    "a=candidate:3 1 udp 16777215 2001:db8::7 3478 typ relay raddr :: rport 0 generation 0\n"
+    "a=candidate:4 1 udp 2130706431 4d3e2f.local 50000 typ host\n"
+    "a=x-custom\n"
+    "m=video 0 RTP/AVP 31\n";
 
 static int
 test_fields_sip_v6(void)
@@ -499,78 +501,74 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{"", "line 1: empty description"},
-	{"\r\n", "line 1: the first line must be \"v=0\""},
-	{"o=- 1 1 IN IP4 1.2.3.4\r\n", "line 1: the first line must be \"v=0\""},
-	{"v=1\r\n", "line 1: v=: only \"v=0\" on the first line is allowed"},
-	{"v=0\r\ns=-\r\n", "line 2: missing o= line"},
-	{"v=0\r\nhello\r\n", "line 2: expected \"<letter>=<value>\", got \"hello\""},
-	{"v=0\r\nA=b\r\n", "line 2: expected \"<letter>=<value>\", got \"A=b\""},
-	{"v=0\r\ns=a\x01" "b\r\n", "line 2: control character 0x01 in column 4"},
-	{"v=0\r\ns=a\0b\r\n", "line 2: NUL byte in column 4"},
-	{"v=0\r\no=- 1 1 IN IP4\r\n",
-	 "line 2: o=: expected 6 fields \"<user> <sess-id> <sess-version> IN IP4|IP6 <address>\""},
-	{"v=0\r\no=- 1 1 IN IPX 1.2.3.4\r\n",
-	 "line 2: o=: address type \"IPX\" is not IP4 or IP6"},
-	{HDR "c=IN IP4\r\n", "line 5: c=: expected \"IN IP4|IP6 <address>\""},
-	{HDR "c=ATM IP4 1.2.3.4\r\n", "line 5: c=: network type \"ATM\" is not IN"},
-	{HDR "c=IN IP4 2001:db8::1\r\n", "line 5: c=: address \"2001:db8::1\" is not IP4"},
-	{HDR "b=AS:lots\r\n", "line 5: b=AS: bandwidth \"lots\" is not a number"},
-	{HDR "b=AS\r\n", "line 5: b=: expected \"<type>:<bandwidth>\""},
-	{HDR "m=audio\r\n", "line 5: m=: expected \"<media> <port> <proto> <fmt> ...\""},
-	{HDR "m=audio 70000 RTP/AVP 0\r\n", "line 5: m=: bad port \"70000\""},
-	{HDR "m=audio 5000/0 RTP/AVP 0\r\n", "line 5: m=: bad port count \"0\""},
-	{HDR "m=audio 5000 RTP/AVP\r\n", "line 5: m=: no formats"},
-	{HDR "m=audio 5000 RTP/AVP 0 x\r\n",
-	 "line 5: m=: format \"x\" is not a payload type 0-127"},
-	{HDR "m=audio 5000 RTP/AVP 0 128\r\n",
-	 "line 5: m=: format \"128\" is not a payload type 0-127"},
-	{HDR "m=audio 5000 RTP/AVP 0 0\r\n", "line 5: m=: payload type 0 listed twice"},
-	{HDR MA "a=rtpmap:96 opus\r\n", "line 6: a=rtpmap:96: expected \"<name>/<clock>\""},
-	{HDR MA "a=rtpmap:96 opus/0\r\n", "line 6: a=rtpmap:96: bad clock rate \"0\""},
-	{HDR MA "a=rtpmap:96 opus/48000/x\r\n", "line 6: a=rtpmap:96: bad channel count \"x\""},
-	{HDR MA "a=rtpmap:300 opus/48000\r\n", "line 6: a=rtpmap: bad payload type \"300\""},
-	{HDR "a=rtpmap:96 opus/48000\r\n", "line 5: a=rtpmap: not allowed at session level"},
-	{HDR MA "a=fmtp:96\r\n", "line 6: a=fmtp: expected \"<format> <parameters>\""},
-	{HDR MA "a=ptime:fast\r\n", "line 6: a=ptime: \"fast\" is not a number of ms"},
-	{HDR MA "a=rtcp:x\r\n", "line 6: a=rtcp: bad port \"x\""},
-	{HDR MA "a=rtcp:5001 IN IP4\r\n",
-	 "line 6: a=rtcp: expected \"<port> [IN IP4|IP6 <address>]\""},
-	{HDR MA "a=setup:both\r\n",
-	 "line 6: a=setup: \"both\" is not actpass, active, passive or holdconn"},
-	{HDR MA "a=fingerprint:sha-256\r\n",
-	 "line 6: a=fingerprint: expected \"<hash> <hex>:<hex>...\""},
-	{HDR MA "a=fingerprint:sha-256 AB:CD:G0\r\n",
-	 "line 6: a=fingerprint: bad hex byte at \"G0\""},
-	{HDR MA "a=fingerprint:sha-256 AB-CD\r\n",
-	 "line 6: a=fingerprint: expected ':' after byte 1"},
-	{HDR MA "a=candidate:1 1 udp 100 192.0.2.1 5000\r\n",
-	 "line 6: a=candidate: expected \"<foundation> <component> <transport> <priority> "
-	 "<address> <port> typ <type> ...\""},
-	{HDR MA "a=candidate:1 1 sctp 100 192.0.2.1 5000 typ host\r\n",
-	 "line 6: a=candidate: transport \"sctp\" is not udp or tcp"},
-	{HDR MA "a=candidate:1 1 udp 100 192.0.2.1 5000 typ magic\r\n",
-	 "line 6: a=candidate: unknown type \"magic\""},
-	{HDR MA "a=candidate:1 1 udp 100 192.0.2.1 99999 typ host\r\n",
-	 "line 6: a=candidate: bad port \"99999\""},
-	{HDR MA "a=candidate:1 0 udp 100 192.0.2.1 5000 typ host\r\n",
-	 "line 6: a=candidate: bad component \"0\""},
-	{HDR MA "a=candidate:1 1 udp 100 192.0.2.1 5000 typ srflx raddr\r\n",
-	 "line 6: a=candidate: extension \"raddr\" has no value"},
-	{HDR MA "a=candidate:1 1 udp 100 192.0.2.1 5000 kind host\r\n",
-	 "line 6: a=candidate: expected \"typ\", got \"kind\""},
-	{HDR MA "a=crypto:1 AES_CM_128_HMAC_SHA1_80\r\n",
-	 "line 6: a=crypto: expected \"<tag> <suite> <key-params> [<session-params>]\""},
-	{HDR MA "a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:abc\r\n",
-	 "line 6: a=crypto: bad tag \"x\""},
-	{HDR MA "a=crypto:1 AES_CM_128_HMAC_SHA1_80 key:abc\r\n",
-	 "line 6: a=crypto:1: key parameters must start with \"inline:\""},
-	{HDR MA "a=ice-ufrag:\r\n", "line 6: a=ice-ufrag: length 0 is not 1-256"},
-	{HDR MA "a=ice-pwd:a b\r\n", "line 6: a=ice-pwd: contains a space"},
-	{HDR "a=mid:0\r\n", "line 5: a=mid: not allowed at session level"},
-	{HDR MA "a=:x\r\n", "line 6: a=: empty attribute name"},
-	{HDR MA "o=- 1 1 IN IP4 1.2.3.4\r\n", "line 6: o=: not allowed after an m= line"},
-	{HDR MA "v=0\r\n", "line 6: v=: only \"v=0\" on the first line is allowed"},
+    {"", "line 1: empty description"},
+    {"\r\n", "line 1: the first line must be \"v=0\""},
+    {"o=- 1 1 IN IP4 1.2.3.4\r\n", "line 1: the first line must be \"v=0\""},
+    {"v=1\r\n", "line 1: v=: only \"v=0\" on the first line is allowed"},
+    {"v=0\r\ns=-\r\n", "line 2: missing o= line"},
+    {"v=0\r\nhello\r\n", "line 2: expected \"<letter>=<value>\", got \"hello\""},
+    {"v=0\r\nA=b\r\n", "line 2: expected \"<letter>=<value>\", got \"A=b\""},
+    {"v=0\r\ns=a\x01"
+     "b\r\n",
+     "line 2: control character 0x01 in column 4"},
+    {"v=0\r\ns=a\0b\r\n", "line 2: NUL byte in column 4"},
+    {"v=0\r\no=- 1 1 IN IP4\r\n",
+     "line 2: o=: expected 6 fields \"<user> <sess-id> <sess-version> IN IP4|IP6 <address>\""},
+    {"v=0\r\no=- 1 1 IN IPX 1.2.3.4\r\n", "line 2: o=: address type \"IPX\" is not IP4 or IP6"},
+    {HDR "c=IN IP4\r\n", "line 5: c=: expected \"IN IP4|IP6 <address>\""},
+    {HDR "c=ATM IP4 1.2.3.4\r\n", "line 5: c=: network type \"ATM\" is not IN"},
+    {HDR "c=IN IP4 2001:db8::1\r\n", "line 5: c=: address \"2001:db8::1\" is not IP4"},
+    {HDR "b=AS:lots\r\n", "line 5: b=AS: bandwidth \"lots\" is not a number"},
+    {HDR "b=AS\r\n", "line 5: b=: expected \"<type>:<bandwidth>\""},
+    {HDR "m=audio\r\n", "line 5: m=: expected \"<media> <port> <proto> <fmt> ...\""},
+    {HDR "m=audio 70000 RTP/AVP 0\r\n", "line 5: m=: bad port \"70000\""},
+    {HDR "m=audio 5000/0 RTP/AVP 0\r\n", "line 5: m=: bad port count \"0\""},
+    {HDR "m=audio 5000 RTP/AVP\r\n", "line 5: m=: no formats"},
+    {HDR "m=audio 5000 RTP/AVP 0 x\r\n", "line 5: m=: format \"x\" is not a payload type 0-127"},
+    {HDR "m=audio 5000 RTP/AVP 0 128\r\n",
+     "line 5: m=: format \"128\" is not a payload type 0-127"},
+    {HDR "m=audio 5000 RTP/AVP 0 0\r\n", "line 5: m=: payload type 0 listed twice"},
+    {HDR MA "a=rtpmap:96 opus\r\n", "line 6: a=rtpmap:96: expected \"<name>/<clock>\""},
+    {HDR MA "a=rtpmap:96 opus/0\r\n", "line 6: a=rtpmap:96: bad clock rate \"0\""},
+    {HDR MA "a=rtpmap:96 opus/48000/x\r\n", "line 6: a=rtpmap:96: bad channel count \"x\""},
+    {HDR MA "a=rtpmap:300 opus/48000\r\n", "line 6: a=rtpmap: bad payload type \"300\""},
+    {HDR "a=rtpmap:96 opus/48000\r\n", "line 5: a=rtpmap: not allowed at session level"},
+    {HDR MA "a=fmtp:96\r\n", "line 6: a=fmtp: expected \"<format> <parameters>\""},
+    {HDR MA "a=ptime:fast\r\n", "line 6: a=ptime: \"fast\" is not a number of ms"},
+    {HDR MA "a=rtcp:x\r\n", "line 6: a=rtcp: bad port \"x\""},
+    {HDR MA "a=rtcp:5001 IN IP4\r\n", "line 6: a=rtcp: expected \"<port> [IN IP4|IP6 <address>]\""},
+    {HDR MA "a=setup:both\r\n",
+     "line 6: a=setup: \"both\" is not actpass, active, passive or holdconn"},
+    {HDR MA "a=fingerprint:sha-256\r\n",
+     "line 6: a=fingerprint: expected \"<hash> <hex>:<hex>...\""},
+    {HDR MA "a=fingerprint:sha-256 AB:CD:G0\r\n", "line 6: a=fingerprint: bad hex byte at \"G0\""},
+    {HDR MA "a=fingerprint:sha-256 AB-CD\r\n", "line 6: a=fingerprint: expected ':' after byte 1"},
+    {HDR MA "a=candidate:1 1 udp 100 192.0.2.1 5000\r\n",
+     "line 6: a=candidate: expected \"<foundation> <component> <transport> <priority> "
+     "<address> <port> typ <type> ...\""},
+    {HDR MA "a=candidate:1 1 sctp 100 192.0.2.1 5000 typ host\r\n",
+     "line 6: a=candidate: transport \"sctp\" is not udp or tcp"},
+    {HDR MA "a=candidate:1 1 udp 100 192.0.2.1 5000 typ magic\r\n",
+     "line 6: a=candidate: unknown type \"magic\""},
+    {HDR MA "a=candidate:1 1 udp 100 192.0.2.1 99999 typ host\r\n",
+     "line 6: a=candidate: bad port \"99999\""},
+    {HDR MA "a=candidate:1 0 udp 100 192.0.2.1 5000 typ host\r\n",
+     "line 6: a=candidate: bad component \"0\""},
+    {HDR MA "a=candidate:1 1 udp 100 192.0.2.1 5000 typ srflx raddr\r\n",
+     "line 6: a=candidate: extension \"raddr\" has no value"},
+    {HDR MA "a=candidate:1 1 udp 100 192.0.2.1 5000 kind host\r\n",
+     "line 6: a=candidate: expected \"typ\", got \"kind\""},
+    {HDR MA "a=crypto:1 AES_CM_128_HMAC_SHA1_80\r\n",
+     "line 6: a=crypto: expected \"<tag> <suite> <key-params> [<session-params>]\""},
+    {HDR MA "a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:abc\r\n", "line 6: a=crypto: bad tag \"x\""},
+    {HDR MA "a=crypto:1 AES_CM_128_HMAC_SHA1_80 key:abc\r\n",
+     "line 6: a=crypto:1: key parameters must start with \"inline:\""},
+    {HDR MA "a=ice-ufrag:\r\n", "line 6: a=ice-ufrag: length 0 is not 1-256"},
+    {HDR MA "a=ice-pwd:a b\r\n", "line 6: a=ice-pwd: contains a space"},
+    {HDR "a=mid:0\r\n", "line 5: a=mid: not allowed at session level"},
+    {HDR MA "a=:x\r\n", "line 6: a=: empty attribute name"},
+    {HDR MA "o=- 1 1 IN IP4 1.2.3.4\r\n", "line 6: o=: not allowed after an m= line"},
+    {HDR MA "v=0\r\n", "line 6: v=: only \"v=0\" on the first line is allowed"},
 };
 
 static int
@@ -687,9 +685,9 @@ make_policy(const char *name, struct wrtc_sdp_codec_policy *p)
 }
 
 static const char sip_offer_g711[] =
-	"v=0\r\no=pbx 1000 1000 IN IP4 198.51.100.7\r\ns=-\r\nc=IN IP4 198.51.100.7\r\nt=0 0\r\n"
-	"m=audio 30000 RTP/AVP 8 0 101\r\na=rtpmap:101 telephone-event/8000\r\n"
-	"a=fmtp:101 0-15\r\na=ptime:20\r\n";
+    "v=0\r\no=pbx 1000 1000 IN IP4 198.51.100.7\r\ns=-\r\nc=IN IP4 198.51.100.7\r\nt=0 0\r\n"
+    "m=audio 30000 RTP/AVP 8 0 101\r\na=rtpmap:101 telephone-event/8000\r\n"
+    "a=fmtp:101 0-15\r\na=ptime:20\r\n";
 
 static int
 test_codec_relay_g711(void)
@@ -854,11 +852,12 @@ static int
 test_rules(void)
 {
 	static const struct wrtc_sdp_rule_def defs[] = {
-		{WRTC_SDP_RULE_OUT, WRTC_SDP_RULE_DELETE, "^a=maxptime:", NULL},
-		{WRTC_SDP_RULE_OUT, WRTC_SDP_RULE_SUBST, "^s=.*$", "s=wrtcgw"},
-		{WRTC_SDP_RULE_BOTH, WRTC_SDP_RULE_SUBST, "^a=rtpmap:([0-9]+) PCMU/", "a=rtpmap:\\1 pcmu/"},
-		{WRTC_SDP_RULE_IN, WRTC_SDP_RULE_SUBST, "b", "B"},
-		{WRTC_SDP_RULE_IN, WRTC_SDP_RULE_SUBST, "^x=.*", ""},
+	    {WRTC_SDP_RULE_OUT, WRTC_SDP_RULE_DELETE, "^a=maxptime:", NULL},
+	    {WRTC_SDP_RULE_OUT, WRTC_SDP_RULE_SUBST, "^s=.*$", "s=wrtcgw"},
+	    {WRTC_SDP_RULE_BOTH, WRTC_SDP_RULE_SUBST, "^a=rtpmap:([0-9]+) PCMU/",
+	     "a=rtpmap:\\1 pcmu/"},
+	    {WRTC_SDP_RULE_IN, WRTC_SDP_RULE_SUBST, "b", "B"},
+	    {WRTC_SDP_RULE_IN, WRTC_SDP_RULE_SUBST, "^x=.*", ""},
 	};
 	static const char in[] = "v=0\r\ns=call\r\nx=gone\r\na=maxptime:40\nab=bb\r\n"
 				 "a=rtpmap:0 PCMU/8000";
@@ -871,7 +870,8 @@ test_rules(void)
 	WRTC_CHECK_STREQ(out, "v=0\r\ns=wrtcgw\r\nx=gone\r\nab=bb\r\na=rtpmap:0 pcmu/8000\r\n");
 	free(out);
 	WRTC_CHECK_EQ(wrtc_sdp_rules_apply(rules, WRTC_SDP_RULE_IN, in, strlen(in), &out), 0);
-	WRTC_CHECK_STREQ(out, "v=0\r\ns=call\r\na=maxptime:40\r\naB=BB\r\na=rtpmap:0 pcmu/8000\r\n");
+	WRTC_CHECK_STREQ(out,
+			 "v=0\r\ns=call\r\na=maxptime:40\r\naB=BB\r\na=rtpmap:0 pcmu/8000\r\n");
 	free(out);
 	/* NULL rules copy the text with CRLF endings. */
 	WRTC_CHECK_EQ(wrtc_sdp_rules_apply(NULL, WRTC_SDP_RULE_OUT, "v=0\n", 4, &out), 0);
@@ -935,12 +935,13 @@ test_compare(void)
 {
 	struct wrtc_sdp *a = parse_fixture("chrome-offer-audio.sdp");
 	struct wrtc_sdp *same = parse_fixture("chrome-offer-audio.sdp");
-	struct wrtc_sdp *restart = fixture_edit("chrome-offer-audio.sdp", "a=ice-ufrag:UsfL",
-						"a=ice-ufrag:Zq9x");
+	struct wrtc_sdp *restart =
+	    fixture_edit("chrome-offer-audio.sdp", "a=ice-ufrag:UsfL", "a=ice-ufrag:Zq9x");
 	struct wrtc_sdp *pwd = fixture_edit("chrome-offer-audio.sdp", "XVphikDHfFDk4Omq7o/NzQqV",
 					    "XVphikDHfFDk4Omq7o/Nz000");
 	struct wrtc_sdp *hold = fixture_edit("chrome-offer-audio.sdp", "a=sendrecv", "a=sendonly");
-	struct wrtc_sdp *codec = fixture_edit("chrome-offer-audio.sdp", "111 63 9 0 8", "0 8 111 63 9");
+	struct wrtc_sdp *codec =
+	    fixture_edit("chrome-offer-audio.sdp", "111 63 9 0 8", "0 8 111 63 9");
 	struct wrtc_sdp *ver = fixture_edit("chrome-offer-audio.sdp", "7513341853229324260 2",
 					    "7513341853229324260 3");
 	struct wrtc_sdp_diff d;
@@ -1005,32 +1006,44 @@ static const char fp_hex[] = "0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:"
 struct golden {
 	char side[16], type[16], policy[32], offer[64], prev[64], change[64], af[16];
 	char ice[8], cands[8], setup[16], addr[8];
-	int transcode, rtcp_mux, bundle, sdes, ufrag, reject;
-	unsigned long sessver;
+	int transcode, rtcp_mux, bundle, sdes, ufrag, reject, sessver;
+};
+
+/* The flags a case file may set: text fields and integer fields of struct golden. */
+static const struct {
+	const char *name;
+	size_t offset;
+	size_t size; /* 0 = an int field. */
+} golden_flags[] = {
+#define TEXT(f)                                                                                    \
+	{                                                                                          \
+#f, offsetof(struct golden, f), sizeof(((struct golden *)0)->f)                    \
+	}
+#define INT(f)                                                                                     \
+	{                                                                                          \
+#f, offsetof(struct golden, f), 0                                                  \
+	}
+    TEXT(side),	   TEXT(type),	TEXT(policy), TEXT(offer), TEXT(prev),	TEXT(change),
+    TEXT(af),	   TEXT(ice),	TEXT(cands),  TEXT(setup), TEXT(addr),	INT(transcode),
+    INT(rtcp_mux), INT(bundle), INT(sdes),    INT(ufrag),  INT(reject), INT(sessver),
+#undef TEXT
+#undef INT
 };
 
 static void
 golden_flag(struct golden *g, const char *k, const char *v)
 {
-#define STR(f)                                                     \
-	if (strcmp(k, #f) == 0) {                                  \
-		snprintf(g->f, sizeof(g->f), "%s", v);             \
-		return;                                            \
-	}
-#define NUM(f)                                                     \
-	if (strcmp(k, #f) == 0) {                                  \
-		g->f = atoi(v);                                    \
-		return;                                            \
-	}
-	STR(side) STR(type) STR(policy) STR(offer) STR(prev) STR(change) STR(af) STR(ice)
-	STR(cands) STR(setup) STR(addr)
-	NUM(transcode) NUM(rtcp_mux) NUM(bundle) NUM(sdes) NUM(ufrag) NUM(reject)
-	if (strcmp(k, "sessver") == 0) {
-		g->sessver = strtoul(v, NULL, 10);
+	for (size_t i = 0; i < sizeof(golden_flags) / sizeof(golden_flags[0]); i++) {
+		char *field = (char *)g + golden_flags[i].offset;
+
+		if (strcmp(k, golden_flags[i].name) != 0)
+			continue;
+		if (golden_flags[i].size > 0)
+			snprintf(field, golden_flags[i].size, "%s", v);
+		else
+			*(int *)field = atoi(v);
 		return;
 	}
-#undef STR
-#undef NUM
 	fprintf(stderr, "  unknown flag %s\n", k);
 	wrtc_test_failures++;
 }
@@ -1053,8 +1066,8 @@ expand(const char *s, int ufrag)
 	snprintf(subst[n][0], 128, "UFRAG");
 	snprintf(subst[n++][1], 128, "%s", ufrag == 2 ? "Gw2b" : "Gw1a");
 	snprintf(subst[n][0], 128, "PWD");
-	snprintf(subst[n++][1], 128, "%s", ufrag == 2 ? "gatewaypassword000000002" :
-							"gatewaypassword000000001");
+	snprintf(subst[n++][1], 128, "%s",
+		 ufrag == 2 ? "gatewaypassword000000002" : "gatewaypassword000000001");
 	snprintf(subst[n][0], 128, "FPRINT");
 	snprintf(subst[n++][1], 128, "%s", fp_hex);
 	snprintf(subst[n][0], 128, "LOCAL4");
@@ -1096,10 +1109,14 @@ change_mask(const char *s)
 		const char *name;
 		uint32_t flag;
 	} names[] = {
-		{"ice_restart", WRTC_SDP_CHG_ICE_RESTART}, {"codecs", WRTC_SDP_CHG_CODECS},
-		{"hold", WRTC_SDP_CHG_HOLD}, {"resume", WRTC_SDP_CHG_RESUME},
-		{"dir", WRTC_SDP_CHG_DIR}, {"addr", WRTC_SDP_CHG_ADDR},
-		{"crypto", WRTC_SDP_CHG_CRYPTO}, {"ptime", WRTC_SDP_CHG_PTIME},
+	    {"ice_restart", WRTC_SDP_CHG_ICE_RESTART},
+	    {"codecs", WRTC_SDP_CHG_CODECS},
+	    {"hold", WRTC_SDP_CHG_HOLD},
+	    {"resume", WRTC_SDP_CHG_RESUME},
+	    {"dir", WRTC_SDP_CHG_DIR},
+	    {"addr", WRTC_SDP_CHG_ADDR},
+	    {"crypto", WRTC_SDP_CHG_CRYPTO},
+	    {"ptime", WRTC_SDP_CHG_PTIME},
 	};
 	uint32_t m = 0;
 
@@ -1120,23 +1137,27 @@ print_diff(const char *name, const char *want, const char *got)
 		want++;
 		got++;
 	}
-	fprintf(stderr, "  %s: output differs at line %u\n  --- expected from there:\n%.300s\n"
-		"  --- got:\n%.300s\n", name, line, want, got);
+	fprintf(stderr,
+		"  %s: output differs at line %u\n  --- expected from there:\n%.300s\n"
+		"  --- got:\n%.300s\n",
+		name, line, want, got);
 }
 
 static int
 run_golden(const char *name, char *text)
 {
-	struct golden g = {.transcode = 1, .bundle = 1, .ufrag = 1, .reject = -1, .sessver = 1,
-			   .rtcp_mux = -1};
+	struct golden g = {
+	    .transcode = 1, .bundle = 1, .ufrag = 1, .reject = -1, .sessver = 1, .rtcp_mux = -1};
 	char *sep, *input, *expected = NULL, *out = NULL, err[256];
 	struct wrtc_sdp *in = NULL, *offer = NULL, *prev = NULL, *check = NULL;
 	struct wrtc_sdp_codec_policy pol;
 	struct wrtc_sdp_codec_decision dec[MAX_M];
 	struct wrtc_sdp_rewrite_media media[MAX_M];
 	struct wrtc_sdp_local_cand cands[MAX_M][2];
-	struct wrtc_sdp_crypto crypto = {.tag = 1, .suite = "AES_CM_128_HMAC_SHA1_80",
-					 .key_params = "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"};
+	struct wrtc_sdp_crypto crypto = {.tag = 1,
+					 .suite = "AES_CM_128_HMAC_SHA1_80",
+					 .key_params =
+					     "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"};
 	struct wrtc_sdp_rewrite_prm prm = {0};
 	bool webrtc;
 	int rc;
@@ -1217,16 +1238,22 @@ run_golden(const char *name, char *text)
 		if (strcmp(cf, "v4") == 0 || strcmp(cf, "both") == 0) {
 			struct wrtc_sdp_local_cand *c = &cands[i][pm->n_cands++];
 
-			*c = (struct wrtc_sdp_local_cand){.family = AF_INET, .addr = "203.0.113.10",
-							  .port = pm->rtp_port, .component = 1,
-							  .priority = 2130706431, .foundation = "1"};
+			*c = (struct wrtc_sdp_local_cand){.family = AF_INET,
+							  .addr = "203.0.113.10",
+							  .port = pm->rtp_port,
+							  .component = 1,
+							  .priority = 2130706431,
+							  .foundation = "1"};
 		}
 		if (strcmp(cf, "v6") == 0 || strcmp(cf, "both") == 0) {
 			struct wrtc_sdp_local_cand *c = &cands[i][pm->n_cands++];
 
-			*c = (struct wrtc_sdp_local_cand){.family = AF_INET6, .addr = "2001:db8::10",
-							  .port = pm->rtp_port, .component = 1,
-							  .priority = 2130706175, .foundation = "2"};
+			*c = (struct wrtc_sdp_local_cand){.family = AF_INET6,
+							  .addr = "2001:db8::10",
+							  .port = pm->rtp_port,
+							  .component = 1,
+							  .priority = 2130706175,
+							  .foundation = "2"};
 		}
 		pm->cands = cands[i];
 		if (g.sdes) {
@@ -1333,10 +1360,14 @@ test_rewrite_errors(void)
 {
 	struct wrtc_sdp *in = parse_fixture("chrome-offer-audio.sdp");
 	struct wrtc_sdp_rewrite_media media[1] = {{.rtp_port = 40000}};
-	struct wrtc_sdp_rewrite_prm prm = {.side = WRTC_SDP_SIDE_WEBRTC, .is_offer = true,
-					   .ice_mode = WRTC_SDP_ICE_LITE, .ice_ufrag = "abcd",
+	struct wrtc_sdp_rewrite_prm prm = {.side = WRTC_SDP_SIDE_WEBRTC,
+					   .is_offer = true,
+					   .ice_mode = WRTC_SDP_ICE_LITE,
+					   .ice_ufrag = "abcd",
 					   .ice_pwd = "pwdpwdpwdpwdpwdpwdpwdpwd",
-					   .addr4 = "203.0.113.10", .n_media = 1, .media = media};
+					   .addr4 = "203.0.113.10",
+					   .n_media = 1,
+					   .media = media};
 	char err[256], *out = NULL;
 
 	if (!WRTC_CHECK(in != NULL))
@@ -1374,16 +1405,15 @@ test_rewrite_errors(void)
 	return 0;
 }
 
-
 static int
 test_session_level_attrs(void)
 {
-	struct wrtc_sdp *sdp = parse_str(
-		"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\na=end-of-candidates\r\n"
-		"a=fingerprint:sha-256 01:02\r\na=fingerprint:sha-1 03:04:05\r\n"
-		"a=setup:passive\r\na=inactive\r\n"
-		"m=audio 4000 RTP/AVP 0\r\nm=audio 4002 RTP/AVP 0\r\na=sendrecv\r\n"
-		"a=fingerprint:sha-1 AA\r\na=setup:active\r\n");
+	struct wrtc_sdp *sdp =
+	    parse_str("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\na=end-of-candidates\r\n"
+		      "a=fingerprint:sha-256 01:02\r\na=fingerprint:sha-1 03:04:05\r\n"
+		      "a=setup:passive\r\na=inactive\r\n"
+		      "m=audio 4000 RTP/AVP 0\r\nm=audio 4002 RTP/AVP 0\r\na=sendrecv\r\n"
+		      "a=fingerprint:sha-1 AA\r\na=setup:active\r\n");
 
 	if (!WRTC_CHECK(sdp != NULL))
 		return -1;
@@ -1410,34 +1440,40 @@ static int
 test_af_choice(void)
 {
 	static const char offer_txt[] =
-		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
-		"m=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
-		"a=ice-ufrag:abcd\r\na=ice-pwd:pwdpwdpwdpwdpwdpwdpwdpwd\r\n"
-		"a=fingerprint:sha-256 01:02\r\na=setup:actpass\r\na=rtcp-mux\r\n"
-		"a=candidate:1 1 udp 2122262783 2001:db8::77 50000 typ host\r\n"
-		"a=candidate:2 1 udp 2122194687 192.0.2.77 50000 typ host\r\n";
+	    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+	    "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+	    "a=ice-ufrag:abcd\r\na=ice-pwd:pwdpwdpwdpwdpwdpwdpwdpwd\r\n"
+	    "a=fingerprint:sha-256 01:02\r\na=setup:actpass\r\na=rtcp-mux\r\n"
+	    "a=candidate:1 1 udp 2122262783 2001:db8::77 50000 typ host\r\n"
+	    "a=candidate:2 1 udp 2122194687 192.0.2.77 50000 typ host\r\n";
 	struct wrtc_sdp *offer = parse_str(offer_txt);
 	struct wrtc_sdp *ans = parse_str("v=0\r\no=- 1 1 IN IP4 198.51.100.7\r\ns=-\r\n"
 					 "c=IN IP4 198.51.100.7\r\nt=0 0\r\n"
 					 "m=audio 30000 RTP/AVP 0\r\n");
 	struct wrtc_sdp_rewrite_media media = {.rtp_port = 40000};
-	struct wrtc_sdp_rewrite_prm prm = {.side = WRTC_SDP_SIDE_WEBRTC, .offer = offer,
-					   .ice_mode = WRTC_SDP_ICE_LITE, .ice_ufrag = "abcd",
-					   .ice_pwd = "pwdpwdpwdpwdpwdpwdpwdpwd", .fp_hash = "sha-256",
-					   .fp_hex = fp_hex, .bundle = true,
-					   .addr4 = "203.0.113.10", .addr6 = "2001:db8::10",
-					   .n_media = 1, .media = &media};
+	struct wrtc_sdp_rewrite_prm prm = {.side = WRTC_SDP_SIDE_WEBRTC,
+					   .offer = offer,
+					   .ice_mode = WRTC_SDP_ICE_LITE,
+					   .ice_ufrag = "abcd",
+					   .ice_pwd = "pwdpwdpwdpwdpwdpwdpwdpwd",
+					   .fp_hash = "sha-256",
+					   .fp_hex = fp_hex,
+					   .bundle = true,
+					   .addr4 = "203.0.113.10",
+					   .addr6 = "2001:db8::10",
+					   .n_media = 1,
+					   .media = &media};
 	static const struct {
 		enum wrtc_sdp_af_pref pref;
 		bool v4, v6;
 		const char *c;
 	} t[] = {
-		{WRTC_SDP_AF_IPV4, true, true, "c=IN IP4 203.0.113.10\r\n"},
-		{WRTC_SDP_AF_IPV6, true, true, "c=IN IP6 2001:db8::10\r\n"},
-		{WRTC_SDP_AF_IPV6, true, false, "c=IN IP4 203.0.113.10\r\n"},
-		{WRTC_SDP_AF_IPV4, false, true, "c=IN IP6 2001:db8::10\r\n"},
-		{WRTC_SDP_AF_MATCH, true, true, "c=IN IP4 203.0.113.10\r\n"},
-		{WRTC_SDP_AF_RECEIVED, true, true, "c=IN IP6 2001:db8::10\r\n"},
+	    {WRTC_SDP_AF_IPV4, true, true, "c=IN IP4 203.0.113.10\r\n"},
+	    {WRTC_SDP_AF_IPV6, true, true, "c=IN IP6 2001:db8::10\r\n"},
+	    {WRTC_SDP_AF_IPV6, true, false, "c=IN IP4 203.0.113.10\r\n"},
+	    {WRTC_SDP_AF_IPV4, false, true, "c=IN IP6 2001:db8::10\r\n"},
+	    {WRTC_SDP_AF_MATCH, true, true, "c=IN IP4 203.0.113.10\r\n"},
+	    {WRTC_SDP_AF_RECEIVED, true, true, "c=IN IP6 2001:db8::10\r\n"},
 	};
 	char err[256], *out;
 
@@ -1467,23 +1503,23 @@ out:
 }
 
 static const struct wrtc_test_case cases[] = {
-	{"roundtrip_fixtures", test_roundtrip_fixtures},
-	{"lf_endings", test_lf_endings},
-	{"fields_chrome_av", test_fields_chrome_av},
-	{"fields_aiortc", test_fields_aiortc},
-	{"fields_sip_v6", test_fields_sip_v6},
-	{"old_hold", test_old_hold},
-	{"session_level_attrs", test_session_level_attrs},
-	{"af_choice", test_af_choice},
-	{"malformed", test_malformed},
-	{"lenient", test_lenient},
-	{"codec_relay_g711", test_codec_relay_g711},
-	{"codec_transcode_opus", test_codec_transcode_opus},
-	{"codec_reject_and_relay_all", test_codec_reject_and_relay_all},
-	{"rules", test_rules},
-	{"compare", test_compare},
-	{"rewrite_errors", test_rewrite_errors},
-	{"golden", test_golden},
+    {"roundtrip_fixtures", test_roundtrip_fixtures},
+    {"lf_endings", test_lf_endings},
+    {"fields_chrome_av", test_fields_chrome_av},
+    {"fields_aiortc", test_fields_aiortc},
+    {"fields_sip_v6", test_fields_sip_v6},
+    {"old_hold", test_old_hold},
+    {"session_level_attrs", test_session_level_attrs},
+    {"af_choice", test_af_choice},
+    {"malformed", test_malformed},
+    {"lenient", test_lenient},
+    {"codec_relay_g711", test_codec_relay_g711},
+    {"codec_transcode_opus", test_codec_transcode_opus},
+    {"codec_reject_and_relay_all", test_codec_reject_and_relay_all},
+    {"rules", test_rules},
+    {"compare", test_compare},
+    {"rewrite_errors", test_rewrite_errors},
+    {"golden", test_golden},
 };
 
 WRTC_TEST_MAIN(cases)
