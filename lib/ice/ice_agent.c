@@ -311,6 +311,17 @@ wrtc_ice_agent_free(struct wrtc_ice_agent *agent)
 }
 
 int
+wrtc_ice_agent_local_candidates(const struct wrtc_ice_agent *agent, struct wrtc_ice_cand *out,
+				unsigned int max)
+{
+	if (agent == NULL || (out == NULL && max != 0))
+		return -EINVAL;
+	for (unsigned int i = 0; i < agent->n_local && i < max; i++)
+		out[i] = agent->local[i].c;
+	return (int)agent->n_local;
+}
+
+int
 wrtc_ice_agent_set_remote_credentials(struct wrtc_ice_agent *agent, const char *ufrag,
 				      const char *pwd, bool lite)
 {

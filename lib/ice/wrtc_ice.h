@@ -210,6 +210,19 @@ void
 wrtc_ice_agent_free(struct wrtc_ice_agent *agent);
 
 /**
+ * The local candidates as the agent uses them, for the SDP (a=candidate):
+ * base, priority and foundation are filled in.
+ *
+ * @param agent  Agent.
+ * @param out    Array to fill.
+ * @param max    Its size.
+ * @return       The number of local candidates (may exceed @p max), or -EINVAL.
+ */
+int
+wrtc_ice_agent_local_candidates(const struct wrtc_ice_agent *agent, struct wrtc_ice_cand *out,
+				unsigned int max);
+
+/**
  * Set the peer's credentials (a=ice-ufrag, a=ice-pwd, a=ice-lite). A full
  * agent starts checking on the next tick once it has credentials and pairs.
  * After a restart this sets the new generation's remote credentials.

@@ -1204,6 +1204,15 @@ test_api_errors(void)
 		WRTC_CHECK_EQ(wrtc_ice_agent_add_remote_candidate(ag, &r), -ENOSPC);
 	}
 	WRTC_CHECK_EQ(wrtc_ice_agent_next_tick(ag), UINT64_MAX);
+	{
+		struct wrtc_ice_cand out[2];
+
+		WRTC_CHECK_EQ(wrtc_ice_agent_local_candidates(ag, out, 2), 1);
+		WRTC_CHECK_EQ(out[0].priority, 0x7effffff);
+		WRTC_CHECK(eq(&out[0].base, &c.addr));
+		WRTC_CHECK(out[0].foundation[0] != '\0');
+		WRTC_CHECK_EQ(wrtc_ice_agent_local_candidates(ag, NULL, 0), 1);
+	}
 	wrtc_ice_agent_free(ag);
 	wrtc_ice_agent_free(NULL);
 	WRTC_CHECK_STREQ(wrtc_ice_state_name(WRTC_ICE_STATE_DISCONNECTED), "disconnected");
