@@ -37,6 +37,8 @@
 
 #include <jansson.h>
 
+#include "wrtc_config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -184,6 +186,26 @@ wrtc_policer_status_add(struct wrtc_policer_status *sum, const struct wrtc_polic
  */
 json_t *
 wrtc_policer_status_json(const struct wrtc_policer_status *st);
+
+/**
+ * Fill the parameters of a policer from its configuration entry.
+ *
+ * The priority class (and its source table of @p max_sources entries) is
+ * only set up for stun/dtls policers whose priority_rate exceeds rate.
+ * prm->name points into @p cp.
+ *
+ * @param cp  an entry of wrtc_config::policers.
+ * @param id  the id to show in the status (e.g. its index in the file).
+ * @param max_sources  candidate table capacity (e.g. 4 * max_calls).
+ * @param hz  tick rate of the time that will be passed to admit().
+ * @param now  current tick.
+ * @param prm  filled.
+ * @return 0 or -EINVAL.
+ */
+int
+wrtc_policer_prm_from_config(const struct wrtc_config_policer *cp, uint32_t id,
+			     uint32_t max_sources, uint64_t hz, uint64_t now,
+			     struct wrtc_policer_prm *prm);
 
 /** @return "link-data", "stun" or "dtls". */
 const char *

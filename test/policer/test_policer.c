@@ -383,7 +383,67 @@ test_status_json(void)
 	return 0;
 }
 
+static int
+test_from_config(void)
+{
+	static const char json[] =
+		"{\"interfaces\":[{\"name\":\"a\",\"port\":0,\"ipv4\":\"10.0.0.2/24\"}],"
+		"\"codec_entries\":[{\"name\":\"pcmu\",\"codec\":\"PCMU\"}],"
+		"\"packet_service_profiles\":[{\"name\":\"p\",\"codecs\":[\"pcmu\"]}],"
+		"\"trunk_groups\":[{\"name\":\"t\",\"interface\":\"a\",\"kind\":\"sip\","
+		"\"packet_service_profile\":\"p\"}],\"policers\":["
+		"{\"name\":\"link\",\"type\":\"link-data\",\"bucket\":1500,\"rate\":1000},"
+		"{\"name\":\"stun\",\"type\":\"stun\",\"bucket\":100,\"rate\":1000,"
+		"\"priority_rate\":10000,\"srflx_prefix_v4\":24},"
+		"{\"name\":\"dtls\",\"type\":\"dtls\",\"bucket\":10,\"rate\":50}]}";
+	char err[WRTC_CONFIG_ERR_SIZE];
+	struct wrtc_config *cfg = wrtc_config_load_string(json, sizeof(json) - 1, NULL, err,
+							  sizeof(err));
+	struct wrtc_policer_prm prm;
+	struct wrtc_policer *p;
+	struct wrtc_policer_addr a = v4("192.0.2.1"), b = v4("192.0.2.77");
+
+	if (!WRTC_CHECK(cfg != NULL)) {
+		fprintf(stderr, "  %s\n", err);
+		return -1;
+	}
+	WRTC_CHECK_EQ(wrtc_policer_prm_from_config(&cfg->policers[0], 0, 64, 1000, 0, &prm), 0);
+	WRTC_CHECK_EQ(prm.type, WRTC_POLICER_LINK_DATA);
+	WRTC_CHECK_EQ(prm.mode, WRTC_POLICER_DATA_RATE);
+	WRTC_CHECK_EQ(prm.priority_rate, 0);
+	WRTC_CHECK_EQ(prm.max_sources, 0);
+	p = wrtc_policer_create(&prm);
+	WRTC_CHECK(p != NULL);
+	WRTC_CHECK(wrtc_policer_admit(p, 0, 1500, NULL));
+	WRTC_CHECK(!wrtc_policer_admit(p, 0, 1, NULL));
+	wrtc_policer_free(p);
+
+	WRTC_CHECK_EQ(wrtc_policer_prm_from_config(&cfg->policers[1], 1, 64, 1000, 0, &prm), 0);
+	WRTC_CHECK_EQ(prm.type, WRTC_POLICER_STUN);
+	WRTC_CHECK_EQ(prm.mode, WRTC_POLICER_PACKET_RATE);
+	WRTC_CHECK_EQ(prm.priority_rate, 10000);
+	WRTC_CHECK_EQ(prm.srflx_prefix_v4, 24);
+	WRTC_CHECK_STREQ(prm.name, "stun");
+	p = wrtc_policer_create(&prm);
+	if (!WRTC_CHECK(p != NULL)) {
+		wrtc_config_free(cfg);
+		return -1;
+	}
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_SRFLX), 0);
+	WRTC_CHECK(wrtc_policer_source_match(p, &b));
+	wrtc_policer_free(p);
+
+	/* Without a higher priority rate there is no table. */
+	WRTC_CHECK_EQ(wrtc_policer_prm_from_config(&cfg->policers[2], 2, 64, 1000, 0, &prm), 0);
+	WRTC_CHECK_EQ(prm.type, WRTC_POLICER_DTLS);
+	WRTC_CHECK_EQ(prm.priority_rate, 0);
+	WRTC_CHECK_EQ(wrtc_policer_prm_from_config(&cfg->policers[2], 2, 64, 0, 0, &prm), -EINVAL);
+	wrtc_config_free(cfg);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
+	{"parameters from the configuration", test_from_config},
 	{"packet-rate arithmetic", test_packet_rate},
 	{"data-rate arithmetic", test_data_rate},
 	{"TSC tick rate without drift", test_tsc_rate},
