@@ -347,7 +347,7 @@ wrtc_ice_agent_set_remote_credentials(struct wrtc_ice_agent *agent, const char *
 }
 
 int
-ice_add_remote(struct wrtc_ice_agent *ag, const struct wrtc_ice_cand *c)
+ice_add_remote(struct wrtc_ice_agent *ag, const struct wrtc_ice_cand *c, bool learned)
 {
 	struct ice_remote *r;
 	int idx;
@@ -378,14 +378,18 @@ ice_add_remote(struct wrtc_ice_agent *ag, const struct wrtc_ice_cand *c)
 	if (r->c.priority == 0)
 		r->c.priority = wrtc_ice_priority(c->type, 65535, ICE_COMPONENT);
 	if (r->c.foundation[0] == '\0') {
-		if (c->type == WRTC_ICE_CAND_PRFLX)
+		if (learned)
 			snprintf(r->c.foundation, sizeof(r->c.foundation), "prflx%u",
 				 ++ag->n_prflx);
 		else
 			default_foundation(&r->c, &r->c.addr);
 	}
-	/* Pair it with every local base of the same family. */
-	for (unsigned int l = 0; l < ag->n_local; l++) {
+	/*
+	 * Pair it with every local base of the same family; a peer-reflexive
+	 * candidate learned from a request is only paired with the base that
+	 * received it, by the caller (RFC 8445 7.3.1.3).
+	 */
+	for (unsigned int l = 0; l < ag->n_local && !learned; l++) {
 		if (!ag->local[l].pairable ||
 		    ag->local[l].c.base.ss_family != r->c.addr.ss_family)
 			continue;
@@ -404,7 +408,7 @@ wrtc_ice_agent_add_remote_candidate(struct wrtc_ice_agent *agent, const struct w
 		return -EINVAL;
 	if ((unsigned int)cand->type > WRTC_ICE_CAND_RELAY)
 		return -EINVAL;
-	rc = ice_add_remote(agent, cand);
+	rc = ice_add_remote(agent, cand, false);
 	return rc < 0 ? rc : 0;
 }
 

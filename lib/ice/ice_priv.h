@@ -125,7 +125,7 @@ struct wrtc_ice_agent {
 bool ice_addr_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 int ice_find_local(const struct wrtc_ice_agent *ag, const struct sockaddr_storage *base);
 int ice_find_remote(const struct wrtc_ice_agent *ag, const struct sockaddr_storage *addr);
-int ice_add_remote(struct wrtc_ice_agent *ag, const struct wrtc_ice_cand *c);
+int ice_add_remote(struct wrtc_ice_agent *ag, const struct wrtc_ice_cand *c, bool learned);
 struct ice_gen *ice_gen_by_id(struct wrtc_ice_agent *ag, unsigned int id);
 void ice_emit(struct wrtc_ice_agent *ag, enum wrtc_ice_event_type type,
 	      const struct sockaddr_storage *local, const struct sockaddr_storage *remote);

@@ -160,7 +160,7 @@ handle_request(struct wrtc_ice_agent *ag, const struct wrtc_stun_msg *m,
 		c.addr = *remote;
 		c.priority = m->has_priority ? m->priority :
 					       wrtc_ice_priority(WRTC_ICE_CAND_PRFLX, 65535, 1);
-		r = ice_add_remote(ag, &c);
+		r = ice_add_remote(ag, &c, true);
 		if (r < 0)
 			return 0; /* Answered; no room to remember it (counted). */
 		ag->cnt.prflx_learned++;

@@ -818,10 +818,11 @@ test_prflx_behind_nat(void)
 static struct wrtc_ice_agent *
 probe_agent(struct net *n, enum wrtc_ice_mode mode)
 {
-	struct wrtc_ice_cand c = cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000);
+	struct wrtc_ice_cand c[2] = {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000),
+				     cand(WRTC_ICE_CAND_HOST, "10.0.1.2", 2000)};
 	struct wrtc_ice_agent_prm prm = {
 		.mode = mode, .role = WRTC_ICE_ROLE_CONTROLLED, .ufrag = ufrag[1], .pwd = pwd[1],
-		.tie_breaker = 9, .local = &c, .n_local = 1, .send = net_send, .event = on_event,
+		.tie_breaker = 9, .local = c, .n_local = 2, .send = net_send, .event = on_event,
 		.opaque = &n->s[1],
 	};
 
@@ -829,8 +830,9 @@ probe_agent(struct net *n, enum wrtc_ice_mode mode)
 	n->now = 1000000;
 	n->s[1].net = n;
 	n->s[1].idx = 1;
-	n->s[1].addr[0] = c.addr;
-	n->s[1].n_addr = 1;
+	n->s[1].addr[0] = c[0].addr;
+	n->s[1].addr[1] = c[1].addr;
+	n->s[1].n_addr = 2;
 	n->s[1].ag = wrtc_ice_agent_create(&prm);
 	return n->s[1].ag;
 }
@@ -975,6 +977,8 @@ bad_requests_case(enum wrtc_ice_mode mode)
 	/* Only the request that was answered with success taught us a candidate. */
 	WRTC_CHECK_EQ(st.counters.prflx_learned, 1);
 	WRTC_CHECK_EQ(st.n_remote, 1);
+	/* Paired with the local address that received it, not with 10.0.1.2 too. */
+	WRTC_CHECK_EQ(st.n_pairs, 1);
 	wrtc_ice_agent_free(ag);
 	return 0;
 }
