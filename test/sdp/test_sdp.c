@@ -1005,7 +1005,7 @@ static const char fp_hex[] = "0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:"
 
 struct golden {
 	char side[16], type[16], policy[32], offer[64], prev[64], change[64], af[16];
-	char ice[8], cands[8], setup[16], addr[8];
+	char ice[8], cands[8], setup[16], addr[8], delete[64], subst[128];
 	int transcode, rtcp_mux, bundle, sdes, ufrag, reject, sessver;
 };
 
@@ -1015,19 +1015,16 @@ static const struct {
 	size_t offset;
 	size_t size; /* 0 = an int field. */
 } golden_flags[] = {
-#define TEXT(f)                                                                                    \
-	{                                                                                          \
-#f, offsetof(struct golden, f), sizeof(((struct golden *)0)->f)                    \
-	}
-#define INT(f)                                                                                     \
-	{                                                                                          \
-#f, offsetof(struct golden, f), 0                                                  \
-	}
-    TEXT(side),	   TEXT(type),	TEXT(policy), TEXT(offer), TEXT(prev),	TEXT(change),
-    TEXT(af),	   TEXT(ice),	TEXT(cands),  TEXT(setup), TEXT(addr),	INT(transcode),
-    INT(rtcp_mux), INT(bundle), INT(sdes),    INT(ufrag),  INT(reject), INT(sessver),
+/* clang-format off */
+#define TEXT(f) {#f, offsetof(struct golden, f), sizeof(((struct golden *)0)->f)}
+#define INT(f) {#f, offsetof(struct golden, f), 0}
+	TEXT(side), TEXT(type), TEXT(policy), TEXT(offer), TEXT(prev), TEXT(change),
+	TEXT(af), TEXT(ice), TEXT(cands), TEXT(setup), TEXT(addr), TEXT(delete), TEXT(subst),
+	INT(transcode), INT(rtcp_mux), INT(bundle), INT(sdes), INT(ufrag), INT(reject),
+	INT(sessver),
 #undef TEXT
 #undef INT
+    /* clang-format on */
 };
 
 static void
@@ -1159,6 +1156,7 @@ run_golden(const char *name, char *text)
 					 .key_params =
 					     "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"};
 	struct wrtc_sdp_rewrite_prm prm = {0};
+	struct wrtc_sdp_rules *rules = NULL;
 	bool webrtc;
 	int rc;
 
@@ -1285,6 +1283,24 @@ run_golden(const char *name, char *text)
 		      : strcmp(g.af, "match") == 0    ? WRTC_SDP_AF_MATCH
 		      : strcmp(g.af, "received") == 0 ? WRTC_SDP_AF_RECEIVED
 						      : WRTC_SDP_AF_IPV4;
+	/* Manipulation rules: delete=<ERE> and subst=<ERE>|<replacement>, outbound. */
+	if (g.delete[0] != '\0' || g.subst[0] != '\0') {
+		struct wrtc_sdp_rule_def defs[2];
+		unsigned int n = 0;
+		char *bar = strchr(g.subst, '|');
+
+		if (g.delete[0] != '\0')
+			defs[n++] = (struct wrtc_sdp_rule_def){
+			    WRTC_SDP_RULE_OUT, WRTC_SDP_RULE_DELETE, g.delete, NULL};
+		if (bar != NULL) {
+			*bar = '\0';
+			defs[n++] = (struct wrtc_sdp_rule_def){
+			    WRTC_SDP_RULE_OUT, WRTC_SDP_RULE_SUBST, g.subst, bar + 1};
+		}
+		if (!WRTC_CHECK_EQ(wrtc_sdp_rules_compile(defs, n, &rules, err, sizeof(err)), 0))
+			goto out;
+		prm.rules = rules;
+	}
 	prm.sess_id = 424242;
 	prm.sess_version = g.sessver;
 	prm.n_media = in->n_media;
@@ -1309,6 +1325,7 @@ out:
 	wrtc_sdp_free(offer);
 	wrtc_sdp_free(prev);
 	wrtc_sdp_free(check);
+	wrtc_sdp_rules_free(rules);
 	return 0;
 }
 
