@@ -2,7 +2,8 @@
 /*
  * wrtc-bench-codec: the CPU cost of one transcoded call tick.
  *
- * A tick is 20 ms of audio in both directions of one Opus <-> PCMU call:
+ * A tick is 20 ms of audio in both directions of one Opus <-> PCMU call
+ * (by default):
  *   browser -> SIP: Opus packet in, Opus decode at 8 kHz, PCMU encode, RTP out;
  *   SIP -> browser: PCMU packet in, G.711 decode, Opus encode at 8 kHz, RTP out.
  * Both go through the real transcoder objects (wrtc_codec_xcoder_input() and
@@ -11,7 +12,10 @@
  * browser) fed with a synthetic voiced signal (harmonics of a gliding pitch,
  * syllable-rate envelope, some noise), the PCMU input from the same signal.
  *
- * Usage: wrtc-bench-codec [-n ticks] [-r runs] [-c complexity[,complexity...]]
+ * With -s G722 (or PCMA) the SIP side is that codec instead; for G.722 the
+ * Opus side runs at 16 kHz.
+ *
+ * Usage: wrtc-bench-codec [-n ticks] [-r runs] [-c complexity[,...]] [-s PCMU|PCMA|G722]
  * Prints, per complexity, the median over runs of the thread CPU µs per tick
  * (with min, max and the wall-clock median) and the implied number of calls
  * one core can carry (20000 / µs per tick).
@@ -33,7 +37,9 @@ enum {
 
 static uint8_t opus_pkt[PKTS][1500];
 static size_t opus_size[PKTS];
-static uint8_t pcmu_pkt[PKTS][WRTC_RTP_HDR_SIZE + 160];
+/* SIP-side packets: 160 bytes of PCMU (8 kHz) or G.722 (16 kHz). */
+static uint8_t sip_pkt[PKTS][WRTC_RTP_HDR_SIZE + 160];
+static enum wrtc_codec_id sip_codec = WRTC_CODEC_PCMU;
 
 /* CPU time of this thread: on a shared machine, time spent descheduled by
  * other processes is not counted (wall time is reported alongside). */
@@ -80,10 +86,13 @@ static int
 prepare(void)
 {
 	OpusEncoder *e = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP, NULL);
+	const struct wrtc_codec_ops *ops = wrtc_codec_ops_get(sip_codec);
+	uint32_t rate = sip_codec == WRTC_CODEC_G722 ? 16000 : 8000;
+	void *enc = ops->enc_create(rate, &(struct wrtc_codec_enc_prm){.complexity = -1});
 	unsigned int s48 = 1, s8 = 1;
 	int16_t pcm[960];
 
-	if (e == NULL)
+	if (e == NULL || enc == NULL)
 		return -1;
 	opus_encoder_ctl(e, OPUS_SET_BITRATE(32000));
 	for (unsigned int i = 0; i < PKTS; i++) {
@@ -97,12 +106,13 @@ prepare(void)
 			return -1;
 		wrtc_rtp_hdr_write(opus_pkt[i], WRTC_RTP_HDR_SIZE, false, PT_OPUS, 0, 0, 1);
 		opus_size[i] = WRTC_RTP_HDR_SIZE + (size_t)n;
-		for (unsigned int k = 0; k < 160; k++)
-			pcm[k] = (int16_t)lrint(voice(i * 160ull + k, 8000, &s8));
-		wrtc_rtp_hdr_write(pcmu_pkt[i], WRTC_RTP_HDR_SIZE, false, 0, 0, 0, 2);
-		for (unsigned int k = 0; k < 160; k++)
-			pcmu_pkt[i][WRTC_RTP_HDR_SIZE + k] = wrtc_codec_ulaw_from_linear(pcm[k]);
+		for (unsigned int k = 0; k < rate / 50; k++)
+			pcm[k] = (int16_t)lrint(voice(i * (rate / 50ull) + k, rate, &s8));
+		wrtc_rtp_hdr_write(sip_pkt[i], WRTC_RTP_HDR_SIZE, false, ops->static_pt, 0, 0, 2);
+		if (ops->encode(enc, pcm, rate / 50, sip_pkt[i] + WRTC_RTP_HDR_SIZE, 160) != 160)
+			return -1;
 	}
+	ops->enc_free(enc);
 	opus_encoder_destroy(e);
 	return 0;
 }
@@ -114,12 +124,14 @@ run(unsigned int ticks, int complexity, double *wall)
 {
 	struct wrtc_codec_xcoder_prm down = {
 		.in = { .codec = WRTC_CODEC_OPUS, .pt = PT_OPUS, .dtmf_pt = -1, .cn_pt = -1 },
-		.out = { .codec = WRTC_CODEC_PCMU, .pt = 0, .dtmf_pt = -1, .cn_pt = -1 },
+		.out = { .codec = sip_codec, .pt = wrtc_codec_ops_get(sip_codec)->static_pt,
+			 .dtmf_pt = -1, .cn_pt = -1 },
 		.out_ssrc = 3,
 		.enc = { .complexity = -1 },
 	};
 	struct wrtc_codec_xcoder_prm up = {
-		.in = { .codec = WRTC_CODEC_PCMU, .pt = 0, .dtmf_pt = -1, .cn_pt = -1 },
+		.in = { .codec = sip_codec, .pt = wrtc_codec_ops_get(sip_codec)->static_pt,
+			.dtmf_pt = -1, .cn_pt = -1 },
 		.out = { .codec = WRTC_CODEC_OPUS, .pt = PT_OPUS, .dtmf_pt = -1, .cn_pt = -1 },
 		.out_ssrc = 4,
 		.enc = { .complexity = complexity, .bitrate = 0, .fec = true, .loss_pct = 5 },
@@ -143,13 +155,13 @@ run(unsigned int ticks, int complexity, double *wall)
 
 		wrtc_rtp_set_seq(opus_pkt[k], (uint16_t)i);
 		wrtc_rtp_set_ts(opus_pkt[k], i * 960u);
-		wrtc_rtp_set_seq(pcmu_pkt[k], (uint16_t)i);
-		wrtc_rtp_set_ts(pcmu_pkt[k], i * 160u);
+		wrtc_rtp_set_seq(sip_pkt[k], (uint16_t)i);
+		wrtc_rtp_set_ts(sip_pkt[k], i * 160u);
 		rc = wrtc_codec_xcoder_input(a, opus_pkt[k], opus_size[k], i * 20000ull);
 		while (rc >= 0 && wrtc_codec_xcoder_output(a, out, sizeof(out), 0) > 0)
 			outs++;
 		if (rc >= 0)
-			rc = wrtc_codec_xcoder_input(b, pcmu_pkt[k], sizeof(pcmu_pkt[k]),
+			rc = wrtc_codec_xcoder_input(b, sip_pkt[k], sizeof(sip_pkt[k]),
 						     i * 20000ull);
 		while (rc >= 0 && wrtc_codec_xcoder_output(b, out, sizeof(out), 0) > 0)
 			outs++;
@@ -180,7 +192,7 @@ main(int argc, char **argv)
 	double res[64], wall[64];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:r:c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:c:s:h")) != -1) {
 		char *s, *tok;
 
 		switch (opt) {
@@ -190,6 +202,16 @@ main(int argc, char **argv)
 		case 'r':
 			runs = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
+		case 's':
+			if (wrtc_codec_ops_find(optarg) == NULL ||
+			    (wrtc_codec_ops_find(optarg)->id != WRTC_CODEC_PCMU &&
+			     wrtc_codec_ops_find(optarg)->id != WRTC_CODEC_PCMA &&
+			     wrtc_codec_ops_find(optarg)->id != WRTC_CODEC_G722)) {
+				fprintf(stderr, "bench-codec: -s takes PCMU, PCMA or G722\n");
+				return 2;
+			}
+			sip_codec = wrtc_codec_ops_find(optarg)->id;
+			break;
 		case 'c':
 			ncx = 0;
 			s = optarg;
@@ -197,7 +219,9 @@ main(int argc, char **argv)
 				cx[ncx++] = atoi(tok);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-n ticks] [-r runs] [-c c1,c2,...]\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s [-n ticks] [-r runs] [-c c1,c2,...]"
+				" [-s PCMU|PCMA|G722]\n", argv[0]);
 			return opt == 'h' ? 0 : 2;
 		}
 	}
@@ -209,7 +233,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench-codec: cannot prepare the input packets\n");
 		return 1;
 	}
-	printf("# one tick = 20 ms both ways: Opus dec + PCMU enc, PCMU dec + Opus enc (8 kHz)\n");
+	printf("# one tick = 20 ms both ways: Opus dec + %s enc, %s dec + Opus enc (%s kHz)\n",
+	       wrtc_codec_ops_get(sip_codec)->name, wrtc_codec_ops_get(sip_codec)->name,
+	       sip_codec == WRTC_CODEC_G722 ? "16" : "8");
 	printf("# %u ticks per run, median of %u runs, libopus %s\n", ticks, runs,
 	       opus_get_version_string());
 	printf("# us = thread CPU time per tick; wall = wall-clock median\n");
