@@ -91,6 +91,18 @@ wrtc_srtp_suite(const struct wrtc_srtp *s)
 	return s->suite;
 }
 
+size_t
+wrtc_srtp_rtp_overhead(const struct wrtc_srtp *s)
+{
+	return s->rtp_tag + s->mki_size;
+}
+
+size_t
+wrtc_srtp_rtcp_overhead(const struct wrtc_srtp *s)
+{
+	return s->rtcp_tag + SRTCP_INDEX_SIZE + s->mki_size;
+}
+
 const char *
 wrtc_srtp_strerror(int rc)
 {
@@ -246,7 +258,8 @@ wrtc_srtp_create(const struct wrtc_srtp_prm *prm)
 	uint8_t salt[14] = {0};
 	int rc = 0;
 
-	if (si == NULL) {
+	if (si == NULL || prm->mki_size > WRTC_SRTP_MAX_MKI_SIZE ||
+	    (prm->mki_size < 4 && (prm->mki >> (8 * prm->mki_size)) != 0)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -272,6 +285,11 @@ wrtc_srtp_create(const struct wrtc_srtp_prm *prm)
 		return NULL;
 	}
 	s = wrtc_srtp_create_session(prm->suite, &k, prm->max_ssrcs);
+	if (s != NULL) {
+		s->mki_size = prm->mki_size;
+		for (unsigned int i = 0; i < prm->mki_size; i++)
+			s->mki[i] = (uint8_t)(prm->mki >> (8 * (prm->mki_size - 1 - i)));
+	}
 	OPENSSL_cleanse(&k, sizeof(k));
 	OPENSSL_cleanse(salt, sizeof(salt));
 	return s;

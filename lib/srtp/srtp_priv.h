@@ -70,6 +70,8 @@ struct wrtc_srtp {
 	bool aead;                /* GCM (RFC 7714) rather than AES-CM + HMAC-SHA1. */
 	unsigned int rtp_tag;     /* Tag bytes appended to RTP. */
 	unsigned int rtcp_tag;    /* Tag bytes appended to RTCP (without the index). */
+	unsigned int mki_size;    /* MKI bytes on each packet, 0..4. */
+	uint8_t mki[WRTC_SRTP_MAX_MKI_SIZE]; /* MKI as sent, big endian. */
 	struct srtp_keyset rtp;
 	struct srtp_keyset rtcp;
 	uint64_t clock;           /* Packet counter for LRU. */

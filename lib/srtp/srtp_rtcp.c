@@ -31,7 +31,7 @@ int
 wrtc_srtp_protect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 {
 	uint8_t iv[16], md[SHA_DIGEST_LENGTH];
-	size_t n = *len, extra = s->rtcp_tag + SRTCP_INDEX_SIZE;
+	size_t n = *len, extra = s->rtcp_tag + SRTCP_INDEX_SIZE + s->mki_size;
 	struct srtp_ssrc *st;
 	uint32_t ssrc, idx;
 	int rc;
@@ -46,7 +46,7 @@ wrtc_srtp_protect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t ca
 	if (idx > SRTCP_INDEX_MAX)
 		return -EKEYEXPIRED;
 	if (s->aead) {
-		/* header | ciphertext | tag | E+index; AAD = header | E+index. */
+		/* header | ciphertext | tag | E+index | MKI; AAD = header | E+index. */
 		uint8_t ei[4];
 
 		srtp_put_be32(ei, SRTCP_E_BIT | idx);
@@ -56,15 +56,18 @@ wrtc_srtp_protect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t ca
 		if (rc != 0)
 			return rc;
 		memcpy(pkt + n + SRTP_GCM_TAG_SIZE, ei, sizeof(ei));
+		memcpy(pkt + n + SRTP_GCM_TAG_SIZE + sizeof(ei), s->mki, s->mki_size);
 	} else {
-		/* header | ciphertext | E+index | tag; the tag covers all before it. */
+		/* header | ciphertext | E+index | MKI | tag; the tag covers all before the
+		 * MKI. */
 		wrtc_srtp_cm_iv(iv, s->rtcp.salt, ssrc, idx);
 		rc = wrtc_srtp_ctr_crypt(s->rtcp.cipher, iv, pkt + RTCP_HEADER, n - RTCP_HEADER);
 		if (rc != 0)
 			return rc;
 		srtp_put_be32(pkt + n, SRTCP_E_BIT | idx);
 		srtp_hmac(&s->rtcp, pkt, n + SRTCP_INDEX_SIZE, NULL, 0, md);
-		memcpy(pkt + n + SRTCP_INDEX_SIZE, md, s->rtcp_tag);
+		memcpy(pkt + n + SRTCP_INDEX_SIZE, s->mki, s->mki_size);
+		memcpy(pkt + n + SRTCP_INDEX_SIZE + s->mki_size, md, s->rtcp_tag);
 	}
 	st->rtcp_seen = true;
 	st->rtcp_hi = idx;
@@ -77,18 +80,23 @@ wrtc_srtp_unprotect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 {
 	static const struct srtp_ssrc fresh;
 	uint8_t iv[16], md[SHA_DIGEST_LENGTH];
-	size_t n = *len, extra = s->rtcp_tag + SRTCP_INDEX_SIZE, body;
+	size_t n = *len, extra = s->rtcp_tag + SRTCP_INDEX_SIZE + s->mki_size, body;
 	const struct srtp_ssrc *st;
 	struct srtp_ssrc *w;
 	uint32_t ssrc, ei, idx;
+	uint8_t *ei_p;
 	bool enc;
 	int rc;
 
 	if (n < RTCP_HEADER + extra || (pkt[0] >> 6) != 2)
 		return -EINVAL;
 	body = n - extra;
+	/* GCM: body | tag | E+index | MKI; AES-CM: body | E+index | MKI | tag. */
+	ei_p = s->aead ? pkt + body + s->rtcp_tag : pkt + body;
+	if (s->mki_size && memcmp(ei_p + SRTCP_INDEX_SIZE, s->mki, s->mki_size) != 0)
+		return -EBADMSG;
 	ssrc = srtp_be32(pkt + 4);
-	ei = srtp_be32(s->aead ? pkt + n - SRTCP_INDEX_SIZE : pkt + body);
+	ei = srtp_be32(ei_p);
 	enc = (ei & SRTCP_E_BIT) != 0;
 	idx = ei & SRTCP_INDEX_MAX;
 	st = wrtc_srtp_ssrc_get(s, ssrc, false);
@@ -98,8 +106,6 @@ wrtc_srtp_unprotect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 	if (rc != 0)
 		return rc;
 	if (s->aead) {
-		uint8_t *ei_p = pkt + n - SRTCP_INDEX_SIZE;
-
 		gcm_rtcp_iv(iv, s->rtcp.salt, ssrc, idx);
 		if (enc)
 			rc = wrtc_srtp_gcm_open(s->rtcp.cipher, iv, pkt, RTCP_HEADER, ei_p,
@@ -110,7 +116,7 @@ wrtc_srtp_unprotect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 						SRTCP_INDEX_SIZE, pkt + body, 0, pkt + body);
 	} else {
 		srtp_hmac(&s->rtcp, pkt, body + SRTCP_INDEX_SIZE, NULL, 0, md);
-		if (CRYPTO_memcmp(md, pkt + body + SRTCP_INDEX_SIZE, s->rtcp_tag) != 0)
+		if (CRYPTO_memcmp(md, ei_p + SRTCP_INDEX_SIZE + s->mki_size, s->rtcp_tag) != 0)
 			return -EBADMSG;
 		wrtc_srtp_cm_iv(iv, s->rtcp.salt, ssrc, idx);
 		rc = enc ? wrtc_srtp_ctr_crypt(s->rtcp.cipher, iv, pkt + RTCP_HEADER,

@@ -150,7 +150,7 @@ wrtc_srtp_protect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 	hdr = rtp_header_size(pkt, n);
 	if (hdr < 0)
 		return hdr;
-	if (cap < n || cap - n < s->rtp_tag)
+	if (cap < n || cap - n < s->rtp_tag + s->mki_size)
 		return -ENOBUFS;
 	ssrc = srtp_be32(pkt + 8);
 	st = wrtc_srtp_ssrc_get(s, ssrc, true);
@@ -162,19 +162,23 @@ wrtc_srtp_protect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 	if (s->aead) {
 		gcm_rtp_iv(iv, s->rtp.salt, ssrc, idx);
 		rc = wrtc_srtp_gcm_seal(s->rtp.cipher, iv, pkt, hdr, NULL, 0, pkt + hdr, n - hdr);
+		/* header | ciphertext | tag | MKI */
+		memcpy(pkt + n + s->rtp_tag, s->mki, s->mki_size);
 	} else {
 		wrtc_srtp_cm_iv(iv, s->rtp.salt, ssrc, idx);
 		rc = wrtc_srtp_ctr_crypt(s->rtp.cipher, iv, pkt + hdr, n - hdr);
 		if (rc == 0) {
 			srtp_put_be32(roc, (uint32_t)(idx >> 16));
 			srtp_hmac(&s->rtp, pkt, n, roc, sizeof(roc), md);
-			memcpy(pkt + n, md, s->rtp_tag);
+			/* header | ciphertext | MKI | tag; the MKI is not authenticated. */
+			memcpy(pkt + n, s->mki, s->mki_size);
+			memcpy(pkt + n + s->mki_size, md, s->rtp_tag);
 		}
 	}
 	if (rc != 0)
 		return rc;
 	srtp_replay_add(&st->rtp_seen, &st->rtp_hi, st->rtp_win, idx);
-	*len = n + s->rtp_tag;
+	*len = n + s->rtp_tag + s->mki_size;
 	return 0;
 }
 
@@ -185,7 +189,7 @@ wrtc_srtp_unprotect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 	uint8_t iv[16], md[SHA_DIGEST_LENGTH], roc[4];
 	const struct srtp_ssrc *st;
 	struct srtp_ssrc *w;
-	size_t n = *len, body;
+	size_t n = *len, body, tag_at;
 	uint64_t idx;
 	uint32_t ssrc;
 	int hdr, rc;
@@ -193,9 +197,14 @@ wrtc_srtp_unprotect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 	hdr = rtp_header_size(pkt, n);
 	if (hdr < 0)
 		return hdr;
-	if (n - hdr < s->rtp_tag)
+	if (n - hdr < s->rtp_tag + s->mki_size)
 		return -EINVAL;
-	body = n - s->rtp_tag;
+	body = n - s->rtp_tag - s->mki_size;
+	/* GCM: ciphertext | tag | MKI; AES-CM: ciphertext | MKI | tag. */
+	tag_at = s->aead ? body : body + s->mki_size;
+	if (s->mki_size &&
+	    memcmp(pkt + (s->aead ? body + s->rtp_tag : body), s->mki, s->mki_size) != 0)
+		return -EBADMSG;
 	ssrc = srtp_be32(pkt + 8);
 	/* A new SSRC only takes a slot once a packet of it authenticates. */
 	st = wrtc_srtp_ssrc_get(s, ssrc, false);
@@ -208,12 +217,12 @@ wrtc_srtp_unprotect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 		return rc;
 	if (s->aead) {
 		gcm_rtp_iv(iv, s->rtp.salt, ssrc, idx);
-		rc = wrtc_srtp_gcm_open(s->rtp.cipher, iv, pkt, hdr, NULL, 0, pkt + hdr, body - hdr,
-			      pkt + body);
+		rc = wrtc_srtp_gcm_open(s->rtp.cipher, iv, pkt, hdr, NULL, 0, pkt + hdr,
+					body - hdr, pkt + tag_at);
 	} else {
 		srtp_put_be32(roc, (uint32_t)(idx >> 16));
 		srtp_hmac(&s->rtp, pkt, body, roc, sizeof(roc), md);
-		if (CRYPTO_memcmp(md, pkt + body, s->rtp_tag) != 0)
+		if (CRYPTO_memcmp(md, pkt + tag_at, s->rtp_tag) != 0)
 			return -EBADMSG;
 		wrtc_srtp_cm_iv(iv, s->rtp.salt, ssrc, idx);
 		rc = wrtc_srtp_ctr_crypt(s->rtp.cipher, iv, pkt + hdr, body - hdr);

@@ -332,4 +332,6 @@ wrtc_srtp_sdes_to_prm(const struct wrtc_srtp_sdes *sd, struct wrtc_srtp_prm *prm
 	prm->suite = sd->suite;
 	memcpy(prm->master_key, sd->master_key, sizeof(prm->master_key));
 	memcpy(prm->master_salt, sd->master_salt, sizeof(prm->master_salt));
+	prm->mki = sd->mki;
+	prm->mki_size = sd->mki_size;
 }

@@ -21,7 +21,7 @@
  * | return       | meaning                                    | worker drop reason  |
  * |--------------|--------------------------------------------|---------------------|
  * | -EINVAL      | malformed or too short packet              | SRTP_OTHER          |
- * | -EBADMSG     | authentication tag does not match          | SRTP_AUTH           |
+ * | -EBADMSG     | authentication failed (or unknown MKI)     | SRTP_AUTH           |
  * | -EALREADY    | replayed, or older than the replay window  | SRTP_REPLAY         |
  * | -ENOBUFS     | no room for the trailer (protect)          | SRTP_TAILROOM       |
  * | -EKEYEXPIRED | index space exhausted: rekey needed        | SRTP_OTHER          |
@@ -50,7 +50,8 @@ enum wrtc_srtp_suite {
 enum {
 	WRTC_SRTP_MAX_KEY_SIZE = 32,      /**< Largest master key (AES-256). */
 	WRTC_SRTP_MAX_SALT_SIZE = 14,     /**< Largest master salt (AES-CM: 112 bits). */
-	WRTC_SRTP_MAX_TRAILER = 20,       /**< Most bytes protect adds (SRTCP with GCM). */
+	WRTC_SRTP_MAX_MKI_SIZE = 4,       /**< Longest MKI we send and expect. */
+	WRTC_SRTP_MAX_TRAILER = 24,       /**< Most bytes protect adds (SRTCP, GCM, 4-byte MKI). */
 	WRTC_SRTP_REPLAY_WINDOW = 128,    /**< Replay window, in packets (RTP and RTCP). */
 	WRTC_SRTP_DEFAULT_SSRCS = 16,     /**< SSRCs tracked when max_ssrcs is 0. */
 };
@@ -61,6 +62,8 @@ struct wrtc_srtp_prm {
 	uint8_t master_key[WRTC_SRTP_MAX_KEY_SIZE];   /**< Master key (key_size bytes used). */
 	uint8_t master_salt[WRTC_SRTP_MAX_SALT_SIZE]; /**< Master salt (salt_size bytes used). */
 	unsigned int max_ssrcs;                       /**< SSRCs tracked; 0 = default (16). */
+	uint32_t mki;                                 /**< MKI value (low mki_size bytes). */
+	unsigned int mki_size; /**< MKI bytes (0..4) sent with and expected on each packet. */
 };
 
 /** Opaque SRTP context: one direction of one stream. */
@@ -102,8 +105,8 @@ wrtc_srtp_suite_rtcp_overhead(enum wrtc_srtp_suite suite);
  * Create a context: derives the session keys (RFC 3711 §4.3, key derivation rate 0)
  * and prepares the cipher and MAC state. Runs on the control lcore.
  * @param prm Suite, master key and salt; copied, the caller may wipe it afterwards.
- * @return The context, or NULL with errno set: EINVAL (bad suite or NULL prm),
- *   ENOMEM, EIO (OpenSSL failed).
+ * @return The context, or NULL with errno set: EINVAL (bad suite, MKI size or
+ *   NULL prm), ENOMEM, EIO (OpenSSL failed).
  */
 struct wrtc_srtp *
 wrtc_srtp_create(const struct wrtc_srtp_prm *prm);
@@ -115,6 +118,14 @@ wrtc_srtp_free(struct wrtc_srtp *s);
 /** Suite of a context. */
 enum wrtc_srtp_suite
 wrtc_srtp_suite(const struct wrtc_srtp *s);
+
+/** Bytes wrtc_srtp_protect() adds with this context (tag and MKI). */
+size_t
+wrtc_srtp_rtp_overhead(const struct wrtc_srtp *s);
+
+/** Bytes wrtc_srtp_protect_rtcp() adds with this context (tag, index and MKI). */
+size_t
+wrtc_srtp_rtcp_overhead(const struct wrtc_srtp *s);
 
 /**
  * Protect an RTP packet in place: encrypt the payload and append the tag.
@@ -136,7 +147,7 @@ wrtc_srtp_protect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t cap);
  * @param pkt SRTP packet.
  * @param len In: SRTP length. Out: RTP length.
  * @return 0, -EINVAL (malformed or shorter than header + tag), -EALREADY (replay),
- *   -EBADMSG (authentication failed), -EIO.
+ *   -EBADMSG (authentication failed, or not our MKI), -EIO.
  */
 int
 wrtc_srtp_unprotect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len);
@@ -224,7 +235,7 @@ wrtc_srtp_sdes_format(const struct wrtc_srtp_sdes *sd, char *buf, size_t size);
 int
 wrtc_srtp_sdes_generate(struct wrtc_srtp_sdes *sd, uint32_t tag, enum wrtc_srtp_suite suite);
 
-/** Fill create parameters (suite, key, salt) from an SDES attribute; max_ssrcs is set to 0. */
+/** Fill create parameters (suite, key, salt, MKI) from an SDES attribute; max_ssrcs is 0. */
 void
 wrtc_srtp_sdes_to_prm(const struct wrtc_srtp_sdes *sd, struct wrtc_srtp_prm *prm);
 
