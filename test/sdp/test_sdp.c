@@ -389,6 +389,38 @@ test_fields_aiortc(void)
 	return 0;
 }
 
+/* Firefox writes a=fmtp before a=rtpmap and the fingerprint at session level. */
+static int
+test_fields_firefox(void)
+{
+	struct wrtc_sdp *sdp = parse_fixture("firefox-offer-audio.sdp");
+	const struct wrtc_sdp_codec_desc *c;
+	const struct wrtc_sdp_media *m;
+
+	if (!WRTC_CHECK(sdp != NULL))
+		return -1;
+	m = &sdp->media[0];
+	c = wrtc_sdp_media_codec(m, 109);
+	WRTC_CHECK(c != NULL && strcmp(c->name, "opus") == 0 && c->channels == 2);
+	WRTC_CHECK_STREQ(c->fmtp, "maxplaybackrate=48000;stereo=1;useinbandfec=1");
+	c = wrtc_sdp_media_codec(m, 9);
+	WRTC_CHECK(c != NULL && c->channels == 1 && c->has_rtpmap);
+	WRTC_CHECK_STREQ(wrtc_sdp_media_codec(m, 101)->fmtp, "0-15");
+	WRTC_CHECK(!m->fp.present && wrtc_sdp_media_fingerprint(sdp, 0) == &sdp->fp);
+	WRTC_CHECK_EQ(sdp->fp.bytes[0], 0x1B);
+	WRTC_CHECK_STREQ(wrtc_sdp_media_ice(sdp, 0).options, "trickle");
+	WRTC_CHECK_STREQ(wrtc_sdp_media_ice(sdp, 0).ufrag, "5b4a2c1d");
+	WRTC_CHECK_EQ(m->n_cands, 3);
+	WRTC_CHECK_EQ(m->cands[0].transport, WRTC_SDP_CAND_UDP);
+	WRTC_CHECK_EQ(m->cands[1].tcptype, WRTC_SDP_TCPTYPE_ACTIVE);
+	WRTC_CHECK_EQ(m->cands[2].type, WRTC_SDP_CAND_SRFLX);
+	WRTC_CHECK_EQ(m->cands[2].rport, 51433);
+	WRTC_CHECK(m->end_of_candidates);
+	WRTC_CHECK_STREQ(sdp->origin.username, "mozilla...THIS_IS_SDPARTA-99.0");
+	wrtc_sdp_free(sdp);
+	return 0;
+}
+
 static const char sip_v6_sdes[] =
     "v=0\n"
     "o=alice 2890844526 2890844527 IN IP6 2001:db8::5\n"
