@@ -1556,6 +1556,7 @@ static const struct wrtc_test_case cases[] = {
     {"lf_endings", test_lf_endings},
     {"fields_chrome_av", test_fields_chrome_av},
     {"fields_aiortc", test_fields_aiortc},
+    {"fields_firefox", test_fields_firefox},
     {"fields_sip_v6", test_fields_sip_v6},
     {"old_hold", test_old_hold},
     {"session_level_attrs", test_session_level_attrs},
