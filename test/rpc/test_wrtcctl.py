@@ -7,7 +7,10 @@ ephemeral port) and on a unix socket, answers with the result shapes of
 docs/rpc.md and records every request, so each test checks both what
 wrtcctl sent and exactly what it printed.
 
-usage: test_wrtcctl.py PATH/TO/wrtcctl
+With a second argument, the path of test/rpc/rpc_serve (the real lib/rpc
+server with lib/policer rows), wrtcctl is also run against that.
+
+usage: test_wrtcctl.py PATH/TO/wrtcctl [PATH/TO/rpc_serve]
 """
 
 import json
@@ -21,6 +24,7 @@ import threading
 import unittest
 
 WRTCCTL = None
+RPC_SERVE = None
 
 def flow(local, remote, rx, tx, drops=0, reasons=None):
     return {"local": local, "remote": remote, "latched": True, "rx_packets": rx,
@@ -316,6 +320,55 @@ class WrtcctlTest(unittest.TestCase):
         self.assertIn("show", out)
 
 
+class RealServerTest(unittest.TestCase):
+    """wrtcctl against lib/rpc itself (framing, error replies, policer rows)."""
+    maxDiff = None
+
+    def setUp(self):
+        if RPC_SERVE is None:
+            self.skipTest("rpc_serve not built (lib/policer disabled)")
+        self.tmp = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.tmp.name, "gw.sock")
+        self.proc = subprocess.Popen([RPC_SERVE, self.path], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        self.assertEqual(self.proc.stdout.readline(), "ready\n")
+
+    def tearDown(self):
+        self.proc.stdin.close()
+        self.assertEqual(self.proc.wait(timeout=10), 0)
+        self.proc.stdout.close()
+        # The server removes its socket file when it stops.
+        self.assertFalse(os.path.exists(self.path))
+        self.tmp.cleanup()
+
+    def test_real_server(self):
+        rc, out, err = run("-s", self.path, "show", "calls")
+        self.assertEqual((rc, out, err), (0, "no calls\n", ""))
+        rc, out, err = run("-s", self.path, "show", "policers")
+        self.assertEqual(err, "")
+        self.assertEqual(out,
+                         "ID  NAME  TYPE       MODE         BUCKET  RATE  PRIO-RATE  ACCEPTED"
+                         "  DISCARDED\n"
+                         " 0  link  link-data  data-rate      3000  1000          0         3"
+                         "          1\n"
+                         " 1  stun  stun       packet-rate     100  1000      10000       100"
+                         "         50\n")
+        rc, out, err = run("-s", self.path, "show", "call", "zz")
+        self.assertEqual((rc, out), (1, ""))
+        self.assertEqual(err, "wrtcctl: query failed: call_id: no call \"zz\" (code -32001)\n")
+        rc, out, err = run("-s", self.path, "raw", "query", "{}")
+        self.assertEqual(err, "wrtcctl: query failed: call_id: missing (code -32602)\n")
+        rc, out, err = run("-s", self.path, "show", "statistics")
+        self.assertEqual((rc, err), (1, "wrtcctl: statistics failed: unknown method "
+                                        "\"statistics\" (code -32601)\n"))
+        rc, out, err = run("-s", self.path, "--json", "show", "policers")
+        rows = json.loads(out)["policers"]
+        self.assertEqual([(r["name"], r["accepted"], r["discarded"]) for r in rows],
+                         [("link", 3, 1), ("stun", 100, 50)])
+
+
 if __name__ == "__main__":
     WRTCCTL = os.path.abspath(sys.argv.pop(1))
+    if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
+        RPC_SERVE = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)
