@@ -23,6 +23,7 @@ struct wire {
 	uint8_t data[WIRE_MAX][DGRAM_MAX];
 	size_t len[WIRE_MAX];
 	int n;
+	size_t largest;    /* Largest datagram ever sent on this wire. */
 	int sent;          /* Datagrams ever sent on this wire. */
 	uint8_t first[32]; /* Start of the first datagram ever sent. */
 };
@@ -40,6 +41,8 @@ send_cb(void *arg, const uint8_t *p, size_t n)
 	if (w->sent == 0)
 		memcpy(w->first, p, n < sizeof(w->first) ? n : sizeof(w->first));
 	w->sent++;
+	if (n > w->largest)
+		w->largest = n;
 	if (w->n < WIRE_MAX && n <= DGRAM_MAX) {
 		memcpy(w->data[w->n], p, n);
 		w->len[w->n++] = n;
@@ -650,6 +653,41 @@ test_dtls10(void)
 	return 0;
 }
 
+/* With a small MTU, handshake messages are fragmented and no datagram exceeds it;
+ * with the default (1200) nothing does either. */
+static int
+test_mtu(void)
+{
+	const struct wrtc_dtls_cert *cert = wrtc_dtls_cert_default();
+	unsigned int mtus[] = {300, 0};
+
+	for (size_t i = 0; i < 2; i++) {
+		struct wrtc_dtls_ctx_prm prm = {.initial_rto_us = 20000, .mtu = mtus[i]};
+		struct wrtc_dtls_ctx *ctx = wrtc_dtls_ctx_create(&prm, NULL, 0);
+		static struct ep a, b;
+
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		a.d = make_conn(ctx, WRTC_DTLS_ROLE_ACTIVE, fp_of(cert, 0), &a.out);
+		b.d = make_conn(ctx, WRTC_DTLS_ROLE_PASSIVE, fp_of(cert, 0), &b.out);
+		wrtc_dtls_start(a.d, now_us());
+		pump(&a, &b, pass_all, false, 3000);
+		WRTC_CHECK_EQ(wrtc_dtls_state(a.d), WRTC_DTLS_CONNECTED);
+		WRTC_CHECK_EQ(wrtc_dtls_state(b.d), WRTC_DTLS_CONNECTED);
+		size_t limit = mtus[i] ? mtus[i] : 1200;
+
+		if (!WRTC_CHECK(a.out.largest <= limit && b.out.largest <= limit))
+			fprintf(stderr, "  mtu %zu: largest %zu / %zu\n", limit, a.out.largest,
+				b.out.largest);
+		if (mtus[i])
+			WRTC_CHECK(b.out.sent > 3); /* The server flight was split. */
+		wrtc_dtls_free(a.d);
+		wrtc_dtls_free(b.d);
+		wrtc_dtls_ctx_free(ctx);
+	}
+	return 0;
+}
+
 static int
 test_setup_roles(void)
 {
@@ -690,6 +728,7 @@ static const struct wrtc_test_case cases[] = {
 	{"garbage", test_garbage},
 	{"pkcs12", test_pkcs12},
 	{"dtls10", test_dtls10},
+	{"mtu", test_mtu},
 	{"setup_roles", test_setup_roles},
 };
 
