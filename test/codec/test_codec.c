@@ -971,6 +971,27 @@ dtmf_case(bool from_opus)
 	WRTC_CHECK_EQ(ndtmf, 3);
 	WRTC_CHECK_EQ(outp.n, 18);
 	WRTC_CHECK_EQ(wrtc_codec_xcoder_stats(x)->out_dtmf, 3);
+	/* A repeat of the last end packet with the same sequence number (some
+	 * senders do this) is passed on with a new one; an audio duplicate is not. */
+	{
+		struct wrtc_rtp_info ri;
+		size_t size;
+
+		pl[0] = 5;
+		pl[1] = 0x80 | 10;
+		pl[2] = 0;
+		pl[3] = 0;
+		size = rtp_make(pkt, false, in_te, (uint16_t)(seq - 1), ev_ts, 9, pl, 4);
+		WRTC_CHECK_EQ(wrtc_codec_xcoder_input(x, pkt, size, 0), 0);
+		pl[1] = 10;
+		size = rtp_make(pkt, false, in_te, (uint16_t)(seq - 1), ev_ts, 9, pl, 4);
+		WRTC_CHECK_EQ(wrtc_codec_xcoder_input(x, pkt, size, 0), -EALREADY);
+		drain(x, 0);
+		WRTC_CHECK_EQ(outp.n, 19);
+		WRTC_CHECK_EQ(wrtc_rtp_parse(outp.data[18], outp.size[18], &ri), 0);
+		WRTC_CHECK(ri.pt == out_te && ri.seq == (uint16_t)(p.out_seq + 18));
+		WRTC_CHECK_EQ(ri.ts, p.out_ts + 10 * out_step);
+	}
 	/* Audio after the event keeps its place on the timeline. */
 	{
 		struct wrtc_rtp_info ri;
