@@ -642,8 +642,12 @@ test_server_slow_reader(void)
 		if (mono_ms() - t0 > worst)
 			worst = mono_ms() - t0;
 	}
-	/* poll(0) never waited on the stuck client, and it was not answered in full. */
-	WRTC_CHECK(worst < 200);
+	/*
+	 * poll(0) never waited on the stuck client (a blocking write would hang
+	 * here for good; 1 s leaves room for a loaded machine), and the client
+	 * was not answered in full: the server held the rest back.
+	 */
+	WRTC_CHECK(worst < 1000);
 	{
 		int pending = 0;
 
