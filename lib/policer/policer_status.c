@@ -2,6 +2,8 @@
 /*
  * Names and the JSON row of the `policers` RPC method. Control lcore only.
  */
+#include <string.h>
+
 #include "policer_priv.h"
 
 const char *
@@ -44,4 +46,38 @@ wrtc_policer_status_json(const struct wrtc_policer_status *st)
 			 "priority_accepted", (json_int_t)st->priority_accepted,
 			 "priority_discarded", (json_int_t)st->priority_discarded,
 			 "sources", (json_int_t)st->sources);
+}
+
+json_t *
+wrtc_policer_table_json(struct wrtc_policer *const *pols, unsigned int n_policers,
+			unsigned int n_instances)
+{
+	json_t *rows = json_array();
+
+	if (rows == NULL)
+		return NULL;
+	for (unsigned int k = 0; k < n_policers; k++) {
+		struct wrtc_policer_status sum, st;
+		bool have = false;
+
+		memset(&sum, 0, sizeof(sum));
+		for (unsigned int i = 0; i < n_instances; i++) {
+			const struct wrtc_policer *p = pols[(size_t)i * n_policers + k];
+
+			if (p == NULL)
+				continue;
+			wrtc_policer_status_get(p, &st);
+			if (!have) {
+				sum = st;
+				have = true;
+			} else {
+				wrtc_policer_status_add(&sum, &st);
+			}
+		}
+		if (have && json_array_append_new(rows, wrtc_policer_status_json(&sum)) != 0) {
+			json_decref(rows);
+			return NULL;
+		}
+	}
+	return json_pack("{s:o}", "policers", rows);
 }

@@ -188,6 +188,21 @@ json_t *
 wrtc_policer_status_json(const struct wrtc_policer_status *st);
 
 /**
+ * The whole result of the `policers` RPC method: {"policers": [row, ...]},
+ * one row per configured policer with the counters summed over its
+ * per-lcore instances.
+ *
+ * @param pols  instance-major array: pols[i * n_policers + k] is instance i
+ *   (e.g. worker i) of policer k; NULL entries are skipped.
+ * @param n_policers  configured policers.
+ * @param n_instances  instances of each (>= 1).
+ * @return a new JSON object, or NULL (out of memory).
+ */
+json_t *
+wrtc_policer_table_json(struct wrtc_policer *const *pols, unsigned int n_policers,
+			unsigned int n_instances);
+
+/**
  * Fill the parameters of a policer from its configuration entry.
  *
  * The priority class (and its source table of @p max_sources entries) is

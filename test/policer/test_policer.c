@@ -375,6 +375,33 @@ test_status_json(void)
 			    "\"sources\":1}");
 	free(s);
 	json_decref(j);
+	/* The whole `policers` result from a 2-instance x 2-policer array. */
+	{
+		struct wrtc_policer_prm lp = {.name = "link", .id = 0, .type =
+					      WRTC_POLICER_LINK_DATA, .mode = WRTC_POLICER_DATA_RATE,
+					      .bucket = 1000, .rate = 1, .hz = 1};
+		struct wrtc_policer *l0 = wrtc_policer_create(&lp), *l1 = wrtc_policer_create(&lp);
+		/* Instance-major: {worker 0: link, stun}, {worker 1: link, stun}. */
+		struct wrtc_policer *arr[4] = {l0, p, l1, q};
+
+		WRTC_CHECK(wrtc_policer_admit(l0, 0, 600, NULL));
+		WRTC_CHECK(!wrtc_policer_admit(l0, 0, 600, NULL));
+		WRTC_CHECK(wrtc_policer_admit(l1, 0, 1000, NULL));
+		j = wrtc_policer_table_json(arr, 2, 2);
+		s = json_dumps(j, JSON_COMPACT);
+		WRTC_CHECK_STREQ(s, "{\"policers\":[{\"id\":0,\"name\":\"link\",\"type\":"
+				    "\"link-data\",\"mode\":\"data-rate\",\"bucket\":1000,\"rate\":1,"
+				    "\"priority_rate\":0,\"accepted\":2,\"discarded\":1,"
+				    "\"priority_accepted\":0,\"priority_discarded\":0,\"sources\":0},"
+				    "{\"id\":3,\"name\":\"stun\",\"type\":\"stun\",\"mode\":"
+				    "\"packet-rate\",\"bucket\":2,\"rate\":1,\"priority_rate\":4,"
+				    "\"accepted\":6,\"discarded\":6,\"priority_accepted\":2,"
+				    "\"priority_discarded\":1,\"sources\":1}]}");
+		free(s);
+		json_decref(j);
+		wrtc_policer_free(l0);
+		wrtc_policer_free(l1);
+	}
 	WRTC_CHECK_STREQ(wrtc_policer_type_str(WRTC_POLICER_LINK_DATA), "link-data");
 	WRTC_CHECK_STREQ(wrtc_policer_type_str(WRTC_POLICER_DTLS), "dtls");
 	WRTC_CHECK_STREQ(wrtc_policer_mode_str(WRTC_POLICER_DATA_RATE), "data-rate");
