@@ -267,7 +267,11 @@ fill_loss(struct wrtc_codec_xcoder *x, uint64_t gap, const uint8_t *pl, size_t p
 	if (x->in_ops->decode_fec != NULL && x->in_frame &&
 	    plc >= x->in_frame && x->in_frame % x->quantum == 0)
 		fec = x->in_frame;
+	/* Concealment fades out; what is left of a long gap is silence. The
+	 * frame recovered by FEC is the one just before this packet, so it
+	 * comes last. */
 	conceal(x, (unsigned int)plc - fec);
+	skip(x, gap - plc);
 	if (fec) {
 		rc = x->in_ops->decode_fec(x->dec, pl, psize, x->scratch, fec);
 		if (rc > 0) {
@@ -277,7 +281,6 @@ fill_loss(struct wrtc_codec_xcoder *x, uint64_t gap, const uint8_t *pl, size_t p
 			conceal(x, fec);
 		}
 	}
-	skip(x, gap - plc);
 }
 
 static void

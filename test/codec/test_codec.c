@@ -693,6 +693,41 @@ test_input_ssrc_change(void)
 	return 0;
 }
 
+/* A 200 ms loss: 120 ms are concealed (the last 20 ms of it from the next
+ * packet's FEC), the remaining 80 ms become a timestamp gap with the marker
+ * bit; sequence numbers stay continuous. */
+static int
+test_long_loss(void)
+{
+	struct wrtc_codec_xcoder_prm p = prm_make(WRTC_CODEC_OPUS, PT_OPUS, 20, WRTC_CODEC_PCMU, 0,
+						  20);
+	struct wrtc_codec_xcoder *x = wrtc_codec_xcoder_create(&p);
+	const struct wrtc_codec_xcoder_stats *st;
+
+	if (!WRTC_CHECK(x != NULL))
+		return -1;
+	st = wrtc_codec_xcoder_stats(x);
+	outp.n = 0;
+	send_tone_opus(x, 1000, 1, 0, 20, 30, true);
+	WRTC_CHECK_EQ(st->in_lost, 10);
+	WRTC_CHECK_EQ(st->plc_samples, 5 * 160);
+	WRTC_CHECK_EQ(st->fec_frames, 1);
+	WRTC_CHECK_EQ(outp.n, 46);
+	for (unsigned int i = 0; i < outp.n; i++) {
+		struct wrtc_rtp_info ri;
+		/* Frames 0-25 (20 received, 6 concealed or recovered), then a
+		 * 4-frame gap, then frames 30-49. */
+		unsigned int frame = i < 25 ? i : i + 4;
+
+		WRTC_CHECK_EQ(wrtc_rtp_parse(outp.data[i], outp.size[i], &ri), 0);
+		WRTC_CHECK_EQ(ri.seq, (uint16_t)(p.out_seq + i));
+		WRTC_CHECK_EQ(ri.ts, p.out_ts + frame * 160);
+		WRTC_CHECK_EQ(ri.marker, i == 0 || i == 25);
+	}
+	wrtc_codec_xcoder_free(x);
+	return 0;
+}
+
 /* ---- re-packetisation ---- */
 
 static int
@@ -1124,6 +1159,7 @@ static const struct wrtc_test_case cases[] = {
 	{"loss_pcmu_to_opus", test_loss_pcmu_to_opus},
 	{"loss_opus_to_pcmu", test_loss_opus_to_pcmu},
 	{"loss_opus_fec", test_loss_opus_fec},
+	{"long_loss", test_long_loss},
 	{"rtcp_from_xcoder", test_rtcp_from_xcoder},
 	{"input_ssrc_change", test_input_ssrc_change},
 	{"repacketise_pcmu_20_to_30", test_repacketise_20_to_30},
