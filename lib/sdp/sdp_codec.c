@@ -5,6 +5,7 @@
  * the session keeps per stream.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -84,6 +85,22 @@ find_te(const struct wrtc_sdp_media *m, uint32_t clock)
 			any = &m->codecs[i];
 	}
 	return any;
+}
+
+/* a's rtx format whose fmtp says apt=<pt>. */
+static const struct wrtc_sdp_codec_desc *
+find_rtx(const struct wrtc_sdp_media *m, int pt)
+{
+	char want[16];
+
+	snprintf(want, sizeof(want), "apt=%d", pt);
+	for (unsigned int i = 0; i < m->n_codecs; i++) {
+		const struct wrtc_sdp_codec_desc *c = &m->codecs[i];
+
+		if (sdp_name_eq(c->name, "rtx") && c->fmtp != NULL && strcmp(c->fmtp, want) == 0)
+			return c;
+	}
+	return NULL;
 }
 
 static void
@@ -179,11 +196,14 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 		     bool transcode, struct wrtc_sdp_codec_decision *dec)
 {
 	int wanted[WRTC_SDP_MAX_CODECS];
+	int rtx_of[WRTC_SDP_MAX_CODECS]; /* b_offer index an rtx entry repairs, -1 if none. */
 	unsigned int n_policy = 0, n_main = 0;
 
 	if (m == NULL || policy_b == NULL || dec == NULL || policy_b->n > WRTC_SDP_MAX_CODECS)
 		return -EINVAL;
 	memset(dec, 0, sizeof(*dec));
+	for (unsigned int i = 0; i < WRTC_SDP_MAX_CODECS; i++)
+		rtx_of[i] = -1;
 	dec->media = m->type;
 	dec->transcode_allowed = transcode;
 	dec->a_te_pt = dec->b_te_pt = -1;
@@ -211,7 +231,7 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 
 			if (codec_media(p->name, p->clock) != m->type)
 				continue;
-			if (is_te(p->name))
+			if (is_te(p->name) || sdp_name_eq(p->name, "rtx"))
 				continue;
 			d = find_codec(m, p);
 			if (d != NULL) {
@@ -239,6 +259,30 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 	if (n_main == 0) {
 		dec->n_b_offer = 0;
 		return -ENOENT;
+	}
+	/*
+	 * rtx (RFC 4588): when the policy lists it, a's retransmission format of
+	 * each relayed video codec, its apt= pointing at the codec's b-side PT.
+	 */
+	for (unsigned int i = 0; m->type == WRTC_SDP_MEDIA_VIDEO && i < policy_b->n; i++) {
+		unsigned int n_main_video = dec->n_b_offer;
+
+		if (!sdp_name_eq(policy_b->codecs[i].name, "rtx"))
+			continue;
+		for (unsigned int j = 0; j < n_main_video; j++) {
+			const struct wrtc_sdp_codec_desc *r;
+			struct wrtc_sdp_codec c;
+
+			if (is_aux(dec->b_offer[j].name) || dec->a_offer_pt[j] < 0)
+				continue;
+			r = find_rtx(m, dec->a_offer_pt[j]);
+			if (r == NULL || dec->n_b_offer == WRTC_SDP_MAX_CODECS)
+				continue;
+			desc_to_codec(r, &c);
+			rtx_of[dec->n_b_offer] = (int)j;
+			add_offer(dec, wanted, &c, r->pt, r->pt, false);
+		}
+		break;
 	}
 	/*
 	 * telephone-event: each policy entry whose clock matches a main codec on
@@ -272,6 +316,10 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 		add_offer(dec, wanted, &c, a_pt, p->pt >= 0 ? p->pt : a_pt, true);
 	}
 	assign_pts(dec, wanted);
+	for (unsigned int i = 0; i < dec->n_b_offer; i++)
+		if (rtx_of[i] >= 0)
+			snprintf(dec->b_offer[i].fmtp, sizeof(dec->b_offer[i].fmtp), "apt=%d",
+				 dec->b_offer[rtx_of[i]].pt);
 	dec->mode = WRTC_SDP_CODEC_RELAY;
 	return 0;
 }

@@ -845,6 +845,20 @@ test_codec_reject_and_relay_all(void)
 				 "profile-level-id=42001f");
 		WRTC_CHECK(strcmp(dec.b_offer[1].name, "VP8") == 0 && dec.b_offer[1].pt == 96);
 	}
+	/* rtx follows each relayed video codec, apt= rewritten to the b-side PT. */
+	memset(&pol, 0, sizeof(pol));
+	policy_add(&pol, "VP8", 90000, 0, 100, 0, NULL);
+	policy_add(&pol, "H264", 90000, 0, -1, 0, NULL);
+	policy_add(&pol, "rtx", 90000, 0, -1, 0, NULL);
+	WRTC_CHECK_EQ(wrtc_sdp_codec_offer(&offer->media[1], &pol, false, &dec), 0);
+	if (WRTC_CHECK_EQ(dec.n_b_offer, 4)) {
+		WRTC_CHECK(dec.b_offer[0].pt == 100 && dec.a_offer_pt[0] == 96);
+		WRTC_CHECK(dec.b_offer[1].pt == 102 && dec.a_offer_pt[1] == 102);
+		WRTC_CHECK(strcmp(dec.b_offer[2].name, "rtx") == 0 && dec.b_offer[2].pt == 97);
+		WRTC_CHECK_STREQ(dec.b_offer[2].fmtp, "apt=100");
+		WRTC_CHECK_EQ(dec.a_offer_pt[2], 97);
+		WRTC_CHECK(dec.b_offer[3].pt == 103 && strcmp(dec.b_offer[3].fmtp, "apt=102") == 0);
+	}
 	/* PT clash: both want 101; the second gets a free dynamic PT. */
 	memset(&pol, 0, sizeof(pol));
 	policy_add(&pol, "opus", 48000, 2, 101, 0, NULL);
