@@ -65,6 +65,12 @@ apply_update(struct wrtc_stream *s, const struct wrtc_flow_update *u)
 		s->srtp_tx = u->srtp_tx;
 		s->secure_only = u->secure_only;
 	}
+	if (u->fields & WRTC_FLOW_UPD_MEDIA) {
+		s->xcoder = u->xcoder;
+		s->pt_remap = u->pt_remap;
+		s->drop_rtcp = u->drop_rtcp;
+		memcpy(s->pt_map, u->pt_map, sizeof(s->pt_map));
+	}
 }
 
 void

@@ -27,6 +27,8 @@
 #include "wrtc_net.h"
 #include "wrtc_srtp.h"
 
+struct wrtc_codec_xcoder;
+
 enum { WRTC_FLOW_MAX_IFACES = 4 };
 
 /** A transport address as workers keep it. */
@@ -80,6 +82,13 @@ struct wrtc_stream {
 	struct wrtc_srtp *srtp_tx;      /**< Protects RTP/RTCP leaving here, or NULL. */
 	bool secure_only;               /**< Drop media that arrives before srtp_rx is set. */
 
+	/* Media handling of RTP received here (control lcore, by UPDATE). */
+	struct wrtc_codec_xcoder *xcoder; /**< Transcode to out_rtp's codec, or NULL: relay. */
+	bool pt_remap;                  /**< Relay: rewrite the payload type by @c pt_map. */
+	bool drop_rtcp;                 /**< Do not relay RTCP (it would describe the other
+					 *   codec's stream when transcoding). */
+	uint8_t pt_map[128];            /**< Relay: output PT per input PT; 0xff drops. */
+
 	/* Worker only. */
 	struct wrtc_flow_counters c;    /**< Read by the control lcore (relaxed). */
 	uint64_t drop_reasons[WRTC_DROP_MAX]; /**< Per-reason drops for this stream. */
@@ -99,6 +108,7 @@ enum {
 	WRTC_FLOW_UPD_OUT = 1u << 1,     /**< out_rtp, out_rtcp */
 	WRTC_FLOW_UPD_STARTED = 1u << 2, /**< started */
 	WRTC_FLOW_UPD_SRTP = 1u << 3,    /**< srtp_rx, srtp_tx, secure_only */
+	WRTC_FLOW_UPD_MEDIA = 1u << 4,   /**< xcoder, pt_remap, pt_map, drop_rtcp */
 };
 
 /** The new values an UPDATE carries (built by the control lcore). */
@@ -115,6 +125,10 @@ struct wrtc_flow_update {
 	struct wrtc_srtp *srtp_rx;
 	struct wrtc_srtp *srtp_tx;
 	bool secure_only;
+	struct wrtc_codec_xcoder *xcoder;
+	bool pt_remap;
+	bool drop_rtcp;
+	uint8_t pt_map[128];
 };
 
 /** One control message; allocated and freed by the control lcore. */

@@ -39,6 +39,8 @@
 	X(SRTP_OTHER, "srtp-error") \
 	X(SRTP_TAILROOM, "srtp-no-tailroom") \
 	X(TRANSCODE, "transcode-error") \
+	X(RTP_LATE, "rtp-late-or-duplicate") \
+	X(NO_MBUF, "no-mbuf") \
 	X(POLICER, "policed") \
 	X(PUNT_FULL, "punt-ring-full") \
 	X(HANDOFF_FULL, "handoff-ring-full") \

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/rand.h>
 #include <rte_cycles.h>
@@ -487,9 +488,8 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 			rc = webrtc_leg_remote(mgr, call, &cm->leg[a], sdp, i, err, errlen);
 		if (rc != 0)
 			goto fail;
-		/* Transcoding is decided per stream; the worker path for it is not
-		 * wired yet, so only codecs both sides share are offered. */
-		rc = wrtc_sdp_codec_offer(m, &pol, false, &cm->dec);
+		rc = wrtc_sdp_codec_offer(m, &pol, psp_a->transcode && psp_of(mgr, call, b)->transcode,
+					  &cm->dec);
 		if (rc == -ENOENT) {
 			cm->active = false;
 			continue;
@@ -519,6 +519,116 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 fail:
 	wrtc_sdp_free(sdp);
 	return rc != 0 ? rc : -EINVAL;
+}
+
+/* Encoder settings for @p codec from the codec entries of leg @p leg's profile. */
+static void
+enc_prm(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int leg,
+	const char *codec, struct wrtc_codec_enc_prm *e)
+{
+	const struct wrtc_config_psp *psp = psp_of(mgr, call, leg);
+
+	memset(e, 0, sizeof(*e));
+	e->complexity = -1;
+	for (unsigned int k = 0; k < psp->n_codecs; k++) {
+		const struct wrtc_config_codec_entry *ce = &mgr->cfg->codec_entries[psp->codecs[k]];
+
+		if (strcasecmp(wrtc_config_codec_str(ce->codec), codec) != 0)
+			continue;
+		e->complexity = ce->complexity;
+		e->bitrate = (int)ce->bitrate;
+		e->fec = ce->fec;
+		e->dtx = ce->dtx;
+		return;
+	}
+}
+
+static int
+side_prm(const struct wrtc_sdp_codec *c, uint32_t ptime, int te_pt, uint32_t te_clock,
+	 struct wrtc_codec_side_prm *s)
+{
+	const struct wrtc_codec_ops *ops = wrtc_codec_ops_find(c->name);
+
+	if (ops == NULL)
+		return -ENOTSUP;
+	memset(s, 0, sizeof(*s));
+	s->codec = ops->id;
+	s->pt = (uint8_t)c->pt;
+	s->clock = c->clock;
+	s->ptime = (uint16_t)(ptime ? ptime : 20);
+	s->dtmf_pt = te_pt;
+	s->dtmf_clock = te_clock;
+	s->cn_pt = -1;
+	return 0;
+}
+
+/* The codec decision is complete: transcoders, or the payload-type map of a
+ * relayed stream, for both directions. */
+static int
+media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_media *cm,
+	    char *err, size_t errlen)
+{
+	const unsigned int a = call->offerer, b = 1 - a;
+	const struct wrtc_sdp_codec_decision *d = &cm->dec;
+
+	for (unsigned int dir = 0; dir < 2; dir++) {
+		unsigned int from = dir == 0 ? a : b, to = dir == 0 ? b : a;
+		struct leg_media *lm = &cm->leg[from];
+		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_MEDIA};
+		int rc;
+
+		if (lm->rtp == NULL)
+			continue;
+		if (d->mode == WRTC_SDP_CODEC_TRANSCODE) {
+			struct wrtc_codec_xcoder_prm xp;
+
+			memset(&xp, 0, sizeof(xp));
+			rc = side_prm(from == a ? &d->a_codec : &d->b_codec,
+				      from == a ? d->a_ptime : d->b_ptime,
+				      from == a ? d->a_te_pt : d->b_te_pt,
+				      from == a ? d->a_te_clock : d->b_te_clock, &xp.in);
+			if (rc == 0)
+				rc = side_prm(to == a ? &d->a_codec : &d->b_codec,
+					      to == a ? d->a_ptime : d->b_ptime,
+					      to == a ? d->a_te_pt : d->b_te_pt,
+					      to == a ? d->a_te_clock : d->b_te_clock, &xp.out);
+			if (rc != 0) {
+				snprintf(err, errlen, "media[%u]: cannot transcode %s to %s", lm->index,
+					 d->a_codec.name, d->b_codec.name);
+				return rc;
+			}
+			RAND_bytes((unsigned char *)&xp.out_ssrc, sizeof(xp.out_ssrc));
+			RAND_bytes((unsigned char *)&xp.out_seq, sizeof(xp.out_seq));
+			RAND_bytes((unsigned char *)&xp.out_ts, sizeof(xp.out_ts));
+			enc_prm(mgr, call, to, xp.out.codec == WRTC_CODEC_OPUS ? "opus" :
+				to == a ? d->a_codec.name : d->b_codec.name, &xp.enc);
+			u.xcoder = wrtc_codec_xcoder_create(&xp);
+			if (u.xcoder == NULL) {
+				snprintf(err, errlen, "media[%u]: transcoder %s -> %s: %s", lm->index,
+					 from == a ? d->a_codec.name : d->b_codec.name,
+					 to == a ? d->a_codec.name : d->b_codec.name, strerror(errno));
+				return -errno;
+			}
+			/* Relayed RTCP would describe the other codec's stream. */
+			u.drop_rtcp = true;
+		} else {
+			memset(u.pt_map, 0xff, sizeof(u.pt_map));
+			for (unsigned int k = 0; k < d->n_map; k++) {
+				uint8_t in = from == a ? d->map[k].a_pt : d->map[k].b_pt;
+				uint8_t out = from == a ? d->map[k].b_pt : d->map[k].a_pt;
+
+				u.pt_map[in & 0x7f] = out;
+				u.pt_remap |= in != out;
+			}
+		}
+		if (lm->xcoder != NULL && lm->n_xretired < RTE_DIM(lm->xretired))
+			lm->xretired[lm->n_xretired++] = lm->xcoder;
+		lm->xcoder = u.xcoder;
+		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+		u.xcoder = NULL;
+		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
+	}
+	return 0;
 }
 
 int
@@ -558,6 +668,13 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 		    wrtc_sdp_codec_answer(&cm->dec, &offer->media[i], m) != 0) {
 			cm->active = false;
 			continue;
+		}
+		if (cm->type == WRTC_SDP_MEDIA_AUDIO) {
+			rc = media_setup(mgr, call, cm, err, errlen);
+			if (rc != 0) {
+				wrtc_sdp_free(sdp);
+				return rc;
+			}
 		}
 		cm->leg[b].mux = m->rtcp_mux && psp_b->rtcp_mux;
 		sig_from_sdp(sdp, i, &cm->leg[b]);
@@ -700,6 +817,21 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 
 			json_t *wo = webrtc_leg_status(mgr, lm);
 
+			if (lm->xcoder != NULL) {
+				const struct wrtc_codec_xcoder_stats *xs =
+					wrtc_codec_xcoder_stats(lm->xcoder);
+
+				json_object_set_new(wo, "transcoder", json_pack(
+					"{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+					"in_packets", (json_int_t)xs->in_packets,
+					"in_lost", (json_int_t)xs->in_lost,
+					"plc_samples", (json_int_t)xs->plc_samples,
+					"fec_frames", (json_int_t)xs->fec_frames,
+					"dtmf", (json_int_t)xs->dtmf_in,
+					"out_packets", (json_int_t)xs->out_packets,
+					"encode_errors", (json_int_t)xs->out_encode_err));
+			}
+
 			json_object_update(lo, wo);
 			json_decref(wo);
 			json_object_set_new(lo, "security", json_string(
@@ -758,6 +890,9 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 			if (lm->port == 0)
 				continue;
 			webrtc_leg_free(lm);
+			wrtc_codec_xcoder_free(lm->xcoder);
+			for (unsigned int k = 0; k < lm->n_xretired; k++)
+				wrtc_codec_xcoder_free(lm->xretired[k]);
 			mgr->port_map[iface][lm->port] = NULL;
 			mgr->port_map[iface][lm->port + 1] = NULL;
 			wrtc_steer_clear(&mgr->dp->port[iface], lm->port);

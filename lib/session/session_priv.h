@@ -14,6 +14,7 @@
 
 #include <rte_log.h>
 
+#include "wrtc_codec.h"
 #include "wrtc_dtls.h"
 #include "wrtc_flow.h"
 #include "wrtc_ice.h"
@@ -81,6 +82,11 @@ struct leg_media {
 	bool selected;               /* ICE selected pair pushed to the worker */
 	struct wrtc_flow_ep sel_remote;
 	uint64_t ice_restarts;
+
+	/* Transcoding of what this leg sends (input: this leg's codec). */
+	struct wrtc_codec_xcoder *xcoder;
+	struct wrtc_codec_xcoder *xretired[4];
+	unsigned int n_xretired;
 };
 
 struct call_media {

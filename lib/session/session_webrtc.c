@@ -353,7 +353,8 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 			ic.type = types[sc->type];
 			ic.addr = sc->addr.ss;
 			ic.priority = sc->priority;
-			snprintf(ic.foundation, sizeof(ic.foundation), "%s", sc->foundation);
+			snprintf(ic.foundation, sizeof(ic.foundation), "%.*s", WRTC_ICE_FOUNDATION_MAX,
+				 sc->foundation);
 			wrtc_ice_agent_add_remote_candidate(lm->ice, &ic);
 		}
 		if (m->end_of_candidates || strstr(ice.options, "trickle") == NULL)

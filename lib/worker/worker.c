@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "wrtc_codec.h"
 #include "wrtc_worker.h"
 
 enum { MSG_BURST = 16 };
@@ -33,7 +34,7 @@ struct burst {
 	uint16_t nb_drop;
 	struct rte_mbuf *handoff[WRTC_MAX_WORKERS][WRTC_BURST];
 	uint16_t nb_handoff[WRTC_MAX_WORKERS];
-	struct rte_mbuf *tx[WRTC_FLOW_MAX_IFACES][WRTC_BURST];
+	struct rte_mbuf *tx[WRTC_FLOW_MAX_IFACES][2 * WRTC_BURST];
 	uint16_t nb_tx[WRTC_FLOW_MAX_IFACES];
 };
 
@@ -50,6 +51,7 @@ wrtc_worker_create(struct wrtc_dataplane *dp, uint16_t id, int socket)
 	}
 	w->id = id;
 	w->dp = dp;
+	w->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, (uint64_t)1);
 	w->flows = wrtc_flow_table_create(dp->nb_ifaces, socket);
 	if (w->flows == NULL)
 		goto fail;
@@ -144,11 +146,100 @@ latch(struct wrtc_stream *s, const struct wrtc_net_pkt *pi)
 	s->c.latched_tsc = rte_rdtsc();
 }
 
+static void
+tx_flush_iface(struct wrtc_lcore *w, struct burst *b, uint16_t f)
+{
+	unsigned int sent;
+
+	if (b->nb_tx[f] == 0)
+		return;
+	sent = rte_eth_tx_burst(w->dp->port[f].port_id, w->id, b->tx[f], b->nb_tx[f]);
+	w->st.tx_pkts += sent;
+	if (sent < b->nb_tx[f]) {
+		w->st.drops[WRTC_DROP_TX_FULL] += b->nb_tx[f] - sent;
+		rte_pktmbuf_free_bulk(b->tx[f] + sent, b->nb_tx[f] - sent);
+	}
+	b->nb_tx[f] = 0;
+}
+
+static inline void
+tx_push(struct wrtc_lcore *w, struct burst *b, uint16_t f, struct rte_mbuf *m)
+{
+	if (unlikely(b->nb_tx[f] == RTE_DIM(b->tx[f])))
+		tx_flush_iface(w, b, f);
+	b->tx[f][b->nb_tx[f]++] = m;
+}
+
+/* Protect (when the output is SRTP), add headers, queue. @p m holds RTP or RTCP. */
+static inline int
+emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *out, struct rte_mbuf *m,
+     bool rtcp)
+{
+	uint16_t plen = rte_pktmbuf_data_len(m);
+	int rc;
+
+	if (out->srtp_tx != NULL) {
+		size_t len = plen;
+		size_t cap = plen + rte_pktmbuf_tailroom(m);
+		uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+		rc = rtcp ? wrtc_srtp_protect_rtcp(out->srtp_tx, p, &len, cap) :
+			    wrtc_srtp_protect(out->srtp_tx, p, &len, cap);
+		if (unlikely(rc != 0))
+			return -(int)srtp_drop_reason(rc);
+		rte_pktmbuf_append(m, (uint16_t)(len - plen));
+		plen = (uint16_t)len;
+	}
+	rc = wrtc_net_udp_prepend(m, &out->tmpl, out->ifc->tx_cksum_offload);
+	if (unlikely(rc != 0))
+		return rc;
+	out->c.tx_pkts++;
+	out->c.tx_bytes += plen;
+	w->st.relayed++;
+	tx_push(w, b, out->iface, m);
+	return 0;
+}
+
+/* Send every packet the transcoder has ready; @p m (consumed input) is reused
+ * for the first one. */
+static void
+xcode_emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *s, struct wrtc_stream *out,
+	   struct rte_mbuf *m, uint64_t now_us)
+{
+	struct rte_mempool *pool = m->pool;
+	struct rte_mbuf *o = m;
+	int n, rc;
+
+	for (;;) {
+		if (o == NULL) {
+			o = rte_pktmbuf_alloc(pool);
+			if (unlikely(o == NULL)) {
+				w->st.drops[WRTC_DROP_NO_MBUF]++;
+				/* Leave the rest queued in the transcoder for the next input. */
+				return;
+			}
+		}
+		rte_pktmbuf_reset(o);
+		n = wrtc_codec_xcoder_output(s->xcoder, rte_pktmbuf_mtod(o, uint8_t *),
+					     rte_pktmbuf_tailroom(o) - WRTC_SRTP_MAX_TRAILER, now_us);
+		if (n <= 0) {
+			rte_pktmbuf_free(o);
+			return;
+		}
+		rte_pktmbuf_append(o, (uint16_t)n);
+		rc = emit(w, b, out, o, false);
+		if (unlikely(rc != 0))
+			stream_drop(w, b, out, o, -rc);
+		o = NULL;
+	}
+}
+
 /* The media stage: source check or latch, choose the output stream, rewrite. */
 static void
 media_stage(struct wrtc_lcore *w, struct burst *b)
 {
 	const struct wrtc_flow_table *t = w->flows;
+	uint64_t now_us = rte_rdtsc() / w->tsc_per_us;
 
 	for (uint16_t i = 0; i < b->nb_media; i++) {
 		struct rte_mbuf *m = b->media[i];
@@ -216,7 +307,7 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 		s->c.rtcp_rx += rtcp;
 		s->c.last_rx_tsc = rte_rdtsc();
 
-		out = rtcp ? s->out_rtcp : s->out_rtp;
+		out = rtcp ? (s->drop_rtcp ? NULL : s->out_rtcp) : s->out_rtp;
 		if (unlikely(out == NULL)) {
 			stream_drop(w, b, s, m, WRTC_DROP_NO_OUTPUT);
 			continue;
@@ -232,29 +323,31 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 		}
 		if (plen != pi->payload_len)
 			rte_pktmbuf_trim(m, (uint16_t)(pi->payload_len - plen));
-		if (out->srtp_tx != NULL) {
-			size_t len = plen;
-			size_t cap = plen + rte_pktmbuf_tailroom(m);
-			uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-
-			rc = rtcp ? wrtc_srtp_protect_rtcp(out->srtp_tx, p, &len, cap) :
-				    wrtc_srtp_protect(out->srtp_tx, p, &len, cap);
+		if (!rtcp && s->xcoder != NULL) {
+			rc = wrtc_codec_xcoder_input(s->xcoder, rte_pktmbuf_mtod(m, const uint8_t *),
+						     plen, now_us);
 			if (unlikely(rc != 0)) {
-				stream_drop(w, b, out, m, srtp_drop_reason(rc));
+				stream_drop(w, b, s, m, rc == -ENOMSG ? WRTC_DROP_PAYLOAD_TYPE :
+						  rc == -EALREADY ? WRTC_DROP_RTP_LATE :
+						  WRTC_DROP_TRANSCODE);
 				continue;
 			}
-			rte_pktmbuf_append(m, (uint16_t)(len - plen));
-			plen = (uint16_t)len;
-		}
-		rc = wrtc_net_udp_prepend(m, &out->tmpl, out->ifc->tx_cksum_offload);
-		if (unlikely(rc != 0)) {
-			stream_drop(w, b, out, m, -rc);
+			xcode_emit(w, b, s, out, m, now_us);
 			continue;
 		}
-		out->c.tx_pkts++;
-		out->c.tx_bytes += plen;
-		w->st.relayed++;
-		b->tx[out->iface][b->nb_tx[out->iface]++] = m;
+		if (!rtcp && s->pt_remap) {
+			uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+			uint8_t pt = s->pt_map[p[1] & 0x7f];
+
+			if (unlikely(pt == 0xff)) {
+				stream_drop(w, b, s, m, WRTC_DROP_PAYLOAD_TYPE);
+				continue;
+			}
+			p[1] = (uint8_t)((p[1] & 0x80) | pt);
+		}
+		rc = emit(w, b, out, m, rtcp);
+		if (unlikely(rc != 0))
+			stream_drop(w, b, out, m, -rc);
 	}
 }
 
@@ -349,15 +442,8 @@ flush(struct wrtc_lcore *w, struct burst *b)
 			count_drop(w, b, b->handoff[o][i], WRTC_DROP_HANDOFF_FULL);
 		b->nb_handoff[o] = 0;
 	}
-	for (uint16_t f = 0; f < dp->nb_ifaces; f++) {
-		if (b->nb_tx[f] == 0)
-			continue;
-		sent = rte_eth_tx_burst(dp->port[f].port_id, w->id, b->tx[f], b->nb_tx[f]);
-		w->st.tx_pkts += sent;
-		for (unsigned int i = sent; i < b->nb_tx[f]; i++)
-			count_drop(w, b, b->tx[f][i], WRTC_DROP_TX_FULL);
-		b->nb_tx[f] = 0;
-	}
+	for (uint16_t f = 0; f < dp->nb_ifaces; f++)
+		tx_flush_iface(w, b, f);
 	if (b->nb_drop != 0) {
 		rte_pktmbuf_free_bulk(b->drop, b->nb_drop);
 		b->nb_drop = 0;

@@ -74,6 +74,7 @@ struct wrtc_lcore {
 	struct rte_ring *handoff;       /**< Packets for streams this worker owns (MP/SC). */
 	struct rte_ring *ctrl_tx;       /**< Control packets to send for it (SP/SC), when
 					 *   the port has no control TX queue. */
+	uint64_t tsc_per_us;            /**< TSC ticks per microsecond. */
 	struct wrtc_worker_stats st;    /**< Counters. */
 } __rte_cache_aligned;
 

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """A real WebRTC endpoint (aiortc: ICE, DTLS-SRTP, RTP) for integration tests.
 
-    /usr/bin/python3 aiortc_peer.py offer SECONDS FREQ
-        prints {"offer": SDP}, reads {"answer": SDP} from stdin
+    /usr/bin/python3 aiortc_peer.py offer SECONDS FREQ [CODEC]
+        prints {"offer": SDP}, reads {"answer": SDP} from stdin; CODEC
+        (e.g. "opus") restricts what it offers
     /usr/bin/python3 aiortc_peer.py answer SECONDS FREQ
         reads {"offer": SDP}, prints {"answer": SDP}
 
@@ -89,7 +90,14 @@ async def main():
     def _track(track):
         asyncio.ensure_future(consume(track))
 
-    pc.addTrack(ToneTrack(freq))
+    sender = pc.addTrack(ToneTrack(freq))
+    if len(sys.argv) > 4:
+        from aiortc.rtcrtpsender import RTCRtpSender
+        caps = RTCRtpSender.getCapabilities("audio")
+        prefs = [c for c in caps.codecs if c.name.lower() == sys.argv[4].lower()]
+        for t in pc.getTransceivers():
+            if t.sender == sender:
+                t.setCodecPreferences(prefs)
     if role == "offer":
         await pc.setLocalDescription(await pc.createOffer())
         print(json.dumps({"offer": pc.localDescription.sdp}), flush=True)

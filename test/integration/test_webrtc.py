@@ -69,9 +69,10 @@ def sip_peer(lab, ip, port, gw_port):
                 str(gw_port), str(SECONDS + 2), str(PHONE_HZ))
 
 
-def check_call(gw, call_id, browser, phone):
+def check_call(gw, call_id, browser, phone, mode):
     time.sleep(SECONDS / 2 + 1)
     q = gw.rpc.call("query", call_id=call_id)
+    expect(q["streams"][0]["codec_mode"] == mode, f"codec mode {q['streams'][0]}, expected {mode}")
     legs = q["streams"][0]["legs"]
     web = next(l for l in legs if "ice" in l)
     expect(web["ice"]["state"] in ("connected", "completed"), f"ICE state in query: {web['ice']}")
@@ -100,25 +101,34 @@ def check_call(gw, call_id, browser, phone):
     expect(lost <= ph["sent"] * 0.01, f"{lost} of {ph['sent']} SIP packets not received by the gateway")
 
 
-def case_browser_calls_phone(gw, lab):
+def case_browser_calls_phone(gw, lab, codec=None, call_id="b2p"):
+    """Relay when the browser offers PCMU; transcode when it offers only Opus."""
+    args = [codec] if codec else []
     browser = Proc(lab, AIORTC_PY, os.path.join(HERE, "aiortc_peer.py"), "offer", str(SECONDS),
-                   str(BROWSER_HZ))
+                   str(BROWSER_HZ), *args)
     offer = browser.recv()["offer"]
-    r = gw.rpc.call("offer", call_id="b2p", from_tag="browser", sdp=offer,
+    r = gw.rpc.call("offer", call_id=call_id, from_tag="browser", sdp=offer,
                     ingress="webrtc", egress="sip")
     sip_offer = r["sdp"]
     expect("RTP/AVP" in sip_offer and "a=ice-ufrag" not in sip_offer and
            "a=fingerprint" not in sip_offer, f"SIP-side offer not plain RTP/AVP:\n{sip_offer}")
     _, gw_port = sdp_media_addr(sip_offer)
-    ans = gw.rpc.call("answer", call_id="b2p", from_tag="browser", to_tag="phone",
+    ans = gw.rpc.call("answer", call_id=call_id, from_tag="browser", to_tag="phone",
                       sdp=sip_sdp(PEER_IP4[1], 32002, pts=(0,)))
     web_answer = ans["sdp"]
     expect("UDP/TLS/RTP/SAVPF" in web_answer and "a=ice-lite" in web_answer and
            "a=fingerprint:sha-256" in web_answer and "a=setup:active" in web_answer,
            f"WebRTC answer lacks ICE-lite/DTLS lines:\n{web_answer}")
     phone = sip_peer(lab, PEER_IP4[1], 32002, gw_port)
+    if codec == "opus":
+        expect("opus/48000" in web_answer and "PCMU" not in web_answer,
+               f"WebRTC answer should carry Opus only:\n{web_answer}")
     browser.send({"answer": web_answer})
-    check_call(gw, "b2p", browser, phone)
+    check_call(gw, call_id, browser, phone, "transcode" if codec == "opus" else "relay")
+
+
+def case_browser_calls_phone_transcoded(gw, lab):
+    case_browser_calls_phone(gw, lab, "opus", "b2p-opus")
 
 
 def case_phone_calls_browser(gw, lab):
@@ -135,10 +145,11 @@ def case_phone_calls_browser(gw, lab):
     _, gw_port = sdp_media_addr(ans["sdp"])
     expect("RTP/AVP" in ans["sdp"], f"SIP-side answer:\n{ans['sdp']}")
     phone = sip_peer(lab, PEER_IP4[1], 32010, gw_port)
-    check_call(gw, "p2b", browser, phone)
+    mode = "transcode" if "opus" in web_answer.lower() else "relay"
+    check_call(gw, "p2b", browser, phone, mode)
 
 
-CASES = [case_browser_calls_phone, case_phone_calls_browser]
+CASES = [case_browser_calls_phone, case_browser_calls_phone_transcoded, case_phone_calls_browser]
 
 
 def main():
