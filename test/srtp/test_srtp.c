@@ -790,6 +790,27 @@ test_sdes(void)
 
 	WRTC_CHECK(s != NULL && wrtc_srtp_suite(s) == WRTC_SRTP_AES_CM_128_HMAC_SHA1_32);
 	wrtc_srtp_free(s);
+
+	/* Mutated and truncated attributes, each in a heap block of exactly its length
+	 * (not NUL-terminated): an error with a message, or a valid result. */
+	size_t base = strlen(ex);
+
+	for (int i = 0; i < 20000; i++) {
+		size_t n = rng() % (base + 1);
+		char *m = malloc(n ? n : 1);
+		int rc;
+
+		memcpy(m, ex, n);
+		for (int k = rng() % 4; k > 0 && n > 0; k--)
+			m[rng() % n] = rng() % 2 ? (char)rng() : " |:^=;/+0129AZaz"[rng() % 16];
+		err = NULL;
+		rc = wrtc_srtp_sdes_parse(m, n, &sd, &err);
+		if (rc == 0)
+			WRTC_CHECK(sd.suite != WRTC_SRTP_SUITE_NONE && sd.tag > 0);
+		else
+			WRTC_CHECK((rc == -EINVAL || rc == -ENOTSUP) && err != NULL);
+		free(m);
+	}
 	return 0;
 }
 
