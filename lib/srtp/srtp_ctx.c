@@ -121,6 +121,8 @@ wrtc_srtp_strerror(int rc)
 		return "key-expired";
 	case -EIO:
 		return "crypto-error";
+	case -ENOSPC:
+		return "too-many-ssrcs";
 	default:
 		return "error";
 	}
@@ -296,7 +298,7 @@ wrtc_srtp_create(const struct wrtc_srtp_prm *prm)
 }
 
 struct srtp_ssrc *
-wrtc_srtp_ssrc_get(struct wrtc_srtp *s, uint32_t ssrc, bool create)
+wrtc_srtp_ssrc_get(struct wrtc_srtp *s, uint32_t ssrc, enum srtp_ssrc_mode mode)
 {
 	struct srtp_ssrc *victim = NULL;
 
@@ -315,7 +317,7 @@ wrtc_srtp_ssrc_get(struct wrtc_srtp *s, uint32_t ssrc, bool create)
 			victim = st;
 		}
 	}
-	if (!create)
+	if (mode == SRTP_SSRC_FIND || (mode == SRTP_SSRC_ADD && victim->used))
 		return NULL;
 	memset(victim, 0, sizeof(*victim));
 	victim->used = true;

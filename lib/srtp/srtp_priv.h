@@ -96,9 +96,17 @@ struct wrtc_srtp *
 wrtc_srtp_create_session(enum wrtc_srtp_suite suite, const struct srtp_session_keys *k,
 			 unsigned int max_ssrcs);
 
-/* Find the state of an SSRC; with create, take a free or the least recently used slot. */
+/* How wrtc_srtp_ssrc_get() treats an SSRC it does not know. */
+enum srtp_ssrc_mode {
+	SRTP_SSRC_FIND,   /* Return NULL. */
+	SRTP_SSRC_ADD,    /* Take a free slot; NULL if none (sender: forgetting an SSRC's
+			   * ROC/index could make it reuse keystream). */
+	SRTP_SSRC_EVICT,  /* Take a free or the least recently used slot (receiver). */
+};
+
+/* Find the state of an SSRC, adding it as mode says. */
 struct srtp_ssrc *
-wrtc_srtp_ssrc_get(struct wrtc_srtp *s, uint32_t ssrc, bool create);
+wrtc_srtp_ssrc_get(struct wrtc_srtp *s, uint32_t ssrc, enum srtp_ssrc_mode mode);
 
 /* AES-CM IV (RFC 3711 §4.1.1): salt * 2^16 ^ SSRC * 2^64 ^ index * 2^16. */
 void

@@ -41,7 +41,9 @@ wrtc_srtp_protect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t ca
 	if (cap < n || cap - n < extra)
 		return -ENOBUFS;
 	ssrc = srtp_be32(pkt + 4);
-	st = wrtc_srtp_ssrc_get(s, ssrc, true);
+	st = wrtc_srtp_ssrc_get(s, ssrc, SRTP_SSRC_ADD);
+	if (st == NULL)
+		return -ENOSPC;
 	idx = st->rtcp_seen ? (uint32_t)st->rtcp_hi + 1 : 1;
 	if (idx > SRTCP_INDEX_MAX)
 		return -EKEYEXPIRED;
@@ -99,7 +101,7 @@ wrtc_srtp_unprotect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 	ei = srtp_be32(ei_p);
 	enc = (ei & SRTCP_E_BIT) != 0;
 	idx = ei & SRTCP_INDEX_MAX;
-	st = wrtc_srtp_ssrc_get(s, ssrc, false);
+	st = wrtc_srtp_ssrc_get(s, ssrc, SRTP_SSRC_FIND);
 	if (st == NULL)
 		st = &fresh;
 	rc = srtp_replay_check(st->rtcp_seen, st->rtcp_hi, st->rtcp_win, idx);
@@ -125,7 +127,7 @@ wrtc_srtp_unprotect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 	}
 	if (rc != 0)
 		return rc;
-	w = st == &fresh ? wrtc_srtp_ssrc_get(s, ssrc, true) : (struct srtp_ssrc *)st;
+	w = st == &fresh ? wrtc_srtp_ssrc_get(s, ssrc, SRTP_SSRC_EVICT) : (struct srtp_ssrc *)st;
 	srtp_replay_add(&w->rtcp_seen, &w->rtcp_hi, w->rtcp_win, idx);
 	*len = body;
 	return 0;

@@ -153,7 +153,9 @@ wrtc_srtp_protect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 	if (cap < n || cap - n < s->rtp_tag + s->mki_size)
 		return -ENOBUFS;
 	ssrc = srtp_be32(pkt + 8);
-	st = wrtc_srtp_ssrc_get(s, ssrc, true);
+	st = wrtc_srtp_ssrc_get(s, ssrc, SRTP_SSRC_ADD);
+	if (st == NULL)
+		return -ENOSPC;
 	rc = estimate_index(st, srtp_be16(pkt + 2), &idx);
 	if (rc == 0)
 		rc = srtp_replay_check(st->rtp_seen, st->rtp_hi, st->rtp_win, idx);
@@ -207,7 +209,7 @@ wrtc_srtp_unprotect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 		return -EBADMSG;
 	ssrc = srtp_be32(pkt + 8);
 	/* A new SSRC only takes a slot once a packet of it authenticates. */
-	st = wrtc_srtp_ssrc_get(s, ssrc, false);
+	st = wrtc_srtp_ssrc_get(s, ssrc, SRTP_SSRC_FIND);
 	if (st == NULL)
 		st = &fresh;
 	rc = estimate_index(st, srtp_be16(pkt + 2), &idx);
@@ -229,7 +231,7 @@ wrtc_srtp_unprotect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 	}
 	if (rc != 0)
 		return rc;
-	w = st == &fresh ? wrtc_srtp_ssrc_get(s, ssrc, true) : (struct srtp_ssrc *)st;
+	w = st == &fresh ? wrtc_srtp_ssrc_get(s, ssrc, SRTP_SSRC_EVICT) : (struct srtp_ssrc *)st;
 	srtp_replay_add(&w->rtp_seen, &w->rtp_hi, w->rtp_win, idx);
 	*len = body;
 	return 0;

@@ -8,8 +8,9 @@
  * cached cipher and MAC state so that protecting or unprotecting a packet
  * allocates nothing. Within the context each SSRC has its own rollover counter
  * (ROC), replay window (128 packets) and SRTCP index; a context tracks up to
- * wrtc_srtp_prm::max_ssrcs SSRCs and forgets the least recently used one when a
- * new SSRC arrives and the table is full.
+ * wrtc_srtp_prm::max_ssrcs SSRCs. A receiver forgets the least recently used one
+ * when a new SSRC authenticates and the table is full; a sender never forgets one
+ * (that could reuse keystream) and refuses a new SSRC with -ENOSPC instead.
  *
  * A context is meant for one direction: either only protect (sender) or only
  * unprotect (receiver). It is created on the control lcore and then used by one
@@ -25,6 +26,7 @@
  * | -EALREADY    | replayed, or older than the replay window  | SRTP_REPLAY         |
  * | -ENOBUFS     | no room for the trailer (protect)          | SRTP_TAILROOM       |
  * | -EKEYEXPIRED | index space exhausted: rekey needed        | SRTP_OTHER          |
+ * | -ENOSPC      | sender: SSRC table full (max_ssrcs)        | SRTP_OTHER          |
  * | -EIO         | OpenSSL failed                             | SRTP_OTHER          |
  */
 #ifndef WRTC_SRTP_H
@@ -53,7 +55,7 @@ enum {
 	WRTC_SRTP_MAX_MKI_SIZE = 4,       /**< Longest MKI we send and expect. */
 	WRTC_SRTP_MAX_TRAILER = 24,       /**< Most bytes protect adds (SRTCP, GCM, 4-byte MKI). */
 	WRTC_SRTP_REPLAY_WINDOW = 128,    /**< Replay window, in packets (RTP and RTCP). */
-	WRTC_SRTP_DEFAULT_SSRCS = 16,     /**< SSRCs tracked when max_ssrcs is 0. */
+	WRTC_SRTP_DEFAULT_SSRCS = 32,     /**< SSRCs tracked when max_ssrcs is 0. */
 };
 
 /** Parameters of wrtc_srtp_create(). */
@@ -61,7 +63,7 @@ struct wrtc_srtp_prm {
 	enum wrtc_srtp_suite suite;                   /**< Crypto suite. */
 	uint8_t master_key[WRTC_SRTP_MAX_KEY_SIZE];   /**< Master key (key_size bytes used). */
 	uint8_t master_salt[WRTC_SRTP_MAX_SALT_SIZE]; /**< Master salt (salt_size bytes used). */
-	unsigned int max_ssrcs;                       /**< SSRCs tracked; 0 = default (16). */
+	unsigned int max_ssrcs;                       /**< SSRCs tracked; 0 = default (32). */
 	uint32_t mki;                                 /**< MKI value (low mki_size bytes). */
 	unsigned int mki_size; /**< MKI bytes (0..4) sent with and expected on each packet. */
 };
@@ -133,7 +135,8 @@ wrtc_srtp_rtcp_overhead(const struct wrtc_srtp *s);
  * @param pkt RTP packet (version 2); header, CSRCs and extension stay in the clear.
  * @param len In: RTP length. Out: SRTP length (grows by wrtc_srtp_suite_rtp_overhead()).
  * @param cap Bytes writable at @p pkt.
- * @return 0, -EINVAL (not a valid RTP packet), -ENOBUFS (cap too small),
+ * @return 0, -EINVAL (not a valid RTP packet), -ENOBUFS (cap too small), -ENOSPC
+ *   (a new SSRC and max_ssrcs already in use),
  *   -EALREADY (this sequence number was already sent or is older than the window:
  *   protecting it again would reuse keystream), -EKEYEXPIRED, -EIO.
  */
@@ -160,7 +163,8 @@ wrtc_srtp_unprotect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len);
  * @param pkt RTCP packet (version 2, at least 8 bytes).
  * @param len In: RTCP length. Out: SRTCP length (+14 AES-CM, +20 GCM).
  * @param cap Bytes writable at @p pkt.
- * @return 0, -EINVAL, -ENOBUFS, -EKEYEXPIRED (2^31 packets sent), -EIO.
+ * @return 0, -EINVAL, -ENOBUFS, -ENOSPC (SSRC table full), -EKEYEXPIRED (2^31
+ *   packets sent), -EIO.
  */
 int
 wrtc_srtp_protect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t cap);

@@ -367,7 +367,8 @@ test_libsrtp_crosscheck(void)
 			an = pn;
 			bl = (int)pn;
 			if (wrtc_srtp_protect(our_tx, a, &an, sizeof(a)) != 0 ||
-			    srtp_protect_mki(lib_tx, b, &bl, mki_size > 0, 0) != srtp_err_status_ok) {
+			    srtp_protect_mki(lib_tx, b, &bl, mki_size > 0, 0) !=
+				    srtp_err_status_ok) {
 				bad++;
 				WRTC_CHECK(!"protect failed");
 				continue;
@@ -409,7 +410,7 @@ test_libsrtp_crosscheck(void)
 			holding = false;
 		}
 		/* The ROC moved: packet 3000 is at index 65536 + 1464. */
-		const struct srtp_ssrc *st = wrtc_srtp_ssrc_get(our_rx, ssrc, false);
+		const struct srtp_ssrc *st = wrtc_srtp_ssrc_get(our_rx, ssrc, SRTP_SSRC_FIND);
 
 		WRTC_CHECK(st != NULL && (st->rtp_hi >> 16) == 1);
 
@@ -644,31 +645,46 @@ test_malformed(void)
 	return 0;
 }
 
-/* A context tracks max_ssrcs SSRCs, forgets the least recently used, and a forged
- * packet of a new SSRC takes no slot. */
+/* A receiving context tracks max_ssrcs SSRCs and forgets the least recently used;
+ * a forged packet of a new SSRC takes no slot; a sending context never forgets an
+ * SSRC (its ROC and SRTCP index keep keystream unique) and refuses one more. */
 static int
 test_ssrcs(void)
 {
-	struct wrtc_srtp *tx, *rx;
+	struct wrtc_srtp_prm prm = {.suite = WRTC_SRTP_AES_CM_128_HMAC_SHA1_80, .max_ssrcs = 2};
+	struct wrtc_srtp *tx, *rx, *tx2;
 	uint8_t p[300], q[300];
 	size_t n, qn;
 
-	pair(WRTC_SRTP_AES_CM_128_HMAC_SHA1_80, &tx, &rx, 2);
+	rng_fill(prm.master_key, sizeof(prm.master_key));
+	rng_fill(prm.master_salt, sizeof(prm.master_salt));
+	rx = wrtc_srtp_create(&prm);
+	tx2 = wrtc_srtp_create(&prm);
+	prm.max_ssrcs = 3;
+	tx = wrtc_srtp_create(&prm);
+	WRTC_CHECK(tx && rx && tx2);
 	for (uint32_t ssrc = 1; ssrc <= 3; ssrc++) {
 		make_rtp(p, &n, ssrc, 100, 0, false);
 		WRTC_CHECK_EQ(wrtc_srtp_protect(tx, p, &n, sizeof(p)), 0);
 		WRTC_CHECK_EQ(wrtc_srtp_unprotect(rx, p, &n), 0);
+		int exp = ssrc <= 2 ? 0 : -ENOSPC;
+
+		make_rtp(p, &n, ssrc, 100, 0, false);
+		WRTC_CHECK_EQ(wrtc_srtp_protect(tx2, p, &n, sizeof(p)), exp);
+		make_rtcp(p, &n, ssrc);
+		WRTC_CHECK_EQ(wrtc_srtp_protect_rtcp(tx2, p, &n, sizeof(p)), exp);
 	}
-	WRTC_CHECK(wrtc_srtp_ssrc_get(rx, 1, false) == NULL);
-	WRTC_CHECK(wrtc_srtp_ssrc_get(rx, 2, false) != NULL);
-	WRTC_CHECK(wrtc_srtp_ssrc_get(rx, 3, false) != NULL);
+	WRTC_CHECK(wrtc_srtp_ssrc_get(rx, 1, SRTP_SSRC_FIND) == NULL);
+	WRTC_CHECK(wrtc_srtp_ssrc_get(rx, 2, SRTP_SSRC_FIND) != NULL);
+	WRTC_CHECK(wrtc_srtp_ssrc_get(rx, 3, SRTP_SSRC_FIND) != NULL);
 	/* A forged packet of SSRC 4 fails and does not evict anything. */
 	make_rtp(q, &qn, 4, 1, 0, false);
 	qn += 10;
 	WRTC_CHECK_EQ(wrtc_srtp_unprotect(rx, q, &qn), -EBADMSG);
-	WRTC_CHECK(wrtc_srtp_ssrc_get(rx, 4, false) == NULL);
-	WRTC_CHECK(wrtc_srtp_ssrc_get(rx, 2, false) != NULL);
+	WRTC_CHECK(wrtc_srtp_ssrc_get(rx, 4, SRTP_SSRC_FIND) == NULL);
+	WRTC_CHECK(wrtc_srtp_ssrc_get(rx, 2, SRTP_SSRC_FIND) != NULL);
 	wrtc_srtp_free(tx);
+	wrtc_srtp_free(tx2);
 	wrtc_srtp_free(rx);
 	return 0;
 }
