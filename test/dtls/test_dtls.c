@@ -185,6 +185,21 @@ check_srtp(const struct wrtc_dtls *x, const struct wrtc_dtls *y, enum wrtc_srtp_
 	WRTC_CHECK(memcmp(&kx.local, &ky.remote, sizeof(kx.local)) == 0);
 	WRTC_CHECK(memcmp(&kx.remote, &ky.local, sizeof(kx.remote)) == 0);
 	WRTC_CHECK(memcmp(kx.local.master_key, kx.remote.master_key, 16) != 0);
+
+	/* RFC 5764 §4.2 layout, read straight from OpenSSL: client key | server key |
+	 * client salt | server salt; the client (active side) sends with the client's. */
+	const struct wrtc_dtls *client = x->role == WRTC_DTLS_ROLE_ACTIVE ? x : y;
+	const struct wrtc_dtls_srtp_keys *kc = client == x ? &kx : &ky;
+	size_t ks = wrtc_srtp_suite_key_size(suite), ss = wrtc_srtp_suite_salt_size(suite);
+	uint8_t km[2 * (32 + 14)];
+
+	WRTC_CHECK_EQ(SSL_export_keying_material(client->ssl, km, 2 * (ks + ss),
+						 "EXTRACTOR-dtls_srtp", 19, NULL, 0, 0),
+		      1);
+	WRTC_CHECK(memcmp(kc->local.master_key, km, ks) == 0);
+	WRTC_CHECK(memcmp(kc->remote.master_key, km + ks, ks) == 0);
+	WRTC_CHECK(memcmp(kc->local.master_salt, km + 2 * ks, ss) == 0);
+	WRTC_CHECK(memcmp(kc->remote.master_salt, km + 2 * ks + ss, ss) == 0);
 	for (int dir = 0; dir < 2; dir++) {
 		struct wrtc_srtp *tx = wrtc_srtp_create(dir ? &ky.local : &kx.local);
 		struct wrtc_srtp *rx = wrtc_srtp_create(dir ? &kx.remote : &ky.remote);
