@@ -3,7 +3,10 @@
  * An ICE agent of lib/ice on a real UDP socket, for interoperability tests
  * against an independent implementation (test/ice/interop_aioice.py).
  *
- * Usage: ice_udp_peer lite|full controlling|controlled BIND_IP PORT SECONDS
+ * Usage: ice_udp_peer lite|full controlling|controlled BIND_IP PORT SECONDS [CONSENT_S]
+ *
+ * CONSENT_S, if given, shortens consent freshness: checks every CONSENT_S/3
+ * seconds, expiry after CONSENT_S, disconnected after CONSENT_S/2.
  *
  * Prints "LOCAL <ufrag> <pwd> <ip> <port>" and reads one line
  * "REMOTE <ufrag> <pwd> <lite 0|1> <ip> <port> [<ip> <port> ...]" on stdin.
@@ -128,8 +131,9 @@ main(int argc, char **argv)
 	int ntok = 0, lite;
 	uint64_t end, echoed = 0, dropped = 0;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: %s lite|full controlling|controlled IP PORT SECONDS\n",
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr,
+			"usage: %s lite|full controlling|controlled IP PORT SECONDS [CONSENT_S]\n",
 			argv[0]);
 		return 2;
 	}
@@ -153,6 +157,13 @@ main(int argc, char **argv)
 	prm.n_local = 1;
 	prm.send = on_send;
 	prm.event = on_event;
+	if (argc == 7) {
+		uint64_t c = (uint64_t)atoi(argv[6]) * 1000000u;
+
+		prm.consent_timeout_us = c;
+		prm.consent_interval_us = c / 3;
+		prm.disconnected_us = c / 2;
+	}
 	ag = wrtc_ice_agent_create(&prm);
 	if (ag == NULL) {
 		perror("wrtc_ice_agent_create");

@@ -36,10 +36,12 @@ async def read_line(proc):
 
 
 async def scenario(peer, name, our_mode, our_role, aioice_controlling, seconds,
-                   expect_role=None):
+                   expect_role=None, consent_s=None):
     port = 40000 + (os.getpid() % 1000) * 10 + hash(name) % 10
-    proc = subprocess.Popen([peer, our_mode, our_role, "127.0.0.1", str(port), str(seconds)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    args = [peer, our_mode, our_role, "127.0.0.1", str(port), str(seconds)]
+    if consent_s:
+        args.append(str(consent_s))
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     local = (await read_line(proc)).split()
     assert local[0] == "LOCAL", local
     conn = aioice.Connection(ice_controlling=aioice_controlling, components=1)
@@ -63,6 +65,9 @@ async def scenario(peer, name, our_mode, our_role, aioice_controlling, seconds,
         if data != b"echo:ping-" + name.encode():
             print("  %s: unexpected echo %r" % (name, data))
             ok = False
+        if consent_s:
+            # aioice goes away: our agent must notice within consent_s.
+            await conn.close()
     except Exception as exc:  # report and go on to the peer's status
         print("  %s: aioice failed: %r" % (name, exc))
         ok = False
@@ -76,12 +81,14 @@ async def scenario(peer, name, our_mode, our_role, aioice_controlling, seconds,
             events.append(line[6:])
         if line.startswith("STATUS"):
             status = dict(kv.split("=", 1) for kv in line.split()[1:])
-    await conn.close()
+    if not consent_s:
+        await conn.close()
     proc.wait()
-    want_state = "completed"
+    want_state = "failed" if consent_s else "completed"
     checks = [
         (status.get("state") == want_state, "state %s" % status.get("state")),
-        (status.get("consent") == "1", "consent %s" % status.get("consent")),
+        (status.get("consent") == ("0" if consent_s else "1"),
+         "consent %s" % status.get("consent")),
         (status.get("echoed") == "1", "echoed %s" % status.get("echoed")),
         (status.get("bad_integrity") == "0", "bad_integrity %s" % status.get("bad_integrity")),
         (status.get("selected") == "%s:%d" % (cand.host, cand.port),
@@ -92,7 +99,11 @@ async def scenario(peer, name, our_mode, our_role, aioice_controlling, seconds,
     if seconds > 12 and our_mode == "full":
         checks.append((int(status.get("tx_consent", 0)) >= 2, "tx_consent %s"
                        % status.get("tx_consent")))
-    if seconds > 12:
+    if consent_s:
+        checks.append((any(e.startswith("consent-lost") for e in events), "no consent-lost"))
+        checks.append((int(status.get("age_ms", 0)) >= consent_s * 1000, "age_ms %s"
+                       % status.get("age_ms")))
+    elif seconds > 12:
         checks.append((int(status.get("age_ms", 99999)) < 7000, "age_ms %s"
                        % status.get("age_ms")))
     for good, what in checks:
@@ -113,6 +124,8 @@ async def main(peer):
         await scenario(peer, "full controlling vs aioice controlled", "full", "controlling",
                        False, 14),
         await scenario(peer, "role conflict, both controlling", "full", "controlling", True, 4),
+        await scenario(peer, "consent lost when aioice goes away", "full", "controlled", True,
+                       9, consent_s=6),
     ]
     print("%d passed, %d failed" % (results.count(True), results.count(False)))
     return 0 if all(results) else 1
