@@ -995,6 +995,64 @@ test_bad_requests_lite(void)
 	return bad_requests_case(WRTC_ICE_MODE_LITE);
 }
 
+/* A signed Binding request to B's 10.0.0.2:2000, as a controlling peer would send it. */
+static int
+peer_request(struct net *n, const char *ip, uint16_t port, uint32_t prio, bool use_cand)
+{
+	uint8_t buf[256], tid[12];
+	struct wrtc_stun_builder b;
+	struct wrtc_stun_key *k = wrtc_stun_key_create(pwd[1], strlen(pwd[1]));
+	struct sockaddr_storage from = sa(ip, port), to = sa("10.0.0.2", 2000);
+	int len, rc;
+
+	for (int i = 0; i < 12; i++)
+		tid[i] = (uint8_t)(lcg(n) + port);
+	wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST, tid);
+	wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, "bUfr:aUfr", 9);
+	wrtc_stun_builder_add_u32(&b, WRTC_STUN_ATTR_PRIORITY, prio);
+	wrtc_stun_builder_add_u64(&b, WRTC_STUN_ATTR_ICE_CONTROLLING, 77);
+	if (use_cand)
+		wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USE_CANDIDATE, NULL, 0);
+	wrtc_stun_builder_add_integrity(&b, k);
+	wrtc_stun_builder_add_fingerprint(&b);
+	len = wrtc_stun_builder_finish(&b);
+	wrtc_stun_key_free(k);
+	rc = wrtc_ice_agent_handle_stun(n->s[1].ag, &to, &from, buf, (size_t)len, n->now);
+	n->now += 2 * LATENCY;
+	deliver(n);
+	return rc;
+}
+
+static int
+test_lite_several_nominations(void)
+{
+	static struct net n;
+	struct wrtc_ice_agent *ag = probe_agent(&n, WRTC_ICE_MODE_LITE);
+	struct sockaddr_storage x = sa("10.0.0.1", 1000), y = sa("10.0.0.5", 1000);
+	uint32_t low = wrtc_ice_priority(WRTC_ICE_CAND_PRFLX, 100, 1);
+	uint32_t high = wrtc_ice_priority(WRTC_ICE_CAND_PRFLX, 60000, 1);
+
+	WRTC_CHECK(ag != NULL);
+	/* A check without USE-CANDIDATE: answered, nothing selected. */
+	WRTC_CHECK_EQ(peer_request(&n, "10.0.0.1", 1000, low, false), 0);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(ag), WRTC_ICE_STATE_CHECKING);
+	WRTC_CHECK(!wrtc_ice_agent_is_remote_allowed(ag, &x));
+	/* Aggressive nomination of the lower pair first, then of the higher one. */
+	WRTC_CHECK_EQ(peer_request(&n, "10.0.0.1", 1000, low, true), 0);
+	WRTC_CHECK(selected_is(ag, "10.0.0.2", 2000, "10.0.0.1", 1000));
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(peer_request(&n, "10.0.0.5", 1000, high, true), 0);
+	WRTC_CHECK(selected_is(ag, "10.0.0.2", 2000, "10.0.0.5", 1000));
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(ag, &y));
+	WRTC_CHECK(!wrtc_ice_agent_is_remote_allowed(ag, &x));
+	/* A later nomination of the lower pair does not take media back there. */
+	WRTC_CHECK_EQ(peer_request(&n, "10.0.0.1", 1000, low, true), 0);
+	WRTC_CHECK(selected_is(ag, "10.0.0.2", 2000, "10.0.0.5", 1000));
+	WRTC_CHECK_EQ(n.s[1].n_selected, 2);
+	wrtc_ice_agent_free(ag);
+	return 0;
+}
+
 static int
 test_relay_candidate(void)
 {
@@ -1242,6 +1300,7 @@ static const struct wrtc_test_case cases[] = {
 	{"peer-reflexive behind NAT", test_prflx_behind_nat},
 	{"bad requests, full", test_bad_requests_full},
 	{"bad requests, lite", test_bad_requests_lite},
+	{"lite: several nominations, highest wins", test_lite_several_nominations},
 	{"relay candidate", test_relay_candidate},
 	{"advertised address (1:1 NAT), lite", test_advertised_address_lite},
 	{"checks before the answer", test_checks_before_answer},
