@@ -157,6 +157,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	policy_add(&web, "opus", 48000, 2, 111);
 	policy_add(&web, "telephone-event", 48000, 1, 110);
 	policy_add(&web, "VP8", 90000, 0, 96);
+	policy_add(&web, "rtx", 90000, 0, -1);
 	exercise_rewrite(sdp, &sip, WRTC_SDP_SIDE_SIP, rules);
 	exercise_rewrite(sdp, &web, WRTC_SDP_SIDE_WEBRTC, NULL);
 
