@@ -205,6 +205,8 @@ wrtc_ice_agent_create(const struct wrtc_ice_agent_prm *prm);
 
 /**
  * Free an agent. NULL is a no-op. No callback is called.
+ *
+ * @param agent  Agent or NULL.
  */
 void
 wrtc_ice_agent_free(struct wrtc_ice_agent *agent);
@@ -252,6 +254,8 @@ wrtc_ice_agent_add_remote_candidate(struct wrtc_ice_agent *agent,
 /**
  * No more remote candidates will come (a=end-of-candidates, or the SDP had
  * them all). Only then can a full agent decide that checking failed.
+ *
+ * @param agent  Agent (NULL is ignored).
  */
 void
 wrtc_ice_agent_end_of_candidates(struct wrtc_ice_agent *agent);
@@ -311,11 +315,21 @@ int
 wrtc_ice_agent_restart(struct wrtc_ice_agent *agent, const char *ufrag, const char *pwd,
 		       uint64_t now);
 
-/** Current state. */
+/**
+ * Current state.
+ *
+ * @param agent  Agent (NULL gives WRTC_ICE_STATE_NEW).
+ * @return       The state.
+ */
 enum wrtc_ice_state
 wrtc_ice_agent_state(const struct wrtc_ice_agent *agent);
 
-/** Current role. */
+/**
+ * Current role (it may change after a role conflict).
+ *
+ * @param agent  Agent.
+ * @return       The role.
+ */
 enum wrtc_ice_role
 wrtc_ice_agent_role(const struct wrtc_ice_agent *agent);
 
@@ -334,6 +348,10 @@ wrtc_ice_agent_selected_pair(const struct wrtc_ice_agent *agent, struct sockaddr
 /**
  * May media be exchanged with @p remote? True only for the remote address of
  * the selected pair while consent holds.
+ *
+ * @param agent   Agent.
+ * @param remote  Source (or destination) address of a media packet.
+ * @return        true if allowed.
  */
 bool
 wrtc_ice_agent_is_remote_allowed(const struct wrtc_ice_agent *agent,
@@ -362,25 +380,51 @@ wrtc_ice_agent_status(const struct wrtc_ice_agent *agent, uint64_t now,
 const uint64_t *
 wrtc_ice_agent_stun_errors(const struct wrtc_ice_agent *agent, unsigned int *n);
 
-/** "new", "checking", "connected", "completed", "failed", "disconnected". */
+/**
+ * State name for `query`.
+ *
+ * @param state  State.
+ * @return       "new", "checking", "connected", "completed", "failed", "disconnected",
+ *               or "unknown".
+ */
 const char *
 wrtc_ice_state_name(enum wrtc_ice_state state);
 
-/** "none", "full", "lite". */
+/**
+ * Mode name for the ICE call types of `query`.
+ *
+ * @param mode  Mode.
+ * @return      "none", "full", "lite", or "unknown".
+ */
 const char *
 wrtc_ice_mode_name(enum wrtc_ice_mode mode);
 
-/** "controlling", "controlled". */
+/**
+ * Role name.
+ *
+ * @param role  Role.
+ * @return      "controlling" or "controlled".
+ */
 const char *
 wrtc_ice_role_name(enum wrtc_ice_role role);
 
-/** "host", "srflx", "prflx", "relay". */
+/**
+ * Candidate type name, as in SDP.
+ *
+ * @param type  Type.
+ * @return      "host", "srflx", "prflx", "relay", or "unknown".
+ */
 const char *
 wrtc_ice_cand_type_name(enum wrtc_ice_cand_type type);
 
 /**
  * Candidate priority (RFC 8445 5.1.2.1): type preference (host 126, prflx
  * 110, srflx 100, relay 0) << 24 | local_pref << 8 | (256 - component).
+ *
+ * @param type        Candidate type.
+ * @param local_pref  Local preference (65535 is the most preferred).
+ * @param component   Component id, 1..256 (1 for RTP or rtcp-mux).
+ * @return            The priority.
  */
 uint32_t
 wrtc_ice_priority(enum wrtc_ice_cand_type type, uint16_t local_pref, unsigned int component);

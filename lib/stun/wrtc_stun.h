@@ -252,13 +252,18 @@ wrtc_stun_key_create(const void *pwd, size_t len);
  * Create a long-term credential key: MD5(username ":" realm ":" password)
  * (RFC 8489 9.2.2). SASLprep/OpaqueString of the password is the caller's.
  *
- * @return  The key, or NULL with errno set.
+ * @param username  USERNAME value (UTF-8).
+ * @param realm     REALM value.
+ * @param password  Password after SASLprep.
+ * @return          The key, or NULL with errno set (EINVAL, ENOMEM, EIO).
  */
 struct wrtc_stun_key *
 wrtc_stun_key_create_long_term(const char *username, const char *realm, const char *password);
 
 /**
  * Free a key. NULL is a no-op.
+ *
+ * @param key  Key or NULL.
  */
 void
 wrtc_stun_key_free(struct wrtc_stun_key *key);
@@ -281,6 +286,10 @@ wrtc_stun_key_hmac(struct wrtc_stun_key *key, const void *a, size_t alen, const 
 
 /**
  * CRC-32 (ISO-HDLC, as zlib) of a buffer.
+ *
+ * @param buf   Data (may be NULL if @p size is 0).
+ * @param size  Its size.
+ * @return      The CRC.
  */
 uint32_t
 wrtc_stun_crc32(const uint8_t *buf, size_t size);
@@ -303,24 +312,44 @@ wrtc_stun_builder_init(struct wrtc_stun_builder *b, uint8_t *buf, size_t cap, ui
 /**
  * Append an attribute with a raw value (padded with zeros to 4 bytes).
  *
- * @return 0, or the sticky error (-ENOSPC, -EINVAL).
+ * @param b     Builder.
+ * @param type  Attribute type.
+ * @param val   Value (may be NULL if @p len is 0).
+ * @param len   Its size.
+ * @return      0, or the sticky error (-ENOSPC, -EINVAL).
  */
 int
 wrtc_stun_builder_add_attr(struct wrtc_stun_builder *b, uint16_t type, const void *val,
 			   uint16_t len);
 
-/** Append a 32-bit attribute (PRIORITY). @return 0 or -ENOSPC. */
+/**
+ * Append a 32-bit attribute (PRIORITY).
+ *
+ * @param b     Builder.
+ * @param type  Attribute type.
+ * @param v     Value (host order; written big-endian).
+ * @return      0 or the sticky error (-ENOSPC).
+ */
 int
 wrtc_stun_builder_add_u32(struct wrtc_stun_builder *b, uint16_t type, uint32_t v);
 
-/** Append a 64-bit attribute (ICE-CONTROLLING/-CONTROLLED). @return 0 or -ENOSPC. */
+/**
+ * Append a 64-bit attribute (ICE-CONTROLLING/-CONTROLLED).
+ *
+ * @param b     Builder.
+ * @param type  Attribute type.
+ * @param v     Value (host order; written big-endian).
+ * @return      0 or the sticky error (-ENOSPC).
+ */
 int
 wrtc_stun_builder_add_u64(struct wrtc_stun_builder *b, uint16_t type, uint64_t v);
 
 /**
  * Append XOR-MAPPED-ADDRESS (or another XOR address type).
  *
- * @param ss  AF_INET or AF_INET6 address.
+ * @param b     Builder.
+ * @param type  Attribute type.
+ * @param ss    AF_INET or AF_INET6 address.
  * @return    0, -ENOSPC, -EAFNOSUPPORT.
  */
 int
@@ -330,6 +359,7 @@ wrtc_stun_builder_add_xor_addr(struct wrtc_stun_builder *b, uint16_t type,
 /**
  * Append ERROR-CODE.
  *
+ * @param b       Builder.
  * @param code    300..699.
  * @param reason  UTF-8 reason phrase (NULL for a default per code).
  * @return        0, -ENOSPC, -EINVAL.
@@ -340,7 +370,10 @@ wrtc_stun_builder_add_error_code(struct wrtc_stun_builder *b, int code, const ch
 /**
  * Append UNKNOWN-ATTRIBUTES.
  *
- * @return 0, -ENOSPC.
+ * @param b      Builder.
+ * @param types  Attribute types.
+ * @param n      Their count.
+ * @return       0, -ENOSPC.
  */
 int
 wrtc_stun_builder_add_unknown(struct wrtc_stun_builder *b, const uint16_t *types, uint16_t n);
@@ -348,7 +381,9 @@ wrtc_stun_builder_add_unknown(struct wrtc_stun_builder *b, const uint16_t *types
 /**
  * Append MESSAGE-INTEGRITY computed with @p key over everything so far.
  *
- * @return 0, -ENOSPC, -EIO.
+ * @param b    Builder.
+ * @param key  Key of the password.
+ * @return     0, -ENOSPC, -EIO.
  */
 int
 wrtc_stun_builder_add_integrity(struct wrtc_stun_builder *b, struct wrtc_stun_key *key);
@@ -356,7 +391,8 @@ wrtc_stun_builder_add_integrity(struct wrtc_stun_builder *b, struct wrtc_stun_ke
 /**
  * Append FINGERPRINT; must be the last attribute.
  *
- * @return 0, -ENOSPC.
+ * @param b  Builder.
+ * @return   0, -ENOSPC.
  */
 int
 wrtc_stun_builder_add_fingerprint(struct wrtc_stun_builder *b);
@@ -364,7 +400,8 @@ wrtc_stun_builder_add_fingerprint(struct wrtc_stun_builder *b);
 /**
  * Finish: the message size, or the first error.
  *
- * @return Size in bytes (> 0), or -ENOSPC/-EINVAL/-EIO.
+ * @param b  Builder.
+ * @return   Size in bytes (> 0), or -ENOSPC/-EINVAL/-EIO.
  */
 int
 wrtc_stun_builder_finish(const struct wrtc_stun_builder *b);
