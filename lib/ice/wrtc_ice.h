@@ -152,7 +152,7 @@ struct wrtc_ice_counters {
 	uint64_t rx_responses;         /**< Responses matched to a transaction. */
 	uint64_t rx_malformed;         /**< Datagrams that did not parse (see stun_stats). */
 	uint64_t rx_unknown_txn;       /**< Responses with no matching transaction. */
-	uint64_t rx_bad_integrity;     /**< Wrong MESSAGE-INTEGRITY (401 sent / response dropped). */
+	uint64_t rx_bad_integrity;     /**< Bad MESSAGE-INTEGRITY (401 sent, response dropped). */
 	uint64_t rx_unknown_user;      /**< USERNAME not ours (401 sent). */
 	uint64_t rx_bad_request;       /**< Missing USERNAME/MESSAGE-INTEGRITY (400 sent). */
 	uint64_t rx_unknown_attr;      /**< Unknown comprehension-required attributes (420 sent). */
