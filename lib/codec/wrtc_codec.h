@@ -180,7 +180,7 @@ void wrtc_codec_xcoder_free(struct wrtc_codec_xcoder *x);
  * Feed one received RTP packet (after SRTP unprotect).
  *
  * Audio is decoded; a sequence gap is concealed (Opus PLC, with the lost
- * frame recovered from this packet's in-band FEC when present; spandsp PLC
+ * frame recovered from this packet's in-band FEC when present; waveform PLC
  * for G.711/G.722) up to 120 ms, longer gaps become silence; a timestamp gap
  * without loss (DTX, silence suppression) advances the output timeline with
  * a marker bit on the next packet. telephone-event packets are queued with
