@@ -458,29 +458,45 @@ txn_tick(struct wrtc_ice_agent *ag, uint64_t now)
 	}
 }
 
+/* When the next paced check is due, or UINT64_MAX if there is nothing to send. */
+static uint64_t
+check_due(const struct wrtc_ice_agent *ag)
+{
+	uint64_t d;
+	int b;
+
+	if (!checks_possible(ag))
+		return UINT64_MAX;
+	if (ag->trig_n != 0 || next_ordinary(ag) >= 0)
+		return ag->next_check;
+	if (ag->role != WRTC_ICE_ROLE_CONTROLLING || ag->checks_done ||
+	    ag->nominating != ICE_NO_PAIR || !ag->have_first_valid)
+		return UINT64_MAX;
+	b = best_valid(ag);
+	if (b < 0)
+		return UINT64_MAX;
+	/* Waiting for better pairs: wake when the nomination delay ends. */
+	d = better_pending(ag, ag->pairs[b].prio) ?
+		    ag->first_valid_at + ag->prm.nomination_delay_us : 0;
+	return d > ag->next_check ? d : ag->next_check;
+}
+
 void
 wrtc_ice_agent_tick(struct wrtc_ice_agent *agent, uint64_t now)
 {
 	if (agent == NULL)
 		return;
 	txn_tick(agent, now);
-	if (now >= agent->next_check && paced_check(agent, now))
+	/*
+	 * One paced slot per Ta, used or not (a check may be impossible for
+	 * want of a transaction slot): next_tick() never stays in the past.
+	 */
+	if (check_due(agent) <= now) {
+		paced_check(agent, now);
 		agent->next_check = now + agent->prm.ta_us;
+	}
 	consent_tick(agent, now);
 	ice_update_state(agent, now);
-}
-
-static bool
-check_pending(const struct wrtc_ice_agent *ag)
-{
-	if (!checks_possible(ag))
-		return false;
-	if (ag->trig_n != 0)
-		return true;
-	if (ag->role == WRTC_ICE_ROLE_CONTROLLING && !ag->checks_done &&
-	    ag->nominating == ICE_NO_PAIR && ag->have_first_valid)
-		return true;
-	return next_ordinary(ag) >= 0;
 }
 
 uint64_t
@@ -490,17 +506,7 @@ wrtc_ice_agent_next_tick(const struct wrtc_ice_agent *agent)
 
 	if (agent == NULL)
 		return t;
-	if (check_pending(agent)) {
-		t = agent->next_check;
-		/* A controlling agent waiting for better pairs wakes when the delay ends. */
-		if (agent->role == WRTC_ICE_ROLE_CONTROLLING && agent->have_first_valid &&
-		    !agent->checks_done && agent->trig_n == 0 && next_ordinary(agent) < 0) {
-			uint64_t d = agent->first_valid_at + agent->prm.nomination_delay_us;
-
-			if (d > t)
-				t = d;
-		}
-	}
+	t = check_due(agent);
 	for (unsigned int i = 0; i < WRTC_ICE_MAX_TXN; i++)
 		if (agent->txn[i].used && agent->txn[i].next_tx < t)
 			t = agent->txn[i].next_tx;
