@@ -556,6 +556,10 @@ side_prm(const struct wrtc_sdp_codec *c, uint32_t ptime, int te_pt, uint32_t te_
 	s->pt = (uint8_t)c->pt;
 	s->clock = c->clock;
 	s->ptime = (uint16_t)(ptime ? ptime : 20);
+	/* Opus only packs 10/20/40/60 ms; any Opus packet length is accepted by
+	 * receivers, so an odd signalled ptime falls back to 20 ms. */
+	if (ops->frame_ok != NULL && !ops->frame_ok(s->ptime))
+		s->ptime = 20;
 	s->dtmf_pt = te_pt;
 	s->dtmf_clock = te_clock;
 	s->cn_pt = -1;
