@@ -65,6 +65,8 @@ struct srtp_ssrc {
 	uint64_t rtcp_win[2];
 };
 
+/* A context: everything is written at creation on the control lcore, except clock
+ * and ssrcs[], which the owner worker writes per packet. */
 struct wrtc_srtp {
 	enum wrtc_srtp_suite suite;
 	bool aead;                /* GCM (RFC 7714) rather than AES-CM + HMAC-SHA1. */
