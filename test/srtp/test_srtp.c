@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
+#include <openssl/hmac.h>
 #include <srtp2/srtp.h>
 
 #include "wrtc_test.h"
@@ -212,6 +213,45 @@ test_rfc7714_rtcp(void)
 		wrtc_srtp_free(tx);
 		wrtc_srtp_free(rx);
 	}
+	return 0;
+}
+
+/* SRTCP with the E bit clear (authenticated, not encrypted) under AES-CM: built here
+ * with OpenSSL's HMAC() from known session keys, accepted and left as is. */
+static int
+test_srtcp_unencrypted_cm(void)
+{
+	struct srtp_session_keys k;
+	struct wrtc_srtp *rx;
+	uint8_t pkt[128], plain[64], md[20];
+	unsigned int mdlen = 0;
+	size_t n, pn = 28;
+
+	memset(&k, 0, sizeof(k));
+	for (size_t i = 0; i < sizeof(k.rtcp_auth); i++)
+		k.rtcp_auth[i] = (uint8_t)(0x40 + i);
+	k.rtcp_key[0] = 1;
+	rx = wrtc_srtp_create_session(WRTC_SRTP_AES_CM_128_HMAC_SHA1_80, &k, 0);
+	WRTC_CHECK(rx != NULL);
+	memset(plain, 0x33, sizeof(plain));
+	plain[0] = 0x80;
+	plain[1] = 200;
+	plain[3] = 6;
+	memcpy(pkt, plain, pn);
+	srtp_put_be32(pkt + pn, 7); /* E = 0, index 7 */
+	HMAC(EVP_sha1(), k.rtcp_auth, sizeof(k.rtcp_auth), pkt, pn + 4, md, &mdlen);
+	memcpy(pkt + pn + 4, md, 10);
+	n = pn + 14;
+	WRTC_CHECK_EQ(wrtc_srtp_unprotect_rtcp(rx, pkt, &n), 0);
+	WRTC_CHECK_EQ(n, pn);
+	WRTC_CHECK(memcmp(pkt, plain, pn) == 0);
+	/* With E set the same bytes would have to decrypt: the tag no longer matches. */
+	memcpy(pkt, plain, pn);
+	srtp_put_be32(pkt + pn, 0x80000008u);
+	memcpy(pkt + pn + 4, md, 10);
+	n = pn + 14;
+	WRTC_CHECK_EQ(wrtc_srtp_unprotect_rtcp(rx, pkt, &n), -EBADMSG);
+	wrtc_srtp_free(rx);
 	return 0;
 }
 
@@ -966,6 +1006,7 @@ static const struct wrtc_test_case cases[] = {
 	{"rfc3711_b3_kdf", test_rfc3711_b3_kdf},
 	{"rfc7714_rtp", test_rfc7714_rtp},
 	{"rfc7714_rtcp", test_rfc7714_rtcp},
+	{"srtcp_unencrypted_cm", test_srtcp_unencrypted_cm},
 	{"libsrtp_crosscheck", test_libsrtp_crosscheck},
 	{"replay", test_replay},
 	{"tamper", test_tamper},
