@@ -64,6 +64,13 @@ random_token(char *buf, size_t len)
 	buf[len] = '\0';
 }
 
+void
+random_ice_credentials(struct call_leg *leg)
+{
+	random_token(leg->ice_ufrag, 4);
+	random_token(leg->ice_pwd, 24);
+}
+
 struct wrtc_call *
 call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, int tg_in,
 	    int tg_out)
@@ -80,8 +87,7 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 		RAND_bytes((unsigned char *)&call->leg[l].sess_id, sizeof(call->leg[l].sess_id));
 		call->leg[l].sess_id &= INT64_MAX >> 1;
 		call->leg[l].sess_ver = 1;
-		random_token(call->leg[l].ice_ufrag, 4);
-		random_token(call->leg[l].ice_pwd, 24);
+		random_ice_credentials(&call->leg[l]);
 	}
 	call->worker = mgr->next_worker;
 	mgr->next_worker = (uint16_t)((mgr->next_worker + 1) % mgr->dp->nb_workers);

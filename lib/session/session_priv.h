@@ -82,6 +82,8 @@ struct leg_media {
 	bool selected;               /* ICE selected pair pushed to the worker */
 	struct wrtc_flow_ep sel_remote;
 	uint64_t ice_restarts;
+	char remote_ufrag[WRTC_SDP_ICE_LEN]; /* the peer's current ICE credentials */
+	char remote_pwd[WRTC_SDP_ICE_LEN];
 
 	/* Transcoding of what this leg sends (input: this leg's codec). */
 	struct wrtc_codec_xcoder *xcoder;
@@ -176,6 +178,7 @@ int port_pool_alloc(struct port_pool *p, uint16_t *port);
 void port_pool_release(struct port_pool *p, uint16_t port);
 
 /* session_call.c */
+void random_ice_credentials(struct call_leg *leg);
 struct wrtc_call *call_find(struct wrtc_session_mgr *mgr, const char *id);
 int call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 	       const char *sdp_text, size_t len, char **out, char *err, size_t errlen);

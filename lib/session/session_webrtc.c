@@ -328,7 +328,25 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 	uint64_t now = ctrl_now_us(mgr);
 	int rc;
 
+	if (lm->ice != NULL && ice.ufrag[0] != '\0' && lm->remote_ufrag[0] != '\0' &&
+	    (strcmp(ice.ufrag, lm->remote_ufrag) != 0 || strcmp(ice.pwd, lm->remote_pwd) != 0)) {
+		/* ICE restart (RFC 8445 9): new credentials on both sides; media stays
+		 * on the old pair until the new generation nominates one. */
+		struct call_leg *cl = &call->leg[lm->leg];
+
+		random_ice_credentials(cl);
+		rc = wrtc_ice_agent_restart(lm->ice, cl->ice_ufrag, cl->ice_pwd, now);
+		if (rc != 0) {
+			snprintf(err, errlen, "media[%u]: ICE restart failed: %s", idx, strerror(-rc));
+			return rc;
+		}
+		lm->ice_restarts++;
+		CALL_LOG(INFO, call, "leg %s m-line %u: ICE restart (peer ufrag %s -> %s)",
+			 cl->tag, idx, lm->remote_ufrag, ice.ufrag);
+	}
 	if (lm->ice != NULL && ice.ufrag[0] != '\0') {
+		snprintf(lm->remote_ufrag, sizeof(lm->remote_ufrag), "%s", ice.ufrag);
+		snprintf(lm->remote_pwd, sizeof(lm->remote_pwd), "%s", ice.pwd);
 		static const enum wrtc_ice_cand_type types[] = {
 			[WRTC_SDP_CAND_HOST] = WRTC_ICE_CAND_HOST,
 			[WRTC_SDP_CAND_SRFLX] = WRTC_ICE_CAND_SRFLX,
@@ -559,14 +577,14 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			ss_to_ep(&st.selected_remote, &e);
 			wrtc_flow_ep_str(&e, sel, sizeof(sel));
 		}
-		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:I}",
+		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:i, s:I}",
 			"state", wrtc_ice_state_name(st.state),
 			"local_mode", wrtc_ice_mode_name(st.local_mode),
 			"remote_mode", wrtc_ice_mode_name(st.remote_mode),
 			"role", wrtc_ice_role_name(st.role),
 			"selected_remote", sel, "consent", st.consent,
 			"consent_age", (double)st.consent_age_us / 1e6,
-			"generation", st.generation,
+			"generation", st.generation, "restarts", (int)lm->ice_restarts,
 			"requests", (json_int_t)st.counters.rx_requests));
 	}
 	if (lm->dtls != NULL) {

@@ -124,7 +124,38 @@ def case_browser_calls_phone(gw, lab, codec=None, call_id="b2p"):
         expect("opus/48000" in web_answer and "PCMU" not in web_answer,
                f"WebRTC answer should carry Opus only:\n{web_answer}")
     browser.send({"answer": web_answer})
+    if codec is None:
+        reoffer_ice_restart(gw, call_id, offer, web_answer)
     check_call(gw, call_id, browser, phone, "transcode" if codec == "opus" else "relay")
+
+
+def sdp_attr(sdp, name):
+    for line in sdp.splitlines():
+        if line.startswith(f"a={name}:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def reoffer_ice_restart(gw, call_id, offer, first_answer):
+    """A re-offer with new ICE credentials restarts ICE: the gateway answers
+    with new credentials of its own, keeps DTLS, and media stays up on the
+    old pair (the endpoint here keeps using it)."""
+    time.sleep(1.5)
+    old_ufrag, old_pwd = sdp_attr(offer, "ice-ufrag"), sdp_attr(offer, "ice-pwd")
+    reoffer = offer.replace(old_ufrag, "rst1").replace(old_pwd, "restartpassword0123456789")
+    sip = gw.rpc.call("offer", call_id=call_id, from_tag="browser", sdp=reoffer,
+                      ingress="webrtc", egress="sip")["sdp"]
+    expect("RTP/AVP" in sip, f"SIP-side re-offer:\n{sip}")
+    ans = gw.rpc.call("answer", call_id=call_id, from_tag="browser", to_tag="phone",
+                      sdp=sip_sdp(PEER_IP4[1], 32002, pts=(0,)))["sdp"]
+    new_ufrag = sdp_attr(ans, "ice-ufrag")
+    expect(new_ufrag and new_ufrag != sdp_attr(first_answer, "ice-ufrag"),
+           f"ICE restart answered with the old ufrag {new_ufrag}")
+    expect(sdp_attr(ans, "fingerprint") == sdp_attr(first_answer, "fingerprint"),
+           "fingerprint changed on ICE restart")
+    q = gw.rpc.call("query", call_id=call_id)
+    web = next(l for l in q["streams"][0]["legs"] if "ice" in l)
+    expect(web["ice"]["restarts"] == 1, f"restart not counted: {web['ice']}")
 
 
 def case_browser_calls_phone_transcoded(gw, lab):
