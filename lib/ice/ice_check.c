@@ -136,66 +136,80 @@ txn_alloc(struct wrtc_ice_agent *ag)
 	return NULL;
 }
 
+/*
+ * Build the request of transaction @p t. Retransmissions are rebuilt rather
+ * than stored: the same transaction id, credentials and attributes give the
+ * same bytes, and an agent keeps no 600-byte buffer per transaction.
+ */
+static int
+txn_build(struct wrtc_ice_agent *ag, const struct ice_txn *t, uint8_t *buf, size_t cap)
+{
+	struct ice_gen *g = ice_gen_by_id(ag, t->gen_id);
+	struct wrtc_stun_builder b;
+	char user[2 * WRTC_ICE_UFRAG_MAX + 2];
+	uint32_t prflx_prio;
+	int len;
+
+	if (g == NULL || !g->have_remote || g->rkey == NULL)
+		return -ENOENT;
+	len = snprintf(user, sizeof(user), "%s:%s", g->rufrag, g->lufrag);
+	/* The peer learns us as peer-reflexive with this priority (7.1.1). */
+	prflx_prio = wrtc_ice_priority(WRTC_ICE_CAND_PRFLX,
+				       (uint16_t)(ag->local[t->l].c.priority >> 8), ICE_COMPONENT);
+	wrtc_stun_builder_init(&b, buf, cap, WRTC_STUN_BINDING, WRTC_STUN_REQUEST, t->tid);
+	wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, user, (uint16_t)len);
+	wrtc_stun_builder_add_u32(&b, WRTC_STUN_ATTR_PRIORITY, prflx_prio);
+	wrtc_stun_builder_add_u64(&b,
+				  t->role_sent == WRTC_ICE_ROLE_CONTROLLING ?
+					  WRTC_STUN_ATTR_ICE_CONTROLLING :
+					  WRTC_STUN_ATTR_ICE_CONTROLLED,
+				  ag->tie_breaker);
+	if (t->use_cand)
+		wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USE_CANDIDATE, NULL, 0);
+	wrtc_stun_builder_add_integrity(&b, g->rkey);
+	wrtc_stun_builder_add_fingerprint(&b);
+	return wrtc_stun_builder_finish(&b);
+}
+
+/* (Re)transmit; a negative return means the transaction cannot go on. */
 static int
 txn_transmit(struct wrtc_ice_agent *ag, struct ice_txn *t)
 {
-	int rc = ag->prm.send(ag->prm.opaque, &t->local, &t->remote, t->buf, t->len);
+	uint8_t buf[WRTC_STUN_MSG_MAX];
+	int n = txn_build(ag, t, buf, sizeof(buf));
 
-	if (rc != 0)
+	if (n < 0)
+		return n;
+	if (ag->prm.send(ag->prm.opaque, &t->local, &t->remote, buf, (size_t)n) != 0)
 		ag->cnt.send_failures++;
 	t->ntx++;
-	return rc;
+	return 0;
 }
 
 /*
- * Build and send a Binding request from @p local to @p remote with the
+ * Send a Binding request from local candidate @p l to @p remote with the
  * credentials of generation @p g. Returns the transaction or NULL.
  */
 static struct ice_txn *
 send_request(struct wrtc_ice_agent *ag, struct ice_gen *g, unsigned int l,
 	     const struct sockaddr_storage *remote, bool use_cand, bool consent, uint64_t now)
 {
-	struct wrtc_stun_builder b;
 	struct ice_txn *t;
-	char user[2 * WRTC_ICE_UFRAG_MAX + 2];
-	uint32_t prflx_prio;
-	int n, len;
 
 	t = txn_alloc(ag);
 	if (t == NULL) {
 		ag->cnt.dropped_full++;
 		return NULL;
 	}
-	memset(t, 0, offsetof(struct ice_txn, buf));
+	memset(t, 0, sizeof(*t));
 	if (ice_random(t->tid, sizeof(t->tid)) != 0)
 		return NULL;
-	len = snprintf(user, sizeof(user), "%s:%s", g->rufrag, g->lufrag);
-	/* The peer learns us as peer-reflexive with this priority (7.1.1). */
-	prflx_prio = wrtc_ice_priority(WRTC_ICE_CAND_PRFLX,
-				       (uint16_t)(ag->local[l].c.priority >> 8), ICE_COMPONENT);
-	wrtc_stun_builder_init(&b, t->buf, sizeof(t->buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST,
-			       t->tid);
-	wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, user, (uint16_t)len);
-	wrtc_stun_builder_add_u32(&b, WRTC_STUN_ATTR_PRIORITY, prflx_prio);
-	wrtc_stun_builder_add_u64(&b,
-				  ag->role == WRTC_ICE_ROLE_CONTROLLING ?
-					  WRTC_STUN_ATTR_ICE_CONTROLLING :
-					  WRTC_STUN_ATTR_ICE_CONTROLLED,
-				  ag->tie_breaker);
-	if (use_cand)
-		wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USE_CANDIDATE, NULL, 0);
-	wrtc_stun_builder_add_integrity(&b, g->rkey);
-	wrtc_stun_builder_add_fingerprint(&b);
-	n = wrtc_stun_builder_finish(&b);
-	if (n < 0)
-		return NULL;
-	t->used = true;
-	t->len = (uint16_t)n;
 	t->consent = consent;
 	t->use_cand = use_cand;
 	t->role_sent = ag->role;
 	t->pair = ICE_NO_PAIR;
 	t->gen_id = g->id;
+	t->l = (uint8_t)l;
 	t->local = ag->local[l].c.base;
 	t->remote = *remote;
 	if (consent) {
@@ -207,7 +221,9 @@ send_request(struct wrtc_ice_agent *ag, struct ice_gen *g, unsigned int l,
 		t->rto = ag->prm.rto_us;
 	}
 	t->next_tx = now + t->rto;
-	txn_transmit(ag, t);
+	if (txn_transmit(ag, t) != 0)
+		return NULL;
+	t->used = true;
 	return t;
 }
 
@@ -445,9 +461,12 @@ txn_tick(struct wrtc_ice_agent *ag, uint64_t now)
 			if (t->rto > ag->prm.rto_max_us)
 				t->rto = ag->prm.rto_max_us;
 			t->next_tx = now + t->rto;
-			txn_transmit(ag, t);
-			ag->cnt.tx_retransmits++;
-			continue;
+			if (txn_transmit(ag, t) == 0) {
+				ag->cnt.tx_retransmits++;
+				continue;
+			}
+			/* Its credentials are gone: the transaction ends like a timeout. */
+			t->ntx = t->max_tx;
 		}
 		t->used = false;
 		if (t->consent)

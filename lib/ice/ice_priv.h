@@ -14,7 +14,6 @@
 
 enum {
 	ICE_COMPONENT = 1,      /* One component per agent (rtcp-mux or one agent per component). */
-	ICE_TXN_BUF = 320,      /* Largest request we build: 256-byte ufrags + fixed attributes. */
 	ICE_NO_PAIR = -1,
 };
 
@@ -73,8 +72,7 @@ struct ice_txn {
 	uint64_t rto;                   /* Current retransmission timeout. */
 	unsigned int ntx;               /* Transmissions so far. */
 	unsigned int max_tx;
-	uint16_t len;
-	uint8_t buf[ICE_TXN_BUF];
+	uint8_t l;                      /* Local candidate index (for the PRIORITY we claim). */
 };
 
 struct wrtc_ice_agent {

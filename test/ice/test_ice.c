@@ -1054,6 +1054,50 @@ test_lite_several_nominations(void)
 }
 
 static int
+test_long_credentials(void)
+{
+	/* RFC 8839 allows 256-character ufrag and pwd: a 513-byte USERNAME. */
+	static char lu[2][257], lp[2][257];
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct wrtc_ice_status st;
+
+	net_init(&n, cfg, 0);
+	for (int i = 0; i < 2; i++) {
+		memset(lu[i], i ? 'B' : 'A', 256);
+		memset(lp[i], i ? 'q' : 'p', 256);
+		WRTC_CHECK_EQ(wrtc_ice_agent_restart(n.s[i].ag, lu[i], lp[i], n.now), 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		WRTC_CHECK_EQ(wrtc_ice_agent_set_remote_credentials(n.s[i].ag, lu[!i], lp[!i], false),
+			      0);
+		WRTC_CHECK_EQ(wrtc_ice_agent_add_remote_candidate(n.s[i].ag, &cfg[!i].cand[0]), 0);
+		wrtc_ice_agent_end_of_candidates(n.s[i].ag);
+	}
+	n.loss_pct = 30; /* Retransmissions are rebuilt: they must authenticate too. */
+	n.rng = 7;
+	run(&n, 10000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	wrtc_ice_agent_status(n.s[1].ag, n.now, &st);
+	WRTC_CHECK_EQ(st.counters.rx_bad_integrity + st.counters.rx_unknown_user, 0);
+	{
+		uint64_t retx = st.counters.tx_retransmits;
+
+		wrtc_ice_agent_status(n.s[0].ag, n.now, &st);
+		WRTC_CHECK_EQ(st.counters.rx_bad_integrity + st.counters.rx_unknown_user, 0);
+		WRTC_CHECK(st.counters.tx_retransmits + retx > 0);
+	}
+	net_fini(&n);
+	return 0;
+}
+
+static int
 test_relay_candidate(void)
 {
 	struct side_cfg cfg[2] = {
@@ -1301,6 +1345,7 @@ static const struct wrtc_test_case cases[] = {
 	{"bad requests, full", test_bad_requests_full},
 	{"bad requests, lite", test_bad_requests_lite},
 	{"lite: several nominations, highest wins", test_lite_several_nominations},
+	{"256-character credentials", test_long_credentials},
 	{"relay candidate", test_relay_candidate},
 	{"advertised address (1:1 NAT), lite", test_advertised_address_lite},
 	{"checks before the answer", test_checks_before_answer},
