@@ -54,7 +54,7 @@ struct ice_pair {
 	enum ice_pair_state state;
 	bool valid;                     /* A check on it succeeded (or, lite: a request came). */
 	bool nominated;                 /* Nominated (USE-CANDIDATE check succeeded / received). */
-	bool use_cand_rcvd;             /* Controlled: USE-CANDIDATE came before our check passed. */
+	bool use_cand_rcvd;             /* Controlled: USE-CANDIDATE before our check passed. */
 	bool queued;                    /* In the triggered-check queue. */
 };
 

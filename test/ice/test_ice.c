@@ -1074,7 +1074,8 @@ test_long_credentials(void)
 		WRTC_CHECK_EQ(wrtc_ice_agent_restart(n.s[i].ag, lu[i], lp[i], n.now), 0);
 	}
 	for (int i = 0; i < 2; i++) {
-		WRTC_CHECK_EQ(wrtc_ice_agent_set_remote_credentials(n.s[i].ag, lu[!i], lp[!i], false),
+		WRTC_CHECK_EQ(wrtc_ice_agent_set_remote_credentials(n.s[i].ag, lu[!i], lp[!i],
+								    false),
 			      0);
 		WRTC_CHECK_EQ(wrtc_ice_agent_add_remote_candidate(n.s[i].ag, &cfg[!i].cand[0]), 0);
 		wrtc_ice_agent_end_of_candidates(n.s[i].ag);
