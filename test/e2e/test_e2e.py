@@ -1,0 +1,467 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""End-to-end scenarios: headless Chromium ⇄ wrtcgw ⇄ plain RTP/AVP phone.
+
+    sudo python3 test_e2e.py SCENARIO PATH_TO_WRTCGW [-v]
+    sudo python3 test_e2e.py --list
+
+Each scenario is one meson test (suite 'e2e'). Exit 0 pass, 1 fail (with
+the reason, the page log, Chromium's and the gateway's log tails), 77 skipped
+(not root, or Chromium/coturn not installed). docs/e2e.md describes them.
+"""
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e  # noqa: E402
+from e2e import (BROWSER_HZ, DUT_IP4, DUT_IP6, PEER_IP4, PEER_IP6, PHONE_HZ,  # noqa: E402
+                 TURN_IP, Env, Failure, expect, legs, sdp_direction, sdp_media_addr,
+                 sdp_value)
+
+AUDIO_SECONDS = 4
+PPS = 50
+
+
+class Call:
+    def __init__(self, call_id, phone, gw_ip, gw_port, web_answer, web_offer):
+        self.call_id = call_id
+        self.phone = phone
+        self.gw = (gw_ip, gw_port)
+        self.web_answer = web_answer
+        self.web_offer = web_offer
+        self.version = 1
+
+
+def candidates(sdp):
+    return [line for line in sdp.splitlines() if line.startswith("a=candidate:")]
+
+
+def check_web_answer(sdp, who):
+    for want in ("UDP/TLS/RTP/SAVPF", "a=ice-lite", "a=ice-ufrag:", "a=ice-pwd:",
+                 "a=fingerprint:sha-256", "a=setup:", "a=rtcp-mux"):
+        expect(want in sdp, f"{who} from the gateway lacks '{want}':\n{sdp}")
+    expect(candidates(sdp), f"{who} from the gateway has no a=candidate:\n{sdp}")
+
+
+def check_sip_sdp(sdp, who, ip):
+    expect("RTP/AVP" in sdp and "SAVP" not in sdp, f"{who} is not plain RTP/AVP:\n{sdp}")
+    for bad in ("a=ice-ufrag", "a=fingerprint", "a=candidate", "a=setup", "a=ssrc",
+                "a=extmap", "a=rtcp-fb"):
+        expect(bad not in sdp, f"{who} still carries '{bad}':\n{sdp}")
+    addr, port = sdp_media_addr(sdp)
+    expect(addr == ip and port, f"{who}: media address {addr}:{port}, expected {ip}")
+    return addr, port
+
+
+def browser_calls_phone(env, call_id="b2p", pt=0, v6=False, relay=False, codecs=None):
+    """Browser offers, phone answers: the controller flow of a WebRTC client
+    calling a SIP phone."""
+    b = env.browser
+    info = b.do("init", relay=relay, ice_servers=env.turn.ice_servers() if env.turn else [],
+                codecs=codecs)
+    expect(info["tracks"] == 1, f"getUserMedia gave {info}")
+    offer = b.do("create_offer")
+    if relay:
+        types = {c.split()[7] for c in candidates(offer)}
+        expect(types == {"relay"}, f"relay-only browser offered candidate types {types}:\n{offer}")
+    r = env.rpc("offer", call_id=call_id, from_tag="browser", sdp=offer, ingress="webrtc",
+                egress="sip")
+    gw_ip, gw_port = check_sip_sdp(r["sdp"], "SIP-side offer", DUT_IP6 if v6 else DUT_IP4)
+    expect(sdp_direction(r["sdp"]) == "sendrecv", f"SIP-side offer direction:\n{r['sdp']}")
+    phone = env.phone(PEER_IP6[1] if v6 else PEER_IP4[1], 32002, pt=pt)
+    ans = env.rpc("answer", call_id=call_id, from_tag="browser", to_tag="phone",
+                  sdp=phone.sdp())
+    web_answer = ans["sdp"]
+    check_web_answer(web_answer, "WebRTC answer")
+    phone.start(gw_ip, gw_port)
+    b.do("set_answer", sdp=web_answer)
+    return Call(call_id, phone, gw_ip, gw_port, web_answer, offer)
+
+
+def phone_calls_browser(env, call_id="p2b"):
+    """Phone offers, browser answers."""
+    phone = env.phone(PEER_IP4[1], 32010)
+    r = env.rpc("offer", call_id=call_id, from_tag="phone", sdp=phone.sdp(), ingress="sip",
+                egress="webrtc")
+    web_offer = r["sdp"]
+    check_web_answer(web_offer, "WebRTC offer")
+    expect("a=setup:actpass" in web_offer, f"WebRTC offer is not a=setup:actpass:\n{web_offer}")
+    b = env.browser
+    b.do("init")
+    web_answer = b.do("accept_offer", sdp=web_offer)
+    ans = env.rpc("answer", call_id=call_id, from_tag="phone", to_tag="browser", sdp=web_answer)
+    gw_ip, gw_port = check_sip_sdp(ans["sdp"], "SIP-side answer", DUT_IP4)
+    phone.start(gw_ip, gw_port)
+    return Call(call_id, phone, gw_ip, gw_port, web_offer, web_answer)
+
+
+def wait_connected(env, what="call"):
+    st = env.browser.do("wait_connected", timeout_ms=15000, timeout=20)
+    expect(st["state"] == "connected",
+           f"{what}: browser connectionState {st['state']} after 15 s "
+           f"(history {st['history']})")
+
+
+def check_audio(env, call, label, codec_mode=None, relay=False, v6=False, seconds=AUDIO_SECONDS):
+    """Audio both ways for `seconds`: the browser hears PHONE_HZ and the phone
+    BROWSER_HZ, both loud, with <= 1 % loss; ICE and DTLS connected on both
+    sides; query consistent. Returns (browser stats, query)."""
+    b = env.browser
+    time.sleep(1)
+    t0 = time.time()
+    s0 = b.do("stats")
+    time.sleep(seconds)
+    s1 = b.do("stats")
+    m = b.do("measure")
+    ph = call.phone.report(since=t0, until=time.time())
+    q = env.rpc("query", call_id=call.call_id)
+    web, sip = legs(q)
+    if env.verbose:
+        print(f"  [{label}] browser inbound {s1.get('inbound')} pair {s1.get('pair')}\n"
+              f"  [{label}] browser heard {m}\n  [{label}] phone {ph}\n"
+              f"  [{label}] query web leg ice {web.get('ice')} dtls {web.get('dtls')}", flush=True)
+    # Browser side (getStats).
+    tr = s1.get("transport") or {}
+    expect(tr.get("dtlsState") == "connected", f"{label}: browser DTLS state {tr}")
+    expect(tr.get("iceState") in ("connected", "completed"), f"{label}: browser ICE state {tr}")
+    pair = s1.get("pair") or {}
+    expect(pair.get("state") == "succeeded",
+           f"{label}: browser's selected candidate pair {pair}")
+    want_gw = DUT_IP6 if v6 else DUT_IP4
+    expect(pair["remote"]["address"] == want_gw,
+           f"{label}: browser's selected remote candidate {pair['remote']}, expected {want_gw}")
+    if relay:
+        expect(pair["local"]["type"] == "relay",
+               f"{label}: browser's selected local candidate is not relayed: {pair['local']}")
+    inb0, inb = s0.get("inbound") or {}, s1.get("inbound") or {}
+    expect(inb, f"{label}: browser has no inbound-rtp audio stats: {s1}")
+    got = inb.get("packetsReceived", 0) - inb0.get("packetsReceived", 0)
+    lost = inb.get("packetsLost", 0) - inb0.get("packetsLost", 0)
+    expect(got >= 0.9 * PPS * seconds,
+           f"{label}: browser received {got} RTP packets in {seconds} s, expected ~{PPS * seconds}")
+    expect(lost <= 0.01 * max(got, 1), f"{label}: browser lost {lost} of {got + lost} packets")
+    expect((inb.get("totalAudioEnergy") or 0) > (inb0.get("totalAudioEnergy") or 0)
+           and (inb.get("audioLevel") or 0) > 0.01,
+           f"{label}: browser plays silence: audioLevel {inb.get('audioLevel')}, "
+           f"totalAudioEnergy {inb0.get('totalAudioEnergy')} -> {inb.get('totalAudioEnergy')}")
+    expect(abs(m["freq"] - PHONE_HZ) <= 20 and m["rms"] > 1000,
+           f"{label}: browser heard {m['freq']} Hz at rms {m['rms']:.0f}, "
+           f"expected {PHONE_HZ} Hz at rms > 1000 ({m})")
+    out = (s1.get("outbound") or {})
+    expect(out.get("packetsSent", 0) > (s0.get("outbound") or {}).get("packetsSent", 0),
+           f"{label}: browser sends nothing: {out}")
+    # Phone side.
+    expect(ph["received"] >= 0.9 * PPS * seconds,
+           f"{label}: phone received {ph['received']} packets in {seconds} s, "
+           f"expected ~{PPS * seconds}")
+    expect(ph["payload_types"] == [call.phone.pt],
+           f"{label}: phone got payload types {ph['payload_types']}, expected [{call.phone.pt}]")
+    expect(ph["lost"] <= 0.01 * ph["received"],
+           f"{label}: phone saw {ph['lost']} packets missing of {ph['received']}")
+    expect(abs(ph["freq"] - BROWSER_HZ) <= 20 and ph["rms"] > 1000,
+           f"{label}: phone heard {ph['freq']} Hz at rms {ph['rms']}, expected {BROWSER_HZ} Hz")
+    expect(ph["sources"] == [f"{call.gw[0]}:{call.gw[1]}"],
+           f"{label}: phone got RTP from {ph['sources']}, expected {call.gw[0]}:{call.gw[1]}")
+    # Gateway side (query).
+    expect(q["state"] == "answered", f"{label}: query state {q['state']}")
+    st = q["streams"][0]
+    if codec_mode:
+        expect(st["codec_mode"] == codec_mode,
+               f"{label}: query codec_mode {st['codec_mode']}, expected {codec_mode}")
+    ice, dtls = web.get("ice") or {}, web.get("dtls") or {}
+    expect(ice.get("state") in ("connected", "completed"), f"{label}: query web leg ICE {ice}")
+    expect(dtls.get("state") == "connected" and dtls.get("srtp_suite"),
+           f"{label}: query web leg DTLS {dtls}")
+    expect(web.get("security") == "srtp-terminated", f"{label}: query web leg security "
+           f"{web.get('security')}")
+    if relay:
+        expect(ice.get("selected_remote", "").startswith(TURN_IP + ":"),
+               f"{label}: gateway's selected remote {ice.get('selected_remote')} is not the "
+               f"TURN relay {TURN_IP}")
+    want_phone = (f"[{call.phone.ip}]:{call.phone.port}" if ":" in call.phone.ip
+                  else f"{call.phone.ip}:{call.phone.port}")
+    expect(sip["rtp"]["remote"] == want_phone,
+           f"{label}: query sip leg remote {sip['rtp']['remote']}, expected {want_phone}")
+    for leg in (web, sip):
+        expect(leg["rtp"]["rx_packets"] > 0 and leg["rtp"]["tx_packets"] > 0,
+               f"{label}: query counters of leg {leg['leg']}: {leg['rtp']}")
+    return s1, q
+
+
+def finish(env, call):
+    """Stops the phone, deletes the call; the final counts must add up."""
+    call.phone.sending = False
+    time.sleep(0.3)
+    sent = call.phone.sent
+    final = env.rpc("delete", call_id=call.call_id)
+    expect(final.get("state") == "deleted", f"delete: state {final.get('state')}")
+    web, sip = legs(final)
+    for leg in (web, sip):
+        expect(leg["rtp"]["rx_packets"] > 0 and leg["rtp"]["tx_packets"] > 0,
+               f"delete: final counters of leg {leg['leg']}: {leg['rtp']}")
+    lost = sent - sip["rtp"]["rx_packets"]
+    expect(0 <= lost <= 0.01 * sent,
+           f"delete: the phone sent {sent} packets, the gateway's sip leg received "
+           f"{sip['rtp']['rx_packets']}")
+    try:
+        env.gw.rpc.call("query", call_id=call.call_id)
+        raise Failure("query still finds the call after delete")
+    except e2e.wrtclab.RpcError as e:
+        expect(e.code == -32001, f"query after delete: {e}")
+    if env.verbose:
+        print(f"  delete: web leg {web['rtp']}\n  delete: sip leg {sip['rtp']}", flush=True)
+    return final
+
+
+def reoffer_from_browser(env, call, label, direction=None, ice_restart=False):
+    """A re-INVITE from the browser: a new offer through `offer` with the same
+    call_id/from_tag, the phone's answer through `answer`."""
+    b = env.browser
+    if direction:
+        b.do("set_direction", direction=direction)
+    offer = b.do("create_offer", ice_restart=ice_restart)
+    r = env.rpc("offer", call_id=call.call_id, from_tag="browser", sdp=offer, ingress="webrtc",
+                egress="sip")
+    gw_ip, gw_port = check_sip_sdp(r["sdp"], f"{label}: SIP-side re-offer", call.gw[0])
+    want = {None: "sendrecv", "sendrecv": "sendrecv", "sendonly": "sendonly",
+            "inactive": "inactive"}[direction]
+    expect(sdp_direction(r["sdp"]) == want,
+           f"{label}: SIP-side re-offer direction {sdp_direction(r['sdp'])}, expected {want}:\n"
+           f"{r['sdp']}")
+    if (gw_ip, gw_port) != call.gw:
+        print(f"  note: {label}: the gateway moved the SIP side from {call.gw} to "
+              f"{(gw_ip, gw_port)}")
+        call.gw = (gw_ip, gw_port)
+        call.phone.remote = call.gw
+    call.version += 1
+    phone_dir = {"sendrecv": "sendrecv", "sendonly": "recvonly", "inactive": "inactive"}[want]
+    call.phone.sending = phone_dir == "sendrecv"
+    ans = env.rpc("answer", call_id=call.call_id, from_tag="browser", to_tag="phone",
+                  sdp=call.phone.sdp(phone_dir, call.version))
+    check_web_answer(ans["sdp"], f"{label}: WebRTC re-answer")
+    web_dir = {"sendrecv": "sendrecv", "sendonly": "recvonly", "inactive": "inactive"}[want]
+    expect(sdp_direction(ans["sdp"]) == web_dir,
+           f"{label}: WebRTC re-answer direction {sdp_direction(ans['sdp'])}, expected "
+           f"{web_dir}:\n{ans['sdp']}")
+    b.do("set_answer", sdp=ans["sdp"])
+    return offer, ans["sdp"]
+
+
+# ---- scenarios ----
+
+def scenario_browser_calls_phone(env):
+    """Browser offers Opus/PCMU/PCMA, phone answers PCMU; audio both ways."""
+    call = browser_calls_phone(env)
+    wait_connected(env)
+    s, q = check_audio(env, call, "browser calls phone")
+    return call, s, q
+
+
+def scenario_phone_calls_browser(env):
+    call = phone_calls_browser(env)
+    wait_connected(env)
+    check_audio(env, call, "phone calls browser")
+    finish(env, call)
+
+
+def scenario_opus_transcode(env):
+    """The browser offers only Opus: the gateway transcodes Opus <-> PCMU."""
+    call = browser_calls_phone(env, call_id="b2p-opus", codecs=["opus"])
+    expect("opus/48000" in call.web_answer and "PCMU" not in call.web_answer,
+           f"Opus: the WebRTC answer should carry Opus only:\n{call.web_answer}")
+    wait_connected(env)
+    s, _ = check_audio(env, call, "Opus transcode", codec_mode="transcode")
+    expect(s["inbound"]["codec"] == "audio/opus" and s["outbound"]["codec"] == "audio/opus",
+           f"Opus: browser codecs in {s['inbound']['codec']} out {s['outbound']['codec']}")
+    finish(env, call)
+
+
+def scenario_pcma(env):
+    call = browser_calls_phone(env, call_id="b2p-pcma", pt=8)
+    wait_connected(env)
+    _, q = check_audio(env, call, "PCMA")
+    st = q["streams"][0]
+    names = {(st.get("codec_offerer") or {}).get("name"), (st.get("codec_answerer") or {}).get("name")}
+    expect("PCMA" in names, f"PCMA: query codecs {st.get('codec_offerer')} / {st.get('codec_answerer')}")
+    finish(env, call)
+
+
+def scenario_ice_restart(env):
+    call = browser_calls_phone(env, call_id="b2p-icerestart")
+    wait_connected(env)
+    _, q0 = check_audio(env, call, "before ICE restart")
+    gen0 = (legs(q0)[0].get("ice") or {}).get("generation")
+    t_restart = time.time()
+    offer, answer = reoffer_from_browser(env, call, "ICE restart", ice_restart=True)
+    expect(sdp_value(offer, "ice-ufrag") != sdp_value(call.web_offer, "ice-ufrag"),
+           "ICE restart: the browser's re-offer kept its ufrag")
+    expect(sdp_value(answer, "ice-ufrag") != sdp_value(call.web_answer, "ice-ufrag") and
+           sdp_value(answer, "ice-pwd") != sdp_value(call.web_answer, "ice-pwd"),
+           f"ICE restart: the gateway's answer kept its ufrag/pwd "
+           f"({sdp_value(answer, 'ice-ufrag')}), RFC 8839 4.4.1.1.1 wants new ones")
+    wait_connected(env, "after ICE restart")
+    _, q1 = check_audio(env, call, "after ICE restart")
+    gen1 = (legs(q1)[0].get("ice") or {}).get("generation")
+    if gen0 is not None and gen1 is not None:
+        expect(gen1 > gen0, f"ICE restart: query ICE generation {gen0} -> {gen1}")
+    # Audio went on through the restart: no hole of a second at the phone.
+    pk = call.phone.packets(since=t_restart - 1)
+    hole = max((b[0] - a[0] for a, b in zip(pk, pk[1:])), default=99)
+    expect(hole < 1.0, f"ICE restart: the phone heard nothing for {hole:.2f} s")
+    finish(env, call)
+
+
+def scenario_turn_relay(env):
+    call = browser_calls_phone(env, call_id="b2p-turn", relay=True)
+    wait_connected(env, "relay-only call")
+    check_audio(env, call, "TURN relay", relay=True)
+    finish(env, call)
+
+
+def scenario_ipv6(env):
+    call = browser_calls_phone(env, call_id="b2p-v6", v6=True)
+    expect(any(DUT_IP6 in c for c in candidates(call.web_answer)),
+           f"IPv6: the WebRTC answer has no {DUT_IP6} candidate:\n{call.web_answer}")
+    wait_connected(env, "IPv6 call")
+    check_audio(env, call, "IPv6", v6=True)
+    finish(env, call)
+
+
+def scenario_hold_resume(env):
+    call = browser_calls_phone(env, call_id="b2p-hold")
+    wait_connected(env)
+    check_audio(env, call, "before hold")
+    b = env.browser
+    # Hold: the browser sends (music on hold), the phone only receives.
+    reoffer_from_browser(env, call, "hold (sendonly)", direction="sendonly")
+    time.sleep(1)
+    t0, s0 = time.time(), b.do("stats")
+    time.sleep(2)
+    s1, ph = b.do("stats"), call.phone.report(since=t0)
+    got = s1["inbound"]["packetsReceived"] - s0["inbound"]["packetsReceived"]
+    expect(got <= 2, f"hold (sendonly): the browser still received {got} packets in 2 s")
+    expect(ph["received"] >= 0.9 * PPS * 2 and abs(ph["freq"] - BROWSER_HZ) <= 20,
+           f"hold (sendonly): the phone should still hear the browser: {ph}")
+    # Both sides silent.
+    reoffer_from_browser(env, call, "hold (inactive)", direction="inactive")
+    time.sleep(1)
+    t0 = time.time()
+    time.sleep(2)
+    ph = call.phone.report(since=t0)
+    expect(ph["received"] <= 2, f"hold (inactive): the phone still received {ph['received']} "
+           "packets in 2 s")
+    q = env.rpc("query", call_id=call.call_id)
+    web, _ = legs(q)
+    expect((web.get("dtls") or {}).get("state") == "connected",
+           f"hold (inactive): DTLS dropped: {web.get('dtls')}")
+    # Resume.
+    reoffer_from_browser(env, call, "resume", direction="sendrecv")
+    wait_connected(env, "after resume")
+    check_audio(env, call, "after resume")
+    finish(env, call)
+
+
+def scenario_consent_expiry(env):
+    call = browser_calls_phone(env, call_id="b2p-consent")
+    wait_connected(env)
+    check_audio(env, call, "before the browser leaves")
+    t_kill = time.time()
+    env.browser.kill()
+    expired = None
+    states = []
+    while time.time() - t_kill < 45:
+        time.sleep(1)
+        q = env.rpc("query", call_id=call.call_id)
+        web, sip = legs(q)
+        ice = web.get("ice") or {}
+        states.append((round(time.time() - t_kill), ice.get("state"), ice.get("consent"),
+                       web["rtp"]["tx_packets"]))
+        if ice.get("state") in ("failed", "disconnected") or ice.get("consent") is False:
+            expired = time.time() - t_kill
+            break
+    expect(expired is not None,
+           f"consent: 45 s after the browser vanished the gateway's web leg still shows "
+           f"(s, ICE state, consent, tx_packets) {states[-3:]}")
+    expect(expired >= 5, f"consent: expired after only {expired:.1f} s (RFC 7675: 30 s)")
+    # Media to the browser has stopped although the phone keeps sending.
+    time.sleep(1)
+    tx0 = legs(env.rpc("query", call_id=call.call_id))[0]["rtp"]["tx_packets"]
+    rx0 = legs(env.rpc("query", call_id=call.call_id))[1]["rtp"]["rx_packets"]
+    time.sleep(2)
+    q = env.rpc("query", call_id=call.call_id)
+    web, sip = legs(q)
+    expect(sip["rtp"]["rx_packets"] > rx0, f"consent: the phone's packets no longer reach the "
+           f"gateway: {sip['rtp']}")
+    expect(web["rtp"]["tx_packets"] == tx0,
+           f"consent: the gateway still sends to the vanished browser after consent expiry: "
+           f"tx_packets {tx0} -> {web['rtp']['tx_packets']}, ICE {web.get('ice')}")
+    print(f"  consent expired {expired:.1f} s after the browser vanished; ICE {web.get('ice')}")
+    final = env.rpc("delete", call_id=call.call_id)
+    expect(final.get("state") == "deleted", f"delete: {final.get('state')}")
+
+
+SCENARIOS = {
+    "browser_calls_phone": (scenario_browser_calls_phone, {}),
+    "phone_calls_browser": (scenario_phone_calls_browser, {}),
+    "opus_transcode": (scenario_opus_transcode, {}),
+    "pcma": (scenario_pcma, {}),
+    "ice_restart": (scenario_ice_restart, {}),
+    "turn_relay": (scenario_turn_relay, {"turn": True}),
+    "ipv6": (scenario_ipv6, {"family": 6}),
+    "hold_resume": (scenario_hold_resume, {}),
+    "consent_expiry": (scenario_consent_expiry, {}),
+}
+
+
+def run(name, exe, verbose=False):
+    fn, kw = SCENARIOS[name]
+    env = Env(exe, verbose=verbose, **kw)
+    try:
+        if fn is scenario_browser_calls_phone:
+            call, _, _ = fn(env)
+            finish(env, call)
+        else:
+            fn(env)
+        return 0
+    except Exception as e:
+        print(f"FAIL {name}: {e}")
+        if not isinstance(e, Failure):
+            traceback.print_exc()
+        print(env.diagnostics())
+        return 1
+    finally:
+        env.close()
+
+
+def skip_reason(name):
+    if os.geteuid() != 0:
+        return "needs root for network namespaces"
+    if not os.access(e2e.CHROMIUM, os.X_OK):
+        return f"{e2e.CHROMIUM} not installed (apt-get install chromium)"
+    if SCENARIOS[name][1].get("turn") and not os.access(e2e.TURNSERVER, os.X_OK):
+        return f"{e2e.TURNSERVER} not installed (apt-get install coturn)"
+    return None
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    if "--list" in sys.argv:
+        print("\n".join(SCENARIOS))
+        return 0
+    if len(args) != 2 or args[0] not in SCENARIOS:
+        print(f"usage: {sys.argv[0]} SCENARIO WRTCGW [-v]; scenarios: {', '.join(SCENARIOS)}")
+        return 2
+    name, exe = args
+    why = skip_reason(name)
+    if why:
+        print(f"SKIP: {why}")
+        return 77
+    t = time.time()
+    rc = run(name, exe, verbose="-v" in sys.argv)
+    print(f"{'ok' if rc == 0 else 'FAIL'} {name} ({time.time() - t:.1f} s)")
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
