@@ -187,8 +187,9 @@ wrtc_dtls_start(struct wrtc_dtls *d, uint64_t now_us);
 
 /**
  * Feed one received DTLS datagram. An association that was not started is started
- * by its first datagram (normally the passive side receiving a ClientHello). After the handshake, records are still processed
- * (retransmitted Finished, alerts); application data is discarded.
+ * by its first datagram (normally the passive side receiving a ClientHello). After
+ * the handshake, records are still processed (retransmitted Finished, alerts);
+ * application data is discarded.
  * @return 0 (look at wrtc_dtls_state()), -EPROTO (the association failed now),
  *   -EINVAL (empty datagram), -ESHUTDOWN (already failed).
  */
