@@ -703,6 +703,66 @@ test_mtu(void)
 	return 0;
 }
 
+/* An operator's PKCS#12 with an RSA key (no passphrase): loads, and the handshake
+ * runs with an ECDHE-RSA suite, the peer checking its fingerprint. */
+static int
+test_pkcs12_rsa(void)
+{
+	EVP_PKEY *pkey = EVP_RSA_gen(2048);
+	X509 *x = X509_new();
+	X509_NAME *name = X509_get_subject_name(x);
+	char path[] = "/tmp/wrtc_test_dtls_rsa_XXXXXX", err[200] = "";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	struct wrtc_dtls_cert *rsa;
+	PKCS12 *p12;
+
+	WRTC_CHECK(pkey && x && f);
+	if (!pkey || !x || !f)
+		return -1;
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"sbc", -1, -1,
+				   0);
+	X509_set_issuer_name(x, name);
+	X509_set_pubkey(x, pkey);
+	WRTC_CHECK(X509_sign(x, pkey, EVP_sha256()) > 0);
+	p12 = PKCS12_create(NULL, "sbc", pkey, x, NULL, 0, 0, 0, 0, 0);
+	WRTC_CHECK(p12 != NULL && i2d_PKCS12_fp(f, p12) == 1);
+	fclose(f);
+	PKCS12_free(p12);
+	rsa = wrtc_dtls_cert_load_pkcs12(path, NULL, err, sizeof(err));
+	unlink(path);
+	if (!WRTC_CHECK(rsa != NULL)) {
+		fprintf(stderr, "  %s\n", err);
+		return -1;
+	}
+	struct wrtc_dtls_ctx *cr = make_ctx(NULL, 0, rsa, false, 0);
+	struct wrtc_dtls_ctx *ce = make_ctx(NULL, 0, NULL, false, 0);
+	static struct ep a, b;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.d = make_conn(ce, WRTC_DTLS_ROLE_ACTIVE, fp_of(rsa, WRTC_DTLS_HASH_SHA256), &a.out);
+	b.d = make_conn(cr, WRTC_DTLS_ROLE_PASSIVE, fp_of(wrtc_dtls_cert_default(), 0), &b.out);
+	wrtc_dtls_start(a.d, now_us());
+	pump(&a, &b, pass_all, false, 3000);
+	if (!WRTC_CHECK_EQ(wrtc_dtls_state(a.d), WRTC_DTLS_CONNECTED) ||
+	    !WRTC_CHECK_EQ(wrtc_dtls_state(b.d), WRTC_DTLS_CONNECTED))
+		fprintf(stderr, "  %s / %s\n", wrtc_dtls_reason(a.d), wrtc_dtls_reason(b.d));
+	WRTC_CHECK(strstr(SSL_get_cipher_name(b.d->ssl), "RSA") != NULL);
+	check_srtp(a.d, b.d, WRTC_SRTP_AEAD_AES_128_GCM);
+	wrtc_dtls_free(a.d);
+	wrtc_dtls_free(b.d);
+	wrtc_dtls_ctx_free(cr);
+	wrtc_dtls_ctx_free(ce);
+	wrtc_dtls_cert_free(rsa);
+	X509_free(x);
+	EVP_PKEY_free(pkey);
+	return 0;
+}
+
 static int
 test_setup_roles(void)
 {
@@ -742,6 +802,7 @@ static const struct wrtc_test_case cases[] = {
 	{"cookie_exchange", test_cookie_exchange},
 	{"garbage", test_garbage},
 	{"pkcs12", test_pkcs12},
+	{"pkcs12_rsa", test_pkcs12_rsa},
 	{"dtls10", test_dtls10},
 	{"mtu", test_mtu},
 	{"setup_roles", test_setup_roles},
