@@ -255,9 +255,10 @@ main(int argc, char **argv)
 out:
 	/* Calls are removed while the workers still run, so they take the
 	 * streams out of their tables before the streams are freed. */
-	wrtc_session_mgr_free(mgr);
+	wrtc_session_mgr_shutdown(mgr);
 	__atomic_store_n(&dp.quit, 1, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
+	wrtc_session_mgr_free(mgr);
 	wrtc_rpc_server_free(rpc);
 	for (uint16_t w = 0; w < dp.nb_workers; w++)
 		wrtc_worker_free(dp.workers[w]);

@@ -100,6 +100,9 @@ enum wrtc_flow_msg_type {
 	WRTC_FLOW_MSG_UPDATE,   /**< Apply @c upd to @c s. */
 	WRTC_FLOW_MSG_REMOVE,   /**< Take @c s out of the table; it comes back in the reply. */
 	WRTC_FLOW_MSG_BARRIER,  /**< Nothing: its reply proves earlier messages are applied. */
+	WRTC_FLOW_MSG_SOURCE_ADD, /**< Add @c src to the worker's STUN/DTLS policer priority
+				   *   tables (a signalled candidate); handled by lib/worker. */
+	WRTC_FLOW_MSG_SOURCE_DEL, /**< Remove @c src again. */
 };
 
 /** Which fields of struct wrtc_flow_update to apply. */
@@ -136,6 +139,11 @@ struct wrtc_flow_msg {
 	enum wrtc_flow_msg_type type;
 	struct wrtc_stream *s;
 	struct wrtc_flow_update upd;
+	struct {
+		uint8_t family;         /**< AF_INET or AF_INET6. */
+		uint8_t bytes[16];      /**< Address, network order. */
+		uint8_t cand_type;      /**< enum wrtc_policer_cand. */
+	} src;                  /**< SOURCE_ADD / SOURCE_DEL. */
 	int result;             /**< Set by the worker: 0 or -EEXIST/-ENOENT. */
 	uint64_t seq;           /**< Control lcore's sequence number. */
 };

@@ -54,6 +54,27 @@ ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type
 	return 0;
 }
 
+int
+ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
+		 const uint8_t bytes[16], uint8_t cand_type)
+{
+	struct wrtc_lcore *w = mgr->dp->workers[worker];
+	struct wrtc_flow_msg *msg = calloc(1, sizeof(*msg));
+
+	if (msg == NULL)
+		return -ENOMEM;
+	msg->type = add ? WRTC_FLOW_MSG_SOURCE_ADD : WRTC_FLOW_MSG_SOURCE_DEL;
+	msg->src.family = family;
+	memcpy(msg->src.bytes, bytes, sizeof(msg->src.bytes));
+	msg->src.cand_type = cand_type;
+	msg->seq = ++mgr->msg_seq;
+	if (rte_ring_enqueue(w->ctrl, msg) != 0) {
+		free(msg);
+		return -EBUSY;
+	}
+	return 0;
+}
+
 static int
 drain_worker(struct wrtc_session_mgr *mgr, struct wrtc_lcore *w, uint64_t until_seq)
 {
@@ -309,6 +330,95 @@ wrtc_session_poll(struct wrtc_session_mgr *mgr)
 	return n;
 }
 
+/* One instance of each configured policer per worker, installed in the
+ * workers before they start. Rates and buckets are split between workers so
+ * the configured figures hold for the whole gateway. */
+static int
+policers_create(struct wrtc_session_mgr *mgr)
+{
+	const struct wrtc_config *cfg = mgr->cfg;
+	uint16_t nw = mgr->dp->nb_workers;
+	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+	uint32_t max_calls = RTE_MAX(cfg->control.max_calls, 64u);
+	uint32_t max_sources = RTE_MIN(max_calls * 4, 65536u);
+
+	mgr->n_pols = RTE_MIN(cfg->n_policers, (unsigned int)WRTC_MAX_POLICERS);
+	if (mgr->n_pols == 0)
+		return 0;
+	mgr->pols = calloc((size_t)nw * mgr->n_pols, sizeof(*mgr->pols));
+	if (mgr->pols == NULL)
+		return -ENOMEM;
+	for (uint16_t w = 0; w < nw; w++) {
+		struct wrtc_lcore *wl = mgr->dp->workers[w];
+
+		for (unsigned int k = 0; k < mgr->n_pols; k++) {
+			const struct wrtc_config_policer *cp = &cfg->policers[k];
+			struct wrtc_policer_prm prm;
+			struct wrtc_policer *p;
+
+			if (wrtc_policer_prm_from_config(cp, k, max_sources, hz, now, &prm) != 0)
+				return -EINVAL;
+			prm.rate = RTE_MAX(prm.rate / nw, (uint64_t)1);
+			prm.bucket = RTE_MAX(prm.bucket / nw, (uint64_t)1);
+			if (prm.priority_rate != 0)
+				prm.priority_rate = RTE_MAX(prm.priority_rate / nw, prm.rate);
+			if (prm.priority_bucket != 0)
+				prm.priority_bucket = RTE_MAX(prm.priority_bucket / nw, (uint64_t)1);
+			p = wrtc_policer_create(&prm);
+			if (p == NULL) {
+				SESS_LOG(ERR, "policers[%u] (%s): %s", k, cp->name, strerror(errno));
+				return -EINVAL;
+			}
+			mgr->pols[(size_t)w * mgr->n_pols + k] = p;
+			switch (cp->type) {
+			case WRTC_CONFIG_POLICER_LINK_DATA:
+				for (uint16_t f = 0; f < mgr->dp->nb_ifaces; f++)
+					if ((cp->interface < 0 || cp->interface == f) &&
+					    wl->pol_link[f] == NULL)
+						wl->pol_link[f] = p;
+				break;
+			case WRTC_CONFIG_POLICER_STUN:
+				if (wl->pol_stun == NULL)
+					wl->pol_stun = p;
+				break;
+			case WRTC_CONFIG_POLICER_DTLS:
+				if (wl->pol_dtls == NULL)
+					wl->pol_dtls = p;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+json_t *
+wrtc_session_policers(struct wrtc_session_mgr *mgr)
+{
+	if (mgr->n_pols == 0)
+		return json_pack("{s:[]}", "policers");
+	return wrtc_policer_table_json(mgr->pols, mgr->n_pols, mgr->dp->nb_workers);
+}
+
+void
+wrtc_session_mgr_shutdown(struct wrtc_session_mgr *mgr)
+{
+	struct wrtc_call *call;
+
+	if (mgr == NULL)
+		return;
+	while ((call = TAILQ_FIRST(&mgr->calls)) != NULL) {
+		json_t *final = NULL;
+
+		if (call_destroy(mgr, call, &final) != 0) {
+			/* A worker did not answer: leave its streams (never free what it may use). */
+			TAILQ_REMOVE(&mgr->calls, call, next);
+			mgr->n_calls--;
+		}
+		json_decref(final);
+	}
+	ctrl_drain_replies(mgr);
+}
+
 struct wrtc_session_mgr *
 wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 {
@@ -342,6 +452,8 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 		if (mgr->neigh[i] == NULL || mgr->port_map[i] == NULL)
 			goto fail;
 	}
+	if (policers_create(mgr) != 0)
+		goto fail;
 	if (webrtc_init(mgr, err, sizeof(err)) != 0) {
 		SESS_LOG(ERR, "DTLS: %s", err);
 		goto fail;
@@ -384,16 +496,12 @@ wrtc_session_mgr_free(struct wrtc_session_mgr *mgr)
 
 	if (mgr == NULL)
 		return;
-	while ((call = TAILQ_FIRST(&mgr->calls)) != NULL) {
-		json_t *final = NULL;
-
-		if (call_destroy(mgr, call, &final) != 0) {
-			/* A worker did not answer: leave its streams (never free what it may use). */
-			TAILQ_REMOVE(&mgr->calls, call, next);
-		}
-		json_decref(final);
-	}
-	ctrl_drain_replies(mgr);
+	wrtc_session_mgr_shutdown(mgr);
+	(void)call;
+	/* Workers have stopped (or never started): their policers can go. */
+	for (size_t i = 0; mgr->pols != NULL && i < (size_t)mgr->dp->nb_workers * mgr->n_pols; i++)
+		wrtc_policer_free(mgr->pols[i]);
+	free(mgr->pols);
 	for (uint16_t i = 0; i < WRTC_FLOW_MAX_IFACES; i++) {
 		port_pool_fini(&mgr->pools[i]);
 		wrtc_net_neigh_free(mgr->neigh[i]);

@@ -881,6 +881,10 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 		for (unsigned int l = 0; l < 2; l++) {
 			struct leg_media *lm = &call->media[i].leg[l];
 
+			for (unsigned int k = 0; k < lm->n_sources; k++)
+				ctrl_post_source(mgr, call->worker, false, lm->sources[k].family,
+						 lm->sources[k].bytes, lm->sources[k].type);
+			lm->n_sources = 0;
 			if (lm->rtp != NULL)
 				ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE, lm->rtp, NULL);
 			if (lm->rtcp != NULL)

@@ -18,6 +18,7 @@
 #include "wrtc_dtls.h"
 #include "wrtc_flow.h"
 #include "wrtc_ice.h"
+#include "wrtc_policer.h"
 #include "wrtc_sdp.h"
 #include "wrtc_srtp.h"
 #include "wrtc_session.h"
@@ -82,6 +83,12 @@ struct leg_media {
 	bool selected;               /* ICE selected pair pushed to the worker */
 	struct wrtc_flow_ep sel_remote;
 	uint64_t ice_restarts;
+	unsigned int n_sources;      /* candidate addresses given to the worker's policers */
+	struct {
+		uint8_t family;
+		uint8_t bytes[16];
+		uint8_t type;
+	} sources[16];
 	char remote_ufrag[WRTC_SDP_ICE_LEN]; /* the peer's current ICE credentials */
 	char remote_pwd[WRTC_SDP_ICE_LEN];
 
@@ -157,6 +164,8 @@ struct wrtc_session_mgr {
 	struct wrtc_sdp_rules *rules[64]; /* per trunk group */
 	struct call_list calls;
 	struct leg_media **port_map[WRTC_FLOW_MAX_IFACES]; /* [65536]: local port -> leg media */
+	struct wrtc_policer **pols;  /* [nb_workers * n_policers], instance-major */
+	unsigned int n_pols;         /* configured policers */
 	struct wrtc_dtls_ctx *dtls_ctx[64]; /* per packet service profile with DTLS */
 	char fingerprint[WRTC_DTLS_FINGERPRINT_MAX]; /* ours, "sha-256 AB:..." */
 	uint64_t last_webrtc_tick;
@@ -210,6 +219,8 @@ int ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_p
 		  const uint8_t *buf, size_t len);
 int ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
 	      struct wrtc_stream *s, const struct wrtc_flow_update *upd);
+int ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
+		     const uint8_t bytes[16], uint8_t cand_type);
 int ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker);
 unsigned int ctrl_drain_replies(struct wrtc_session_mgr *mgr);
 int ctrl_send(struct wrtc_session_mgr *mgr, uint16_t iface, struct rte_mbuf *m);

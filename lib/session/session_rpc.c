@@ -301,6 +301,16 @@ m_statistics(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	return wrtc_session_statistics(mgr);
 }
 
+static json_t *
+m_policers(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	json_t *r = wrtc_session_policers(ctx);
+
+	if (r == NULL)
+		return fail(err, WRTC_RPC_INTERNAL_ERROR, "out of memory");
+	return r;
+}
+
 static const struct {
 	const char *name;
 	wrtc_rpc_handler_fn *fn;
@@ -311,6 +321,7 @@ static const struct {
 	{"query", m_query},
 	{"list", m_list},
 	{"statistics", m_statistics},
+	{"policers", m_policers},
 };
 
 int

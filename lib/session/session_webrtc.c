@@ -315,6 +315,38 @@ fp_string(const struct wrtc_sdp_fingerprint *fp, char *buf, size_t size)
 		off += (size_t)snprintf(buf + off, size - off, i ? ":%02X" : "%02X", fp->bytes[i]);
 }
 
+/* A signalled candidate gets the priority rate in the worker's STUN and DTLS
+ * policers (remembered, to be removed with the call). */
+static void
+source_add(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+	   const struct sockaddr_storage *ss, enum wrtc_sdp_cand_type type)
+{
+	static const uint8_t types[] = {
+		[WRTC_SDP_CAND_HOST] = WRTC_POLICER_CAND_HOST,
+		[WRTC_SDP_CAND_SRFLX] = WRTC_POLICER_CAND_SRFLX,
+		[WRTC_SDP_CAND_PRFLX] = WRTC_POLICER_CAND_PRFLX,
+		[WRTC_SDP_CAND_RELAY] = WRTC_POLICER_CAND_RELAY,
+	};
+	unsigned int n = lm->n_sources;
+
+	if (mgr->n_pols == 0 || n >= RTE_DIM(lm->sources))
+		return;
+	memset(&lm->sources[n], 0, sizeof(lm->sources[n]));
+	if (ss->ss_family == AF_INET) {
+		lm->sources[n].family = AF_INET;
+		memcpy(lm->sources[n].bytes, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		lm->sources[n].family = AF_INET6;
+		memcpy(lm->sources[n].bytes, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	} else {
+		return;
+	}
+	lm->sources[n].type = types[type];
+	if (ctrl_post_source(mgr, call->worker, true, lm->sources[n].family, lm->sources[n].bytes,
+			     lm->sources[n].type) == 0)
+		lm->n_sources++;
+}
+
 /* The leg's SDP (offer or answer) arrived: remote ICE credentials and
  * candidates, and the DTLS association with its fingerprint and role. */
 int
@@ -374,6 +406,8 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 			snprintf(ic.foundation, sizeof(ic.foundation), "%.*s", WRTC_ICE_FOUNDATION_MAX,
 				 sc->foundation);
 			wrtc_ice_agent_add_remote_candidate(lm->ice, &ic);
+			if (leg_tg(mgr, call, lm->leg)->policing)
+				source_add(mgr, call, lm, &sc->addr.ss, sc->type);
 		}
 		if (m->end_of_candidates || strstr(ice.options, "trickle") == NULL)
 			wrtc_ice_agent_end_of_candidates(lm->ice);

@@ -36,8 +36,20 @@ struct wrtc_session_prm {
  */
 struct wrtc_session_mgr *wrtc_session_mgr_create(const struct wrtc_session_prm *prm);
 
-/** Remove every call (waiting for workers) and free the manager; NULL is fine. */
+/**
+ * Remove every call while the workers still run (each worker lets go of the
+ * streams before they are freed). Call before stopping the workers.
+ */
+void wrtc_session_mgr_shutdown(struct wrtc_session_mgr *mgr);
+
+/**
+ * Free the manager, after the workers have stopped (it frees their policer
+ * instances); NULL is fine. Calls still present are removed first.
+ */
 void wrtc_session_mgr_free(struct wrtc_session_mgr *mgr);
+
+/** The `policers` method's result (new reference). */
+json_t *wrtc_session_policers(struct wrtc_session_mgr *mgr);
 
 /** Register offer/answer/delete/query/list/statistics on an RPC server. */
 int wrtc_session_rpc_register(struct wrtc_session_mgr *mgr, struct wrtc_rpc_server *srv);

@@ -18,6 +18,7 @@
 #include <rte_prefetch.h>
 
 #include "wrtc_codec.h"
+#include "wrtc_policer.h"
 #include "wrtc_worker.h"
 
 enum { MSG_BURST = 16 };
@@ -352,8 +353,24 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 }
 
 /* Sort one packet into the burst's class arrays. */
+static inline bool
+police(struct wrtc_policer *p, uint64_t now, const struct wrtc_net_pkt *pi)
+{
+	struct wrtc_policer_addr a;
+
+	if (p == NULL)
+		return true;
+	a.family = pi->src.family;
+	if (a.family == AF_INET)
+		memcpy(a.bytes, &pi->src.v4, 4);
+	else
+		memcpy(a.bytes, pi->src.v6, 16);
+	return wrtc_policer_admit(p, now, pi->payload_len, &a);
+}
+
 static inline void
-classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_handoff)
+classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_handoff,
+	 uint64_t now)
 {
 	const struct wrtc_dataplane *dp = w->dp;
 	struct wrtc_net_pkt *pi = &b->media_pi[b->nb_media];
@@ -363,6 +380,11 @@ classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_ha
 
 	if (unlikely(iface < 0)) {
 		count_drop(w, b, m, WRTC_DROP_NOT_OURS_MAC);
+		return;
+	}
+	if (!from_handoff && w->pol_link[iface] != NULL &&
+	    !wrtc_policer_admit(w->pol_link[iface], now, rte_pktmbuf_pkt_len(m), NULL)) {
+		count_drop(w, b, m, WRTC_DROP_POLICER);
 		return;
 	}
 	cls = wrtc_net_parse(&dp->ifc[iface], m, pi);
@@ -409,9 +431,19 @@ classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_ha
 		b->media_iface[b->nb_media] = (uint16_t)iface;
 		b->media[b->nb_media++] = m;
 	} else if (payload[0] <= 3) {
+		/* STUN and DTLS are policed before they can load the control lcore;
+		 * signalled candidates are admitted at the priority rate. */
+		if (!police(w->pol_stun, now, pi)) {
+			count_drop(w, b, m, WRTC_DROP_POLICER);
+			return;
+		}
 		m->hash.usr = WRTC_PUNT_STUN;
 		b->punt[b->nb_punt++] = m;
 	} else if (payload[0] >= 20 && payload[0] <= 63) {
+		if (!police(w->pol_dtls, now, pi)) {
+			count_drop(w, b, m, WRTC_DROP_POLICER);
+			return;
+		}
 		m->hash.usr = WRTC_PUNT_DTLS;
 		b->punt[b->nb_punt++] = m;
 	} else {
@@ -453,6 +485,7 @@ flush(struct wrtc_lcore *w, struct burst *b)
 static void
 run_burst(struct wrtc_lcore *w, struct rte_mbuf **pkts, uint16_t n, bool from_handoff)
 {
+	uint64_t now = rte_rdtsc();
 	struct burst b;
 
 	b.nb_media = b.nb_punt = b.nb_drop = 0;
@@ -461,7 +494,7 @@ run_burst(struct wrtc_lcore *w, struct rte_mbuf **pkts, uint16_t n, bool from_ha
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 3 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
-		classify(w, &b, pkts[i], from_handoff);
+		classify(w, &b, pkts[i], from_handoff, now);
 	}
 	media_stage(w, &b);
 	flush(w, &b);
@@ -486,8 +519,29 @@ apply_messages(struct wrtc_lcore *w)
 	unsigned int n, done;
 
 	n = rte_ring_dequeue_burst(w->ctrl, (void **)msgs, MSG_BURST, NULL);
-	for (unsigned int i = 0; i < n; i++)
-		wrtc_flow_msg_apply(w->flows, msgs[i]);
+	for (unsigned int i = 0; i < n; i++) {
+		struct wrtc_flow_msg *msg = msgs[i];
+
+		if (msg->type == WRTC_FLOW_MSG_SOURCE_ADD || msg->type == WRTC_FLOW_MSG_SOURCE_DEL) {
+			struct wrtc_policer_addr a = {.family = msg->src.family};
+			struct wrtc_policer *pols[2] = {w->pol_stun, w->pol_dtls};
+
+			memcpy(a.bytes, msg->src.bytes, sizeof(a.bytes));
+			msg->result = 0;
+			for (unsigned int k = 0; k < 2; k++) {
+				if (pols[k] == NULL)
+					continue;
+				if (msg->type == WRTC_FLOW_MSG_SOURCE_ADD)
+					msg->result |= wrtc_policer_source_add(pols[k], &a,
+						(enum wrtc_policer_cand)msg->src.cand_type);
+				else
+					msg->result |= wrtc_policer_source_remove(pols[k], &a,
+						(enum wrtc_policer_cand)msg->src.cand_type);
+			}
+			continue;
+		}
+		wrtc_flow_msg_apply(w->flows, msg);
+	}
 	w->st.msgs += n;
 	/* The reply ring is as large as the control ring, so this cannot fail
 	 * unless the control lcore stopped reading; then spin until it has room,

@@ -25,7 +25,9 @@
 #include "wrtc_net.h"
 #include "wrtc_port.h"
 
-enum { WRTC_BURST = 32, WRTC_RING_SIZE = 4096 };
+enum { WRTC_BURST = 32, WRTC_RING_SIZE = 4096, WRTC_MAX_POLICERS = 16 };
+
+struct wrtc_policer;
 
 /** Why a packet was punted (kept in the mbuf's hash.usr field). */
 enum wrtc_punt_kind {
@@ -75,6 +77,11 @@ struct wrtc_lcore {
 	struct rte_ring *ctrl_tx;       /**< Control packets to send for it (SP/SC), when
 					 *   the port has no control TX queue. */
 	uint64_t tsc_per_us;            /**< TSC ticks per microsecond. */
+	/* Policers: this worker's instances, created by the control lcore before
+	 * launch; the worker alone admits packets and changes their tables. */
+	struct wrtc_policer *pol_link[WRTC_FLOW_MAX_IFACES]; /**< Link data rate per iface. */
+	struct wrtc_policer *pol_stun;  /**< STUN before punting, or NULL. */
+	struct wrtc_policer *pol_dtls;  /**< DTLS before punting, or NULL. */
 	struct wrtc_worker_stats st;    /**< Counters. */
 } __rte_cache_aligned;
 

@@ -69,7 +69,7 @@ def sip_peer(lab, ip, port, gw_port):
                 str(gw_port), str(SECONDS + 2), str(PHONE_HZ))
 
 
-def check_call(gw, call_id, browser, phone, mode):
+def check_call(gw, call_id, browser, phone, mode, keep=False):
     time.sleep(SECONDS / 2 + 1)
     q = gw.rpc.call("query", call_id=call_id)
     expect(q["streams"][0]["codec_mode"] == mode, f"codec mode {q['streams'][0]}, expected {mode}")
@@ -93,7 +93,7 @@ def check_call(gw, call_id, browser, phone, mode):
     expect(ph["payload_types"] == [0], f"SIP peer got payload types {ph['payload_types']}")
     expect(abs(ph["freq"] - BROWSER_HZ) <= 20 and ph["rms"] > 1000,
            f"SIP peer heard {ph['freq']} Hz at rms {ph['rms']:.0f}, expected {BROWSER_HZ} Hz")
-    final = gw.rpc.call("delete", call_id=call_id)
+    final = gw.rpc.call("query" if keep else "delete", call_id=call_id)
     for leg in final["streams"][0]["legs"]:
         expect(leg["rtp"]["rx_packets"] > 0 and leg["rtp"]["tx_packets"] > 0,
                f"final counters {leg['leg']}: {leg['rtp']}")
@@ -180,7 +180,58 @@ def case_phone_calls_browser(gw, lab):
     check_call(gw, "p2b", browser, phone, mode)
 
 
-CASES = [case_browser_calls_phone, case_browser_calls_phone_transcoded, case_phone_calls_browser]
+def stun_request_hex():
+    """A STUN Binding request with a USERNAME nobody signalled (no integrity)."""
+    import struct
+    user = b"flood:nobody"
+    attr = struct.pack("!HH", 0x0006, len(user)) + user + b"\0" * ((4 - len(user) % 4) % 4)
+    hdr = struct.pack("!HHI", 0x0001, len(attr), 0x2112A442) + bytes(range(12))
+    return (hdr + attr).hex()
+
+
+def case_stun_flood(gw, lab):
+    """Issue 9: a STUN flood from a non-candidate address at 10x the policer
+    rate stops neither the call's media nor its consent checks."""
+    flood_ip = "10.99.0.7"
+    browser = Proc(lab, AIORTC_PY, os.path.join(HERE, "aiortc_peer.py"), "offer", str(SECONDS),
+                   str(BROWSER_HZ))
+    offer = browser.recv()["offer"]
+    expect(flood_ip not in offer, "flooder address is a candidate")
+    lab.peer_exec("ip", "addr", "add", flood_ip + "/24", "dev", lab.peer_if)
+    r = gw.rpc.call("offer", call_id="flood", from_tag="browser", sdp=offer,
+                    ingress="webrtc", egress="sip")
+    _, gw_sip_port = sdp_media_addr(r["sdp"])
+    ans = gw.rpc.call("answer", call_id="flood", from_tag="browser", to_tag="phone",
+                      sdp=sip_sdp(PEER_IP4[1], 32020, pts=(0,)))["sdp"]
+    _, gw_web_port = sdp_media_addr(ans)
+    before = {p["name"]: p for p in gw.rpc.call("policers")["policers"]}
+    phone = sip_peer(lab, PEER_IP4[1], 32020, gw_sip_port)
+    browser.send({"answer": ans})
+    rate = next(p for p in wrtclab.default_config()["policers"] if p["type"] == "stun")["rate"]
+    n = int(rate * 10 * (SECONDS - 1))
+    flood = Proc(lab, sys.executable, os.path.join(HERE, "udp_peer.py"), json.dumps({
+        "sockets": {"x": f"{flood_ip}:40000"},
+        "steps": [{"sleep": 1.0},
+                  {"send": "x", "to": f"{DUT_IP4}:{gw_web_port}", "kind": "raw",
+                   "hex": stun_request_hex(), "count": n, "rate": rate * 10}],
+        "linger": 0.1}))
+    check_call(gw, "flood", browser, phone, "relay", keep=True)
+    flood.wait(SECONDS + 30)
+    print(f"  stun policer: {gw.rpc.call('policers')['policers']}")
+    after = {p["name"]: p for p in gw.rpc.call("policers")["policers"]}
+    stun = after["stun"]
+    dropped = stun["discarded"] - before["stun"]["discarded"]
+    expect(dropped > n * 0.5, f"STUN policer discarded {dropped} of {n} flood packets: {stun}")
+    expect(stun["priority_accepted"] > before["stun"]["priority_accepted"],
+           f"no consent checks from the browser's candidate were admitted: {stun}")
+    q = gw.rpc.call("query", call_id="flood")
+    web = next(l for l in q["streams"][0]["legs"] if "ice" in l)
+    expect(web["ice"]["consent"], f"consent lost under the flood: {web['ice']}")
+    gw.rpc.call("delete", call_id="flood")
+
+
+CASES = [case_browser_calls_phone, case_browser_calls_phone_transcoded, case_phone_calls_browser,
+         case_stun_flood]
 
 
 def main():

@@ -92,6 +92,17 @@ def main():
         if "sleep" in step:
             drain(step["sleep"])
             continue
+        if "rate" in step:
+            # {"send": ..., "count": N, "rate": PPS}: paced by the clock in 5 ms
+            # bursts (floods), without reading in between.
+            t0 = time.time()
+            for i in range(step.get("count", 1)):
+                if i % max(1, int(step["rate"] / 200)) == 0:
+                    ahead = t0 + i / step["rate"] - time.time()
+                    if ahead > 0:
+                        time.sleep(ahead)
+                send_one(step, i)
+            continue
         # {"each": [step, ...], "count": N, "interval": T}: packet i of every
         # listed stream, then wait T (several streams at once, e.g. 50 pps each way).
         group = step["each"] if "each" in step else [step]
