@@ -337,6 +337,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 	const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[tg->interface];
 	struct wrtc_sdp_rewrite_media rw[SESS_MAX_MEDIA];
 	struct wrtc_sdp_local_cand cands[SESS_MAX_MEDIA][2];
+	struct wrtc_sdp_crypto crypto[SESS_MAX_MEDIA][4];
 	struct wrtc_sdp_rewrite_prm prm;
 	char a4[INET6_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
 
@@ -377,7 +378,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 		}
 	}
 	for (unsigned int i = 0; i < in->n_media; i++) {
-		const struct call_media *cm = &call->media[i];
+		struct call_media *cm = &call->media[i];
 
 		rw[i].rtp_port = cm->active ? cm->leg[to].port : 0;
 		rw[i].rtcp_port = cm->active ? (uint16_t)(cm->leg[to].port + 1) : 0;
@@ -386,11 +387,22 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 			rw[i].n_cands = local_cands(a4, a6, cm->leg[to].port, cands[i]);
 			rw[i].cands = cands[i];
 		}
+		if (psp->sdes && cm->active && cm->leg[to].rtp != NULL) {
+			int n = is_offer ?
+				sdes_offer_lines(mgr, call, &cm->leg[to], crypto[i], 4, err, errlen) :
+				sdes_answer_line(mgr, call, &cm->leg[to], &offer->media[i], crypto[i],
+						 err, errlen);
+
+			if (n < 0)
+				return n;
+			rw[i].crypto = crypto[i];
+			rw[i].n_crypto = (unsigned int)n;
+		}
 	}
 	prm.side = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC ? WRTC_SDP_SIDE_WEBRTC : WRTC_SDP_SIDE_SIP;
 	prm.is_offer = is_offer;
 	prm.offer = offer;
-	prm.sdes = false;
+	prm.sdes = psp->sdes;
 	prm.ice_mode = tg->ice == WRTC_CONFIG_ICE_LITE ? WRTC_SDP_ICE_LITE :
 		       tg->ice == WRTC_CONFIG_ICE_FULL ? WRTC_SDP_ICE_FULL : WRTC_SDP_ICE_NONE;
 	prm.ice_ufrag = call->leg[to].ice_ufrag;
@@ -691,6 +703,8 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 		rc = webrtc_leg_local(mgr, call, &cm->leg[b]);
 		if (rc == 0)
 			rc = webrtc_leg_remote(mgr, call, &cm->leg[b], sdp, i, err, errlen);
+		if (rc == 0 && psp_b->sdes)
+			rc = sdes_remote(mgr, call, &cm->leg[b], m, true, err, errlen);
 		if (rc != 0) {
 			wrtc_sdp_free(sdp);
 			return rc;
@@ -846,7 +860,11 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 			json_decref(wo);
 			json_object_set_new(lo, "security", json_string(
 				lm->dtls_connected ? "srtp-terminated" :
-				lm->dtls_on ? "srtp-pending" : "none"));
+				lm->dtls_on ? "srtp-pending" :
+				lm->sdes_on && lm->srtp_rx != NULL ? "srtp-sdes" :
+				lm->sdes_on ? "srtp-sdes-pending" : "none"));
+			if (lm->sdes_on && lm->sdes_suite[0] != '\0')
+				json_object_set_new(lo, "srtp_suite", json_string(lm->sdes_suite));
 			json_array_append_new(sl, lo);
 		}
 		so = json_pack("{s:i, s:s, s:s, s:o}", "index", i,

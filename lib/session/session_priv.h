@@ -92,6 +92,13 @@ struct leg_media {
 	char remote_ufrag[WRTC_SDP_ICE_LEN]; /* the peer's current ICE credentials */
 	char remote_pwd[WRTC_SDP_ICE_LEN];
 
+	/* SDES-SRTP (SIP legs whose profile has sdes): our keys as offered or
+	 * answered to this leg, and the one in use. */
+	bool sdes_on;
+	unsigned int n_sdes_local;
+	struct wrtc_srtp_sdes sdes_local[4];
+	char sdes_suite[64];
+
 	/* Transcoding of what this leg sends (input: this leg's codec). */
 	struct wrtc_codec_xcoder *xcoder;
 	struct wrtc_codec_xcoder *xretired[4];
@@ -212,6 +219,15 @@ void webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int 
 void webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now_us);
 json_t *webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm);
 uint64_t ctrl_now_us(const struct wrtc_session_mgr *mgr);
+
+/* session_sdes.c */
+int sdes_offer_lines(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		     struct wrtc_sdp_crypto *out, unsigned int max, char *err, size_t errlen);
+int sdes_answer_line(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		     const struct wrtc_sdp_media *offer_m, struct wrtc_sdp_crypto *out,
+		     char *err, size_t errlen);
+int sdes_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		const struct wrtc_sdp_media *m, bool is_answer, char *err, size_t errlen);
 
 /* control.c */
 int ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_port,

@@ -183,6 +183,55 @@ def case_bad_rpc(gw, lab):
            f"failed offers left calls behind: {lst}")
 
 
+def case_sdes(gw, lab):
+    """Plain RTP/AVP caller, SDES-SRTP callee (trunk group sip-sdes): the
+    gateway offers RTP/SAVP with a=crypto, decrypts what the callee sends and
+    encrypts what it receives; the callee is libsrtp (pylibsrtp)."""
+    import base64
+    import re
+    import subprocess
+    if subprocess.run(["/usr/bin/python3", "-c", "import pylibsrtp"],
+                      capture_output=True).returncode != 0:
+        print("  (pylibsrtp missing: SDES case skipped)")
+        return
+    a_ip, b_ip = PEER_IP4
+    off = gw.rpc.call("offer", call_id="sdes", from_tag="fa", sdp=sip_sdp(a_ip, 33000),
+                      ingress="sip", egress="sip-sdes")["sdp"]
+    expect("RTP/SAVP" in off, f"SDES offer is not RTP/SAVP:\n{off}")
+    m = re.search(r"a=crypto:(\d+) AES_CM_128_HMAC_SHA1_80 inline:([A-Za-z0-9+/=]+)", off)
+    expect(m, f"no AES_CM_128_HMAC_SHA1_80 a=crypto line in:\n{off}")
+    tag, gw_key = m.group(1), m.group(2)
+    _, pb = sdp_media_addr(off)
+    b_key = base64.b64encode(bytes(range(1, 31))).decode()
+    answer = sip_sdp(b_ip, 33002, pts=(0,)).replace("RTP/AVP", "RTP/SAVP") + \
+        f"a=crypto:{tag} AES_CM_128_HMAC_SHA1_80 inline:{b_key}\r\n"
+    ans = gw.rpc.call("answer", call_id="sdes", from_tag="fa", to_tag="fb", sdp=answer)["sdp"]
+    expect("RTP/AVP" in ans and "a=crypto" not in ans, f"plain side answer:\n{ans}")
+    _, pa = sdp_media_addr(ans)
+    n = 30
+    b = lab.peer_popen("/usr/bin/python3", os.path.join(HERE, "sdes_peer.py"), b_ip, "33002",
+                       DUT_IP4, str(pb), b_key, gw_key, str(n), str(0xBBBB),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=HERE)
+    got = run_peer(lab, {"sockets": {"a": ep(a_ip, 33000)},
+                         "steps": [{"sleep": 0.3},
+                                   {"send": "a", "to": ep(DUT_IP4, pa), "count": n,
+                                    "ssrc": 0xAAAA, "interval": 0.005}],
+                         "linger": 1.0})
+    out, err = b.communicate(timeout=30)
+    res = json.loads(out)
+    check_rtp(got["a"], 0xBBBB, n, ep(DUT_IP4, pa), "SDES B->A decrypted")
+    import udp_peer
+    expect(res["errors"] == 0, f"callee could not unprotect {res['errors']} packets")
+    expect([bytes.fromhex(h) for h in res["received"]] ==
+           [udp_peer.rtp(i, 0xAAAA, 0, 160) for i in range(n)],
+           f"callee decrypted {len(res['received'])} packets, not A's {n}")
+    q = gw.rpc.call("query", call_id="sdes")
+    legb = q["streams"][0]["legs"][1]
+    expect(legb["security"] == "srtp-sdes" and legb["srtp_suite"] == "AES_CM_128_HMAC_SHA1_80",
+           f"query security: {legb}")
+    gw.rpc.call("delete", call_id="sdes")
+
+
 def case_timeout(gw, lab):
     gw.rpc.call("offer", call_id="idle", from_tag="f", sdp=sip_sdp(PEER_IP4[0], 30020),
                 ingress="sip", egress="sip")
@@ -197,7 +246,8 @@ def case_timeout(gw, lab):
     expect(gw.rpc.call("statistics")["calls_timed_out"] == before + 1, "timed-out counter")
 
 
-CASES = [case_ping, case_relay_ipv4, case_latch_nat, case_relay_ipv6, case_bad_rpc, case_timeout]
+CASES = [case_ping, case_relay_ipv4, case_latch_nat, case_relay_ipv6, case_sdes, case_bad_rpc,
+         case_timeout]
 
 
 def main():
@@ -207,6 +257,16 @@ def main():
     exe = sys.argv[1]
     cfg = wrtclab.default_config()
     cfg["control"]["media_timeout"] = 3
+    # An SDES-SRTP SIP trunk besides the default ones.
+    cfg["crypto_suite_profiles"].append({"name": "sdes-suites",
+                                         "suites": ["AES_CM_128_HMAC_SHA1_80"]})
+    psp = dict(next(p for p in cfg["packet_service_profiles"] if p["name"] == "sip-plain"))
+    psp.update({"name": "sip-sdes", "srtp": True, "sdes": True,
+                "crypto_suite_profile": "sdes-suites"})
+    cfg["packet_service_profiles"].append(psp)
+    tg = dict(next(t for t in cfg["trunk_groups"] if t["name"] == "sip"))
+    tg.update({"name": "sip-sdes", "packet_service_profile": "sip-sdes"})
+    cfg["trunk_groups"].append(tg)
     passed = failed = 0
     with wrtclab.Lab() as lab:
         gw = wrtclab.Gateway(lab, exe, config=cfg).start()
