@@ -239,12 +239,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def _send(self, code, body=b"", ctype="application/json"):
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass  # the page went away (a scenario killed Chromium)
 
     def do_GET(self):
         agent = self.server.agent
@@ -436,9 +439,8 @@ class Env:
             enter_netns(self.lab.peer)
             # The browser gets host candidates of one address family only, so
             # a scenario knows which one it tests (Chromium prefers IPv6).
-            for a in (PEER_IP4 if family == 6 else PEER_IP6):
-                subprocess.run(["ip", "addr", "del", a + ("/24" if family == 6 else "/64"),
-                                "dev", "peer0"], check=True)
+            subprocess.run(["ip", "-6" if family == 4 else "-4", "addr", "flush", "dev", "peer0",
+                            "scope", "global"], check=True)
             if turn:
                 self.turn = Turn(self.tmp)
             self.browser = Browser(self.tmp, verbose=verbose)
@@ -469,7 +471,8 @@ class Env:
             out.append("---- turnserver (tail) ----\n" + self.turn.log(25))
         if self.gw:
             log = self.gw.log().splitlines()
-            out.append("---- wrtcgw log (tail) ----\n" + "\n".join(log[-60:]))
+            out.append(f"---- wrtcgw log (tail; all of it in {self.gw.log_path}) ----\n"
+                       + "\n".join(log[-60:]))
         return "\n".join(out)
 
     def close(self):

@@ -336,11 +336,16 @@ def scenario_hold_resume(env):
     # Hold: the browser sends (music on hold), the phone only receives.
     reoffer_from_browser(env, call, "hold (sendonly)", direction="sendonly")
     time.sleep(1)
-    t0, s0 = time.time(), b.do("stats")
+    t0 = time.time()
+    tx0 = legs(env.rpc("query", call_id=call.call_id))[0]["rtp"]["tx_packets"]
     time.sleep(2)
-    s1, ph = b.do("stats"), call.phone.report(since=t0)
-    got = s1["inbound"]["packetsReceived"] - s0["inbound"]["packetsReceived"]
-    expect(got <= 2, f"hold (sendonly): the browser still received {got} packets in 2 s")
+    ph = call.phone.report(since=t0)
+    q = env.rpc("query", call_id=call.call_id)
+    tx = legs(q)[0]["rtp"]["tx_packets"] - tx0
+    # Chromium drops its inbound-rtp stats while the transceiver is sendonly;
+    # the gateway's counters tell what went to the browser.
+    expect(tx <= 5, f"hold (sendonly): the gateway still sent {tx} packets to the browser "
+           "in 2 s")
     expect(ph["received"] >= 0.9 * PPS * 2 and abs(ph["freq"] - BROWSER_HZ) <= 20,
            f"hold (sendonly): the phone should still hear the browser: {ph}")
     # Both sides silent.
@@ -368,7 +373,7 @@ def scenario_consent_expiry(env):
     check_audio(env, call, "before the browser leaves")
     t_kill = time.time()
     env.browser.kill()
-    expired = None
+    expired = disconnected = None
     states = []
     while time.time() - t_kill < 45:
         time.sleep(1)
@@ -377,13 +382,16 @@ def scenario_consent_expiry(env):
         ice = web.get("ice") or {}
         states.append((round(time.time() - t_kill), ice.get("state"), ice.get("consent"),
                        web["rtp"]["tx_packets"]))
-        if ice.get("state") in ("failed", "disconnected") or ice.get("consent") is False:
+        if ice.get("state") == "disconnected" and disconnected is None:
+            disconnected = time.time() - t_kill
+        # "disconnected" is a warning (media may go on); consent is lost at 30 s.
+        if ice.get("state") == "failed" or ice.get("consent") is False:
             expired = time.time() - t_kill
             break
     expect(expired is not None,
            f"consent: 45 s after the browser vanished the gateway's web leg still shows "
            f"(s, ICE state, consent, tx_packets) {states[-3:]}")
-    expect(expired >= 5, f"consent: expired after only {expired:.1f} s (RFC 7675: 30 s)")
+    expect(expired >= 20, f"consent: expired after only {expired:.1f} s (RFC 7675: 30 s)")
     # Media to the browser has stopped although the phone keeps sending.
     time.sleep(1)
     tx0 = legs(env.rpc("query", call_id=call.call_id))[0]["rtp"]["tx_packets"]
@@ -396,7 +404,8 @@ def scenario_consent_expiry(env):
     expect(web["rtp"]["tx_packets"] == tx0,
            f"consent: the gateway still sends to the vanished browser after consent expiry: "
            f"tx_packets {tx0} -> {web['rtp']['tx_packets']}, ICE {web.get('ice')}")
-    print(f"  consent expired {expired:.1f} s after the browser vanished; ICE {web.get('ice')}")
+    print(f"  ICE disconnected after {disconnected} s, consent expired {expired:.1f} s after the "
+          f"browser vanished; ICE {web.get('ice')}")
     final = env.rpc("delete", call_id=call.call_id)
     expect(final.get("state") == "deleted", f"delete: {final.get('state')}")
 
