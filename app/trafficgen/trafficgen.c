@@ -24,7 +24,12 @@
  * late its own sends were, so a generator that cannot keep up is visible.
  *
  * Usage: wrtc-trafficgen -A ip:port -B ip:port -c CALLS_FILE [-m relay|xcode]
- *                        [-d seconds] [-l linger seconds]
+ *                        [-d seconds] [-w warm-up seconds] [-l linger seconds]
+ *                        [-o PER_CALL_FILE]
+ * The warm-up (1 s by default) runs the same traffic first and is not
+ * counted, so the relays' set-up on the first packets (latching, codec
+ * start) is not reported as loss. PER_CALL_FILE gets one line per call:
+ * "index sent_a received_b sent_b received_a".
  * CALLS_FILE: one line per call, "RELAY_IP A_PORT B_PORT" (the relay's
  * address and ports for leg A and leg B, from the rewritten SDPs).
  * Prints one JSON object with sent/received/lost/latency.
@@ -326,63 +331,28 @@ open_sock(const struct sockaddr_in *a)
 	return fd;
 }
 
-int
-main(int argc, char **argv)
-{
-	struct sockaddr_in local[2] = {0};
-	const char *calls_path = NULL;
-	double duration = 10, linger = 1;
-	uint64_t start, slot_ns, total_slots, slot = 0, late_max = 0, late_sum = 0, send_err = 0;
-	int fd[2], c;
+static uint64_t late_max, late_sum, send_err, total_slots;
 
-	while ((c = getopt(argc, argv, "A:B:c:m:d:l:")) != -1) {
-		switch (c) {
-		case 'A':
-		case 'B':
-			if (parse_ep(optarg, &local[c == 'B']) != 0) {
-				fprintf(stderr, "-%c: expected IPv4:port, got '%s'\n", c, optarg);
-				return 2;
-			}
-			break;
-		case 'c':
-			calls_path = optarg;
-			break;
-		case 'm':
-			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "xcode") != 0) {
-				fprintf(stderr, "-m: relay or xcode, got '%s'\n", optarg);
-				return 2;
-			}
-			xcode = strcmp(optarg, "xcode") == 0;
-			break;
-		case 'd':
-			duration = atof(optarg);
-			break;
-		case 'l':
-			linger = atof(optarg);
-			break;
-		default:
-			fprintf(stderr, "usage: wrtc-trafficgen -A ip:port -B ip:port -c CALLS_FILE "
-					"[-m relay|xcode] [-d seconds] [-l linger]\n");
-			return 2;
-		}
+static void
+linger_drain(const int fd[2], double seconds)
+{
+	uint64_t end = now_ns() + (uint64_t)(seconds * 1e9);
+
+	while (now_ns() < end) {
+		struct pollfd pfd[2] = {{fd[0], POLLIN, 0}, {fd[1], POLLIN, 0}};
+
+		poll(pfd, 2, 10);
+		drain(fd[0], 0);
+		drain(fd[1], 1);
 	}
-	if (calls_path == NULL || local[0].sin_port == 0 || local[1].sin_port == 0 ||
-	    duration <= 0 || duration > 3600) {
-		fprintf(stderr, "need -A, -B, -c; -d in (0, 3600]\n");
-		return 2;
-	}
-	if (load_calls(calls_path) != 0 || prepare_audio() != 0)
-		return 1;
-	fd[0] = open_sock(&local[0]);
-	fd[1] = open_sock(&local[1]);
-	if (fd[0] < 0 || fd[1] < 0) {
-		fprintf(stderr, "socket/bind: %s\n", strerror(errno));
-		return 1;
-	}
-	max_lat = (size_t)(duration * 100 * nb_calls) + 1024;
-	lat = malloc(max_lat * sizeof(*lat));
-	if (lat == NULL)
-		return 1;
+}
+
+/* Send every call's packets for @p duration seconds, reading replies as they come. */
+static void
+run_phase(const int fd[2], double duration)
+{
+	uint64_t start, slot_ns, slot = 0;
+
 	/* 2N slots per 20 ms: call i leg l sends at (2i + l) / 2N of each period. */
 	slot_ns = 20000000ull / (2ull * nb_calls);
 	total_slots = (uint64_t)(duration * 50) * 2ull * nb_calls;
@@ -441,16 +411,102 @@ main(int argc, char **argv)
 			}
 		}
 	}
-	{
-		uint64_t end = now_ns() + (uint64_t)(linger * 1e9);
+}
 
-		while (now_ns() < end) {
-			struct pollfd pfd[2] = {{fd[0], POLLIN, 0}, {fd[1], POLLIN, 0}};
+/* Forget what the warm-up counted (sequence numbers go on). */
+static void
+reset_counters(void)
+{
+	for (unsigned int i = 0; i < nb_calls; i++) {
+		memset(calls[i].sent, 0, sizeof(calls[i].sent));
+		memset(calls[i].received, 0, sizeof(calls[i].received));
+	}
+	nb_lat = 0;
+	bad = reorder = dup_or_late = 0;
+	late_max = late_sum = send_err = 0;
+}
 
-			poll(pfd, 2, 10);
-			drain(fd[0], 0);
-			drain(fd[1], 1);
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_in local[2] = {0};
+	const char *calls_path = NULL;
+	double duration = 10, linger = 1, warmup = 1;
+	const char *per_call = NULL;
+	int fd[2], c;
+
+	while ((c = getopt(argc, argv, "A:B:c:m:d:l:w:o:")) != -1) {
+		switch (c) {
+		case 'A':
+		case 'B':
+			if (parse_ep(optarg, &local[c == 'B']) != 0) {
+				fprintf(stderr, "-%c: expected IPv4:port, got '%s'\n", c, optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			calls_path = optarg;
+			break;
+		case 'm':
+			if (strcmp(optarg, "relay") != 0 && strcmp(optarg, "xcode") != 0) {
+				fprintf(stderr, "-m: relay or xcode, got '%s'\n", optarg);
+				return 2;
+			}
+			xcode = strcmp(optarg, "xcode") == 0;
+			break;
+		case 'd':
+			duration = atof(optarg);
+			break;
+		case 'l':
+			linger = atof(optarg);
+			break;
+		case 'w':
+			warmup = atof(optarg);
+			break;
+		case 'o':
+			per_call = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: wrtc-trafficgen -A ip:port -B ip:port -c CALLS_FILE "
+					"[-m relay|xcode] [-d seconds] [-w warm-up s] [-l linger s] "
+					"[-o per-call file]\n");
+			return 2;
 		}
+	}
+	if (calls_path == NULL || local[0].sin_port == 0 || local[1].sin_port == 0 ||
+	    duration <= 0 || duration > 3600) {
+		fprintf(stderr, "need -A, -B, -c; -d in (0, 3600]\n");
+		return 2;
+	}
+	if (load_calls(calls_path) != 0 || prepare_audio() != 0)
+		return 1;
+	fd[0] = open_sock(&local[0]);
+	fd[1] = open_sock(&local[1]);
+	if (fd[0] < 0 || fd[1] < 0) {
+		fprintf(stderr, "socket/bind: %s\n", strerror(errno));
+		return 1;
+	}
+	max_lat = (size_t)(duration * 100 * nb_calls) + 1024;
+	lat = malloc(max_lat * sizeof(*lat));
+	if (lat == NULL)
+		return 1;
+	if (warmup > 0) {
+		run_phase(fd, warmup);
+		linger_drain(fd, 0.2);
+		reset_counters();
+	}
+	run_phase(fd, duration);
+	linger_drain(fd, linger);
+	if (per_call != NULL) {
+		FILE *f = fopen(per_call, "w");
+
+		for (unsigned int i = 0; f != NULL && i < nb_calls; i++)
+			fprintf(f, "%u %llu %llu %llu %llu\n", i, (unsigned long long)calls[i].sent[0],
+				(unsigned long long)calls[i].received[1],
+				(unsigned long long)calls[i].sent[1],
+				(unsigned long long)calls[i].received[0]);
+		if (f == NULL || fclose(f) != 0)
+			fprintf(stderr, "%s: %s\n", per_call, strerror(errno));
 	}
 	{
 		uint64_t sent = 0, recv = 0, sent_ab = 0, recv_ab = 0, calls_loss = 0;

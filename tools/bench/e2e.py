@@ -112,7 +112,7 @@ class Ng:
         if rc.decode() != cookie:
             raise RuntimeError("ng cookie mismatch")
         r, _ = bdec(body)
-        if r.get("result") != b"ok":
+        if r.get("result") not in (b"ok", b"pong"):
             raise RuntimeError(f"ng {d.get('command')}: {r}")
         return r
 
@@ -186,7 +186,8 @@ class WrtcgwTarget:
                 "workers": s.get("workers")}
 
     def stop(self):
-        self.gw.stop()
+        if self.gw.proc is not None:
+            self.gw.stop()
 
 
 class RtpengineTarget:
@@ -255,14 +256,15 @@ class RtpengineTarget:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self.proc = None
 
 
 def one_run(args, target_cls, n):
     gen = os.path.join(args.build, "app", "trafficgen", "wrtc-trafficgen")
     with wrtclab.Lab() as lab:
         t = target_cls(lab, args.build, args.media)
-        t.start()
         try:
+            t.start()
             t0 = time.time()
             lines = []
             for i in range(n):
@@ -272,26 +274,36 @@ def one_run(args, target_cls, n):
             fd, path = tempfile.mkstemp(prefix="calls-", suffix=".txt")
             with os.fdopen(fd, "w") as f:
                 f.writelines(lines)
+            per_call = path + ".out"
             cpu0 = proc_cpu(t.pid)
             r = lab.peer_exec(gen, "-A", f"{PEER_IP4[0]}:{A_PORT}", "-B",
                               f"{PEER_IP4[1]}:{B_PORT}", "-c", path, "-m", args.media,
-                              "-d", str(args.seconds), "-l", "1",
+                              "-d", str(args.seconds), "-l", "1", "-w", "1", "-o", per_call,
                               timeout=args.seconds + 60)
             cpu1 = proc_cpu(t.pid)
             os.unlink(path)
+            with open(per_call) as f:
+                pc = [[int(x) for x in line.split()] for line in f]
+            os.unlink(per_call)
             res = json.loads(r.stdout)
             res.update(t.stats())
             res["target"] = t.name
-            res["relay_cpu_s"] = round(cpu1 - cpu0, 2)
-            res["relay_cpu_pct"] = round(100 * (cpu1 - cpu0) / (args.seconds + 1), 1)
             res["setup_s"] = round(setup_s, 2)
-            gone = 0
+            gone = set()
             for i in range(n):
                 try:
                     t.delete(i)
                 except Exception:
-                    gone += 1
-            res["calls_gone_before_delete"] = gone
+                    gone.add(i)
+            res["calls_gone_before_delete"] = len(gone)
+            # Loss over the calls the relay still had at the end (a call the
+            # relay removed by itself loses everything after its removal).
+            kept = [c for c in pc if c[0] not in gone]
+            ks = sum(c[1] + c[3] for c in kept)
+            res["loss_pct_kept_calls"] = round(
+                100 * (ks - sum(c[2] + c[4] for c in kept)) / ks, 4) if ks else 0.0
+            res["relay_cpu_s"] = round(cpu1 - cpu0, 2)
+            res["relay_cpu_pct"] = round(100 * (cpu1 - cpu0) / (args.seconds + 2.2), 1)
             return res
         finally:
             t.stop()
@@ -318,7 +330,7 @@ def main():
             print(json.dumps(res), flush=True)
             runs.append(res)
         med = {key: statistics.median(r[key] for r in runs)
-               for key in ("loss_pct", "lat_p50_us", "lat_p99_us", "relay_cpu_pct",
+               for key in ("loss_pct", "loss_pct_kept_calls", "lat_p50_us", "lat_p99_us", "relay_cpu_pct",
                            "gen_late_mean_us")}
         print(json.dumps({"summary": True, "target": args.target, "media": args.media,
                           "calls": n, "runs": args.runs, "seconds": args.seconds,
