@@ -6,7 +6,7 @@ thread), set up over their control protocols, driven by the same generator
 (build/app/trafficgen/wrtc-trafficgen) from the peer namespace.
 
     sudo tools/bench/e2e.py --target wrtcgw|rtpengine --calls 100,500 \
-        [--media relay|xcode] [--seconds 10] [--runs 3] [--build build-bench]
+        [--media relay|xcode] [--seconds 10] [--runs 3] [--build build-bench] [--exe PATH]
 
 For each number of calls and each run: a fresh lab and relay, N calls set up
 (SIP-like: A offers PCMU, B answers PCMU; with --media xcode A offers Opus
@@ -144,7 +144,7 @@ for line in sys.stdin:
 class WrtcgwTarget:
     name = "wrtcgw"
 
-    def __init__(self, lab, build, media):
+    def __init__(self, lab, build, media, exe=None):
         self.lab, self.media = lab, media
         cfg = wrtclab.default_config()
         # A plain-RTP Opus profile for the A side of transcoded calls.
@@ -160,7 +160,8 @@ class WrtcgwTarget:
         # unsigned, and the worker's TSC (another core) can be ahead of the
         # control lcore's "now", so busy calls were removed as idle: 1 day.
         cfg.setdefault("control", {})["media_timeout"] = 86400
-        self.gw = wrtclab.Gateway(lab, os.path.join(build, "app", "wrtcgw", "wrtcgw"), config=cfg)
+        self.gw = wrtclab.Gateway(lab, exe or os.path.join(build, "app", "wrtcgw", "wrtcgw"),
+                                  config=cfg)
 
     def start(self):
         self.gw.start()
@@ -193,8 +194,9 @@ class WrtcgwTarget:
 class RtpengineTarget:
     name = "rtpengine"
 
-    def __init__(self, lab, build, media):
+    def __init__(self, lab, build, media, exe=None):
         self.lab, self.media = lab, media
+        self.exe = exe or "/usr/bin/rtpengine"
         self.proc = None
 
     def start(self):
@@ -204,7 +206,7 @@ class RtpengineTarget:
         self.tmp = tempfile.mkdtemp(prefix="rtpe-bench-")
         self.log = open(os.path.join(self.tmp, "rtpengine.log"), "w")
         self.ng_port = 2223
-        cmd = ["ip", "netns", "exec", lab.dut, "/usr/bin/rtpengine", "--config-file=none",
+        cmd = ["ip", "netns", "exec", lab.dut, self.exe, "--config-file=none",
                "--foreground", "--log-stderr", "--log-level=4", "--table=-1",
                f"--interface={DUT_IP4}", f"--listen-ng=127.0.0.1:{self.ng_port}",
                "--port-min=20000", "--port-max=29999", "--num-threads=1",
@@ -262,7 +264,7 @@ class RtpengineTarget:
 def one_run(args, target_cls, n):
     gen = os.path.join(args.build, "app", "trafficgen", "wrtc-trafficgen")
     with wrtclab.Lab() as lab:
-        t = target_cls(lab, args.build, args.media)
+        t = target_cls(lab, args.build, args.media, args.exe)
         try:
             t.start()
             t0 = time.time()
@@ -317,6 +319,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--build", default=os.path.join(SRC, "build-bench"))
+    ap.add_argument("--exe", help="the relay program (default: BUILD/app/wrtcgw/wrtcgw, "
+                    "/usr/bin/rtpengine)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         print("e2e: needs root (network namespaces)", file=sys.stderr)
