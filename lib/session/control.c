@@ -315,6 +315,7 @@ wrtc_session_poll(struct wrtc_session_mgr *mgr)
 	for (uint16_t i = 0; i < mgr->dp->nb_workers; i++)
 		n += handle_punts(mgr, mgr->dp->workers[i]);
 	n += ctrl_drain_replies(mgr);
+	n += telemetry_poll(mgr);
 	if (now - mgr->last_webrtc_tick > mgr->hz / 500) {
 		mgr->last_webrtc_tick = now;
 		webrtc_tick(mgr, ctrl_now_us(mgr));
@@ -482,6 +483,7 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 		}
 	}
 	mgr->last_second_tsc = rte_rdtsc();
+	telemetry_attach(mgr);
 	return mgr;
 fail:
 	wrtc_session_mgr_free(mgr);
@@ -496,6 +498,7 @@ wrtc_session_mgr_free(struct wrtc_session_mgr *mgr)
 
 	if (mgr == NULL)
 		return;
+	telemetry_attach(NULL);
 	wrtc_session_mgr_shutdown(mgr);
 	(void)call;
 	/* Workers have stopped (or never started): their policers can go. */

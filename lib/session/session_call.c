@@ -834,8 +834,9 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 
 			if (lm->rtp == NULL)
 				continue;
-			json_t *lo = json_pack("{s:s, s:i, s:b, s:o, s:o, s:i, s:i}",
+			json_t *lo = json_pack("{s:s, s:i, s:b, s:b, s:o, s:o, s:i, s:i}",
 				"leg", call->leg[l].tag, "port", lm->port, "rtcp_mux", lm->mux,
+				"next_hop_pending", lm->need_route,
 				"rtp", stream_json(lm->rtp), "rtcp", stream_json(lm->rtcp),
 				"rx_kbps", lm->rx_kbps, "tx_kbps", lm->tx_kbps);
 

@@ -229,6 +229,10 @@ int sdes_answer_line(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struc
 int sdes_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		const struct wrtc_sdp_media *m, bool is_answer, char *err, size_t errlen);
 
+/* session_telemetry.c */
+unsigned int telemetry_poll(struct wrtc_session_mgr *mgr);
+void telemetry_attach(struct wrtc_session_mgr *mgr);
+
 /* control.c */
 int ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_port,
 		  const struct wrtc_flow_ep *remote, const struct rte_ether_addr *mac,

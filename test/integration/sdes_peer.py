@@ -30,6 +30,7 @@ def main():
     s.bind((ip, port))
     s.settimeout(0.002)
     received, errors = [], 0
+    time.sleep(1.0)  # let the plain-RTP peer bind first
     end = time.time() + 2.5
     i = 0
     while time.time() < end:

@@ -103,7 +103,7 @@ class Gateway:
     """wrtcgw running in the lab's DUT namespace, controlled over its unix socket."""
 
     def __init__(self, lab, exe, config=None, workers=1, extra_eal=None, log=None,
-                 config_path=None):
+                 config_path=None, telemetry=False):
         """config: a dict written to a temporary file with the RPC moved to a
         private unix socket; config_path: a file used as it is."""
         self.lab = lab
@@ -125,9 +125,12 @@ class Gateway:
                 json.dump(cfg, f, indent=1)
         self.log_path = log or os.path.join(self.tmp, "wrtcgw.log")
         lcores = "0-1" if workers == 1 else "0@0,1@1,2@1" if workers == 2 else None
-        eal = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry",
-               "--file-prefix", "wgt" + str(os.getpid()),
+        self.file_prefix = "wgt" + str(os.getpid())
+        eal = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+               "--file-prefix", self.file_prefix,
                "--vdev", f"net_af_packet0,iface={lab.dut_if},framecnt=4096,qpairs=1"]
+        if not telemetry:
+            eal.append("--no-telemetry")
         eal = (["-l", lcores] if workers == 1 else ["--lcores", lcores]) + eal
         self.cmd = ["ip", "netns", "exec", lab.dut, exe] + eal + (extra_eal or []) + \
             ["--", "--config", self.config_path]
@@ -177,6 +180,20 @@ class Gateway:
             self.proc.kill()
             self.proc.wait()
             raise RuntimeError("wrtcgw did not stop on SIGTERM")
+
+
+def telemetry(gw, cmd, timeout=5):
+    """One DPDK telemetry command on the gateway's telemetry socket (the
+    protocol dpdk-telemetry.py speaks); returns the decoded reply's value."""
+    path = f"/var/run/dpdk/{gw.file_prefix}/dpdk_telemetry.v2"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(timeout)
+    s.connect(path)
+    json.loads(s.recv(16384))   # greeting: version, pid, max_output_len
+    s.send(cmd.encode())
+    reply = json.loads(s.recv(65536))
+    s.close()
+    return reply[cmd.split(",")[0]]
 
 
 class RpcError(Exception):
