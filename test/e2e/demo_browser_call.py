@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import e2e  # noqa: E402
 import test_e2e  # noqa: E402
 from e2e import BROWSER_HZ, PHONE_HZ, Env, legs  # noqa: E402
@@ -31,7 +31,8 @@ def show_status(q):
         rtp = leg["rtp"]
         print(f"  {name:8} leg {leg['leg']}: {rtp['local']} <-> {rtp['remote']}  "
               f"security {leg.get('security')}  rx {rtp['rx_packets']} tx {rtp['tx_packets']} "
-              f"drops {rtp['drops']}  {leg.get('rx_kbps')}/{leg.get('tx_kbps')} kbit/s")
+              f"drops {rtp['drops']} {rtp.get('drop_reasons') or ''}  "
+              f"{leg.get('rx_kbps')}/{leg.get('tx_kbps')} kbit/s")
         if "ice" in leg:
             ice, dtls = leg["ice"], leg.get("dtls") or {}
             print(f"  {'':8} ICE {ice.get('state')} ({ice.get('local_mode')}/"

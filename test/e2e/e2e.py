@@ -28,7 +28,7 @@ import threading
 import time
 import wave
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.realpath(__file__))
 INTEGRATION = os.path.join(os.path.dirname(HERE), "integration")
 import sys  # noqa: E402
 sys.path.insert(0, INTEGRATION)
@@ -157,7 +157,7 @@ class Phone:
         self.remote = None
         self.sending = False
         self.sent = 0
-        self.rx = []  # (time, pt, seq, payload, source)
+        self.rx = []  # (time, pt, seq, payload, source, timestamp)
         self.lock = threading.Lock()
         self.stop_flag = False
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -200,7 +200,8 @@ class Phone:
                 off += 4 + 4 * struct.unpack("!H", data[off + 2:off + 4])[0]
             with self.lock:
                 self.rx.append((time.time(), data[1] & 0x7f, struct.unpack("!H", data[2:4])[0],
-                                data[off:], f"{src[0]}:{src[1]}"))
+                                data[off:], f"{src[0]}:{src[1]}",
+                                struct.unpack("!I", data[4:8])[0]))
 
     def close(self):
         self.stop_flag = True
@@ -210,6 +211,22 @@ class Phone:
     def packets(self, since=0.0, until=None):
         with self.lock:
             return [p for p in self.rx if p[0] >= since and (until is None or p[0] < until)]
+
+    def events(self, pt=101, since=0.0):
+        """RFC 4733 events received with payload type pt, one per RTP
+        timestamp: [(event, final duration, end bit seen, packets)]."""
+        out = {}
+        for p in self.packets(since):
+            if p[1] != pt or len(p[3]) < 4:
+                continue
+            ev, flags, dur = p[3][0], p[3][1], struct.unpack("!H", p[3][2:4])[0]
+            ts = p[5] if len(p) > 5 else None
+            key = (ts, ev)
+            e = out.setdefault(key, [ev, 0, False, 0])
+            e[1] = max(e[1], dur)
+            e[2] = e[2] or bool(flags & 0x80)
+            e[3] += 1
+        return [tuple(v) for v in out.values()]
 
     def report(self, since=0.0, until=None):
         """Packets, payload types, sources, sequence gaps, and the dominant

@@ -158,7 +158,10 @@ const commands = {
 				if (pair) {
 					const l = byId[pair.localCandidateId] || {};
 					const r = byId[pair.remoteCandidateId] || {};
-					out.pair = {state: pair.state, nominated: pair.nominated,
+					out.pair = {id: pair.id, state: pair.state, nominated: pair.nominated,
+						requestsSent: pair.requestsSent, responsesReceived:
+						pair.responsesReceived, requestsReceived: pair.requestsReceived,
+						responsesSent: pair.responsesSent,
 						local: {type: l.candidateType, address: l.address, port: l.port,
 							protocol: l.protocol, relayProtocol: l.relayProtocol},
 						remote: {type: r.candidateType, address: r.address, port: r.port,
@@ -202,6 +205,26 @@ const commands = {
 			}
 		}
 		return {freq: best, rms: rms, rate: rate, ctx: audioCtx.state};
+	},
+
+	// {tones, duration_ms, gap_ms}: RFC 4733 events through RTCDTMFSender;
+	// resolves when the sender has played them all.
+	async dtmf(cmd) {
+		const sender = pc.getSenders().find((x) => x.dtmf);
+		if (!sender || !sender.dtmf.canInsertDTMF)
+			throw new Error('no DTMF sender (telephone-event not negotiated?)');
+		const played = [];
+		const done = new Promise((resolve) => {
+			sender.dtmf.ontonechange = (ev) => {
+				if (ev.tone === '')
+					resolve();
+				else
+					played.push(ev.tone);
+			};
+		});
+		sender.dtmf.insertDTMF(cmd.tones, cmd.duration_ms || 100, cmd.gap_ms || 70);
+		await Promise.race([done, sleep(10000)]);
+		return played.join('');
 	},
 
 	async close() {
