@@ -24,12 +24,12 @@ PPS = 50
 
 
 class Call:
-    def __init__(self, call_id, phone, gw_ip, gw_port, web_answer, web_offer):
+    def __init__(self, call_id, phone, gw_ip, gw_port, gw_sdp, browser_sdp):
         self.call_id = call_id
         self.phone = phone
         self.gw = (gw_ip, gw_port)
-        self.web_answer = web_answer
-        self.web_offer = web_offer
+        self.gw_sdp = gw_sdp  # the gateway's SDP to the browser (answer or offer)
+        self.browser_sdp = browser_sdp  # the browser's (offer or answer)
         self.version = 1
 
 
@@ -277,6 +277,7 @@ def scenario_phone_calls_browser(env):
     wait_connected(env)
     check_audio(env, call, "phone calls browser")
     finish(env, call)
+    web_offer, web_answer = call.gw_sdp, call.browser_sdp
     # RFC 7587 section 7: the Opus rtpmap is always opus/48000/2. Chromium
     # ignores anything else ("Unknown codec opus/48000/1") and answers G.711.
     if "opus" in web_offer.lower():
@@ -289,8 +290,8 @@ def scenario_phone_calls_browser(env):
 def scenario_opus_transcode(env):
     """The browser offers only Opus: the gateway transcodes Opus <-> PCMU."""
     call = browser_calls_phone(env, call_id="b2p-opus", codecs=["opus"])
-    expect("opus/48000" in call.web_answer and "PCMU" not in call.web_answer,
-           f"Opus: the WebRTC answer should carry Opus only:\n{call.web_answer}")
+    expect("opus/48000" in call.gw_sdp and "PCMU" not in call.gw_sdp,
+           f"Opus: the WebRTC answer should carry Opus only:\n{call.gw_sdp}")
     wait_connected(env)
     s, _ = check_audio(env, call, "Opus transcode", codec_mode="transcode")
     expect(s["inbound"]["codec"] == "audio/opus" and s["outbound"]["codec"] == "audio/opus",
@@ -303,8 +304,8 @@ def scenario_dtmf(env):
     reach the phone as telephone-event/8000 (payload type 101) with the
     durations rescaled to the 8 kHz clock."""
     call = browser_calls_phone(env, call_id="b2p-dtmf", codecs=["opus", "telephone-event"])
-    expect("telephone-event/48000" in call.web_answer,
-           f"DTMF: the WebRTC answer has no telephone-event/48000:\n{call.web_answer}")
+    expect("telephone-event/48000" in call.gw_sdp,
+           f"DTMF: the WebRTC answer has no telephone-event/48000:\n{call.gw_sdp}")
     wait_connected(env)
     check_audio(env, call, "DTMF call", codec_mode="transcode")
     t0 = time.time()
@@ -339,10 +340,10 @@ def scenario_ice_restart(env):
     gen0 = (legs(q0)[0].get("ice") or {}).get("generation")
     t_restart = time.time()
     offer, answer = reoffer_from_browser(env, call, "ICE restart", ice_restart=True)
-    expect(sdp_value(offer, "ice-ufrag") != sdp_value(call.web_offer, "ice-ufrag"),
+    expect(sdp_value(offer, "ice-ufrag") != sdp_value(call.browser_sdp, "ice-ufrag"),
            "ICE restart: the browser's re-offer kept its ufrag")
-    expect(sdp_value(answer, "ice-ufrag") != sdp_value(call.web_answer, "ice-ufrag") and
-           sdp_value(answer, "ice-pwd") != sdp_value(call.web_answer, "ice-pwd"),
+    expect(sdp_value(answer, "ice-ufrag") != sdp_value(call.gw_sdp, "ice-ufrag") and
+           sdp_value(answer, "ice-pwd") != sdp_value(call.gw_sdp, "ice-pwd"),
            f"ICE restart: the gateway's answer kept its ufrag/pwd "
            f"({sdp_value(answer, 'ice-ufrag')}), RFC 8839 4.4.1.1.1 wants new ones")
     wait_connected(env, "after ICE restart")
@@ -366,8 +367,8 @@ def scenario_turn_relay(env):
 
 def scenario_ipv6(env):
     call = browser_calls_phone(env, call_id="b2p-v6", v6=True)
-    expect(any(DUT_IP6 in c for c in candidates(call.web_answer)),
-           f"IPv6: the WebRTC answer has no {DUT_IP6} candidate:\n{call.web_answer}")
+    expect(any(DUT_IP6 in c for c in candidates(call.gw_sdp)),
+           f"IPv6: the WebRTC answer has no {DUT_IP6} candidate:\n{call.gw_sdp}")
     wait_connected(env, "IPv6 call")
     check_audio(env, call, "IPv6", v6=True)
     finish(env, call)
