@@ -49,6 +49,13 @@ def proc_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def udp_errors(lab, ns):
+    """UDP receive-buffer errors of a namespace (datagrams its kernel dropped)."""
+    r = wrtclab.sh("ip", "netns", "exec", ns, "cat", "/proc/net/snmp")
+    rows = [line.split()[1:] for line in r.stdout.splitlines() if line.startswith("Udp:")]
+    return int(dict(zip(rows[0], rows[1])).get("RcvbufErrors", 0))
+
+
 # --- bencode (for rtpengine's ng protocol) ---------------------------------
 
 def benc(v):
@@ -278,11 +285,13 @@ def one_run(args, target_cls, n):
                 f.writelines(lines)
             per_call = path + ".out"
             cpu0 = proc_cpu(t.pid)
+            err0 = {ns: udp_errors(lab, ns) for ns in (lab.dut, lab.peer)}
             r = lab.peer_exec(gen, "-A", f"{PEER_IP4[0]}:{A_PORT}", "-B",
                               f"{PEER_IP4[1]}:{B_PORT}", "-c", path, "-m", args.media,
                               "-d", str(args.seconds), "-l", "1", "-w", "1", "-o", per_call,
                               timeout=args.seconds + 60)
             cpu1 = proc_cpu(t.pid)
+            err1 = {ns: udp_errors(lab, ns) for ns in (lab.dut, lab.peer)}
             os.unlink(path)
             with open(per_call) as f:
                 pc = [[int(x) for x in line.split()] for line in f]
@@ -290,6 +299,10 @@ def one_run(args, target_cls, n):
             res = json.loads(r.stdout)
             res.update(t.stats())
             res["target"] = t.name
+            # Datagrams dropped by a kernel socket buffer: the generator's
+            # (peer) and, for rtpengine, the relay's (DUT; wrtcgw has none).
+            res["udp_rcvbuf_errors_peer"] = err1[lab.peer] - err0[lab.peer]
+            res["udp_rcvbuf_errors_dut"] = err1[lab.dut] - err0[lab.dut]
             res["setup_s"] = round(setup_s, 2)
             gone = set()
             for i in range(n):
