@@ -71,6 +71,8 @@ apply_update(struct wrtc_stream *s, const struct wrtc_flow_update *u)
 		s->drop_rtcp = u->drop_rtcp;
 		memcpy(s->pt_map, u->pt_map, sizeof(s->pt_map));
 	}
+	if (u->fields & WRTC_FLOW_UPD_CAPTURE)
+		s->capture = u->capture;
 }
 
 void

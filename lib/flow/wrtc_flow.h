@@ -88,6 +88,7 @@ struct wrtc_stream {
 	bool drop_rtcp;                 /**< Do not relay RTCP (it would describe the other
 					 *   codec's stream when transcoding). */
 	uint8_t pt_map[128];            /**< Relay: output PT per input PT; 0xff drops. */
+	bool capture;                   /**< Copy packets (decrypted) to the worker's capture ring. */
 
 	/* Worker only. */
 	struct wrtc_flow_counters c;    /**< Read by the control lcore (relaxed). */
@@ -112,6 +113,7 @@ enum {
 	WRTC_FLOW_UPD_STARTED = 1u << 2, /**< started */
 	WRTC_FLOW_UPD_SRTP = 1u << 3,    /**< srtp_rx, srtp_tx, secure_only */
 	WRTC_FLOW_UPD_MEDIA = 1u << 4,   /**< xcoder, pt_remap, pt_map, drop_rtcp */
+	WRTC_FLOW_UPD_CAPTURE = 1u << 5, /**< capture */
 };
 
 /** The new values an UPDATE carries (built by the control lcore). */
@@ -132,6 +134,7 @@ struct wrtc_flow_update {
 	bool pt_remap;
 	bool drop_rtcp;
 	uint8_t pt_map[128];
+	bool capture;
 };
 
 /** One control message; allocated and freed by the control lcore. */

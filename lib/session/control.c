@@ -316,6 +316,7 @@ wrtc_session_poll(struct wrtc_session_mgr *mgr)
 		n += handle_punts(mgr, mgr->dp->workers[i]);
 	n += ctrl_drain_replies(mgr);
 	n += telemetry_poll(mgr);
+	n += capture_poll(mgr);
 	if (now - mgr->last_webrtc_tick > mgr->hz / 500) {
 		mgr->last_webrtc_tick = now;
 		webrtc_tick(mgr, ctrl_now_us(mgr));

@@ -888,6 +888,13 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 		      "created", (json_int_t)call->created,
 		      "duration", (double)(now - call->created_tsc) / (double)mgr->hz,
 		      "worker", call->worker, "legs", legs, "streams", streams);
+	if (call->calling[0] != '\0')
+		json_object_set_new(o, "calling", json_string(call->calling));
+	if (call->called[0] != '\0')
+		json_object_set_new(o, "called", json_string(call->called));
+	if (call->capture != NULL)
+		json_object_set_new(o, "capture", json_pack("{s:s, s:I}", "file", call->capture_file,
+			"packets", (json_int_t)wrtc_capture_packets(call->capture)));
 	return o;
 }
 
@@ -896,6 +903,7 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 {
 	int rc;
 
+	capture_stop(mgr, call, NULL);
 	for (unsigned int i = 0; i < call->n_media; i++)
 		for (unsigned int l = 0; l < 2; l++) {
 			struct leg_media *lm = &call->media[i].leg[l];

@@ -14,6 +14,7 @@
 
 #include <rte_log.h>
 
+#include "wrtc_capture.h"
 #include "wrtc_codec.h"
 #include "wrtc_dtls.h"
 #include "wrtc_flow.h"
@@ -140,6 +141,10 @@ struct wrtc_call {
 	uint64_t created_tsc;
 	uint64_t answered_tsc;
 	bool need_route;             /* some stream waits for a neighbour */
+	struct wrtc_capture *capture;/* per-call pcap, or NULL */
+	char capture_file[256];
+	char calling[SESS_ID_SIZE];  /* optional ids given with the offer, for status */
+	char called[SESS_ID_SIZE];
 };
 
 TAILQ_HEAD(call_list, wrtc_call);
@@ -228,6 +233,11 @@ int sdes_answer_line(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struc
 		     char *err, size_t errlen);
 int sdes_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		const struct wrtc_sdp_media *m, bool is_answer, char *err, size_t errlen);
+
+/* session_capture.c */
+int capture_start(struct wrtc_session_mgr *mgr, struct wrtc_call *call, char *err, size_t errlen);
+int capture_stop(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t *packets);
+unsigned int capture_poll(struct wrtc_session_mgr *mgr);
 
 /* session_telemetry.c */
 unsigned int telemetry_poll(struct wrtc_session_mgr *mgr);

@@ -90,7 +90,7 @@ static json_t *
 m_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	struct wrtc_session_mgr *mgr = ctx;
-	const char *call_id, *from_tag, *sdp;
+	const char *call_id, *from_tag, *sdp, *calling, *called;
 	struct wrtc_call *call;
 	char msg[512] = "";
 	char *out = NULL;
@@ -102,6 +102,8 @@ m_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
 	    str_param(params, "from_tag", true, &from_tag, err) != 0 ||
 	    str_param(params, "sdp", true, &sdp, err) != 0 ||
+	    str_param(params, "calling", false, &calling, err) != 0 ||
+	    str_param(params, "called", false, &called, err) != 0 ||
 	    tg_param(mgr, params, "ingress", 0, &tg_in, err) != 0 ||
 	    tg_param(mgr, params, "egress", mgr->cfg->n_trunk_groups > 1 ? 1 : 0, &tg_out,
 		     err) != 0)
@@ -115,6 +117,10 @@ m_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 		if (call == NULL)
 			return fail(err, ERR_CALL, "out of memory");
 		created = true;
+		if (calling != NULL)
+			snprintf(call->calling, sizeof(call->calling), "%s", calling);
+		if (called != NULL)
+			snprintf(call->called, sizeof(call->called), "%s", called);
 	} else if (strcmp(call->leg[0].tag, from_tag) == 0) {
 		a = 0;
 	} else if (strcmp(call->leg[1].tag, from_tag) == 0) {
@@ -302,6 +308,40 @@ m_statistics(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 }
 
 static json_t *
+m_capture(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	struct wrtc_session_mgr *mgr = ctx;
+	const char *call_id, *action;
+	struct wrtc_call *call;
+	char msg[512] = "";
+	char file[256];
+	uint64_t packets;
+
+	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
+	    str_param(params, "action", true, &action, err) != 0)
+		return NULL;
+	call = call_find(mgr, call_id);
+	if (call == NULL)
+		return fail(err, ERR_NO_CALL, "call_id: no call \"%s\"", call_id);
+	if (strcmp(action, "start") == 0) {
+		if (capture_start(mgr, call, msg, sizeof(msg)) != 0)
+			return fail(err, ERR_CALL, "%s", msg);
+		return json_pack("{s:s, s:s}", "state", "capturing", "file", call->capture_file);
+	}
+	if (strcmp(action, "stop") == 0) {
+		if (call->capture == NULL)
+			return fail(err, WRTC_RPC_CONFLICT, "call_id: \"%s\" is not being captured",
+				    call_id);
+		snprintf(file, sizeof(file), "%s", call->capture_file);
+		if (capture_stop(mgr, call, &packets) != 0)
+			return fail(err, ERR_CALL, "capture: writing %s failed", file);
+		return json_pack("{s:s, s:s, s:I}", "state", "stopped", "file", file, "packets",
+				 (json_int_t)packets);
+	}
+	return fail(err, ERR_INVALID_PARAMS, "action: must be \"start\" or \"stop\"");
+}
+
+static json_t *
 m_policers(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	json_t *r = wrtc_session_policers(ctx);
@@ -322,6 +362,7 @@ static const struct {
 	{"list", m_list},
 	{"statistics", m_statistics},
 	{"policers", m_policers},
+	{"capture", m_capture},
 };
 
 int

@@ -66,8 +66,10 @@ wrtc_worker_create(struct wrtc_dataplane *dp, uint16_t id, int socket)
 	w->handoff = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wrtc_ctrltx_%u", id);
 	w->ctrl_tx = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wrtc_capture_%u", id);
+	w->capture = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (w->ctrl == NULL || w->reply == NULL || w->punt == NULL || w->handoff == NULL ||
-	    w->ctrl_tx == NULL)
+	    w->ctrl_tx == NULL || w->capture == NULL)
 		goto fail;
 	return w;
 fail:
@@ -86,6 +88,13 @@ wrtc_worker_free(struct wrtc_lcore *w)
 	rte_ring_free(w->punt);
 	rte_ring_free(w->handoff);
 	rte_ring_free(w->ctrl_tx);
+	if (w->capture != NULL) {
+		struct rte_mbuf *m;
+
+		while (rte_ring_dequeue(w->capture, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(w->capture);
+	}
 	wrtc_flow_table_free(w->flows);
 	rte_free(w);
 }
@@ -145,6 +154,25 @@ latch(struct wrtc_stream *s, const struct wrtc_net_pkt *pi)
 	s->tmpl_valid = true;
 	s->remote_verified = true;
 	s->c.latched_tsc = rte_rdtsc();
+}
+
+/* Per-call capture: a copy of the first @p len bytes goes to the control lcore. */
+static void
+capture_copy(struct wrtc_lcore *w, const struct rte_mbuf *m, uint32_t len, uint64_t stream_id)
+{
+	struct rte_mbuf *c = rte_pktmbuf_copy(m, m->pool, 0, len);
+
+	if (unlikely(c == NULL)) {
+		w->st.capture_lost++;
+		return;
+	}
+	c->hash.usr = (uint32_t)stream_id;
+	if (unlikely(rte_ring_enqueue(w->capture, c) != 0)) {
+		rte_pktmbuf_free(c);
+		w->st.capture_lost++;
+		return;
+	}
+	w->st.captured++;
 }
 
 static void
@@ -228,6 +256,22 @@ xcode_emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *s, struct 
 			return;
 		}
 		rte_pktmbuf_append(o, (uint16_t)n);
+		if (unlikely(out->capture)) {
+			/* What the transcoder sends, before encryption, with its headers. */
+			struct rte_mbuf *c = rte_pktmbuf_copy(o, pool, 0, UINT32_MAX);
+
+			if (c != NULL && wrtc_net_udp_prepend(c, &out->tmpl, true) == 0) {
+				c->hash.usr = (uint32_t)out->id;
+				if (rte_ring_enqueue(w->capture, c) == 0) {
+					w->st.captured++;
+					c = NULL;
+				}
+			}
+			if (c != NULL) {
+				rte_pktmbuf_free(c);
+				w->st.capture_lost++;
+			}
+		}
 		rc = emit(w, b, out, o, false);
 		if (unlikely(rc != 0))
 			stream_drop(w, b, out, o, -rc);
@@ -303,6 +347,8 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 			stream_drop(w, b, s, m, WRTC_DROP_SRTP_OTHER);
 			continue;
 		}
+		if (unlikely(s->capture))
+			capture_copy(w, m, (uint32_t)pi->payload_off + plen, s->id);
 		s->c.rx_pkts++;
 		s->c.rx_bytes += pi->payload_len;
 		s->c.rtcp_rx += rtcp;

@@ -61,6 +61,8 @@ struct wrtc_worker_stats {
 	uint64_t msgs;          /**< Control messages applied. */
 	uint64_t iterations;    /**< Loop iterations. */
 	uint64_t busy_iterations; /**< Iterations that moved at least one packet. */
+	uint64_t captured;      /**< Packets copied to the capture ring. */
+	uint64_t capture_lost;  /**< Copies lost (no mbuf or ring full). */
 	uint64_t drops[WRTC_DROP_MAX]; /**< Per drop reason. */
 };
 
@@ -76,6 +78,8 @@ struct wrtc_lcore {
 	struct rte_ring *handoff;       /**< Packets for streams this worker owns (MP/SC). */
 	struct rte_ring *ctrl_tx;       /**< Control packets to send for it (SP/SC), when
 					 *   the port has no control TX queue. */
+	struct rte_ring *capture;       /**< Copies of captured packets for the control lcore
+					 *   (SP/SC); mbuf hash.usr = low 32 bits of the stream id. */
 	uint64_t tsc_per_us;            /**< TSC ticks per microsecond. */
 	/* Policers: this worker's instances, created by the control lcore before
 	 * launch; the worker alone admits packets and changes their tables. */

@@ -69,8 +69,35 @@ def sip_peer(lab, ip, port, gw_port):
                 str(gw_port), str(SECONDS + 2), str(PHONE_HZ))
 
 
+def check_capture(gw, call_id):
+    """Per-call capture: decrypted RTP of both legs in a pcap that tshark reads."""
+    r = gw.rpc.call("capture", call_id=call_id, action="start")
+    path = r["file"]
+    time.sleep(1.0)
+    r = gw.rpc.call("capture", call_id=call_id, action="stop")
+    expect(r["packets"] >= 50, f"capture wrote {r['packets']} packets")
+    q = gw.rpc.call("query", call_id=call_id)
+    ports = [l["port"] for l in q["streams"][0]["legs"]]
+    dec = []
+    for p in ports:
+        dec += ["-d", f"udp.port=={p},rtp"]
+    out = subprocess.run(["tshark", "-r", path, *dec, "-T", "fields", "-e", "rtp.version",
+                          "-e", "rtp.p_type"], capture_output=True, text=True)
+    # One line per packet (RTCP lines have no RTP fields).
+    rows = [l.split("\t") for l in out.stdout.splitlines()]
+    expect(len(rows) == r["packets"], f"tshark read {len(rows)} of {r['packets']} packets: "
+           f"{out.stderr[-500:]}")
+    pts = {row[1] for row in rows if len(row) == 2 and row[0] == "2"}
+    expect("0" in pts and len(pts) >= 2,
+           f"captured RTP payload types {pts}: expected PCMU and the browser's codec, decrypted")
+    os.unlink(path)
+
+
 def check_call(gw, call_id, browser, phone, mode, keep=False):
     time.sleep(SECONDS / 2 + 1)
+    if mode == "transcode" and call_id == "b2p-opus" and \
+            subprocess.run(["which", "tshark"], capture_output=True).returncode == 0:
+        check_capture(gw, call_id)
     q = gw.rpc.call("query", call_id=call_id)
     expect(q["streams"][0]["codec_mode"] == mode, f"codec mode {q['streams'][0]}, expected {mode}")
     legs = q["streams"][0]["legs"]

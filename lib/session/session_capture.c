@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-call packet capture, started and stopped over JSON-RPC. Workers copy
+ * the packets of flagged streams, decrypted, to their capture ring; the
+ * control lcore writes them to a pcap file under WRTC_CAPTURE_DIR, off the
+ * fast path.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <rte_mbuf.h>
+
+#include "session_priv.h"
+
+#define WRTC_CAPTURE_DIR "/var/tmp/wrtcgw"
+
+static void
+set_capture(struct wrtc_session_mgr *mgr, struct wrtc_call *call, bool on)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_CAPTURE, .capture = on};
+
+	for (unsigned int i = 0; i < call->n_media; i++)
+		for (unsigned int l = 0; l < 2; l++) {
+			struct leg_media *lm = &call->media[i].leg[l];
+
+			if (lm->rtp != NULL)
+				ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+			if (lm->rtcp != NULL)
+				ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
+		}
+}
+
+int
+capture_start(struct wrtc_session_mgr *mgr, struct wrtc_call *call, char *err, size_t errlen)
+{
+	char name[128];
+	size_t i;
+
+	if (call->capture != NULL)
+		return 0;
+	if (mkdir(WRTC_CAPTURE_DIR, 0750) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "capture: cannot create %s: %s", WRTC_CAPTURE_DIR,
+			 strerror(errno));
+		return -errno;
+	}
+	/* The file name comes from the call-id: keep only safe characters. */
+	for (i = 0; call->id[i] != '\0' && i + 1 < sizeof(name); i++) {
+		char ch = call->id[i];
+
+		name[i] = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ? ch : '_';
+	}
+	name[i] = '\0';
+	snprintf(call->capture_file, sizeof(call->capture_file), "%s/%s-%ld.pcap",
+		 WRTC_CAPTURE_DIR, name, (long)time(NULL));
+	call->capture = wrtc_capture_open(call->capture_file);
+	if (call->capture == NULL) {
+		snprintf(err, errlen, "capture: cannot create %s: %s", call->capture_file,
+			 strerror(errno));
+		return -EIO;
+	}
+	set_capture(mgr, call, true);
+	CALL_LOG(INFO, call, "capture started: %s", call->capture_file);
+	return 0;
+}
+
+static struct wrtc_call *
+call_of_stream(struct wrtc_session_mgr *mgr, uint32_t id)
+{
+	struct wrtc_call *call;
+
+	TAILQ_FOREACH(call, &mgr->calls, next) {
+		if (call->capture == NULL)
+			continue;
+		for (unsigned int i = 0; i < call->n_media; i++)
+			for (unsigned int l = 0; l < 2; l++) {
+				const struct leg_media *lm = &call->media[i].leg[l];
+
+				if ((lm->rtp != NULL && (uint32_t)lm->rtp->id == id) ||
+				    (lm->rtcp != NULL && (uint32_t)lm->rtcp->id == id))
+					return call;
+			}
+	}
+	return NULL;
+}
+
+unsigned int
+capture_poll(struct wrtc_session_mgr *mgr)
+{
+	struct rte_mbuf *pkts[32];
+	unsigned int total = 0;
+	struct timeval tv;
+
+	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
+		unsigned int n = rte_ring_dequeue_burst(mgr->dp->workers[w]->capture, (void **)pkts,
+							RTE_DIM(pkts), NULL);
+
+		if (n == 0)
+			continue;
+		gettimeofday(&tv, NULL);
+		for (unsigned int i = 0; i < n; i++) {
+			struct wrtc_call *call = call_of_stream(mgr, pkts[i]->hash.usr);
+			uint8_t *p = rte_pktmbuf_mtod(pkts[i], uint8_t *);
+			size_t len = rte_pktmbuf_data_len(pkts[i]);
+
+			if (call != NULL && wrtc_capture_fix_lengths(p, len) == 0)
+				wrtc_capture_write(call->capture,
+						   (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec,
+						   p, len);
+			rte_pktmbuf_free(pkts[i]);
+		}
+		total += n;
+	}
+	return total;
+}
+
+int
+capture_stop(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t *packets)
+{
+	int rc;
+
+	if (call->capture == NULL)
+		return 0;
+	set_capture(mgr, call, false);
+	/* Once the worker has applied the change, every copy is in the ring. */
+	ctrl_wait(mgr, call->worker);
+	capture_poll(mgr);
+	CALL_LOG(INFO, call, "capture stopped: %s, %" PRIu64 " packets", call->capture_file,
+		 wrtc_capture_packets(call->capture));
+	if (packets != NULL)
+		*packets = wrtc_capture_packets(call->capture);
+	rc = wrtc_capture_close(call->capture);
+	call->capture = NULL;
+	return rc;
+}
