@@ -122,8 +122,10 @@ def check_audio(env, call, label, codec_mode=None, relay=False, v6=False, second
     time.sleep(0.5)
     t0 = time.time()
     s0 = b.do("stats")
+    sent0 = call.phone.sent
     time.sleep(seconds)
     s1 = b.do("stats")
+    sent = call.phone.sent - sent0
     m = b.do("measure")
     ph = call.phone.report(since=t0, until=time.time())
     q = env.rpc("query", call_id=call.call_id)
@@ -152,8 +154,11 @@ def check_audio(env, call, label, codec_mode=None, relay=False, v6=False, second
     expect(inb, f"{label}: browser has no inbound-rtp audio stats: {s1}")
     got = inb.get("packetsReceived", 0) - inb0.get("packetsReceived", 0)
     lost = inb.get("packetsLost", 0) - inb0.get("packetsLost", 0)
-    expect(got >= 0.9 * PPS * seconds,
-           f"{label}: browser received {got} RTP packets in {seconds} s, expected ~{PPS * seconds}")
+    # Rates are compared with what was sent, so a loaded CI machine that
+    # delays a sender does not count as loss; losses are sequence gaps.
+    expect(got >= 0.6 * PPS * seconds and got >= sent - max(10, 0.01 * sent),
+           f"{label}: browser received {got} RTP packets in {seconds} s while the phone sent "
+           f"{sent} (nominal {PPS * seconds})")
     expect(lost <= 0.01 * max(got, 1), f"{label}: browser lost {lost} of {got + lost} packets")
     expect((inb.get("totalAudioEnergy") or 0) > (inb0.get("totalAudioEnergy") or 0)
            and (inb.get("audioLevel") or 0) > 0.01,
@@ -163,12 +168,13 @@ def check_audio(env, call, label, codec_mode=None, relay=False, v6=False, second
            f"{label}: browser heard {m['freq']} Hz at rms {m['rms']:.0f}, "
            f"expected {PHONE_HZ} Hz at rms > 1000 ({m})")
     out = (s1.get("outbound") or {})
-    expect(out.get("packetsSent", 0) > (s0.get("outbound") or {}).get("packetsSent", 0),
-           f"{label}: browser sends nothing: {out}")
+    bsent = out.get("packetsSent", 0) - (s0.get("outbound") or {}).get("packetsSent", 0)
+    expect(bsent > 0, f"{label}: browser sends nothing: {out}")
     # Phone side.
-    expect(ph["received"] >= 0.9 * PPS * seconds,
-           f"{label}: phone received {ph['received']} packets in {seconds} s, "
-           f"expected ~{PPS * seconds}")
+    expect(ph["received"] >= 0.6 * PPS * seconds and
+           ph["received"] >= bsent - max(10, 0.01 * bsent),
+           f"{label}: phone received {ph['received']} packets in {seconds} s while the browser "
+           f"sent {bsent} (nominal {PPS * seconds})")
     expect(ph["payload_types"] == [call.phone.pt],
            f"{label}: phone got payload types {ph['payload_types']}, expected [{call.phone.pt}]")
     expect(ph["lost"] <= 0.01 * ph["received"],
@@ -392,7 +398,7 @@ def scenario_hold_resume(env):
     # the gateway's counters tell what went to the browser.
     expect(tx <= 5, f"hold (sendonly): the gateway still sent {tx} packets to the browser "
            "in 2 s")
-    expect(ph["received"] >= 0.9 * PPS * 2 and abs(ph["freq"] - BROWSER_HZ) <= 20,
+    expect(ph["received"] >= 0.6 * PPS * 2 and abs(ph["freq"] - BROWSER_HZ) <= 20,
            f"hold (sendonly): the phone should still hear the browser: {ph}")
     # Both sides silent.
     reoffer_from_browser(env, call, "hold (inactive)", direction="inactive")
