@@ -190,6 +190,7 @@ main(int argc, char **argv)
 
 	memset(dp.iface_of_port, 0xff, sizeof(dp.iface_of_port));
 	dp.nb_workers = (uint16_t)nb_workers;
+	dp.mp = mp;
 	dp.nb_ifaces = (uint16_t)cfg->n_interfaces;
 	for (uint16_t i = 0; i < dp.nb_ifaces; i++) {
 		rc = wrtc_port_open(cfg->interfaces[i].port, dp.nb_workers, mp, &dp.port[i]);

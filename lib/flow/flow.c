@@ -70,6 +70,8 @@ apply_update(struct wrtc_stream *s, const struct wrtc_flow_update *u)
 		s->pt_remap = u->pt_remap;
 		s->drop_rtcp = u->drop_rtcp;
 		memcpy(s->pt_map, u->pt_map, sizeof(s->pt_map));
+		s->rtp_stream = u->rtp_stream;
+		s->rtcp_out = u->rtcp_out;
 	}
 	if (u->fields & WRTC_FLOW_UPD_CAPTURE)
 		s->capture = u->capture;

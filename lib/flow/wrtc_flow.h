@@ -89,8 +89,14 @@ struct wrtc_stream {
 					 *   codec's stream when transcoding). */
 	uint8_t pt_map[128];            /**< Relay: output PT per input PT; 0xff drops. */
 	bool capture;                   /**< Copy packets (decrypted) to the worker's capture ring. */
+	struct wrtc_stream *rtp_stream; /**< The leg's RTP stream (itself, or for an RTCP stream
+					 *   the RTP one): whose transcoder terminates RTCP. */
+	struct wrtc_stream *rtcp_out;   /**< Where RTCP generated for this leg leaves (this stream
+					 *   when the leg muxes, else its RTCP stream). */
 
 	/* Worker only. */
+	bool reporting;                 /**< In the worker's list of RTCP report senders. */
+	uint64_t next_report_tsc;       /**< When to send the next SR/RR. */
 	struct wrtc_flow_counters c;    /**< Read by the control lcore (relaxed). */
 	uint64_t drop_reasons[WRTC_DROP_MAX]; /**< Per-reason drops for this stream. */
 } __rte_cache_aligned;
@@ -134,6 +140,8 @@ struct wrtc_flow_update {
 	bool pt_remap;
 	bool drop_rtcp;
 	uint8_t pt_map[128];
+	struct wrtc_stream *rtp_stream;
+	struct wrtc_stream *rtcp_out;
 	bool capture;
 };
 

@@ -646,6 +646,8 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 		if (lm->xcoder != NULL && lm->n_xretired < RTE_DIM(lm->xretired))
 			lm->xretired[lm->n_xretired++] = lm->xcoder;
 		lm->xcoder = u.xcoder;
+		u.rtp_stream = lm->rtp;
+		u.rtcp_out = lm->mux ? lm->rtp : lm->rtcp;
 		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 		u.xcoder = NULL;
 		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
@@ -691,13 +693,6 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 			cm->active = false;
 			continue;
 		}
-		if (cm->type == WRTC_SDP_MEDIA_AUDIO) {
-			rc = media_setup(mgr, call, cm, err, errlen);
-			if (rc != 0) {
-				wrtc_sdp_free(sdp);
-				return rc;
-			}
-		}
 		cm->leg[b].mux = m->rtcp_mux && psp_b->rtcp_mux;
 		sig_from_sdp(sdp, i, &cm->leg[b]);
 		rc = webrtc_leg_local(mgr, call, &cm->leg[b]);
@@ -705,6 +700,8 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 			rc = webrtc_leg_remote(mgr, call, &cm->leg[b], sdp, i, err, errlen);
 		if (rc == 0 && psp_b->sdes)
 			rc = sdes_remote(mgr, call, &cm->leg[b], m, true, err, errlen);
+		if (rc == 0 && cm->type == WRTC_SDP_MEDIA_AUDIO)
+			rc = media_setup(mgr, call, cm, err, errlen);
 		if (rc != 0) {
 			wrtc_sdp_free(sdp);
 			return rc;

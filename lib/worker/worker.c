@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
@@ -18,6 +19,7 @@
 #include <rte_prefetch.h>
 
 #include "wrtc_codec.h"
+#include "wrtc_rtcp.h"
 #include "wrtc_policer.h"
 #include "wrtc_worker.h"
 
@@ -53,6 +55,12 @@ wrtc_worker_create(struct wrtc_dataplane *dp, uint16_t id, int socket)
 	w->id = id;
 	w->dp = dp;
 	w->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, (uint64_t)1);
+	w->max_reporters = 65536;
+	w->reporters = rte_zmalloc_socket("wrtc_reporters", w->max_reporters * sizeof(void *),
+					  RTE_CACHE_LINE_SIZE, socket);
+	w->rnd = 0x9e3779b9u ^ id;
+	if (w->reporters == NULL)
+		goto fail;
 	w->flows = wrtc_flow_table_create(dp->nb_ifaces, socket);
 	if (w->flows == NULL)
 		goto fail;
@@ -88,6 +96,7 @@ wrtc_worker_free(struct wrtc_lcore *w)
 	rte_ring_free(w->punt);
 	rte_ring_free(w->handoff);
 	rte_ring_free(w->ctrl_tx);
+	rte_free(w->reporters);
 	if (w->capture != NULL) {
 		struct rte_mbuf *m;
 
@@ -229,6 +238,26 @@ emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *out, struct rte_
 	return 0;
 }
 
+/* RTCP of a transcoded leg ends here: the peer's SR times feed the RR we send. */
+static void
+rtcp_terminate(struct wrtc_lcore *w, struct wrtc_stream *s, struct rte_mbuf *m, uint16_t off,
+	       uint16_t len, uint64_t now_us)
+{
+	struct wrtc_stream *ms = s->rtp_stream;
+	struct wrtc_rtcp_iter it;
+	struct wrtc_rtcp_pkt pkt;
+
+	if (ms != NULL && ms->xcoder != NULL) {
+		wrtc_rtcp_iter_init(&it, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), len);
+		while (wrtc_rtcp_iter_next(&it, &pkt) == 1)
+			if (pkt.pt == WRTC_RTCP_SR)
+				wrtc_rtp_rx_sr_received(wrtc_codec_xcoder_rx_stats(ms->xcoder), pkt.ntp,
+							now_us);
+	}
+	w->st.rtcp_terminated++;
+	rte_pktmbuf_free(m);
+}
+
 /* Send every packet the transcoder has ready; @p m (consumed input) is reused
  * for the first one. */
 static void
@@ -354,7 +383,11 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 		s->c.rtcp_rx += rtcp;
 		s->c.last_rx_tsc = rte_rdtsc();
 
-		out = rtcp ? (s->drop_rtcp ? NULL : s->out_rtcp) : s->out_rtp;
+		if (rtcp && s->drop_rtcp) {
+			rtcp_terminate(w, s, m, pi->payload_off, plen, now_us);
+			continue;
+		}
+		out = rtcp ? s->out_rtcp : s->out_rtp;
 		if (unlikely(out == NULL)) {
 			stream_drop(w, b, s, m, WRTC_DROP_NO_OUTPUT);
 			continue;
@@ -559,6 +592,28 @@ wrtc_worker_process(struct wrtc_lcore *w, struct rte_mbuf **pkts, uint16_t n)
 }
 
 static void
+reporter_set(struct wrtc_lcore *w, struct wrtc_stream *s, bool on)
+{
+	if (on == s->reporting)
+		return;
+	if (on) {
+		if (w->nb_reporters == w->max_reporters)
+			return;
+		w->reporters[w->nb_reporters++] = s;
+		/* RFC 3550 6.2: the first report after half the minimum interval. */
+		s->next_report_tsc = rte_rdtsc() + rte_get_tsc_hz() * 5 / 2;
+		s->reporting = true;
+		return;
+	}
+	for (uint32_t i = 0; i < w->nb_reporters; i++)
+		if (w->reporters[i] == s) {
+			w->reporters[i] = w->reporters[--w->nb_reporters];
+			break;
+		}
+	s->reporting = false;
+}
+
+static void
 apply_messages(struct wrtc_lcore *w)
 {
 	struct wrtc_flow_msg *msgs[MSG_BURST];
@@ -587,6 +642,12 @@ apply_messages(struct wrtc_lcore *w)
 			continue;
 		}
 		wrtc_flow_msg_apply(w->flows, msg);
+		if (msg->result != 0 || msg->s == NULL)
+			continue;
+		if (msg->type == WRTC_FLOW_MSG_UPDATE && (msg->upd.fields & WRTC_FLOW_UPD_MEDIA))
+			reporter_set(w, msg->s, msg->s->xcoder != NULL && msg->s->rtcp_out != NULL);
+		else if (msg->type == WRTC_FLOW_MSG_REMOVE)
+			reporter_set(w, msg->s, false);
 	}
 	w->st.msgs += n;
 	/* The reply ring is as large as the control ring, so this cannot fail
@@ -595,6 +656,84 @@ apply_messages(struct wrtc_lcore *w)
 	done = 0;
 	while (done < n)
 		done += rte_ring_enqueue_burst(w->reply, (void **)msgs + done, n - done, NULL);
+}
+
+/* SR (or RR) and SDES for the leg of a transcoded stream @p s: what we sent
+ * to that leg (the reverse transcoder's output) and received from it. */
+static void
+send_report(struct wrtc_lcore *w, struct wrtc_stream *s, uint64_t now_us)
+{
+	struct wrtc_stream *peer = s->out_rtp, *o = s->rtcp_out;
+	struct wrtc_rtp_rx_stats *rx;
+	const struct wrtc_rtp_tx_stats *tx;
+	struct rte_mbuf *m;
+	struct timespec ts;
+	uint8_t *p;
+	int n, rc;
+
+	if (o == NULL || !o->tmpl_valid || peer == NULL || peer->xcoder == NULL ||
+	    w->dp->mp == NULL)
+		return;
+	tx = wrtc_codec_xcoder_tx_stats(peer->xcoder);
+	rx = wrtc_codec_xcoder_rx_stats(s->xcoder);
+	m = rte_pktmbuf_alloc(w->dp->mp);
+	if (m == NULL) {
+		w->st.drops[WRTC_DROP_NO_MBUF]++;
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	n = wrtc_rtcp_build_report(p, rte_pktmbuf_tailroom(m) - WRTC_SRTP_MAX_TRAILER, tx, "wrtcgw",
+				   wrtc_rtcp_ntp_from_unix_us((uint64_t)ts.tv_sec * 1000000 +
+							      (uint64_t)ts.tv_nsec / 1000),
+				   now_us, &rx, 1);
+	if (n <= 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_append(m, (uint16_t)n);
+	if (o->srtp_tx != NULL) {
+		size_t len = (size_t)n;
+
+		rc = wrtc_srtp_protect_rtcp(o->srtp_tx, p, &len, len + rte_pktmbuf_tailroom(m));
+		if (rc != 0) {
+			w->st.drops[srtp_drop_reason(rc)]++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		rte_pktmbuf_append(m, (uint16_t)(len - (size_t)n));
+		n = (int)len;
+	}
+	if (wrtc_net_udp_prepend(m, &o->tmpl, o->ifc->tx_cksum_offload) != 0 ||
+	    rte_eth_tx_burst(w->dp->port[o->iface].port_id, w->id, &m, 1) != 1) {
+		w->st.drops[WRTC_DROP_TX_FULL]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	o->c.tx_pkts++;
+	o->c.tx_bytes += (uint64_t)n;
+	w->st.tx_pkts++;
+	w->st.rtcp_reports++;
+}
+
+static void
+housekeeping(struct wrtc_lcore *w)
+{
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+
+	if (now < w->next_housekeeping)
+		return;
+	w->next_housekeeping = now + hz / 10;
+	for (uint32_t i = 0; i < w->nb_reporters; i++) {
+		struct wrtc_stream *s = w->reporters[i];
+
+		if (now < s->next_report_tsc)
+			continue;
+		send_report(w, s, now / w->tsc_per_us);
+		/* 5 s with +-20 % jitter (RFC 3550 6.2 randomisation). */
+		w->rnd = w->rnd * 1664525u + 1013904223u;
+		s->next_report_tsc = now + hz * 4 + (hz * 2 / 1000) * ((w->rnd >> 8) % 1000);
+	}
 }
 
 static unsigned int
@@ -646,6 +785,8 @@ wrtc_worker_poll_once(struct wrtc_lcore *w)
 		moved += n;
 	}
 	moved += send_ctrl_tx(w);
+	if ((w->st.iterations & 255) == 0)
+		housekeeping(w);
 	w->st.iterations++;
 	if (moved != 0)
 		w->st.busy_iterations++;

@@ -46,6 +46,7 @@ struct wrtc_dataplane {
 	struct wrtc_port port[WRTC_FLOW_MAX_IFACES];     /**< DPDK port per interface. */
 	int16_t iface_of_port[RTE_MAX_ETHPORTS];         /**< DPDK port id -> iface, -1 none. */
 	struct wrtc_lcore *workers[WRTC_MAX_WORKERS];    /**< Worker contexts. */
+	struct rte_mempool *mp;                          /**< Mbufs for generated packets. */
 	uint32_t quit;                                   /**< Set to 1 to stop (atomic). */
 };
 
@@ -61,6 +62,8 @@ struct wrtc_worker_stats {
 	uint64_t msgs;          /**< Control messages applied. */
 	uint64_t iterations;    /**< Loop iterations. */
 	uint64_t busy_iterations; /**< Iterations that moved at least one packet. */
+	uint64_t rtcp_reports;  /**< SR/RR generated for transcoded streams. */
+	uint64_t rtcp_terminated; /**< RTCP of transcoded streams consumed (not relayed). */
 	uint64_t captured;      /**< Packets copied to the capture ring. */
 	uint64_t capture_lost;  /**< Copies lost (no mbuf or ring full). */
 	uint64_t drops[WRTC_DROP_MAX]; /**< Per drop reason. */
@@ -86,6 +89,11 @@ struct wrtc_lcore {
 	struct wrtc_policer *pol_link[WRTC_FLOW_MAX_IFACES]; /**< Link data rate per iface. */
 	struct wrtc_policer *pol_stun;  /**< STUN before punting, or NULL. */
 	struct wrtc_policer *pol_dtls;  /**< DTLS before punting, or NULL. */
+	struct wrtc_stream **reporters; /**< Streams that get generated RTCP (transcoded). */
+	uint32_t nb_reporters;
+	uint32_t max_reporters;
+	uint64_t next_housekeeping;     /**< TSC of the next report scan. */
+	uint32_t rnd;                   /**< Report interval jitter (LCG). */
 	struct wrtc_worker_stats st;    /**< Counters. */
 } __rte_cache_aligned;
 

@@ -24,6 +24,12 @@ def main():
     s = socket.socket(fam, socket.SOCK_DGRAM)
     s.bind((bind_ip, bind_port))
     s.settimeout(0.005)
+    # RTCP on port + 1 (no rtcp-mux on the SIP side): count the SRs we get.
+    r = socket.socket(fam, socket.SOCK_DGRAM)
+    r.bind((bind_ip, bind_port + 1))
+    r.setblocking(False)
+    sr_ssrcs, sr_counts = set(), []
+    rtp_ssrcs = set()
     start = time.time()
     seq, sent, got, pts, srcs, audio, seqs = 0, 0, 0, set(), set(), [], []
     next_send = start
@@ -37,6 +43,14 @@ def main():
             sent += 1
             next_send += 0.02
         try:
+            while True:
+                rdata, _ = r.recvfrom(2048)
+                if len(rdata) >= 28 and rdata[1] == 200:
+                    sr_ssrcs.add(struct.unpack("!I", rdata[4:8])[0])
+                    sr_counts.append(struct.unpack("!I", rdata[20:24])[0])
+        except BlockingIOError:
+            pass
+        try:
             data, src = s.recvfrom(2048)
         except socket.timeout:
             continue
@@ -46,6 +60,7 @@ def main():
         pts.add(data[1] & 0x7f)
         srcs.add(f"{src[0]}:{src[1]}")
         seqs.append(struct.unpack("!H", data[2:4])[0])
+        rtp_ssrcs.add(struct.unpack("!I", data[8:12])[0])
         if (data[1] & 0x7f) == 0 and time.time() - start > 0.5:
             cc = data[0] & 0x0f
             off = 12 + 4 * cc
@@ -55,6 +70,8 @@ def main():
     f, rms = tone.dominant(audio[-8000 * 2:], 8000)
     print(json.dumps({"sent": sent, "received": got, "payload_types": sorted(pts),
                       "sources": sorted(srcs), "freq": f, "rms": rms,
+                      "sr_ssrcs": sorted(sr_ssrcs), "sr_packet_counts": sr_counts,
+                      "rtp_ssrcs": sorted(rtp_ssrcs),
                       "seq_gaps": sum(1 for a, b in zip(seqs, seqs[1:]) if (b - a) & 0xffff != 1)}))
 
 

@@ -120,6 +120,12 @@ def check_call(gw, call_id, browser, phone, mode, keep=False):
     expect(ph["payload_types"] == [0], f"SIP peer got payload types {ph['payload_types']}")
     expect(abs(ph["freq"] - BROWSER_HZ) <= 20 and ph["rms"] > 1000,
            f"SIP peer heard {ph['freq']} Hz at rms {ph['rms']:.0f}, expected {BROWSER_HZ} Hz")
+    if mode == "transcode":
+        # The gateway reports what it really sent on the transcoded SIP leg.
+        expect(ph["sr_ssrcs"] and set(ph["sr_ssrcs"]) <= set(ph["rtp_ssrcs"]),
+               f"SIP peer got SRs from {ph['sr_ssrcs']}, RTP from {ph['rtp_ssrcs']}")
+        expect(0 < ph["sr_packet_counts"][-1] <= ph["received"] + 5,
+               f"SR packet counts {ph['sr_packet_counts']} vs {ph['received']} RTP received")
     final = gw.rpc.call("query" if keep else "delete", call_id=call_id)
     for leg in final["streams"][0]["legs"]:
         expect(leg["rtp"]["rx_packets"] > 0 and leg["rtp"]["tx_packets"] > 0,
