@@ -259,6 +259,20 @@ def case_telemetry(gw, lab):
     expect(call["call_id"] == "tele" and call["state"] == "answered", f"/wrtc/call: {call}")
     pols = wrtclab.telemetry(gw, "/wrtc/policers")
     expect("discarded" in pols.get("stun", {}), f"/wrtc/policers: {pols}")
+    # The operator's view of the same live call.
+    import subprocess
+    ctl = os.path.join(wrtclab.SRC, "tools", "wrtcctl")
+    show = subprocess.run(["/usr/bin/python3", ctl, "-s", gw.sock_path, "show", "call", "tele"],
+                          capture_output=True, text=True)
+    expect(show.returncode == 0, f"wrtcctl show call failed: {show.stderr}")
+    for want in ("tele", "answered", f"{DUT_IP4}:", f"{a_ip}:34000", "PCMU", "sip"):
+        expect(want in show.stdout, f"wrtcctl show call lacks {want!r}:\n{show.stdout}")
+    cap = subprocess.run(["/usr/bin/python3", ctl, "-s", gw.sock_path, "capture", "start", "tele"],
+                         capture_output=True, text=True)
+    expect(cap.returncode == 0 and ".pcap" in cap.stdout, f"wrtcctl capture: {cap.stdout} {cap.stderr}")
+    cap = subprocess.run(["/usr/bin/python3", ctl, "-s", gw.sock_path, "capture", "stop", "tele"],
+                         capture_output=True, text=True)
+    expect(cap.returncode == 0 and "stopped" in cap.stdout, f"wrtcctl capture stop: {cap.stdout}")
     gw.rpc.call("delete", call_id="tele")
 
 
