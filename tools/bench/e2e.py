@@ -277,7 +277,10 @@ def one_run(args, target_cls, n):
             t0 = time.time()
             lines = []
             for i in range(n):
-                ip, pa, pb = t.setup(i)
+                try:
+                    ip, pa, pb = t.setup(i)
+                except Exception as e:  # noqa: BLE001 (reported, the run is void)
+                    return {"target": t.name, "calls": n, "error": f"set-up of call {i}: {e}"}
                 lines.append(f"{ip} {pa} {pb}\n")
             setup_s = time.time() - t0
             fd, path = tempfile.mkstemp(prefix="calls-", suffix=".txt")
@@ -345,12 +348,15 @@ def main():
             res = one_run(args, target_cls, n)
             res["run"] = k + 1
             print(json.dumps(res), flush=True)
-            runs.append(res)
+            if "error" not in res:
+                runs.append(res)
+        if not runs:
+            continue
         med = {key: statistics.median(r[key] for r in runs)
                for key in ("loss_pct", "loss_pct_kept_calls", "lat_p50_us", "lat_p99_us", "relay_cpu_pct",
                            "gen_late_mean_us")}
         print(json.dumps({"summary": True, "target": args.target, "media": args.media,
-                          "calls": n, "runs": args.runs, "seconds": args.seconds,
+                          "calls": n, "runs": len(runs), "seconds": args.seconds,
                           "pps_offered": n * 100, **{"median_" + k: v for k, v in med.items()},
                           "max_loss_pct": max(r["loss_pct"] for r in runs)}), flush=True)
     return 0
