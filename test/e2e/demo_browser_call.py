@@ -57,6 +57,7 @@ def main():
         return 77
     print("demo: lab, wrtcgw, headless Chromium (440 Hz microphone), phone (1000 Hz PCMU)")
     env = Env(args[0])
+    ok = False
     try:
         codecs = ["opus"] if "--opus" in sys.argv else None
         call = test_e2e.browser_calls_phone(env, call_id="demo-call", codecs=codecs)
@@ -80,13 +81,14 @@ def main():
         print(f"deleted: browser leg rx {web['rtp']['rx_packets']} tx {web['rtp']['tx_packets']}, "
               f"phone leg rx {sip['rtp']['rx_packets']} tx {sip['rtp']['tx_packets']}")
         print("demo: OK")
+        ok = True
         return 0
     except Exception as e:
         print(f"demo: FAILED: {e}")
         print(env.diagnostics())
         return 1
     finally:
-        env.close()
+        env.close(keep=not ok)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import json
 import math
 import os
 import queue
+import shutil
 import signal
 import socket
 import struct
@@ -492,7 +493,8 @@ class Env:
                        + "\n".join(log[-60:]))
         return "\n".join(out)
 
-    def close(self):
+    def close(self, keep=True):
+        """keep=False removes the temporary files (Chromium profile, logs)."""
         for p in self.phones:
             p.close()
         if self.browser:
@@ -505,3 +507,7 @@ class Env:
             except RuntimeError as e:
                 print(f"warning: {e}")
         self.lab.destroy()
+        if not keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            if self.gw:
+                shutil.rmtree(self.gw.tmp, ignore_errors=True)

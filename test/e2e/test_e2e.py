@@ -479,21 +479,24 @@ SCENARIOS = {
 def run(name, exe, verbose=False):
     fn, kw = SCENARIOS[name]
     env = Env(exe, verbose=verbose, **kw)
+    ok = False
     try:
         if fn is scenario_browser_calls_phone:
             call, _, _ = fn(env)
             finish(env, call)
         else:
             fn(env)
+        ok = True
         return 0
     except Exception as e:
         print(f"FAIL {name}: {e}")
         if not isinstance(e, Failure):
             traceback.print_exc()
         print(env.diagnostics())
+        print(f"(files kept in {env.tmp})")
         return 1
     finally:
-        env.close()
+        env.close(keep=not ok)
 
 
 def skip_reason(name):
