@@ -312,15 +312,17 @@ def one_run(args, target_cls, n):
             res["udp_rcvbuf_errors_peer"] = err1[lab.peer] - err0[lab.peer]
             res["udp_rcvbuf_errors_dut"] = err1[lab.dut] - err0[lab.dut]
             res["setup_s"] = round(setup_s, 2)
-            gone = set()
+            gone, first_err = set(), None
             for i in range(n):
                 try:
                     t.delete(i)
-                except Exception:
+                except Exception as e:  # noqa: BLE001 (counted and reported)
                     gone.add(i)
-            res["calls_gone_before_delete"] = len(gone)
-            # Loss over the calls the relay still had at the end (a call the
-            # relay removed by itself loses everything after its removal).
+                    first_err = first_err or f"call {i}: {e}"
+            res["delete_error"] = first_err
+            res["delete_failures"] = len(gone)
+            # Loss over the calls whose delete succeeded (a call the relay
+            # removed by itself loses everything after its removal).
             kept = [c for c in pc if c[0] not in gone]
             ks = sum(c[1] + c[3] for c in kept)
             res["loss_pct_kept_calls"] = round(
