@@ -124,7 +124,9 @@ ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker)
 	while (rte_rdtsc() < deadline) {
 		if (drain_worker(mgr, w, seq) < 0)
 			return 0;
-		rte_pause();
+		/* Workers apply messages between bursts (microseconds); yield the
+		 * CPU meanwhile in case the worker shares it (labs, CI). */
+		rte_delay_us_sleep(20);
 	}
 	SESS_LOG(ERR, "worker %u did not apply messages within %u ms", worker,
 		 SESS_WAIT_US / 1000);

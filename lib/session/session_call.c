@@ -263,6 +263,10 @@ policy_from_psp(const struct wrtc_config *cfg, const struct wrtc_config_psp *psp
 		snprintf(c->name, sizeof(c->name), "%s", wrtc_config_codec_str(ce->codec));
 		c->clock = ce->clock;
 		c->channels = ce->channels;
+		/* RFC 7587 §7: Opus is always signalled as opus/48000/2, whatever the
+		 * number of channels encoded (the codec entry's channels). */
+		if (ce->codec == WRTC_CONFIG_CODEC_OPUS)
+			c->channels = 2;
 		c->pt = ce->payload_type;
 		c->ptime = ce->ptime;
 	}
@@ -342,6 +346,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 	char a4[INET6_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
 
 	char fp_hash[16] = "";
+	bool tg_ice_none = false;
 	const char *sp;
 	int rc;
 
@@ -400,10 +405,29 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 		}
 	}
 	prm.side = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC ? WRTC_SDP_SIDE_WEBRTC : WRTC_SDP_SIDE_SIP;
+	{
+		/* allow_dtls_fallback: a peer without DTLS-SRTP gets plain RTP/AVP. */
+		bool fallback = false, ice = false;
+
+		for (unsigned int i = 0; i < in->n_media; i++) {
+			fallback |= call->media[i].leg[to].fallback;
+			ice |= call->media[i].leg[to].ice_on;
+		}
+		if (fallback) {
+			prm.side = WRTC_SDP_SIDE_SIP;
+			prm.fp_hash = prm.fp_hex = NULL;
+			if (!ice) {
+				for (unsigned int i = 0; i < in->n_media; i++)
+					rw[i].n_cands = 0;
+				tg_ice_none = true;
+			}
+		}
+	}
 	prm.is_offer = is_offer;
 	prm.offer = offer;
 	prm.sdes = psp->sdes;
-	prm.ice_mode = tg->ice == WRTC_CONFIG_ICE_LITE ? WRTC_SDP_ICE_LITE :
+	prm.ice_mode = tg_ice_none ? WRTC_SDP_ICE_NONE :
+		       tg->ice == WRTC_CONFIG_ICE_LITE ? WRTC_SDP_ICE_LITE :
 		       tg->ice == WRTC_CONFIG_ICE_FULL ? WRTC_SDP_ICE_FULL : WRTC_SDP_ICE_NONE;
 	prm.ice_ufrag = call->leg[to].ice_ufrag;
 	prm.ice_pwd = call->leg[to].ice_pwd;
@@ -857,6 +881,7 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 			json_object_update(lo, wo);
 			json_decref(wo);
 			json_object_set_new(lo, "security", json_string(
+				lm->fallback ? "none (dtls fallback)" :
 				lm->dtls_connected ? "srtp-terminated" :
 				lm->dtls_on ? "srtp-pending" :
 				lm->sdes_on && lm->srtp_rx != NULL ? "srtp-sdes" :

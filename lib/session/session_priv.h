@@ -34,7 +34,7 @@ extern int wrtc_session_logtype;
 enum {
 	SESS_MAX_MEDIA = 8,          /* m-lines per call */
 	SESS_ID_SIZE = 256,          /* call-id, tags */
-	SESS_WAIT_US = 200000,       /* longest wait for a worker to apply messages */
+	SESS_WAIT_US = 2000000,      /* longest wait for a worker to apply messages */
 };
 
 /* Even RTP ports of one interface; port p+1 carries RTCP. */
@@ -69,6 +69,7 @@ struct leg_media {
 	/* WebRTC legs (ICE and/or DTLS-SRTP); NULL/false elsewhere. */
 	bool ice_on;                 /* the trunk group runs ICE */
 	bool dtls_on;                /* keys by DTLS-SRTP */
+	bool fallback;               /* allow_dtls_fallback: the peer has no DTLS(/ICE): plain RTP */
 	struct wrtc_ice_agent *ice;
 	struct wrtc_dtls *dtls;
 	enum wrtc_dtls_role dtls_role;

@@ -260,6 +260,8 @@ webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 	struct wrtc_flow_ep e = {.port = lm->port};
 	unsigned int n = 0;
 
+	if (lm->fallback)
+		return 0;
 	lm->ice_on = tg->ice != WRTC_CONFIG_ICE_NONE;
 	lm->dtls_on = leg_psp(mgr, call, lm->leg)->dtls;
 	if (!lm->ice_on || lm->ice != NULL)
@@ -359,6 +361,28 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 	enum wrtc_sdp_setup setup = wrtc_sdp_media_setup(sdp, idx);
 	uint64_t now = ctrl_now_us(mgr);
 	int rc;
+
+	if (lm->dtls_on && (fp == NULL || !fp->present) &&
+	    leg_psp(mgr, call, lm->leg)->allow_dtls_fallback) {
+		/* The peer has no DTLS-SRTP: plain RTP on this leg (and, without ICE
+		 * credentials, no ICE either: symmetric RTP latching instead). */
+		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
+
+		lm->fallback = true;
+		lm->dtls_on = false;
+		u.secure_only = false;
+		if (ice.ufrag[0] == '\0' && lm->ice != NULL) {
+			wrtc_ice_agent_free(lm->ice);
+			lm->ice = NULL;
+			lm->ice_on = false;
+			u.fields |= WRTC_FLOW_UPD_REMOTE;
+			u.remote_mode = WRTC_FLOW_REMOTE_LATCH;
+		}
+		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+		CALL_LOG(NOTICE, call, "leg %s m-line %u: no DTLS-SRTP offered/answered: plain RTP%s "
+			 "(allow_dtls_fallback)", call->leg[lm->leg].tag, idx,
+			 lm->ice_on ? "" : " without ICE");
+	}
 
 	if (lm->ice != NULL && ice.ufrag[0] != '\0' && lm->remote_ufrag[0] != '\0' &&
 	    (strcmp(ice.ufrag, lm->remote_ufrag) != 0 || strcmp(ice.pwd, lm->remote_pwd) != 0)) {

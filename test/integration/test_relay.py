@@ -276,6 +276,40 @@ def case_telemetry(gw, lab):
     gw.rpc.call("delete", call_id="tele")
 
 
+def case_dtls_fallback(gw, lab):
+    """A WebRTC trunk group with allow_dtls_fallback takes a plain RTP/AVP
+    offer (no DTLS, no ICE) as plain RTP; without it the offer is refused."""
+    a_ip, b_ip = PEER_IP4
+    try:
+        gw.rpc.call("offer", call_id="nofb", from_tag="fa", sdp=sip_sdp(a_ip, 35000),
+                    ingress="webrtc", egress="sip")
+        raise AssertionError("plain offer accepted on a DTLS-only WebRTC trunk group")
+    except RpcError as e:
+        expect("fingerprint" in e.message, f"refusal does not name the fingerprint: {e}")
+    off = gw.rpc.call("offer", call_id="fb", from_tag="fa", sdp=sip_sdp(a_ip, 35000),
+                      ingress="webrtc-fallback", egress="sip")["sdp"]
+    _, pb = sdp_media_addr(off)
+    ans = gw.rpc.call("answer", call_id="fb", from_tag="fa", to_tag="fb-b",
+                      sdp=sip_sdp(b_ip, 35002, pts=(0,)))["sdp"]
+    expect("RTP/AVP" in ans and "a=fingerprint" not in ans and "a=ice-ufrag" not in ans,
+           f"fallback answer is not plain RTP/AVP:\n{ans}")
+    _, pa = sdp_media_addr(ans)
+    wait_routes(gw, "fb")
+    got = run_peer(lab, {
+        "sockets": {"a": ep(a_ip, 35000), "b": ep(b_ip, 35002)},
+        "steps": [{"send": "a", "to": ep(DUT_IP4, pa), "count": 20, "ssrc": 0x1010,
+                   "interval": 0.002},
+                  {"send": "b", "to": ep(DUT_IP4, pb), "count": 20, "ssrc": 0x2020,
+                   "interval": 0.002}],
+        "linger": 0.5})
+    check_rtp(got["b"], 0x1010, 20, ep(DUT_IP4, pb), "fallback A->B")
+    check_rtp(got["a"], 0x2020, 20, ep(DUT_IP4, pa), "fallback B->A")
+    q = gw.rpc.call("query", call_id="fb")
+    expect(q["streams"][0]["legs"][0]["security"] == "none (dtls fallback)",
+           f"security: {q['streams'][0]['legs'][0]}")
+    gw.rpc.call("delete", call_id="fb")
+
+
 def case_timeout(gw, lab):
     gw.rpc.call("offer", call_id="idle", from_tag="f", sdp=sip_sdp(PEER_IP4[0], 30020),
                 ingress="sip", egress="sip")
@@ -291,7 +325,7 @@ def case_timeout(gw, lab):
 
 
 CASES = [case_ping, case_relay_ipv4, case_latch_nat, case_relay_ipv6, case_sdes, case_bad_rpc,
-         case_telemetry, case_timeout]
+         case_telemetry, case_dtls_fallback, case_timeout]
 
 
 def main():
@@ -310,6 +344,13 @@ def main():
     cfg["packet_service_profiles"].append(psp)
     tg = dict(next(t for t in cfg["trunk_groups"] if t["name"] == "sip"))
     tg.update({"name": "sip-sdes", "packet_service_profile": "sip-sdes"})
+    cfg["trunk_groups"].append(tg)
+    # A WebRTC trunk group that accepts peers without DTLS-SRTP.
+    psp = dict(next(p for p in cfg["packet_service_profiles"] if p["name"] == "webrtc"))
+    psp.update({"name": "webrtc-fallback", "allow_dtls_fallback": True})
+    cfg["packet_service_profiles"].append(psp)
+    tg = dict(next(t for t in cfg["trunk_groups"] if t["name"] == "webrtc"))
+    tg.update({"name": "webrtc-fallback", "packet_service_profile": "webrtc-fallback"})
     cfg["trunk_groups"].append(tg)
     passed = failed = 0
     with wrtclab.Lab() as lab:
