@@ -734,28 +734,31 @@ run_stages(unsigned int bursts)
 	uint64_t med[S_MAX], sum = 0;
 	int rc = 0;
 
-	for (unsigned int k = 0; k < S_MAX; k++)
+	for (unsigned int k = 0; k < S_MAX; k++) {
 		cyc[k] = calloc(bursts, sizeof(uint64_t));
+		if (cyc[k] == NULL)
+			rc = -ENOMEM;
+	}
 	for (unsigned int b = 0; b < bursts && rc == 0; b++) {
 		unsigned int base = (b * STAGE_BURST / 2) % opt.calls;
 		uint16_t n;
 		uint64_t t;
 
-		if (cyc[S_MAX - 1] == NULL) {
-			rc = -ENOMEM;
-			break;
-		}
 		for (unsigned int k = 0; k < STAGE_BURST; k++) {
 			m[k] = gen_frame((base + k / 2) % opt.calls, k % 2);
-			if (m[k] == NULL)
-				return -ENOMEM;
+			if (m[k] == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
 		}
 		rte_ring_enqueue_bulk(rxr, (void **)m, STAGE_BURST, NULL);
 		t = rte_rdtsc();
 		n = rte_eth_rx_burst(port_id, 0, m, STAGE_BURST);
 		cyc[S_RX][b] = rte_rdtsc() - t;
-		if (n != STAGE_BURST)
-			return -EIO;
+		if (n != STAGE_BURST) {
+			rc = -EIO;
+			goto out;
+		}
 		t = rte_rdtsc();
 		for (unsigned int k = 0; k < n; k++)
 			if (wrtc_net_parse(&dp.ifc[0], m[k], &pi[k]) != WRTC_NET_CLASS_UDP)
@@ -765,9 +768,12 @@ run_stages(unsigned int bursts)
 		for (unsigned int k = 0; k < n; k++)
 			s[k] = wrtc_flow_lookup(wk->flows, 0, pi[k].dst_port);
 		cyc[S_LOOKUP][b] = rte_rdtsc() - t;
-		for (unsigned int k = 0; k < n; k++)
-			if (s[k] == NULL)
-				return -ENOENT;
+		for (unsigned int k = 0; k < n; k++) {
+			if (s[k] == NULL) {
+				rc = -ENOENT;
+				goto out;
+			}
+		}
 		t = rte_rdtsc();
 		for (unsigned int k = 0; k < n; k++) {
 			size_t len = pi[k].payload_len;
@@ -813,8 +819,10 @@ run_stages(unsigned int bursts)
 		 * that both passes find the per-call state equally cold. */
 		for (unsigned int k = 0; k < STAGE_BURST; k++) {
 			m[k] = gen_frame((base + opt.calls / 2 + k / 2) % opt.calls, k % 2);
-			if (m[k] == NULL)
-				return -ENOMEM;
+			if (m[k] == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
 		}
 		rte_ring_enqueue_bulk(rxr, (void **)m, STAGE_BURST, NULL);
 		t = rte_rdtsc();
@@ -839,6 +847,7 @@ run_stages(unsigned int bursts)
 			printf(" %s=%.1f", sname[k], (double)med[k] / STAGE_BURST);
 		printf(" stage_sum=%.1f\n", (double)sum / STAGE_BURST);
 	}
+out:
 	for (unsigned int k = 0; k < S_MAX; k++)
 		free(cyc[k]);
 	return rc;
