@@ -360,8 +360,8 @@ def main():
         if not runs:
             continue
         med = {key: statistics.median(r[key] for r in runs)
-               for key in ("loss_pct", "loss_pct_kept_calls", "lat_p50_us", "lat_p99_us", "relay_cpu_pct",
-                           "gen_late_mean_us")}
+               for key in ("loss_pct", "loss_pct_kept_calls", "lat_p50_us", "lat_p99_us",
+                           "relay_cpu_pct", "gen_late_mean_us")}
         print(json.dumps({"summary": True, "target": args.target, "media": args.media,
                           "calls": n, "runs": len(runs), "seconds": args.seconds,
                           "pps_offered": n * 100, **{"median_" + k: v for k, v in med.items()},
