@@ -281,9 +281,13 @@ def scenario_browser_calls_phone(env):
 def scenario_phone_calls_browser(env):
     call = phone_calls_browser(env)
     wait_connected(env)
-    check_audio(env, call, "phone calls browser")
+    st, q = check_audio(env, call, "phone calls browser")
     finish(env, call)
     web_offer, web_answer = call.gw_sdp, call.browser_sdp
+    codec = st["inbound"]["codec"]
+    mode = q["streams"][0]["codec_mode"]
+    expect((codec == "audio/opus") == (mode == "transcode"),
+           f"phone calls browser: the browser receives {codec} but query says {mode}")
     # RFC 7587 section 7: the Opus rtpmap is always opus/48000/2. Chromium
     # ignores anything else ("Unknown codec opus/48000/1") and answers G.711.
     if "opus" in web_offer.lower():
@@ -291,6 +295,10 @@ def scenario_phone_calls_browser(env):
         expect(rtpmap.lower().endswith("opus/48000/2"),
                f"WebRTC offer: '{rtpmap}' must be opus/48000/2 (RFC 7587 section 7); Chromium "
                f"ignores it and answered {'opus' if 'opus' in web_answer.lower() else 'G.711'}")
+        # The gateway lists Opus first; Chromium follows the offer's order.
+        expect(codec == "audio/opus" and mode == "transcode",
+               f"phone calls browser: the gateway offered Opus first, but the browser "
+               f"receives {codec} and query says {mode}")
 
 
 def scenario_opus_transcode(env):
