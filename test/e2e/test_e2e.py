@@ -342,8 +342,8 @@ def scenario_pcma(env):
     wait_connected(env)
     _, q = check_audio(env, call, "PCMA")
     st = q["streams"][0]
-    names = {(st.get("codec_offerer") or {}).get("name"), (st.get("codec_answerer") or {}).get("name")}
-    expect("PCMA" in names, f"PCMA: query codecs {st.get('codec_offerer')} / {st.get('codec_answerer')}")
+    offerer, answerer = st.get("codec_offerer") or {}, st.get("codec_answerer") or {}
+    expect(answerer.get("name") == "PCMA", f"PCMA: query codecs {offerer} / {answerer}")
     finish(env, call)
 
 
@@ -392,7 +392,6 @@ def scenario_hold_resume(env):
     call = browser_calls_phone(env, call_id="b2p-hold")
     wait_connected(env)
     check_audio(env, call, "before hold")
-    b = env.browser
     # Hold: the browser sends (music on hold), the phone only receives.
     reoffer_from_browser(env, call, "hold (sendonly)", direction="sendonly")
     time.sleep(1)
