@@ -295,8 +295,11 @@ timers(struct wrtc_session_mgr *mgr, uint64_t now)
 		wrtc_net_neigh_age(mgr->neigh[i], ctrl_now_ms(mgr));
 	for (call = TAILQ_FIRST(&mgr->calls); call != NULL; call = tmp) {
 		tmp = TAILQ_NEXT(call, next);
+		uint64_t last = call_last_activity(call);
+
 		call_sample(mgr, call);
-		if (timeout != 0 && now - call_last_activity(call) > timeout) {
+		/* A worker may have stamped a packet after @p now was read. */
+		if (timeout != 0 && last < now && now - last > timeout) {
 			json_t *final = NULL;
 
 			CALL_LOG(NOTICE, call, "no media for %u s: call removed",
