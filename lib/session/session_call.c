@@ -517,9 +517,15 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 				continue;
 			rc = stream_pair_open(mgr, call, i, l, &cm->leg[l]);
 			if (rc != 0) {
-				snprintf(err, errlen, "media[%u]: no free media port on %s: %s", i,
-					 mgr->cfg->interfaces[iface_of(mgr, call, l)].name,
-					 strerror(-rc));
+				if (rc == -ENOSPC)
+					snprintf(err, errlen, "media[%u]: no free media port on %s "
+						 "(interfaces[].media_port_min/max)", i,
+						 mgr->cfg->interfaces[iface_of(mgr, call, l)].name);
+				else
+					snprintf(err, errlen, "media[%u]: cannot install the streams on "
+						 "worker %u: %s", i, call->worker,
+						 rc == -EBUSY ? "its control ring is full (worker stalled)" :
+						 strerror(-rc));
 				goto fail;
 			}
 		}

@@ -349,8 +349,6 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 				stream_drop(w, b, s, m, WRTC_DROP_SOURCE);
 				continue;
 			}
-		} else if (s->remote_mode == WRTC_FLOW_REMOTE_LATCH) {
-			latch(s, pi);
 		} else if (s->remote_mode == WRTC_FLOW_REMOTE_ICE) {
 			/* No nominated pair (yet, or consent lost): media is not accepted. */
 			stream_drop(w, b, s, m, WRTC_DROP_SOURCE);
@@ -376,6 +374,10 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 			stream_drop(w, b, s, m, WRTC_DROP_SRTP_OTHER);
 			continue;
 		}
+		/* Latch only on a packet that authenticated (SRTP legs), so a forged
+		 * packet cannot steal the stream. */
+		if (!s->remote_verified && s->remote_mode == WRTC_FLOW_REMOTE_LATCH)
+			latch(s, pi);
 		if (unlikely(s->capture))
 			capture_copy(w, m, (uint32_t)pi->payload_off + plen, s->id);
 		s->c.rx_pkts++;
