@@ -45,6 +45,7 @@
 	X(PUNT_FULL, "punt-ring-full") \
 	X(HANDOFF_FULL, "handoff-ring-full") \
 	X(NO_ROUTE, "no-neighbour") \
+	X(NO_ICE_PAIR, "no-ice-pair-yet") \
 	X(CONSENT, "consent-expired") \
 	X(TX_FULL, "tx-queue-full") \
 	X(HEADROOM, "no-headroom") \

@@ -395,7 +395,10 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 			continue;
 		}
 		if (unlikely(!out->tmpl_valid)) {
-			stream_drop(w, b, out, m, WRTC_DROP_NO_ROUTE);
+			/* An ICE leg before its pair is nominated, or an address whose
+			 * next hop is still being resolved. */
+			stream_drop(w, b, out, m, out->remote_mode == WRTC_FLOW_REMOTE_ICE ?
+						  WRTC_DROP_NO_ICE_PAIR : WRTC_DROP_NO_ROUTE);
 			continue;
 		}
 		rc = wrtc_net_udp_strip(m, pi);
