@@ -47,6 +47,8 @@ ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type
 	while (rte_ring_enqueue(w->ctrl, msg) != 0) {
 		ctrl_drain_replies(mgr);
 		if (rte_rdtsc() > deadline) {
+			SESS_LOG(ERR, "worker %u: control ring full for 100 ms, message type %d "
+				 "not delivered", worker, type);
 			free(msg);
 			return -EBUSY;
 		}
@@ -500,13 +502,10 @@ fail:
 void
 wrtc_session_mgr_free(struct wrtc_session_mgr *mgr)
 {
-	struct wrtc_call *call;
-
 	if (mgr == NULL)
 		return;
 	telemetry_attach(NULL);
 	wrtc_session_mgr_shutdown(mgr);
-	(void)call;
 	/* Workers have stopped (or never started): their policers can go. */
 	for (size_t i = 0; mgr->pols != NULL && i < (size_t)mgr->dp->nb_workers * mgr->n_pols; i++)
 		wrtc_policer_free(mgr->pols[i]);

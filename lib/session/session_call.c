@@ -299,37 +299,6 @@ af_pref(enum wrtc_config_addr_type t)
 	}
 }
 
-/* Host candidates of the gateway on a leg's port (ICE sides). */
-static unsigned int
-local_cands(const char *a4, const char *a6, uint16_t port, struct wrtc_sdp_local_cand *c)
-{
-	unsigned int n = 0;
-
-	if (a4[0] != '\0') {
-		memset(&c[n], 0, sizeof(c[n]));
-		c[n].family = AF_INET;
-		snprintf(c[n].addr, sizeof(c[n].addr), "%s", a4);
-		c[n].port = port;
-		c[n].component = 1;
-		c[n].type = WRTC_SDP_CAND_HOST;
-		c[n].priority = (126u << 24) | (65535u << 8) | 255u;
-		snprintf(c[n].foundation, sizeof(c[n].foundation), "1");
-		n++;
-	}
-	if (a6[0] != '\0') {
-		memset(&c[n], 0, sizeof(c[n]));
-		c[n].family = AF_INET6;
-		snprintf(c[n].addr, sizeof(c[n].addr), "%s", a6);
-		c[n].port = port;
-		c[n].component = 1;
-		c[n].type = WRTC_SDP_CAND_HOST;
-		c[n].priority = (126u << 24) | (65534u << 8) | 255u;
-		snprintf(c[n].foundation, sizeof(c[n].foundation), "2");
-		n++;
-	}
-	return n;
-}
-
 /* Write the SDP for leg @p to from @p in. */
 static int
 rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int to,
@@ -340,7 +309,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 	const struct wrtc_config_psp *psp = psp_of(mgr, call, to);
 	const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[tg->interface];
 	struct wrtc_sdp_rewrite_media rw[SESS_MAX_MEDIA];
-	struct wrtc_sdp_local_cand cands[SESS_MAX_MEDIA][2];
+	struct wrtc_sdp_local_cand cands[SESS_MAX_MEDIA][4];
 	struct wrtc_sdp_crypto crypto[SESS_MAX_MEDIA][4];
 	struct wrtc_sdp_rewrite_prm prm;
 	char a4[INET6_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
@@ -389,7 +358,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 		rw[i].rtcp_port = cm->active ? (uint16_t)(cm->leg[to].port + 1) : 0;
 		rw[i].codecs = cm->active && cm->type == WRTC_SDP_MEDIA_AUDIO ? &cm->dec : NULL;
 		if (tg->ice != WRTC_CONFIG_ICE_NONE && cm->active) {
-			rw[i].n_cands = local_cands(a4, a6, cm->leg[to].port, cands[i]);
+			rw[i].n_cands = webrtc_sdp_cands(&cm->leg[to], cands[i], RTE_DIM(cands[i]));
 			rw[i].cands = cands[i];
 		}
 		if (psp->sdes && cm->active && cm->leg[to].rtp != NULL) {
@@ -929,6 +898,7 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 int
 call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **final)
 {
+	bool posted = true;
 	int rc;
 
 	capture_stop(mgr, call, NULL);
@@ -940,14 +910,23 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 				ctrl_post_source(mgr, call->worker, false, lm->sources[k].family,
 						 lm->sources[k].bytes, lm->sources[k].type);
 			lm->n_sources = 0;
-			if (lm->rtp != NULL)
-				ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE, lm->rtp, NULL);
-			if (lm->rtcp != NULL)
-				ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE, lm->rtcp, NULL);
+			if (lm->rtp != NULL && !lm->rtp_removed)
+				lm->rtp_removed = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE,
+							    lm->rtp, NULL) == 0;
+			if (lm->rtcp != NULL && !lm->rtcp_removed)
+				lm->rtcp_removed = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE,
+							     lm->rtcp, NULL) == 0;
+			if ((lm->rtp != NULL && !lm->rtp_removed) ||
+			    (lm->rtcp != NULL && !lm->rtcp_removed))
+				posted = false;
 		}
 	rc = ctrl_wait(mgr, call->worker);
 	if (rc != 0)
 		return rc;
+	/* A stream whose REMOVE could not be queued is still in the worker's
+	 * table: keep the call (a later delete or the timer retries). */
+	if (!posted)
+		return -EBUSY;
 	/* The worker no longer sees the streams: their counters are final. */
 	if (final != NULL)
 		*final = call_status(mgr, call, true);

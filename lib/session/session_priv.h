@@ -57,6 +57,8 @@ struct leg_media {
 	uint16_t port;               /* local RTP port (RTCP is port + 1); 0 = none */
 	struct wrtc_stream *rtp;     /* stream on port */
 	struct wrtc_stream *rtcp;    /* stream on port + 1 */
+	bool rtp_removed;            /* REMOVE queued for rtp / rtcp (call_destroy) */
+	bool rtcp_removed;
 	bool mux;                    /* RTCP on the RTP port towards this leg */
 	struct wrtc_flow_ep sig_rtp; /* signalled remote RTP address */
 	struct wrtc_flow_ep sig_rtcp;/* signalled remote RTCP address */
@@ -221,6 +223,8 @@ int webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struc
 int webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		      const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen);
 void webrtc_leg_free(struct leg_media *lm);
+unsigned int webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out,
+			      unsigned int max);
 void webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind);
 void webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now_us);
 json_t *webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm);

@@ -267,17 +267,33 @@ webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 	if (!lm->ice_on || lm->ice != NULL)
 		return 0;
 	memset(cands, 0, sizeof(cands));
-	if (ifc->ip4.family != 0) {
-		e.ip = ifc->ip4;
-		ep_to_ss(&e, &cands[n].addr);
-		cands[n].type = WRTC_ICE_CAND_HOST;
-		n++;
-	}
-	if (ifc->ip6.family != 0) {
-		e.ip = ifc->ip6;
-		ep_to_ss(&e, &cands[n].addr);
-		cands[n].type = WRTC_ICE_CAND_HOST;
-		n++;
+	{
+		const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[lm->rtp->iface];
+
+		/* One candidate per family. With a 1:1 NAT (advertised address) it is
+		 * server-reflexive, its base the interface address (RFC 8445 5.1.1). */
+		if (ifc->ip4.family != 0) {
+			e.ip = ifc->ip4;
+			ep_to_ss(&e, &cands[n].base);
+			cands[n].addr = cands[n].base;
+			cands[n].type = WRTC_ICE_CAND_HOST;
+			if (ci->has_advertised_ipv4) {
+				((struct sockaddr_in *)&cands[n].addr)->sin_addr = ci->advertised_ipv4;
+				cands[n].type = WRTC_ICE_CAND_SRFLX;
+			}
+			n++;
+		}
+		if (ifc->ip6.family != 0) {
+			e.ip = ifc->ip6;
+			ep_to_ss(&e, &cands[n].base);
+			cands[n].addr = cands[n].base;
+			cands[n].type = WRTC_ICE_CAND_HOST;
+			if (ci->has_advertised_ipv6) {
+				((struct sockaddr_in6 *)&cands[n].addr)->sin6_addr = ci->advertised_ipv6;
+				cands[n].type = WRTC_ICE_CAND_SRFLX;
+			}
+			n++;
+		}
 	}
 	memset(&prm, 0, sizeof(prm));
 	prm.mode = tg->ice == WRTC_CONFIG_ICE_LITE ? WRTC_ICE_MODE_LITE : WRTC_ICE_MODE_FULL;
@@ -347,6 +363,55 @@ source_add(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 	if (ctrl_post_source(mgr, call->worker, true, lm->sources[n].family, lm->sources[n].bytes,
 			     lm->sources[n].type) == 0)
 		lm->n_sources++;
+}
+
+/* The agent's own candidates (address, priority, foundation) for the SDP, so
+ * what is signalled is exactly what the agent checks with. */
+unsigned int
+webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out, unsigned int max)
+{
+	static const enum wrtc_sdp_cand_type types[] = {
+		[WRTC_ICE_CAND_HOST] = WRTC_SDP_CAND_HOST,
+		[WRTC_ICE_CAND_SRFLX] = WRTC_SDP_CAND_SRFLX,
+		[WRTC_ICE_CAND_PRFLX] = WRTC_SDP_CAND_PRFLX,
+		[WRTC_ICE_CAND_RELAY] = WRTC_SDP_CAND_RELAY,
+	};
+	struct wrtc_ice_cand ic[WRTC_ICE_MAX_LOCAL];
+	int n;
+
+	if (lm->ice == NULL)
+		return 0;
+	n = wrtc_ice_agent_local_candidates(lm->ice, ic, RTE_DIM(ic));
+	if (n < 0)
+		return 0;
+	if (max > RTE_DIM(ic))
+		max = RTE_DIM(ic);
+	if (n > (int)max)
+		n = (int)max;
+	for (int i = 0; i < n; i++) {
+		struct wrtc_sdp_local_cand *c = &out[i];
+		const void *a = ic[i].addr.ss_family == AF_INET ?
+			(const void *)&((const struct sockaddr_in *)&ic[i].addr)->sin_addr :
+			(const void *)&((const struct sockaddr_in6 *)&ic[i].addr)->sin6_addr;
+
+		memset(c, 0, sizeof(*c));
+		c->family = ic[i].addr.ss_family;
+		inet_ntop(c->family, a, c->addr, sizeof(c->addr));
+		c->port = lm->port;
+		c->component = 1;
+		c->type = types[ic[i].type];
+		c->priority = ic[i].priority;
+		snprintf(c->foundation, sizeof(c->foundation), "%s", ic[i].foundation);
+		if (ic[i].type == WRTC_ICE_CAND_SRFLX) {
+			const void *b = ic[i].base.ss_family == AF_INET ?
+				(const void *)&((const struct sockaddr_in *)&ic[i].base)->sin_addr :
+				(const void *)&((const struct sockaddr_in6 *)&ic[i].base)->sin6_addr;
+
+			inet_ntop(c->family, b, c->raddr, sizeof(c->raddr));
+			c->rport = lm->port;
+		}
+	}
+	return (unsigned int)n;
 }
 
 /* The leg's SDP (offer or answer) arrived: remote ICE credentials and
@@ -471,7 +536,6 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		}
 		dtls_maybe_start(lm);
 	}
-	(void)now;
 	return 0;
 }
 
