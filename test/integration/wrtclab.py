@@ -67,7 +67,7 @@ class Lab:
             sh("ip", "-n", self.peer, "addr", "add", a + "/64", "dev", self.peer_if, "nodad")
         sh("ip", "-n", self.peer, "link", "set", self.peer_if, "up")
         # With TX checksum offload on, the peer's kernel hands af_packet
-        # frames with only the pseudo-header sum (see shared netns-lab.sh).
+        # frames with only the pseudo-header sum, which the gateway drops.
         self.peer_exec(sys.executable, "-c", TXCSUM_OFF, self.peer_if)
 
     def destroy(self):
@@ -267,3 +267,36 @@ def sdp_media_addr(sdp):
         if line.startswith("m=") and port is None:
             port = int(line.split()[1])
     return addr, port
+
+
+USAGE = """usage: wrtclab.py up [TAG] | down [TAG] | eal [TAG]
+  up    create the lab (namespaces wgt-dut-TAG and wgt-peer-TAG, default TAG "lab")
+        and leave it up; the gateway owns 10.99.0.2 and fd00:99::2 on dut0
+  down  remove it
+  eal   print the EAL arguments for a gateway started in the lab's dut namespace"""
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] not in ("up", "down", "eal"):
+        print(USAGE, file=sys.stderr)
+        return 2
+    lab = Lab(argv[2] if len(argv) > 2 else "lab")
+    eal = (f"-l 0-1 --no-huge -m 256 --no-pci --no-shconf --no-telemetry "
+           f"--vdev net_af_packet0,iface={lab.dut_if},framecnt=4096,qpairs=1")
+    if argv[1] == "down":
+        lab.up = True
+        lab.destroy()
+        print(f"down: {lab.dut} {lab.peer} removed")
+    elif argv[1] == "eal":
+        print(eal)
+    else:
+        lab.create()
+        atexit.unregister(lab.destroy)
+        print(f"up: {lab.peer}/{lab.peer_if} {' '.join(PEER_IP4 + PEER_IP6)} <-veth-> "
+              f"{lab.dut}/{lab.dut_if} {DUT_MAC} (the gateway owns {DUT_IP4} {DUT_IP6})")
+        print(f"start the gateway: ip netns exec {lab.dut} wrtcgw {eal} -- --config FILE")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
