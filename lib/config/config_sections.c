@@ -252,10 +252,34 @@ iface_elem(struct cfg_ctx *c, const json_t *v, void *elem, unsigned int idx)
 		return cfg_fail(c, "needs ipv4 or ipv6 (or both)");
 	if (check_unique(c, all, sizeof(*it), idx, it->name, "interface") != 0)
 		return -1;
-	for (unsigned int i = 0; i < idx; i++)
+	for (unsigned int i = 0; i < idx; i++) {
+		char a[INET6_ADDRSTRLEN];
+		bool same4, same6;
+
 		if (strcmp(all[i].port, it->port) == 0)
 			return fail_at(c, "port", "port %s is already used by another interface",
 				       it->port);
+		/* Two interfaces may share an address only with disjoint media port
+		 * ranges: a local address and port must name one stream. */
+		same4 = it->has_ipv4 && all[i].has_ipv4 && all[i].ipv4.s_addr == it->ipv4.s_addr;
+		same6 = it->has_ipv6 && all[i].has_ipv6 &&
+			memcmp(&all[i].ipv6, &it->ipv6, sizeof(it->ipv6)) == 0;
+		if ((same4 || same6) && it->media_port_min <= all[i].media_port_max &&
+		    all[i].media_port_min <= it->media_port_max) {
+			size_t saved = cfg_push_key(c, "media_port_min");
+
+			if (same4)
+				inet_ntop(AF_INET, &it->ipv4, a, sizeof(a));
+			else
+				inet_ntop(AF_INET6, &it->ipv6, a, sizeof(a));
+			cfg_fail(c, "address %s with media ports %u..%u overlaps interface \"%s\" "
+				 "(%u..%u): give the interfaces disjoint port ranges", a,
+				 it->media_port_min, it->media_port_max, all[i].name,
+				 all[i].media_port_min, all[i].media_port_max);
+			cfg_pop(c, saved);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -1323,7 +1347,12 @@ sec_control(struct cfg_ctx *c, const json_t *v, void *obj)
 {
 	struct wrtc_config *cfg = obj;
 
-	return cfg_walk(c, v, ctl_fields, N(ctl_fields), &cfg->control);
+	if (cfg_walk(c, v, ctl_fields, N(ctl_fields), &cfg->control) != 0)
+		return -1;
+	if (!cfg->control.rpc_tcp_enabled && cfg->control.rpc_unix[0] == '\0')
+		return cfg_fail(c, "rpc_tcp and rpc_unix are both disabled: the gateway could "
+				"not be controlled (set at least one)");
+	return 0;
 }
 
 /* ------------------------------------------------------------------- workers */

@@ -239,6 +239,27 @@ test_interface_errors(void)
 			      "interfaces[1].name: duplicate interface name \"pub\" (also entry 0)"));
 	WRTC_CHECK(fails_with(CFG(IFACE ",{'name':'b','port':0,'ipv4':'10.0.0.3/24'}", ""),
 			      "interfaces[1].port: port 0 is already used by another interface"));
+	/* One address on two ports: only with disjoint media port ranges. */
+	WRTC_CHECK(fails_with(CFG(IFACE ",{'name':'b','port':1,'ipv4':'10.0.0.2/24'}", ""),
+			      "interfaces[1].media_port_min: address 10.0.0.2 with media ports "
+			      "20000..29999 overlaps interface \"pub\" (20000..29999): give the "
+			      "interfaces disjoint port ranges"));
+	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv6':'2001:db8::2/64',"
+				  "'media_port_min':30000,'media_port_max':30999},"
+				  "{'name':'b','port':1,'ipv4':'10.0.0.9/24','ipv6':'2001:db8::2/64',"
+				  "'media_port_min':30998,'media_port_max':31999}", ""),
+			      "interfaces[1].media_port_min: address 2001:db8::2 with media ports "
+			      "30998..31999 overlaps interface \"a\" (30000..30999): give the "
+			      "interfaces disjoint port ranges"));
+	{
+		struct wrtc_config *ok = load(CFG(
+			IFACE ",{'name':'b','port':1,'ipv4':'10.0.0.2/24','media_port_min':30000,"
+			"'media_port_max':30999},{'name':'c','port':2,'ipv4':'10.0.0.3/24'}", ""));
+
+		if (!WRTC_CHECK(ok != NULL))
+			fprintf(stderr, "  %s\n", errbuf);
+		wrtc_config_free(ok);
+	}
 	WRTC_CHECK(fails_with(CFG("{'name':'a b','port':0,'ipv4':'10.0.0.2/24'}", ""),
 			      "interfaces[0].name: \"a b\": only letters, digits and _ - . : are "
 			      "allowed"));
@@ -309,9 +330,15 @@ test_syntax_and_root(void)
 		fprintf(stderr, "  %s\n", errbuf);
 	}
 	wrtc_config_free(cfg);
-	cfg = load(CFG(IFACE, ",'control':{'rpc_tcp':''}"));
+	cfg = load(CFG(IFACE, ",'control':{'rpc_tcp':'','rpc_unix':'/tmp/x.sock'}"));
 	WRTC_CHECK(cfg != NULL && !cfg->control.rpc_tcp_enabled);
 	wrtc_config_free(cfg);
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'rpc_tcp':''}"),
+			      "control: rpc_tcp and rpc_unix are both disabled: the gateway could "
+			      "not be controlled (set at least one)"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'rpc_tcp':'','rpc_unix':''}"),
+			      "control: rpc_tcp and rpc_unix are both disabled: the gateway could "
+			      "not be controlled (set at least one)"));
 
 	cfg = wrtc_config_load_file(CONFIG_DIR "/no-such-file.json", errbuf, sizeof(errbuf));
 	WRTC_CHECK(cfg == NULL && errno == ENOENT);
