@@ -101,6 +101,51 @@ fail:
 	return NULL;
 }
 
+/* New size and rate for a bucket in use: the fill is kept (capped at the new
+ * size), so a change neither grants a fresh burst nor takes tokens away. */
+static int
+tb_change(struct tb *b, uint64_t bucket, uint64_t rate, uint64_t hz)
+{
+	struct tb n;
+	int rc = tb_init(&n, bucket, rate, hz, b->last);
+
+	if (rc != 0)
+		return rc;
+	n.tokens = b->tokens < n.max ? b->tokens : n.max;
+	*b = n;
+	return 0;
+}
+
+int
+wrtc_policer_rate_set(struct wrtc_policer *p, const struct wrtc_policer_prm *prm)
+{
+	struct tb ordinary, priority;
+	int rc;
+
+	if (p == NULL || prm == NULL || prm->bucket == 0 || prm->rate == 0 ||
+	    (prm->priority_rate != 0) != p->has_priority ||
+	    (prm->priority_rate != 0 && prm->priority_rate < prm->rate))
+		return -EINVAL;
+	/* Both buckets are checked before either changes. */
+	ordinary = p->ordinary;
+	rc = tb_change(&ordinary, prm->bucket, prm->rate, p->hz);
+	if (rc != 0)
+		return rc;
+	if (p->has_priority) {
+		priority = p->priority;
+		rc = tb_change(&priority, prm->priority_bucket ? prm->priority_bucket : prm->bucket,
+			       prm->priority_rate, p->hz);
+		if (rc != 0)
+			return rc;
+		p->priority = priority;
+	}
+	p->ordinary = ordinary;
+	__atomic_store_n(&p->info.bucket, prm->bucket, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->info.rate, prm->rate, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->info.priority_rate, prm->priority_rate, __ATOMIC_RELAXED);
+	return 0;
+}
+
 void
 wrtc_policer_free(struct wrtc_policer *p)
 {

@@ -117,6 +117,19 @@ struct wrtc_policer;
 struct wrtc_policer *
 wrtc_policer_create(const struct wrtc_policer_prm *prm);
 
+/**
+ * Change a policer's bucket sizes and rates (owner thread only), e.g. on a
+ * configuration reload. The buckets keep their fill, capped at the new sizes;
+ * counters and the source table are kept. Only bucket, rate, priority_rate and
+ * priority_bucket of @p prm are read.
+ *
+ * @return 0, -EINVAL (zero bucket or rate, priority_rate below rate, or a
+ *   priority class added to or taken from a policer created without or with
+ *   one), -ERANGE (bucket * hz does not fit 63 bits).
+ */
+int
+wrtc_policer_rate_set(struct wrtc_policer *p, const struct wrtc_policer_prm *prm);
+
 /** Free a policer. NULL is accepted and ignored. */
 void
 wrtc_policer_free(struct wrtc_policer *p);

@@ -130,6 +130,53 @@ test_tsc_rate(void)
 }
 
 static int
+test_rate_set(void)
+{
+	/* 10 packets/s, bucket 5, 1000 ticks/s. */
+	struct wrtc_policer_prm prm = {.name = "p", .mode = WRTC_POLICER_PACKET_RATE,
+				       .bucket = 5, .rate = 10, .hz = 1000, .now = 0};
+	struct wrtc_policer *p = wrtc_policer_create(&prm);
+	struct wrtc_policer_status st;
+
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	/* Two of the five tokens used; then 100 packets/s, bucket 3: the fill (3)
+	 * stays, so only 3 pass at once. */
+	WRTC_CHECK_EQ(burst(p, 0, 2, 0, NULL), 2);
+	prm.rate = 100;
+	prm.bucket = 3;
+	WRTC_CHECK_EQ(wrtc_policer_rate_set(p, &prm), 0);
+	WRTC_CHECK_EQ(burst(p, 0, 5, 0, NULL), 3);
+	/* 50 ticks at 100/s = 5 tokens, capped at the new bucket of 3. */
+	WRTC_CHECK_EQ(burst(p, 50, 5, 0, NULL), 3);
+	/* 10 ticks at 100/s: one token (at the old rate it would be 0.1). */
+	WRTC_CHECK_EQ(burst(p, 60, 5, 0, NULL), 1);
+	/* A smaller bucket caps the refill: 1000 ticks later only 1 passes. */
+	prm.bucket = 1;
+	WRTC_CHECK_EQ(wrtc_policer_rate_set(p, &prm), 0);
+	WRTC_CHECK_EQ(burst(p, 1060, 5, 0, NULL), 1);
+	wrtc_policer_status_get(p, &st);
+	WRTC_CHECK_EQ(st.rate, 100);
+	WRTC_CHECK_EQ(st.bucket, 1);
+	WRTC_CHECK_EQ(st.accepted, 10);
+	/* Errors leave the policer as it was. */
+	prm.rate = 0;
+	WRTC_CHECK_EQ(wrtc_policer_rate_set(p, &prm), -EINVAL);
+	prm.rate = 100;
+	prm.priority_rate = 200;
+	WRTC_CHECK_EQ(wrtc_policer_rate_set(p, &prm), -EINVAL);
+	prm.priority_rate = 0;
+	prm.bucket = UINT64_MAX / 2;
+	WRTC_CHECK_EQ(wrtc_policer_rate_set(p, &prm), -ERANGE);
+	WRTC_CHECK_EQ(wrtc_policer_rate_set(NULL, &prm), -EINVAL);
+	wrtc_policer_status_get(p, &st);
+	WRTC_CHECK_EQ(st.rate, 100);
+	WRTC_CHECK_EQ(st.bucket, 1);
+	wrtc_policer_free(p);
+	return 0;
+}
+
+static int
 test_priority_flood(void)
 {
 	/*
@@ -474,6 +521,7 @@ static const struct wrtc_test_case cases[] = {
 	{"packet-rate arithmetic", test_packet_rate},
 	{"data-rate arithmetic", test_data_rate},
 	{"TSC tick rate without drift", test_tsc_rate},
+	{"rate change keeps the fill", test_rate_set},
 	{"STUN flood does not starve candidates", test_priority_flood},
 	{"candidate matching by type and prefix", test_source_matching},
 	{"source table fill and delete", test_source_table},
