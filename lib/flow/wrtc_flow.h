@@ -101,6 +101,8 @@ struct wrtc_stream {
 	uint64_t drop_reasons[WRTC_DROP_MAX]; /**< Per-reason drops for this stream. */
 } __rte_cache_aligned;
 
+struct wrtc_policer;
+
 /** Messages from the control lcore to a worker. */
 enum wrtc_flow_msg_type {
 	WRTC_FLOW_MSG_INSTALL,  /**< Insert @c s into the table at (iface, local_port). */
@@ -110,6 +112,8 @@ enum wrtc_flow_msg_type {
 	WRTC_FLOW_MSG_SOURCE_ADD, /**< Add @c src to the worker's STUN/DTLS policer priority
 				   *   tables (a signalled candidate); handled by lib/worker. */
 	WRTC_FLOW_MSG_SOURCE_DEL, /**< Remove @c src again. */
+	WRTC_FLOW_MSG_POLICER_RATE, /**< New bucket and rates for one of the worker's
+				     *   policers (@c pol); handled by lib/worker. */
 };
 
 /** Which fields of struct wrtc_flow_update to apply. */
@@ -155,6 +159,13 @@ struct wrtc_flow_msg {
 		uint8_t bytes[16];      /**< Address, network order. */
 		uint8_t cand_type;      /**< enum wrtc_policer_cand. */
 	} src;                  /**< SOURCE_ADD / SOURCE_DEL. */
+	struct {
+		struct wrtc_policer *p; /**< One of the worker's policer instances. */
+		uint64_t bucket;        /**< New bucket size. */
+		uint64_t rate;          /**< New ordinary rate. */
+		uint64_t priority_rate; /**< New priority rate (0 if it has none). */
+		uint64_t priority_bucket; /**< New priority bucket (0 = bucket). */
+	} pol;                  /**< POLICER_RATE. */
 	int result;             /**< Set by the worker: 0 or -EEXIST/-ENOENT. */
 	uint64_t seq;           /**< Control lcore's sequence number. */
 };

@@ -339,6 +339,61 @@ wrtc_session_poll(struct wrtc_session_mgr *mgr)
 	return n;
 }
 
+int
+policer_prm_split(const struct wrtc_session_mgr *mgr, const struct wrtc_config_policer *cp,
+		  unsigned int k, uint32_t max_sources, uint64_t hz, uint64_t now,
+		  struct wrtc_policer_prm *prm)
+{
+	uint16_t nw = mgr->dp->nb_workers;
+
+	if (wrtc_policer_prm_from_config(cp, k, max_sources, hz, now, prm) != 0)
+		return -EINVAL;
+	prm->rate = RTE_MAX(prm->rate / nw, (uint64_t)1);
+	prm->bucket = RTE_MAX(prm->bucket / nw, (uint64_t)1);
+	if (prm->priority_rate != 0)
+		prm->priority_rate = RTE_MAX(prm->priority_rate / nw, prm->rate);
+	if (prm->priority_bucket != 0)
+		prm->priority_bucket = RTE_MAX(prm->priority_bucket / nw, (uint64_t)1);
+	return 0;
+}
+
+int
+sdp_rules_build(const struct wrtc_config *cfg, struct wrtc_sdp_rules *rules[], unsigned int max,
+		char *err, size_t errlen)
+{
+	char why[256];
+
+	for (unsigned int t = 0; t < cfg->n_trunk_groups && t < max; t++) {
+		const struct wrtc_config_trunk_group *tg = &cfg->trunk_groups[t];
+		struct wrtc_sdp_rule_def defs[WRTC_SDP_MAX_RULES];
+		unsigned int n = RTE_MIN(tg->n_sdp_rules, (unsigned int)WRTC_SDP_MAX_RULES);
+
+		rules[t] = NULL;
+		if (n == 0)
+			continue;
+		for (unsigned int r = 0; r < n; r++) {
+			const struct wrtc_config_sdp_rule *cr = &tg->sdp_rules[r];
+
+			defs[r].dir = cr->direction == WRTC_CONFIG_SDP_IN ? WRTC_SDP_RULE_IN :
+				      cr->direction == WRTC_CONFIG_SDP_OUT ? WRTC_SDP_RULE_OUT :
+				      WRTC_SDP_RULE_BOTH;
+			defs[r].action = cr->action == WRTC_CONFIG_SDP_DELETE ?
+					 WRTC_SDP_RULE_DELETE : WRTC_SDP_RULE_SUBST;
+			defs[r].pattern = cr->regex;
+			defs[r].replacement = cr->replacement;
+		}
+		if (wrtc_sdp_rules_compile(defs, n, &rules[t], why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "trunk_groups[%u].sdp_rules: %s", t, why);
+			for (unsigned int u = 0; u < t; u++) {
+				wrtc_sdp_rules_free(rules[u]);
+				rules[u] = NULL;
+			}
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* One instance of each configured policer per worker, installed in the
  * workers before they start. Rates and buckets are split between workers so
  * the configured figures hold for the whole gateway. */
@@ -365,14 +420,8 @@ policers_create(struct wrtc_session_mgr *mgr)
 			struct wrtc_policer_prm prm;
 			struct wrtc_policer *p;
 
-			if (wrtc_policer_prm_from_config(cp, k, max_sources, hz, now, &prm) != 0)
+			if (policer_prm_split(mgr, cp, k, max_sources, hz, now, &prm) != 0)
 				return -EINVAL;
-			prm.rate = RTE_MAX(prm.rate / nw, (uint64_t)1);
-			prm.bucket = RTE_MAX(prm.bucket / nw, (uint64_t)1);
-			if (prm.priority_rate != 0)
-				prm.priority_rate = RTE_MAX(prm.priority_rate / nw, prm.rate);
-			if (prm.priority_bucket != 0)
-				prm.priority_bucket = RTE_MAX(prm.priority_bucket / nw, (uint64_t)1);
 			p = wrtc_policer_create(&prm);
 			if (p == NULL) {
 				SESS_LOG(ERR, "policers[%u] (%s): %s", k, cp->name, strerror(errno));
@@ -467,28 +516,9 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 		SESS_LOG(ERR, "DTLS: %s", err);
 		goto fail;
 	}
-	for (unsigned int t = 0; t < mgr->cfg->n_trunk_groups && t < RTE_DIM(mgr->rules); t++) {
-		const struct wrtc_config_trunk_group *tg = &mgr->cfg->trunk_groups[t];
-		struct wrtc_sdp_rule_def defs[WRTC_SDP_MAX_RULES];
-		unsigned int n = RTE_MIN(tg->n_sdp_rules, (unsigned int)WRTC_SDP_MAX_RULES);
-
-		if (n == 0)
-			continue;
-		for (unsigned int r = 0; r < n; r++) {
-			const struct wrtc_config_sdp_rule *cr = &tg->sdp_rules[r];
-
-			defs[r].dir = cr->direction == WRTC_CONFIG_SDP_IN ? WRTC_SDP_RULE_IN :
-				      cr->direction == WRTC_CONFIG_SDP_OUT ? WRTC_SDP_RULE_OUT :
-				      WRTC_SDP_RULE_BOTH;
-			defs[r].action = cr->action == WRTC_CONFIG_SDP_DELETE ?
-					 WRTC_SDP_RULE_DELETE : WRTC_SDP_RULE_SUBST;
-			defs[r].pattern = cr->regex;
-			defs[r].replacement = cr->replacement;
-		}
-		if (wrtc_sdp_rules_compile(defs, n, &mgr->rules[t], err, sizeof(err)) != 0) {
-			SESS_LOG(ERR, "trunk_groups[%u].sdp_rules: %s", t, err);
-			goto fail;
-		}
+	if (sdp_rules_build(mgr->cfg, mgr->rules, RTE_DIM(mgr->rules), err, sizeof(err)) != 0) {
+		SESS_LOG(ERR, "%s", err);
+		goto fail;
 	}
 	mgr->last_second_tsc = rte_rdtsc();
 	telemetry_attach(mgr);

@@ -254,6 +254,11 @@ int ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_p
 		  const uint8_t *buf, size_t len);
 int ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
 	      struct wrtc_stream *s, const struct wrtc_flow_update *upd);
+int policer_prm_split(const struct wrtc_session_mgr *mgr, const struct wrtc_config_policer *cp,
+		      unsigned int k, uint32_t max_sources, uint64_t hz, uint64_t now,
+		      struct wrtc_policer_prm *prm);
+int sdp_rules_build(const struct wrtc_config *cfg, struct wrtc_sdp_rules *rules[], unsigned int max,
+		    char *err, size_t errlen);
 int ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
 		     const uint8_t bytes[16], uint8_t cand_type);
 int ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker);

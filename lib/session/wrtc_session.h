@@ -48,6 +48,28 @@ void wrtc_session_mgr_shutdown(struct wrtc_session_mgr *mgr);
  */
 void wrtc_session_mgr_free(struct wrtc_session_mgr *mgr);
 
+/**
+ * Take a reloaded configuration (SIGHUP), keeping every call. Applied: SDP
+ * rules, codec entries, packet service profiles and trunk groups for new
+ * offers, policer buckets and rates, control.media_timeout and max_calls.
+ * Changed values that need a restart (interfaces, DTLS and crypto suite
+ * profiles, the DTLS settings of a profile, the policer list, the control
+ * listeners, workers) keep their running values in @p next, each logged as a
+ * warning.
+ *
+ * @param next  the new configuration; on success the manager uses it from now
+ *   on (it must outlive the manager, or the next reload), and the previous one
+ *   is no longer referenced: the caller frees it. On failure nothing changed.
+ * @param err  receives the reason on failure.
+ * @param errlen  size of @p err.
+ * @return 0, or -EINVAL: an entry calls refer to was removed, renamed or moved
+ *   (they are referred to by position; entries may be added at the end), the
+ *   interface, DTLS or crypto profile lists changed, a new profile uses DTLS,
+ *   or an SDP rule did not compile.
+ */
+int wrtc_session_mgr_reload(struct wrtc_session_mgr *mgr, struct wrtc_config *next, char *err,
+			    size_t errlen);
+
 /** The `policers` method's result (new reference). */
 json_t *wrtc_session_policers(struct wrtc_session_mgr *mgr);
 

@@ -646,6 +646,17 @@ apply_messages(struct wrtc_lcore *w)
 			}
 			continue;
 		}
+		if (msg->type == WRTC_FLOW_MSG_POLICER_RATE) {
+			struct wrtc_policer_prm prm = {
+				.bucket = msg->pol.bucket,
+				.rate = msg->pol.rate,
+				.priority_rate = msg->pol.priority_rate,
+				.priority_bucket = msg->pol.priority_bucket,
+			};
+
+			msg->result = wrtc_policer_rate_set(msg->pol.p, &prm);
+			continue;
+		}
 		wrtc_flow_msg_apply(w->flows, msg);
 		if (msg->result != 0 || msg->s == NULL)
 			continue;
