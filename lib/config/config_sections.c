@@ -1419,6 +1419,53 @@ sec_workers(struct cfg_ctx *c, const json_t *v, void *obj)
 	return cfg_walk(c, v, wk_fields, N(wk_fields), &cfg->workers);
 }
 
+/* ---------------------------------------------------------------- log_levels */
+
+/* The names and numbers of DPDK's log levels (RTE_LOG_EMERG = 1 .. DEBUG = 8). */
+static const char *const level_names[] = {"emerg", "alert", "crit", "error", "warning",
+					  "notice", "info", "debug"};
+
+static int
+sec_log_levels(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config *cfg = obj;
+	const char *key;
+	json_t *val;
+
+	json_object_foreach((json_t *)v, key, val) {
+		struct wrtc_config_log_level *l = &cfg->log_levels[cfg->n_log_levels];
+		size_t saved = cfg_push_key(c, key);
+		int level;
+
+		if (cfg->n_log_levels >= WRTC_CONFIG_MAX_LOG_LEVELS) {
+			cfg_fail(c, "at most %d entries", WRTC_CONFIG_MAX_LOG_LEVELS);
+			cfg_pop(c, saved);
+			return -1;
+		}
+		if (key[0] == '\0' || strlen(key) >= sizeof(l->pattern) ||
+		    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.*?[]-") !=
+		    strlen(key)) {
+			cfg_fail(c, "not a log type pattern (like \"wrtc.session\" or \"wrtc.*\")");
+			cfg_pop(c, saved);
+			return -1;
+		}
+		if (!json_is_string(val)) {
+			cfg_fail(c, "must be a string");
+			cfg_pop(c, saved);
+			return -1;
+		}
+		if (cfg_enum(c, val, level_names, N(level_names), &level) != 0) {
+			cfg_pop(c, saved);
+			return -1;
+		}
+		cfg_pop(c, saved);
+		strcpy(l->pattern, key);
+		l->level = (unsigned int)level + 1;
+		cfg->n_log_levels++;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------------- root */
 
 static const struct cfg_field root_fields[] = {
@@ -1431,6 +1478,7 @@ static const struct cfg_field root_fields[] = {
 	{"policers", JT_ARRAY, false, sec_policers},
 	{"control", JT_OBJECT, false, sec_control},
 	{"workers", JT_OBJECT, false, sec_workers},
+	{"log_levels", JT_OBJECT, false, sec_log_levels},
 };
 
 int

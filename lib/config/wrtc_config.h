@@ -35,6 +35,7 @@ enum {
 	WRTC_CONFIG_ERR_SIZE = 512,   /**< Suggested size of the error buffer. */
 	WRTC_CONFIG_MAX_SUITES = 4,   /**< Distinct SRTP suites. */
 	WRTC_CONFIG_MAX_CODECS = 16,  /**< Codec entries per packet service profile. */
+	WRTC_CONFIG_MAX_LOG_LEVELS = 16, /**< Entries of `log_levels`. */
 };
 
 /** DTLS protocol versions, as bits of wrtc_config_dtls_profile::versions. */
@@ -250,6 +251,12 @@ struct wrtc_config_workers {
 	uint16_t tx_desc;                  /**< TX descriptors per queue. */
 };
 
+/** One entry of `log_levels`: a log type pattern and its level. */
+struct wrtc_config_log_level {
+	char pattern[WRTC_CONFIG_NAME_SIZE]; /**< Log type or glob, e.g. "wrtc.session", "wrtc.*". */
+	unsigned int level;                /**< Syslog-style 1 (emerg) .. 8 (debug), as RTE_LOG_*. */
+};
+
 /** A loaded configuration. Arrays are in file order. */
 struct wrtc_config {
 	unsigned int n_interfaces;                       /**< >= 1 */
@@ -270,6 +277,9 @@ struct wrtc_config {
 	struct wrtc_config_policer *policers;            /**< `policers` */
 	struct wrtc_config_control control;              /**< `control` (defaults if absent). */
 	struct wrtc_config_workers workers;              /**< `workers` (defaults if absent). */
+	unsigned int n_log_levels;                       /**< Entries in log_levels. */
+	struct wrtc_config_log_level log_levels[WRTC_CONFIG_MAX_LOG_LEVELS]; /**< `log_levels`,
+							      in file order. */
 };
 
 /**

@@ -340,6 +340,24 @@ test_syntax_and_root(void)
 			      "control: rpc_tcp and rpc_unix are both disabled: the gateway could "
 			      "not be controlled (set at least one)"));
 
+	cfg = load(CFG(IFACE, ",'log_levels':{'wrtc.*':'info','wrtc.session':'debug'}"));
+	if (WRTC_CHECK(cfg != NULL)) {
+		WRTC_CHECK_EQ(cfg->n_log_levels, 2);
+		WRTC_CHECK_STREQ(cfg->log_levels[0].pattern, "wrtc.*");
+		WRTC_CHECK_EQ(cfg->log_levels[0].level, 7);
+		WRTC_CHECK_STREQ(cfg->log_levels[1].pattern, "wrtc.session");
+		WRTC_CHECK_EQ(cfg->log_levels[1].level, 8);
+	}
+	wrtc_config_free(cfg);
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'log_levels':{'wrtc.session':'loud'}"),
+			      "log_levels.wrtc.session: \"loud\" is not one of \"emerg\", \"alert\", "
+			      "\"crit\", \"error\", \"warning\", \"notice\", \"info\" or \"debug\""));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'log_levels':{'wrtc session':'info'}"),
+			      "log_levels.wrtc session: not a log type pattern (like \"wrtc.session\" "
+			      "or \"wrtc.*\")"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'log_levels':{'wrtc.x':3}"),
+			      "log_levels.wrtc.x: must be a string"));
+
 	cfg = wrtc_config_load_file(CONFIG_DIR "/no-such-file.json", errbuf, sizeof(errbuf));
 	WRTC_CHECK(cfg == NULL && errno == ENOENT);
 	WRTC_CHECK(strstr(errbuf, "no-such-file.json: No such file or directory") != NULL);
