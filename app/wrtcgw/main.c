@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * wrtcgw: EAL start-up, configuration, port bring-up, worker launch, and the
- * control lcore loop (sessions, slow path, JSON-RPC). Stops cleanly on
- * SIGINT/SIGTERM.
+ * wrtcgw: command line, EAL start-up, configuration, port bring-up, worker
+ * launch, and the control lcore loop (sessions, slow path, JSON-RPC).
+ * SIGINT/SIGTERM stop it cleanly; SIGHUP reloads the configuration file
+ * without dropping calls. Under systemd (Type=notify) it reports READY,
+ * RELOADING and STOPPING.
  *
- * Usage: wrtcgw [EAL options] -- [--config FILE] [--check-config]
+ * Usage: wrtcgw [EAL options] -- [--config FILE]
+ *        wrtcgw --check-config [FILE] | --version | --help
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,10 @@
 #include <rte_mbuf.h>
 
 #include "wrtc_build_config.h"
+#ifdef WRTC_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 #include "wrtc_config.h"
 #include "wrtc_net.h"
 #include "wrtc_port.h"
@@ -30,29 +38,195 @@
 #include "wrtc_session.h"
 #include "wrtc_worker.h"
 
+#include "check.h"
+
 RTE_LOG_REGISTER_DEFAULT(wrtc_app_logtype, INFO);
 #define APP_LOG(lvl, fmt, ...) \
 	rte_log(RTE_LOG_##lvl, wrtc_app_logtype, "wrtcgw: " fmt "\n", ##__VA_ARGS__)
 
 static struct wrtc_dataplane dp;
 static uint32_t app_stop;
+static uint32_t app_reload;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	__atomic_store_n(&app_stop, 1, __ATOMIC_RELEASE);
+	if (sig == SIGHUP)
+		__atomic_store_n(&app_reload, 1, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&app_stop, 1, __ATOMIC_RELEASE);
 }
 
 static void
-usage(const char *prog)
+notify(const char *state)
 {
-	fprintf(stderr,
-		"usage: %s [EAL options] -- [--config FILE] [--check-config]\n"
-		"  --config FILE    JSON configuration (default: %s/config/default.json)\n"
-		"  --check-config   load and check the configuration, then exit\n"
-		"  --version        print the version\n",
-		prog, WRTC_SOURCE_DIR);
+#ifdef WRTC_HAVE_SYSTEMD
+	int rc = sd_notify(0, state);
+
+	if (rc < 0)
+		APP_LOG(WARNING, "sd_notify: %s", strerror(-rc));
+#else
+	(void)state;
+#endif
+}
+
+/* The installed binary reads the installed configuration; one run from the
+ * build tree reads the source tree's config/default.json. */
+static const char *
+default_config_path(void)
+{
+	static char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t blen = strlen(WRTC_BUILD_DIR);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if (strncmp(exe, WRTC_BUILD_DIR, blen) == 0 && exe[blen] == '/')
+			return WRTC_SOURCE_DIR "/config/default.json";
+	}
+	return WRTC_SYSCONF_CONFIG;
+}
+
+static void
+usage_app(const char *prog)
+{
+	printf("usage: %s [EAL options] -- [--config FILE]\n"
+	       "       %s --check-config [FILE] | --version | --help\n"
+	       "\n"
+	       "wrtcgw options (after --, or alone):\n"
+	       "  -c, --config FILE        JSON configuration (default: %s)\n"
+	       "  --check-config [FILE]    check FILE (default: --config's) as the start would,\n"
+	       "                           certificates included, then exit: 0 valid, 1 not;\n"
+	       "                           needs no EAL, hugepages or root\n"
+	       "  --version                print the version and exit\n"
+	       "  -h, --help               this text, then the EAL options\n"
+	       "\n"
+	       "Signals: SIGTERM/SIGINT stop (calls are removed first); SIGHUP reloads the\n"
+	       "configuration file (log levels, policer rates, SDP rules, codec entries and\n"
+	       "profiles for new calls) and keeps every call.\n"
+	       "\n"
+	       "EAL options (before --), for example:\n"
+	       "  -l 0-1 -a 0000:03:00.0              control lcore 0, one worker, one NIC\n"
+	       "  -l 0-1 --no-huge -m 256 --no-pci --vdev net_af_packet0,iface=dut0\n",
+	       prog, prog, default_config_path());
+}
+
+/* DPDK's own --help lists the EAL options and exits. */
+static int
+usage_eal(const char *prog)
+{
+	char *args[] = {(char *)prog, (char *)"--help", NULL};
+
+	fflush(stdout);
+	rte_eal_init(2, args);
+	return EXIT_SUCCESS;
+}
+
+static void
+apply_log_levels(const struct wrtc_config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->n_log_levels; i++)
+		if (rte_log_set_level_pattern(cfg->log_levels[i].pattern,
+					      cfg->log_levels[i].level) != 0)
+			APP_LOG(WARNING, "log_levels.%s: not applied", cfg->log_levels[i].pattern);
+}
+
+/* Loads and checks a configuration file; NULL with the reason printed. */
+static struct wrtc_config *
+config_load(const char *path, bool to_log)
+{
+	char err[WRTC_CONFIG_ERR_SIZE];
+	struct wrtc_config *cfg = wrtc_config_load_file(path, err, sizeof(err));
+
+	if (cfg != NULL && app_config_check(cfg, err, sizeof(err)) != 0) {
+		wrtc_config_free(cfg);
+		cfg = NULL;
+	}
+	if (cfg == NULL) {
+		/* File errors already start with the file name. */
+		bool named = strncmp(err, path, strlen(path)) == 0;
+
+		if (to_log)
+			APP_LOG(ERR, "%s%s%s", named ? "" : path, named ? "" : ": ", err);
+		else
+			fprintf(stderr, "wrtcgw: %s%s%s\n", named ? "" : path, named ? "" : ": ",
+				err);
+	}
+	return cfg;
+}
+
+static int
+check_config(const char *path)
+{
+	struct wrtc_config *cfg = config_load(path, false);
+
+	if (cfg == NULL)
+		return EXIT_FAILURE;
+	printf("%s: configuration OK (%u interface(s), %u trunk group(s), %u policer(s))\n", path,
+	       cfg->n_interfaces, cfg->n_trunk_groups, cfg->n_policers);
+	wrtc_config_free(cfg);
+	return EXIT_SUCCESS;
+}
+
+/*
+ * Options handled before EAL: --help, --version and --check-config run with
+ * no EAL at all (no hugepages, no root). They are looked for after "--", or
+ * anywhere when the line has no "--" (wrtcgw --check-config FILE).
+ * @return an exit status, or -1 to go on and start.
+ */
+static int
+early_options(int argc, char **argv)
+{
+	int first = 1, sep = -1;
+	const char *config = NULL, *check = NULL;
+	bool want_check = false;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			sep = i;
+			break;
+		}
+	/* EAL's own --help (before "--") gets the full text too. */
+	for (int i = 1; i < (sep < 0 ? argc : sep); i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage_app(argv[0]);
+			return usage_eal(argv[0]);
+		}
+	if (sep >= 0)
+		first = sep + 1;
+	else if (argc < 2 || strncmp(argv[1], "--", 2) != 0 ||
+		 (strcmp(argv[1], "--version") != 0 && strcmp(argv[1], "--check-config") != 0 &&
+		  strcmp(argv[1], "--config") != 0))
+		return -1;
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--version") == 0) {
+			printf("wrtcgw %s\n", WRTC_VERSION);
+			return EXIT_SUCCESS;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage_app(argv[0]);
+			return usage_eal(argv[0]);
+		} else if (strcmp(a, "--check-config") == 0) {
+			want_check = true;
+			if (i + 1 < argc && argv[i + 1][0] != '-')
+				check = argv[++i];
+		} else if (strncmp(a, "--check-config=", 15) == 0) {
+			want_check = true;
+			check = a + 15;
+		} else if ((strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0) && i + 1 < argc) {
+			config = argv[++i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			config = a + 9;
+		} else if (sep < 0) {
+			fprintf(stderr, "wrtcgw: %s: unknown option (EAL options go before --; "
+				"wrtcgw --help lists both)\n", a);
+			return EXIT_FAILURE;
+		}
+	}
+	if (want_check)
+		return check_config(check ? check : config ? config : default_config_path());
+	return -1;
 }
 
 static int
@@ -110,29 +284,56 @@ rpc_start(const struct wrtc_config *cfg, char *err, size_t size)
 	return srv;
 }
 
+/* SIGHUP: load the file again; the session manager takes what can change
+ * live. On success it owns the new configuration and the old one goes. */
+static void
+reload(struct wrtc_session_mgr *mgr, struct wrtc_config **cfg, const char *path)
+{
+	struct wrtc_config *next;
+	char err[WRTC_CONFIG_ERR_SIZE];
+
+	notify("RELOADING=1");
+	APP_LOG(NOTICE, "SIGHUP: reloading %s", path);
+	next = config_load(path, true);
+	if (next == NULL) {
+		APP_LOG(ERR, "reload: nothing applied, the running configuration stays");
+	} else if (wrtc_session_mgr_reload(mgr, next, err, sizeof(err)) != 0) {
+		APP_LOG(ERR, "reload: %s: %s; nothing applied, the running configuration stays",
+			path, err);
+		wrtc_config_free(next);
+	} else {
+		apply_log_levels(next);
+		wrtc_config_free(*cfg);
+		*cfg = next;
+		APP_LOG(NOTICE, "reload: done");
+	}
+	notify("READY=1");
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
-		{"check-config", no_argument, NULL, 'k'},
-		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config_path = WRTC_SOURCE_DIR "/config/default.json";
+	const char *config_path = default_config_path();
 	struct wrtc_session_mgr *mgr = NULL;
 	struct wrtc_rpc_server *rpc = NULL;
 	struct wrtc_config *cfg = NULL;
 	struct rte_mempool *mp = NULL;
-	bool check_only = false;
 	char err[WRTC_CONFIG_ERR_SIZE];
 	unsigned int lcore, nb_workers;
 	int rc, opt, status = EXIT_FAILURE;
 
+	rc = early_options(argc, argv);
+	if (rc >= 0)
+		return rc;
 	rc = rte_eal_init(argc, argv);
 	if (rc < 0) {
-		fprintf(stderr, "wrtcgw: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr, "wrtcgw: EAL initialisation failed: %s (wrtcgw --help lists the "
+			"options)\n", rte_strerror(rte_errno));
 		return EXIT_FAILURE;
 	}
 	argc -= rc;
@@ -142,35 +343,17 @@ main(int argc, char **argv)
 		case 'c':
 			config_path = optarg;
 			break;
-		case 'k':
-			check_only = true;
-			break;
-		case 'v':
-			printf("wrtcgw %s\n", WRTC_VERSION);
-			rte_eal_cleanup();
-			return EXIT_SUCCESS;
 		default:
-			usage(argv[0]);
+			usage_app(argv[0]);
 			rte_eal_cleanup();
-			return opt == 'h' ? EXIT_SUCCESS : EXIT_FAILURE;
+			return EXIT_FAILURE;
 		}
 	}
 
-	cfg = wrtc_config_load_file(config_path, err, sizeof(err));
-	if (cfg == NULL) {
-		fprintf(stderr, "wrtcgw: %s: %s\n", config_path, err);
+	cfg = config_load(config_path, false);
+	if (cfg == NULL)
 		goto out;
-	}
-	if (check_only) {
-		printf("%s: configuration OK\n", config_path);
-		status = EXIT_SUCCESS;
-		goto out;
-	}
-	if (cfg->n_interfaces > WRTC_FLOW_MAX_IFACES) {
-		fprintf(stderr, "wrtcgw: %s: interfaces: at most %d supported\n", config_path,
-			WRTC_FLOW_MAX_IFACES);
-		goto out;
-	}
+	apply_log_levels(cfg);
 
 	nb_workers = rte_lcore_count() - 1;
 	if (cfg->workers.count != 0 && cfg->workers.count < nb_workers)
@@ -214,7 +397,8 @@ main(int argc, char **argv)
 
 	mgr = wrtc_session_mgr_create(&(struct wrtc_session_prm){.cfg = cfg, .dp = &dp, .mp = mp});
 	if (mgr == NULL) {
-		fprintf(stderr, "wrtcgw: session manager: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr, "wrtcgw: session manager: %s (see the log line above)\n",
+			rte_strerror(rte_errno));
 		goto out;
 	}
 	rpc = rpc_start(cfg, err, sizeof(err));
@@ -226,6 +410,7 @@ main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
 	{
@@ -243,15 +428,20 @@ main(int argc, char **argv)
 		cfg->control.rpc_unix[0] ? " and " : "", cfg->control.rpc_unix);
 	printf("wrtcgw ready\n");
 	fflush(stdout);
+	notify("READY=1\nSTATUS=running");
 
 	while (!__atomic_load_n(&app_stop, __ATOMIC_ACQUIRE)) {
-		unsigned int n = wrtc_session_poll(mgr);
+		unsigned int n;
 
+		if (__atomic_exchange_n(&app_reload, 0, __ATOMIC_ACQ_REL))
+			reload(mgr, &cfg, config_path);
+		n = wrtc_session_poll(mgr);
 		n += (unsigned int)RTE_MAX(wrtc_rpc_server_poll(rpc, 0), 0);
 		if (n == 0)
 			rte_delay_us_sleep(100);
 	}
 	APP_LOG(NOTICE, "stopping");
+	notify("STOPPING=1");
 	status = EXIT_SUCCESS;
 out:
 	/* Calls are removed while the workers still run, so they take the
