@@ -172,15 +172,18 @@ check_config(const char *path)
  * Options handled before EAL: --help, --version and --check-config run with
  * no EAL at all (no hugepages, no root). They are looked for after "--", or
  * anywhere when the line has no "--" (wrtcgw --check-config FILE).
+ * @param eal_argc  set to the arguments EAL gets: all, or only the program
+ *   name when the line starts with a gateway option (wrtcgw --config FILE).
  * @return an exit status, or -1 to go on and start.
  */
 static int
-early_options(int argc, char **argv)
+early_options(int argc, char **argv, int *eal_argc)
 {
 	int first = 1, sep = -1;
 	const char *config = NULL, *check = NULL;
 	bool want_check = false;
 
+	*eal_argc = argc;
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
 			sep = i;
@@ -198,6 +201,8 @@ early_options(int argc, char **argv)
 		 (strcmp(argv[1], "--version") != 0 && strcmp(argv[1], "--check-config") != 0 &&
 		  strcmp(argv[1], "--config") != 0))
 		return -1;
+	if (sep < 0)
+		*eal_argc = 1;
 	for (int i = first; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -218,6 +223,9 @@ early_options(int argc, char **argv)
 			config = argv[++i];
 		} else if (strncmp(a, "--config=", 9) == 0) {
 			config = a + 9;
+		} else if (strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0) {
+			fprintf(stderr, "wrtcgw: %s needs a FILE\n", a);
+			return EXIT_FAILURE;
 		} else if (sep < 0) {
 			fprintf(stderr, "wrtcgw: %s: unknown option (EAL options go before --; "
 				"wrtcgw --help lists both)\n", a);
@@ -325,19 +333,22 @@ main(int argc, char **argv)
 	struct rte_mempool *mp = NULL;
 	char err[WRTC_CONFIG_ERR_SIZE];
 	unsigned int lcore, nb_workers;
-	int rc, opt, status = EXIT_FAILURE;
+	int rc, opt, eal_argc, status = EXIT_FAILURE;
 
-	rc = early_options(argc, argv);
+	rc = early_options(argc, argv, &eal_argc);
 	if (rc >= 0)
 		return rc;
-	rc = rte_eal_init(argc, argv);
+	rc = rte_eal_init(eal_argc, argv);
 	if (rc < 0) {
 		fprintf(stderr, "wrtcgw: EAL initialisation failed: %s (wrtcgw --help lists the "
 			"options)\n", rte_strerror(rte_errno));
 		return EXIT_FAILURE;
 	}
-	argc -= rc;
-	argv += rc;
+	/* EAL leaves argv[rc] as the program name for what follows. */
+	if (eal_argc == argc) {
+		argc -= rc;
+		argv += rc;
+	}
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
