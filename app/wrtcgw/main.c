@@ -338,6 +338,8 @@ main(int argc, char **argv)
 	rc = early_options(argc, argv, &eal_argc);
 	if (rc >= 0)
 		return rc;
+	/* A reload asked for during start-up runs once the loop starts. */
+	signal(SIGHUP, on_signal);
 	rc = rte_eal_init(eal_argc, argv);
 	if (rc < 0) {
 		fprintf(stderr, "wrtcgw: EAL initialisation failed: %s (wrtcgw --help lists the "
@@ -421,7 +423,6 @@ main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
 	{
