@@ -43,14 +43,22 @@ names_kept(const void *old, unsigned int n_old, const void *new, unsigned int n_
 	return 0;
 }
 
-/* Entries that need a restart keep their running values in @p next. */
-#define KEEP_ARRAY(field, n, what)                                                             \
-	for (unsigned int i_ = 0; i_ < cur->n; i_++)                                           \
-		if (memcmp(&cur->field[i_], &next->field[i_], sizeof(cur->field[i_])) != 0) {   \
-			SESS_LOG(WARNING, "reload: %s[%u] (%s) changed: not applied (needs a "  \
-				 "restart)", what, i_, cur->field[i_].name);                    \
-			next->field[i_] = cur->field[i_];                                      \
+/* Entries that need a restart keep their running values in @p next (each
+ * struct starts with its name; both lists have the same names in order). */
+static void
+keep_entries(void *next, const void *cur, unsigned int n, size_t stride, const char *what)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		char *b = (char *)next + i * stride;
+		const char *a = (const char *)cur + i * stride;
+
+		if (memcmp(a, b, stride) != 0) {
+			SESS_LOG(WARNING, "reload: %s[%u] (%s) changed: not applied (needs a "
+				 "restart)", what, i, a);
+			memcpy(b, a, stride);
 		}
+	}
+}
 
 static bool
 policers_same_shape(const struct wrtc_config *a, const struct wrtc_config *b)
@@ -153,9 +161,12 @@ wrtc_session_mgr_reload(struct wrtc_session_mgr *mgr, struct wrtc_config *next, 
 		return -EINVAL;
 
 	/* 2. What needs a restart keeps its running value. */
-	KEEP_ARRAY(interfaces, n_interfaces, "interfaces");
-	KEEP_ARRAY(dtls_profiles, n_dtls_profiles, "dtls_profiles");
-	KEEP_ARRAY(crypto_profiles, n_crypto_profiles, "crypto_suite_profiles");
+	keep_entries(next->interfaces, cur->interfaces, cur->n_interfaces,
+		     sizeof(*cur->interfaces), "interfaces");
+	keep_entries(next->dtls_profiles, cur->dtls_profiles, cur->n_dtls_profiles,
+		     sizeof(*cur->dtls_profiles), "dtls_profiles");
+	keep_entries(next->crypto_profiles, cur->crypto_profiles, cur->n_crypto_profiles,
+		     sizeof(*cur->crypto_profiles), "crypto_suite_profiles");
 	for (unsigned int p = 0; p < cur->n_psps; p++) {
 		struct wrtc_config_psp *np = &next->psps[p];
 		const struct wrtc_config_psp *op = &cur->psps[p];
