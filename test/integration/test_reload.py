@@ -4,14 +4,18 @@
 on (every packet sent during the reload arrives), a changed policer rate shows
 in the `policers` method, a new SDP rule rewrites the next offer, a value that
 needs a restart is logged as not applied, and a broken or reordered file
-changes nothing.
+changes nothing. A notify socket (as systemd's for Type=notify) receives
+READY=1 at start, RELOADING=1 and READY=1 around each reload and STOPPING=1.
 
 Usage: test_reload.py PATH/TO/wrtcgw. Exit 77 (skipped) without root.
 """
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -48,6 +52,25 @@ def reload(gw, cfg, marker):
     return wait_for(marker, lambda: marker in gw.log()[start:] and gw.log()[start:])
 
 
+class Notify:
+    """The datagram socket sd_notify() writes to ($NOTIFY_SOCKET)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="wrtcgw-notify-")
+        self.path = os.path.join(self.dir, "notify")
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.s.bind(self.path)
+        self.s.settimeout(10)
+
+    def states(self, until, timeout=10):
+        """Messages received until one contains @p until."""
+        got = []
+        self.s.settimeout(timeout)
+        while not any(until in m for m in got):
+            got.append(self.s.recv(4096).decode())
+        return got
+
+
 def policer(gw, name):
     return next(p for p in gw.rpc.call("policers")["policers"] if p["name"] == name)
 
@@ -58,8 +81,12 @@ def main():
         return 77
     exe = sys.argv[1]
     cfg = wrtclab.default_config()
+    notify = Notify()
+    os.environ["NOTIFY_SOCKET"] = notify.path
     with wrtclab.Lab() as lab:
         gw = wrtclab.Gateway(lab, exe, config=json.loads(json.dumps(cfg))).start()
+        got = notify.states("READY=1")
+        expect(any("READY=1" in m for m in got), f"sd_notify READY=1 at start: {got}")
         # The file as the gateway runs it (RPC on the test's private socket).
         with open(gw.config_path) as f:
             running = json.load(f)
@@ -98,6 +125,9 @@ def main():
         expect("interfaces[0] (lab) changed: not applied (needs a restart)" in log,
                "a changed interface is logged as not applied")
         expect("policers[1] (stun): bucket 100, rate 1234" in log, "the policer change is logged")
+        got = notify.states("READY=1")
+        expect(got[0].startswith("RELOADING=1") and "READY=1" in got[-1],
+               f"sd_notify RELOADING=1 then READY=1 around the reload: {got}")
         q = gw.rpc.call("query", call_id="hup")
         expect(q["state"] == "answered", f"the call is still answered: {q['state']}")
 
@@ -134,8 +164,14 @@ def main():
         expect(legs[0]["rtp"]["rx_packets"] == N and legs[1]["rtp"]["rx_packets"] == N,
                f"final counters: {legs[0]['rtp']['rx_packets']} {legs[1]['rtp']['rx_packets']}")
         expect(gw.proc.poll() is None, "the gateway is still running")
+        notify.states("READY=1")   # the refused reloads' notifications
+        notify.states("READY=1")
         rc = gw.stop()
         expect(rc == 0, f"exit status {rc}")
+        got = notify.states("STOPPING=1")
+        expect(any("STOPPING=1" in m for m in got), f"sd_notify STOPPING=1: {got}")
+    notify.s.close()
+    shutil.rmtree(notify.dir, ignore_errors=True)
     print("all passed")
     return 0
 
