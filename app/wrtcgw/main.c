@@ -393,7 +393,8 @@ main(int argc, char **argv)
 		if (rc != 0) {
 			fprintf(stderr, "wrtcgw: interfaces[%u].port: cannot open \"%s\": %s "
 				"(%u ports available; give a --vdev or a bound PCI device)\n",
-				i, cfg->interfaces[i].port, strerror(-rc), rte_eth_dev_count_avail());
+				i, cfg->interfaces[i].port, strerror(-rc),
+				rte_eth_dev_count_avail());
 			goto out;
 		}
 		dp.iface_of_port[dp.port[i].port_id] = (int16_t)i;

@@ -1425,6 +1425,9 @@ sec_workers(struct cfg_ctx *c, const json_t *v, void *obj)
 static const char *const level_names[] = {"emerg", "alert", "crit", "error", "warning",
 					  "notice", "info", "debug"};
 
+/* Characters of a log type glob (fnmatch, as rte_log_set_level_pattern). */
+#define PATTERN_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.*?[]-"
+
 static int
 sec_log_levels(struct cfg_ctx *c, const json_t *v, void *obj)
 {
@@ -1443,8 +1446,7 @@ sec_log_levels(struct cfg_ctx *c, const json_t *v, void *obj)
 			return -1;
 		}
 		if (key[0] == '\0' || strlen(key) >= sizeof(l->pattern) ||
-		    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.*?[]-") !=
-		    strlen(key)) {
+		    strspn(key, PATTERN_CHARS) != strlen(key)) {
 			cfg_fail(c, "not a log type pattern (like \"wrtc.session\" or \"wrtc.*\")");
 			cfg_pop(c, saved);
 			return -1;

@@ -27,7 +27,8 @@ names_kept(const void *old, unsigned int n_old, const void *new, unsigned int n_
 {
 	if (n_new < n_old || (exact && n_new != n_old)) {
 		snprintf(err, errlen, "%s: %u entries instead of %u (%s)", what, n_new, n_old,
-			 exact ? "needs a restart" : "entries can be added at the end, not removed");
+			 exact ? "needs a restart" :
+			 "entries can be added at the end, not removed");
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < n_old; i++) {
@@ -148,7 +149,8 @@ wrtc_session_mgr_reload(struct wrtc_session_mgr *mgr, struct wrtc_config *next, 
 		       err, errlen) != 0)
 		return -EINVAL;
 	if (next->n_trunk_groups > RTE_DIM(mgr->rules) || next->n_psps > RTE_DIM(mgr->dtls_ctx)) {
-		snprintf(err, errlen, "more than %zu trunk groups or profiles", RTE_DIM(mgr->rules));
+		snprintf(err, errlen, "more than %zu trunk groups or profiles",
+			 RTE_DIM(mgr->rules));
 		return -EINVAL;
 	}
 	for (unsigned int p = cur->n_psps; p < next->n_psps; p++)

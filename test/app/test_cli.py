@@ -69,7 +69,8 @@ def main():
     os.chmod(tmp, 0o755)
     try:
         r = run(exe, "--version")
-        expect(r.returncode == 0 and r.stdout.startswith("wrtcgw "), f"--version: {r.stdout.strip()}")
+        expect(r.returncode == 0 and r.stdout.startswith("wrtcgw "),
+               f"--version: {r.stdout.strip()}")
         r = run(exe, "--help")
         expect(r.returncode == 0 and "--check-config" in r.stdout and "--config FILE" in r.stdout
                and "EAL common options" in r.stdout and "--vdev" in r.stdout,
@@ -117,8 +118,8 @@ def main():
                        f"--check-config: {what}{' (as nobody)' if user else ''}: "
                        f"exit {r.returncode}: {out.strip()}")
         # The form after -- (with EAL options before it) is handled before EAL too.
-        r = run(exe, "-l", "0", "--no-huge", "--", "--config", write(tmp, "d.json", default_config()),
-                "--check-config")
+        r = run(exe, "-l", "0", "--no-huge", "--", "--config",
+                write(tmp, "d.json", default_config()), "--check-config")
         expect(r.returncode == 0 and "configuration OK" in r.stdout and "EAL" not in r.stderr,
                "EAL options -- --config FILE --check-config: checked without EAL")
         r = run(exe, "--check-config", os.path.join(tmp, "missing.json"))

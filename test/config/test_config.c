@@ -246,8 +246,9 @@ test_interface_errors(void)
 			      "interfaces disjoint port ranges"));
 	WRTC_CHECK(fails_with(CFG("{'name':'a','port':0,'ipv6':'2001:db8::2/64',"
 				  "'media_port_min':30000,'media_port_max':30999},"
-				  "{'name':'b','port':1,'ipv4':'10.0.0.9/24','ipv6':'2001:db8::2/64',"
-				  "'media_port_min':30998,'media_port_max':31999}", ""),
+				  "{'name':'b','port':1,'ipv4':'10.0.0.9/24',"
+				  "'ipv6':'2001:db8::2/64','media_port_min':30998,"
+				  "'media_port_max':31999}", ""),
 			      "interfaces[1].media_port_min: address 2001:db8::2 with media ports "
 			      "30998..31999 overlaps interface \"a\" (30000..30999): give the "
 			      "interfaces disjoint port ranges"));
@@ -350,11 +351,12 @@ test_syntax_and_root(void)
 	}
 	wrtc_config_free(cfg);
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'log_levels':{'wrtc.session':'loud'}"),
-			      "log_levels.wrtc.session: \"loud\" is not one of \"emerg\", \"alert\", "
-			      "\"crit\", \"error\", \"warning\", \"notice\", \"info\" or \"debug\""));
+			      "log_levels.wrtc.session: \"loud\" is not one of \"emerg\", "
+			      "\"alert\", \"crit\", \"error\", \"warning\", \"notice\", "
+			      "\"info\" or \"debug\""));
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'log_levels':{'wrtc session':'info'}"),
-			      "log_levels.wrtc session: not a log type pattern (like \"wrtc.session\" "
-			      "or \"wrtc.*\")"));
+			      "log_levels.wrtc session: not a log type pattern (like "
+			      "\"wrtc.session\" or \"wrtc.*\")"));
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'log_levels':{'wrtc.x':3}"),
 			      "log_levels.wrtc.x: must be a string"));
 

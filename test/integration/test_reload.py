@@ -134,7 +134,8 @@ def main():
         out, _ = peer.communicate(timeout=60)
         got = json.loads(out)
         expect(len(got["b"]) == N and len(got["a"]) == N,
-               f"every packet arrived across the reload: {len(got['b'])} and {len(got['a'])} of {N}")
+               f"every packet arrived across the reload: {len(got['b'])} and "
+               f"{len(got['a'])} of {N}")
         wait_for("the new rate in the worker", lambda: policer(gw, "stun")["rate"] == 1234)
         p = policer(gw, "stun")
         expect(p["rate"] == 1234 and p["priority_rate"] == 12340,
