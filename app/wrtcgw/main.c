@@ -111,14 +111,16 @@ usage_app(const char *prog)
 	       prog, prog, default_config_path());
 }
 
-/* DPDK's own --help lists the EAL options and exits. */
+/* DPDK's own --help lists the EAL options and exits (EAL 22.11); should it
+ * return instead, the list is printed all the same. */
 static int
 usage_eal(const char *prog)
 {
 	char *args[] = {(char *)prog, (char *)"--help", NULL};
 
 	fflush(stdout);
-	rte_eal_init(2, args);
+	if (rte_eal_init(2, args) >= 0)
+		rte_eal_cleanup();
 	return EXIT_SUCCESS;
 }
 
