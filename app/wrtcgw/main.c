@@ -57,6 +57,20 @@ on_signal(int sig)
 		__atomic_store_n(&app_stop, 1, __ATOMIC_RELEASE);
 }
 
+/* The systemd watchdog interval in TSC cycles (0: none): WatchdogSec= of the
+ * unit; the control loop pings at half of it. */
+static uint64_t
+watchdog_cycles(void)
+{
+#ifdef WRTC_HAVE_SYSTEMD
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0)
+		return usec / 2 * (rte_get_tsc_hz() / 1000000);
+#endif
+	return 0;
+}
+
 static void
 notify(const char *state)
 {
@@ -335,6 +349,7 @@ main(int argc, char **argv)
 	struct rte_mempool *mp = NULL;
 	char err[WRTC_CONFIG_ERR_SIZE];
 	unsigned int lcore, nb_workers;
+	uint64_t wd_cycles, wd_next;
 	int rc, opt, eal_argc, status = EXIT_FAILURE;
 
 	rc = early_options(argc, argv, &eal_argc);
@@ -444,10 +459,16 @@ main(int argc, char **argv)
 	printf("wrtcgw ready\n");
 	fflush(stdout);
 	notify("READY=1\nSTATUS=running");
+	wd_cycles = watchdog_cycles();
+	wd_next = rte_rdtsc() + wd_cycles;
 
 	while (!__atomic_load_n(&app_stop, __ATOMIC_ACQUIRE)) {
 		unsigned int n;
 
+		if (wd_cycles != 0 && rte_rdtsc() >= wd_next) {
+			notify("WATCHDOG=1");
+			wd_next = rte_rdtsc() + wd_cycles;
+		}
 		if (__atomic_exchange_n(&app_reload, 0, __ATOMIC_ACQ_REL))
 			reload(mgr, &cfg, config_path);
 		n = wrtc_session_poll(mgr);

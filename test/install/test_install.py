@@ -100,7 +100,7 @@ def verify_unit(root, unit, prefix):
     with open(unit) as f:
         text = f.read()
     for need in ("Type=notify", "ExecStartPre=+", "--check-config", "Restart=on-failure",
-                 "CapabilityBoundingSet=", "ExecReload="):
+                 "CapabilityBoundingSet=", "ExecReload=", "WatchdogSec="):
         expect(need in text, f"unit has {need}")
     sa = shutil.which("systemd-analyze")
     if sa is None:

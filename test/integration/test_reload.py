@@ -11,12 +11,14 @@ Usage: test_reload.py PATH/TO/wrtcgw. Exit 77 (skipped) without root.
 """
 import json
 import os
+import queue
 import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -53,21 +55,35 @@ def reload(gw, cfg, marker):
 
 
 class Notify:
-    """The datagram socket sd_notify() writes to ($NOTIFY_SOCKET)."""
+    """The datagram socket sd_notify() writes to ($NOTIFY_SOCKET), read at
+    once by a thread as systemd does (a full socket would block the sender)."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="wrtcgw-notify-")
         self.path = os.path.join(self.dir, "notify")
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.s.bind(self.path)
-        self.s.settimeout(10)
+        self.q = queue.Queue()
+        self.pings = 0
+        threading.Thread(target=self.reader, daemon=True).start()
+
+    def reader(self):
+        while True:
+            try:
+                self.q.put(self.s.recv(4096).decode())
+            except OSError:
+                return
 
     def states(self, until, timeout=10):
-        """Messages received until one contains @p until."""
+        """Messages received until one contains @p until (watchdog pings are
+        counted, not returned)."""
         got = []
-        self.s.settimeout(timeout)
         while not any(until in m for m in got):
-            got.append(self.s.recv(4096).decode())
+            m = self.q.get(timeout=timeout)
+            if m == "WATCHDOG=1":
+                self.pings += 1
+            else:
+                got.append(m)
         return got
 
 
@@ -83,6 +99,7 @@ def main():
     cfg = wrtclab.default_config()
     notify = Notify()
     os.environ["NOTIFY_SOCKET"] = notify.path
+    os.environ["WATCHDOG_USEC"] = "400000"     # WatchdogSec=0.4s: a ping every 0.2 s
     with wrtclab.Lab() as lab:
         gw = wrtclab.Gateway(lab, exe, config=json.loads(json.dumps(cfg))).start()
         got = notify.states("READY=1")
@@ -171,6 +188,7 @@ def main():
         expect(rc == 0, f"exit status {rc}")
         got = notify.states("STOPPING=1")
         expect(any("STOPPING=1" in m for m in got), f"sd_notify STOPPING=1: {got}")
+        expect(notify.pings >= 3, f"watchdog pings while running: {notify.pings}")
     notify.s.close()
     shutil.rmtree(notify.dir, ignore_errors=True)
     print("all passed")
