@@ -93,6 +93,14 @@ def check_installed(root, prefix, sysconf, unitdir, version, gz):
     expect(r.returncode == 0 and "show" in r.stdout, "installed wrtcctl --help runs")
     with open(conf) as f:
         json.load(f)
+    hp = root + prefix + "/libexec/wrtcgw/wrtcgw-hugepages"
+    r = subprocess.run([hp], capture_output=True, text=True,
+                       env=dict(os.environ, WRTCGW_HUGEPAGES="0"))
+    expect(r.returncode == 0, "wrtcgw-hugepages with WRTCGW_HUGEPAGES=0 leaves pages alone")
+    r = subprocess.run([hp], capture_output=True, text=True,
+                       env=dict(os.environ, WRTCGW_HUGEPAGES="lots"))
+    expect(r.returncode == 1 and "not a number" in r.stderr,
+           f"wrtcgw-hugepages rejects a bad count: {r.stderr.strip()}")
     verify_unit(root, root + unitdir + "/wrtcgw.service", prefix)
 
 
