@@ -268,9 +268,9 @@ enum {
  * worker). Changes nothing.
  *
  * @return WRTC_FLOW_SRC_KNOWN, _SIGNALLED or _CANDIDATE, or minus a drop reason:
- *   WRTC_DROP_SOURCE (fixed to another address, or mode off), WRTC_DROP_SOURCE_STALE
- *   (the address the stream moved away from), WRTC_DROP_SOURCE_WINDOW (the
- *   learning window has closed).
+ *   WRTC_DROP_SOURCE_STALE (the address the stream moved away from, at any
+ *   time), WRTC_DROP_SOURCE (fixed to another address, or mode off),
+ *   WRTC_DROP_SOURCE_WINDOW (nothing fixed and the learning window has closed).
  */
 static inline int
 wrtc_flow_learn_classify(const struct wrtc_stream *s, const struct wrtc_flow_ep *src,
@@ -278,9 +278,12 @@ wrtc_flow_learn_classify(const struct wrtc_stream *s, const struct wrtc_flow_ep 
 {
 	const struct wrtc_flow_learn *l = &s->learn;
 
-	if (l->state != WRTC_FLOW_LEARN_OPEN)
-		return wrtc_flow_ep_eq(src, &s->remote) ? WRTC_FLOW_SRC_KNOWN :
-							  -(int)WRTC_DROP_SOURCE;
+	if (l->state != WRTC_FLOW_LEARN_OPEN) {
+		if (wrtc_flow_ep_eq(src, &s->remote))
+			return WRTC_FLOW_SRC_KNOWN;
+		return wrtc_flow_ep_set(&l->prev) && wrtc_flow_ep_eq(src, &l->prev) ?
+		       -(int)WRTC_DROP_SOURCE_STALE : -(int)WRTC_DROP_SOURCE;
+	}
 	if (wrtc_flow_ep_set(&l->prm.sig) && wrtc_flow_ep_eq(src, &l->prm.sig))
 		return WRTC_FLOW_SRC_SIGNALLED;
 	if (wrtc_flow_ep_set(&l->prev) && wrtc_flow_ep_eq(src, &l->prev))

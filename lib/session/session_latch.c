@@ -137,7 +137,8 @@ check_one(const struct wrtc_session_mgr *mgr, const struct wrtc_config_trunk_gro
 		if (!(tg->allow_caddr & (unsigned int)kind)) {
 			snprintf(err, errlen, "sdp: line %u: %s: %s is a%s %s address, refused on "
 				 "trunk group \"%s\" (allow_connection_addresses)", c->line_no, what,
-				 c->addr.str, kind == WRTC_CONFIG_CADDR_OWN ? "n" : "",
+				 c->addr.str, kind == WRTC_CONFIG_CADDR_OWN ||
+				 kind == WRTC_CONFIG_CADDR_UNSPECIFIED ? "n" : "",
 				 kind == WRTC_CONFIG_CADDR_OWN ? "own (the gateway's)" :
 				 kind_name(kind), tg->name);
 			return -EINVAL;

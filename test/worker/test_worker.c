@@ -755,6 +755,9 @@ test_learn_reoffer_move(void)
 	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 2);
 	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_SIGNALLED);
 	send_from(&b_ip, 5000, 24082, 1);
+	send_from(&x_ip, 5000, 24082, 1);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE_STALE], 7);
 	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE], 1);
 
 	/* From a learned NAT address: the learned one becomes stale. */
