@@ -55,7 +55,8 @@ apply_learn(struct wrtc_stream *s, const struct wrtc_flow_learn_prm *p)
 {
 	struct wrtc_flow_learn *l = &s->learn;
 
-	if (p->restart) {
+	/* A new signalled address always restarts, whatever the sender said. */
+	if (p->restart || !wrtc_flow_ep_eq(&p->sig, &l->prm.sig)) {
 		if (wrtc_flow_ep_set(&s->remote) && !wrtc_flow_ep_eq(&s->remote, &p->sig))
 			l->prev = s->remote;
 		else if (wrtc_flow_ep_set(&l->prm.sig) && !wrtc_flow_ep_eq(&l->prm.sig, &p->sig))
