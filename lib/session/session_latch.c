@@ -215,7 +215,7 @@ latch_prm(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsi
 		p->mode = WRTC_FLOW_LATCH_HEURISTIC;
 		break;
 	}
-	p->packets = tg->latch_packets;
+	p->packets = tg->latch_packets != 0 ? tg->latch_packets : 1;
 	p->window_end_tsc = now + mgr->hz * tg->latch_window_ms / 1000;
 	p->delay_end_tsc = now + mgr->hz * tg->latch_delay_ms / 1000;
 	p->sig = *sig;
