@@ -115,6 +115,32 @@ def case_silent_leg(gw, lab):
     b = wait_leg(gw, "silent", 1, seen(33))
     expect(b["remote"] == ep(B_IP, 40012) and b["drop_reasons"].get("unexpected-source") == 30,
            f"silent leg: {b}")
+
+    # B puts the call on hold (re-offer with c=0.0.0.0), then resumes at the
+    # same address: the stranger gets nothing in between, B keeps its stream.
+    for n, (c, d) in enumerate((("0.0.0.0", "sendonly"), (B_IP, "sendrecv"))):
+        sdp = sip_sdp(B_IP, 40012, pts=(0, 8), sess=str(3 + n)).replace(
+            f"c=IN IP4 {B_IP}", f"c=IN IP4 {c}").replace("a=sendrecv", f"a={d}")
+        gw.rpc.call("offer", call_id="silent", from_tag="fb-silent", sdp=sdp, ingress="sip",
+                    egress="sip")
+        gw.rpc.call("answer", call_id="silent", from_tag="fb-silent", to_tag="fa-silent",
+                    sdp=sip_sdp(A_IP, 40010, sess=str(3 + n)))
+        got = run_peer(lab, {
+            "sockets": {"a": ep(A_IP, 40010), "x": ep(X_IP, 40012)},
+            "steps": [{"send": "x", "to": ep(DUT_IP4, pb), "count": 10, "ssrc": 0x5454,
+                       "interval": 0.002}],
+            "linger": 1.0})
+        expect(got["a"] == [] and got["x"] == [], f"stranger during hold step {n}: {got}")
+        b = wait_leg(gw, "silent", 1, seen(43 + 10 * n))
+        expect(b["remote"] == ep(B_IP, 40012) and b["learning"]["state"] == "signalled" and
+               b["drop_reasons"].get("unexpected-source") == 40 + 10 * n,
+               f"hold step {n}: {b}")
+    got = run_peer(lab, {
+        "sockets": {"a": ep(A_IP, 40010), "b": ep(B_IP, 40012)},
+        "steps": [{"send": "b", "to": ep(DUT_IP4, pb), "count": 10, "ssrc": 0xB3B3,
+                   "interval": 0.002}],
+        "linger": 1.5})
+    check_rtp(got["a"], 0xB3B3, 10, ep(DUT_IP4, pa), "B->A after resume")
     gw.rpc.call("delete", call_id="silent")
 
     # One-way audio: B never sends; after the window nobody is learned.
@@ -259,10 +285,16 @@ def case_bad_c(gw, lab):
         ("0.1.2.3", "sip", "0.1.2.3 is an unspecified address, refused"),
         ("240.1.2.3", "sip", "240.1.2.3 is a reserved address, not routable"),
         ("192.0.2.1", "sip", "192.0.2.1 is not routable: outside interface \"lab\""),
+        ("::1", "sip", "::1 is a loopback address, refused"),
+        ("ff02::1", "sip", "ff02::1 is a multicast address, refused"),
+        ("fd00:99::2", "sip", "fd00:99::2 is an own (the gateway's) address, refused"),
+        ("2001:db8::1", "sip", "2001:db8::1 is not routable: outside interface \"lab\""),
+        ("fd00::1::2", "sip", "sdp: line 4: c=: not an IPv6 address"),
     ]
     for i, (addr, tg, want) in enumerate(cases):
+        fam = "IP6" if ":" in addr else "IP4"
         e = rpc_error(gw, "offer", call_id=f"badc{i}", from_tag="f", ingress=tg, egress="sip",
-                      sdp=sip_sdp(A_IP, 40200).replace(f"c=IN IP4 {A_IP}", f"c=IN IP4 {addr}"))
+                      sdp=sip_sdp(A_IP, 40200).replace(f"c=IN IP4 {A_IP}", f"c=IN {fam} {addr}"))
         expect(e.code == -32602 and want in e.message and "line 4" in e.message,
                f"c={addr}: {e.code} {e.message!r}, want {want!r}")
     e = rpc_error(gw, "offer", call_id="badc-rtcp", from_tag="f", ingress="sip", egress="sip",
