@@ -779,6 +779,65 @@ test_learn_reoffer_move(void)
 	return 0;
 }
 
+/* SDES-SRTP leg: only packets that authenticate count towards learning, so
+ * forged packets from a NAT-like source neither count nor reset. */
+static int
+test_learn_srtp_counts_authenticated(void)
+{
+	struct wrtc_srtp_prm k = {.suite = WRTC_SRTP_AES_CM_128_HMAC_SHA1_80};
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
+	struct wrtc_srtp *phone_tx, *gw_rx;
+	uint8_t pl[200];
+	size_t len;
+
+	for (unsigned int i = 0; i < sizeof(k.master_key); i++)
+		k.master_key[i] = (uint8_t)(0x11 + i);
+	for (unsigned int i = 0; i < sizeof(k.master_salt); i++)
+		k.master_salt[i] = (uint8_t)(0x22 + i);
+	phone_tx = wrtc_srtp_create(&k);
+	gw_rx = wrtc_srtp_create(&k);
+	if (!WRTC_CHECK(phone_tx != NULL && gw_rx != NULL))
+		return -1;
+	learn_pair(24100);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 3, 10000, 5000, &b_ip, 5000, &b_mac, true);
+	u.srtp_rx = gw_rx;
+	u.secure_only = true;
+	post(0, WRTC_FLOW_MSG_UPDATE, lb, &u);
+	poll_all(1);
+	drain_replies();
+	/* Forged: plain RTP and SRTP with a wrong tag, from b_ip:5100. */
+	send_from(&b_ip, 5100, 24102, 4);
+	for (uint16_t q = 0; q < 4; q++) {
+		rtp_payload(pl, (uint16_t)(100 + q), 60);
+		len = 60;
+		WRTC_CHECK_EQ(wrtc_srtp_protect(phone_tx, pl, &len, sizeof(pl)), 0);
+		pl[len - 1] ^= 0x5a;
+		inject(0, frame(&b_mac, &b_ip, 5100, 24102, pl, (uint16_t)len));
+	}
+	poll_all(1);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SRTP_AUTH], 8);
+	WRTC_CHECK_EQ(lb->learn.cand_count, 0);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	/* The phone's real packets from there: learned at the third. */
+	for (uint16_t q = 0; q < 3; q++) {
+		rtp_payload(pl, (uint16_t)(200 + q), 60);
+		len = 60;
+		WRTC_CHECK_EQ(wrtc_srtp_protect(phone_tx, pl, &len, sizeof(pl)), 0);
+		inject(0, frame(&b_mac, &b_ip, 5100, 24102, pl, (uint16_t)len));
+		if (q == 0) {
+			/* A forged one in between does not reset the count. */
+			rtp_payload(pl, 300, 60);
+			inject(0, frame(&b_mac, &b_ip, 5100, 24102, pl, 60));
+		}
+	}
+	poll_all(1);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 1);
+	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_LEARNED);
+	WRTC_CHECK(remote_is(lb, &b_ip, 5100));
+	wrtc_srtp_free(phone_tx);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"srtp_interworking", test_srtp_interworking},
 	{"relay_both_ways", test_relay},
@@ -792,6 +851,7 @@ static const struct wrtc_test_case cases[] = {
 	{"learn_immediate_delayed", test_learn_immediate_delayed},
 	{"learn_off_and_window", test_learn_off_and_window},
 	{"learn_reoffer_move", test_learn_reoffer_move},
+	{"learn_srtp_counts_authenticated", test_learn_srtp_counts_authenticated},
 };
 
 int
