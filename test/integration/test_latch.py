@@ -76,9 +76,15 @@ def case_stranger_first(gw, lab):
            lr["signalled"] == ep(B_IP, 40002) and lr["window_remaining_ms"] > 0,
            f"learning before media: {lr}")
     got = run_peer(lab, {
-        "sockets": {"a": ep(A_IP, 40000), "b": ep(B_IP, 40002), "x": ep(X_IP, 41000)},
+        "sockets": {"a": ep(A_IP, 40000), "b": ep(B_IP, 40002), "x": ep(X_IP, 41000),
+                    "a_rtcp": ep(A_IP, 40001), "b_rtcp": ep(B_IP, 40003),
+                    "x_rtcp": ep(X_IP, 41001)},
         "steps": [
             {"send": "x", "to": ep(DUT_IP4, pb), "count": 20, "ssrc": 0x5151, "interval": 0.002},
+            {"send": "x_rtcp", "to": ep(DUT_IP4, pb + 1), "kind": "rtcp", "count": 6,
+             "ssrc": 0x5151},
+            {"send": "b_rtcp", "to": ep(DUT_IP4, pb + 1), "kind": "rtcp", "count": 2,
+             "ssrc": 0xB0B0},
             {"send": "b", "to": ep(DUT_IP4, pb), "count": 20, "ssrc": 0xB0B0, "interval": 0.002},
             {"send": "x", "to": ep(DUT_IP4, pb), "count": 10, "ssrc": 0x5151, "seq": 20},
             {"send": "a", "to": ep(DUT_IP4, pa), "count": 20, "ssrc": 0xA0A0, "interval": 0.002},
@@ -86,7 +92,15 @@ def case_stranger_first(gw, lab):
         "linger": 1.5})
     check_rtp(got["a"], 0xB0B0, 20, ep(DUT_IP4, pa), "B->A (no stranger packet)")
     check_rtp(got["b"], 0xA0A0, 20, ep(DUT_IP4, pb), "A->B")
-    expect(got["x"] == [], f"the stranger received {len(got['x'])} packets")
+    expect(got["x"] == [] and got["x_rtcp"] == [],
+           f"the stranger received {len(got['x'])} + {len(got['x_rtcp'])} packets")
+    expect(len(got["a_rtcp"]) == 2 and
+           all(p["from"] == ep(DUT_IP4, pa + 1) for p in got["a_rtcp"]) and
+           all(bytes.fromhex(p["hex"])[4:8] == bytes.fromhex("0000b0b0") for p in got["a_rtcp"]),
+           f"B->A RTCP (B's only): {got['a_rtcp']}")
+    br = gw.rpc.call("query", call_id="first")["streams"][0]["legs"][1]["rtcp"]
+    expect(br["learning"]["state"] == "signalled" and br["remote"] == ep(B_IP, 40003) and
+           br["drop_reasons"].get("source-not-learned-yet") == 6, f"leg B RTCP: {br}")
     b = wait_leg(gw, "first", 1, seen(50))
     expect(b["learning"]["state"] == "signalled" and b["remote"] == ep(B_IP, 40002),
            f"leg B moved: {b}")
