@@ -245,7 +245,8 @@ latch_status(const struct wrtc_session_mgr *mgr, const struct wrtc_stream *s)
 	wrtc_flow_ep_str(&e, prev, sizeof(prev));
 	o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:I}",
 		      "mode", wrtc_flow_latch_name(l->prm.mode),
-		      "state", st == WRTC_FLOW_LEARN_OPEN && now >= l->prm.window_end_tsc ?
+		      "state", l->prm.packets == 0 ? "pending" :
+			       st == WRTC_FLOW_LEARN_OPEN && now >= l->prm.window_end_tsc ?
 			       "closed" : wrtc_flow_learn_state_name(st),
 		      "signalled", sig,
 		      "packets_needed", l->prm.packets,
