@@ -21,6 +21,7 @@ const char *const cfg_suite_names[4] = {"AES_CM_128_HMAC_SHA1_80", "AES_CM_128_H
 					"AEAD_AES_128_GCM", "AEAD_AES_256_GCM"};
 const char *const cfg_ice_names[3] = {"none", "lite", "full"};
 const char *const cfg_kind_names[2] = {"webrtc", "sip"};
+const char *const cfg_latch_names[4] = {"off", "immediate", "delayed", "heuristic"};
 const char *const cfg_ptype_names[3] = {"link-data", "stun", "dtls"};
 const char *const cfg_pmode_names[2] = {"packet-rate", "data-rate"};
 static const char *const role_names[] = {"auto", "active", "passive"};
@@ -1071,6 +1072,78 @@ tg_policing(struct cfg_ctx *c, const json_t *v, void *obj)
 }
 
 static int
+tg_latch(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	int k;
+
+	if (cfg_enum(c, v, cfg_latch_names, N(cfg_latch_names), &k) != 0)
+		return -1;
+	((struct wrtc_config_trunk_group *)obj)->latch = (enum wrtc_config_latch)k;
+	return 0;
+}
+
+static int
+tg_latch_packets(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	uint64_t n;
+
+	if (cfg_uint(c, v, 1, 1000, &n) != 0)
+		return -1;
+	((struct wrtc_config_trunk_group *)obj)->latch_packets = (uint16_t)n;
+	return 0;
+}
+
+static int
+tg_latch_window(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	uint64_t n;
+
+	if (cfg_uint(c, v, 0, 600000, &n) != 0)
+		return -1;
+	((struct wrtc_config_trunk_group *)obj)->latch_window_ms = (uint32_t)n;
+	return 0;
+}
+
+static int
+tg_latch_delay(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	uint64_t n;
+
+	if (cfg_uint(c, v, 0, 600000, &n) != 0)
+		return -1;
+	((struct wrtc_config_trunk_group *)obj)->latch_delay_ms = (uint32_t)n;
+	return 0;
+}
+
+static int
+tg_allow_caddr(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	static const char *const names[] = {"loopback", "multicast", "broadcast", "own",
+					    "unspecified"};
+	struct wrtc_config_trunk_group *t = obj;
+	size_t i;
+	json_t *e;
+
+	t->allow_caddr = 0;
+	json_array_foreach(v, i, e) {
+		size_t saved = cfg_push_index(c, (unsigned int)i);
+		int k, rc;
+
+		if (!json_is_string(e))
+			rc = cfg_fail(c, "must be a string");
+		else
+			rc = cfg_enum(c, e, names, N(names), &k);
+		if (rc == 0 && (t->allow_caddr & (1u << k)))
+			rc = cfg_fail(c, "duplicate \"%s\"", names[k]);
+		cfg_pop(c, saved);
+		if (rc != 0)
+			return -1;
+		t->allow_caddr |= 1u << k;
+	}
+	return 0;
+}
+
+static int
 tg_rules(struct cfg_ctx *c, const json_t *v, void *obj)
 {
 	struct wrtc_config_trunk_group *t = obj;
@@ -1087,6 +1160,11 @@ static const struct cfg_field tg_fields[] = {
 	{"address_type", JT_STRING, false, tg_addr},
 	{"packet_service_profile", JT_STRING, true, tg_psp},
 	{"policing", JT_BOOL, false, tg_policing},
+	{"latch", JT_STRING, false, tg_latch},
+	{"latch_packets", JT_INTEGER, false, tg_latch_packets},
+	{"latch_window_ms", JT_INTEGER, false, tg_latch_window},
+	{"latch_delay_ms", JT_INTEGER, false, tg_latch_delay},
+	{"allow_connection_addresses", JT_ARRAY, false, tg_allow_caddr},
 	{"sdp_rules", JT_ARRAY, false, tg_rules},
 };
 
@@ -1099,8 +1177,20 @@ tg_elem(struct cfg_ctx *c, const json_t *v, void *elem, unsigned int idx)
 
 	t->address_type = WRTC_CONFIG_ADDR_MATCH;
 	t->policing = true;
+	t->latch = WRTC_CONFIG_LATCH_HEURISTIC;
+	t->latch_packets = 4;
+	t->latch_window_ms = 5000;
+	t->latch_delay_ms = 1000;
 	if (cfg_walk(c, v, tg_fields, N(tg_fields), t) != 0)
 		return -1;
+	if ((t->latch == WRTC_CONFIG_LATCH_DELAYED || t->latch == WRTC_CONFIG_LATCH_HEURISTIC) &&
+	    t->latch_delay_ms >= t->latch_window_ms && t->latch_window_ms != 0) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "%u must be below latch_window_ms (%u)",
+			 t->latch_delay_ms, t->latch_window_ms);
+		return fail_at(c, "latch_delay_ms", "%s", why);
+	}
 	if (json_object_get(v, "ice") == NULL)
 		t->ice = t->kind == WRTC_CONFIG_TRUNK_WEBRTC ? WRTC_CONFIG_ICE_LITE :
 			 WRTC_CONFIG_ICE_NONE;

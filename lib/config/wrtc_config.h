@@ -87,6 +87,28 @@ enum wrtc_config_ice {
 	WRTC_CONFIG_ICE_FULL, /**< "full" */
 };
 
+/**
+ * Endpoint learning on the plain RTP legs of a trunk group: when a source
+ * other than the signalled c=/port may become a stream's remote.
+ */
+enum wrtc_config_latch {
+	WRTC_CONFIG_LATCH_OFF,       /**< "off": the signalled address only. */
+	WRTC_CONFIG_LATCH_IMMEDIATE, /**< "immediate": after latch_packets in a row. */
+	WRTC_CONFIG_LATCH_DELAYED,   /**< "delayed": likewise, not before latch_delay_ms. */
+	WRTC_CONFIG_LATCH_HEURISTIC, /**< "heuristic": ranked by likeness to the signalled
+				      *   address; only the same IP skips the delay. */
+};
+
+/** Kinds of c= address refused unless a trunk group allows them (bits). */
+enum {
+	WRTC_CONFIG_CADDR_LOOPBACK = 1u << 0,  /**< "loopback": 127.0.0.0/8, ::1 */
+	WRTC_CONFIG_CADDR_MULTICAST = 1u << 1, /**< "multicast": 224.0.0.0/4, ff00::/8 */
+	WRTC_CONFIG_CADDR_BROADCAST = 1u << 2, /**< "broadcast": 255.255.255.255, subnet broadcast */
+	WRTC_CONFIG_CADDR_OWN = 1u << 3,       /**< "own": an address of the gateway */
+	WRTC_CONFIG_CADDR_UNSPECIFIED = 1u << 4, /**< "unspecified": 0.0.0.0/8 other than
+						  *   0.0.0.0 (hold), :: */
+};
+
 /** Which address family the gateway puts in the SDP of a trunk group. */
 enum wrtc_config_addr_type {
 	WRTC_CONFIG_ADDR_IPV4,            /**< "ipv4": always IPv4. */
@@ -215,6 +237,12 @@ struct wrtc_config_trunk_group {
 	enum wrtc_config_addr_type address_type; /**< SDP address family choice. */
 	uint16_t psp;                      /**< Index into packet_service_profiles. */
 	bool policing;                     /**< Policers apply to this trunk group's media. */
+	enum wrtc_config_latch latch;      /**< Endpoint learning mode (plain RTP legs). */
+	uint16_t latch_packets;            /**< Consecutive packets to learn a source, 1..1000. */
+	uint32_t latch_window_ms;          /**< Learning window after call start or re-offer. */
+	uint32_t latch_delay_ms;           /**< Head start of the signalled address (delayed,
+					        heuristic), below latch_window_ms. */
+	unsigned int allow_caddr;          /**< WRTC_CONFIG_CADDR_* bits accepted in c=. */
 	unsigned int n_sdp_rules;          /**< Entries in sdp_rules. */
 	struct wrtc_config_sdp_rule *sdp_rules; /**< In file order. */
 };
@@ -346,6 +374,10 @@ wrtc_config_suite_str(enum wrtc_config_srtp_suite s);
 /** @return "none", "lite" or "full". */
 const char *
 wrtc_config_ice_str(enum wrtc_config_ice ice);
+
+/** @return "off", "immediate", "delayed" or "heuristic". */
+const char *
+wrtc_config_latch_str(enum wrtc_config_latch l);
 
 /** @return "webrtc" or "sip". */
 const char *

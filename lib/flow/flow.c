@@ -43,16 +43,57 @@ wrtc_flow_table_free(struct wrtc_flow_table *t)
 	rte_free(t);
 }
 
+/*
+ * New learning parameters. A restart (the signalled address moved) forgets
+ * the fixed remote and the candidate; the address the stream used until now
+ * becomes stale, so its late packets cannot be learned again. Without a
+ * restart only the parameters change (a later answer reopens the window of a
+ * stream that has fixed nothing yet).
+ */
+static void
+apply_learn(struct wrtc_stream *s, const struct wrtc_flow_learn_prm *p)
+{
+	struct wrtc_flow_learn *l = &s->learn;
+
+	/* A new signalled address always restarts, whatever the sender said. */
+	if (p->restart || !wrtc_flow_ep_eq(&p->sig, &l->prm.sig)) {
+		if (wrtc_flow_ep_set(&s->remote) && !wrtc_flow_ep_eq(&s->remote, &p->sig))
+			l->prev = s->remote;
+		else if (wrtc_flow_ep_set(&l->prm.sig) && !wrtc_flow_ep_eq(&l->prm.sig, &p->sig))
+			l->prev = l->prm.sig;
+		l->state = WRTC_FLOW_LEARN_OPEN;
+		memset(&l->cand, 0, sizeof(l->cand));
+		l->cand_count = 0;
+		l->cand_rank = 0;
+		s->remote_verified = false;
+		s->c.latched_tsc = 0;
+	}
+	l->prm = *p;
+	l->prm.restart = false;
+}
+
 static void
 apply_update(struct wrtc_stream *s, const struct wrtc_flow_update *u)
 {
+	if (u->fields & WRTC_FLOW_UPD_LEARN)
+		apply_learn(s, &u->learn);
 	if (u->fields & WRTC_FLOW_UPD_REMOTE) {
+		/* A learned remote stays until the signalled address moves: a route
+		 * to the signalled address resolved later must not undo it. */
+		bool keep = u->remote_mode == WRTC_FLOW_REMOTE_LATCH &&
+			    s->remote_mode == WRTC_FLOW_REMOTE_LATCH &&
+			    s->learn.state == WRTC_FLOW_LEARN_LEARNED;
+
 		s->remote_mode = u->remote_mode;
-		s->remote = u->remote;
-		s->remote_verified = u->remote_verified;
-		s->tmpl = u->tmpl;
-		s->tmpl_valid = u->tmpl_valid;
-		s->c.latched_tsc = 0;
+		if (!keep) {
+			s->remote = u->remote;
+			s->tmpl = u->tmpl;
+			s->tmpl_valid = u->tmpl_valid;
+		}
+		if (u->remote_mode != WRTC_FLOW_REMOTE_LATCH) {
+			s->remote_verified = u->remote_verified;
+			s->c.latched_tsc = 0;
+		}
 	}
 	if (u->fields & WRTC_FLOW_UPD_OUT) {
 		s->out_rtp = u->out_rtp;
@@ -120,6 +161,36 @@ wrtc_flow_msg_apply(struct wrtc_flow_table *t, struct wrtc_flow_msg *msg)
 		msg->result = -EINVAL;
 		break;
 	}
+}
+
+const char *
+wrtc_flow_latch_name(enum wrtc_flow_latch mode)
+{
+	switch (mode) {
+	case WRTC_FLOW_LATCH_OFF:
+		return "off";
+	case WRTC_FLOW_LATCH_IMMEDIATE:
+		return "immediate";
+	case WRTC_FLOW_LATCH_DELAYED:
+		return "delayed";
+	case WRTC_FLOW_LATCH_HEURISTIC:
+		return "heuristic";
+	}
+	return "?";
+}
+
+const char *
+wrtc_flow_learn_state_name(enum wrtc_flow_learn_state state)
+{
+	switch (state) {
+	case WRTC_FLOW_LEARN_OPEN:
+		return "open";
+	case WRTC_FLOW_LEARN_SIGNALLED:
+		return "signalled";
+	case WRTC_FLOW_LEARN_LEARNED:
+		return "learned";
+	}
+	return "?";
 }
 
 const char *

@@ -46,6 +46,55 @@ enum wrtc_flow_remote_mode {
 				  *   until the control lcore sets a verified remote. */
 };
 
+/**
+ * Endpoint learning on plain RTP legs (remote mode WRTC_FLOW_REMOTE_LATCH): how a
+ * source other than the signalled address may become the stream's remote. The
+ * modes and their reference are described in docs/configuration.md
+ * (trunk_groups[].latch).
+ */
+enum wrtc_flow_latch {
+	WRTC_FLOW_LATCH_OFF,       /**< Only the signalled address is ever accepted. */
+	WRTC_FLOW_LATCH_IMMEDIATE, /**< Another source after N consecutive packets. */
+	WRTC_FLOW_LATCH_DELAYED,   /**< Likewise, but not before the learning delay. */
+	WRTC_FLOW_LATCH_HEURISTIC, /**< Ranked: the signalled IP on another port after N
+				    *   packets; other addresses also wait for the delay. */
+};
+
+/** Where a latching stream is in its learning (written by the worker). */
+enum wrtc_flow_learn_state {
+	WRTC_FLOW_LEARN_OPEN,      /**< Nothing fixed yet: the window may be open or closed. */
+	WRTC_FLOW_LEARN_SIGNALLED, /**< The signalled address sent: fixed to it. */
+	WRTC_FLOW_LEARN_LEARNED,   /**< Another source was learned: fixed to it. */
+};
+
+/** Ranks of a learning candidate (heuristic mode; lower is better). */
+enum {
+	WRTC_FLOW_RANK_SAME_IP = 1,   /**< The signalled IP address, another port. */
+	WRTC_FLOW_RANK_SAME_PORT = 2, /**< The signalled port, another address. */
+	WRTC_FLOW_RANK_OTHER = 3,     /**< Anything else (and every source outside heuristic). */
+};
+
+/** The learning parameters a control UPDATE (WRTC_FLOW_UPD_LEARN) carries. */
+struct wrtc_flow_learn_prm {
+	enum wrtc_flow_latch mode;   /**< Mode of the leg's trunk group. */
+	uint16_t packets;            /**< N: consecutive packets from one source to learn it. */
+	uint64_t window_end_tsc;     /**< TSC from which no other source is learned. */
+	uint64_t delay_end_tsc;      /**< TSC before which delayed/ranked sources wait. */
+	struct wrtc_flow_ep sig;     /**< Signalled address; family 0 when none (c=0.0.0.0). */
+	bool restart;                /**< The signalled address moved: forget what was learned,
+				      *   and treat the address used so far as stale. */
+};
+
+/** Learning state of one stream. */
+struct wrtc_flow_learn {
+	struct wrtc_flow_learn_prm prm; /**< Control lcore (by UPDATE); the worker reads. */
+	enum wrtc_flow_learn_state state; /**< Worker. */
+	struct wrtc_flow_ep cand;    /**< Worker: the source being counted (family 0: none). */
+	uint16_t cand_count;         /**< Worker: its consecutive packets. */
+	uint8_t cand_rank;           /**< Worker: its WRTC_FLOW_RANK_*. */
+	struct wrtc_flow_ep prev;    /**< Worker: the remote before the last move (stale). */
+};
+
 /** Per-stream counters; written by the owner worker only. */
 struct wrtc_flow_counters {
 	uint64_t rx_pkts;       /**< Packets received and accepted. */
@@ -75,6 +124,7 @@ struct wrtc_stream {
 	bool remote_verified;           /**< Only packets from @c remote are accepted. */
 	bool tmpl_valid;                /**< @c tmpl is built (remote MAC known). */
 	struct wrtc_net_hdr_tmpl tmpl;  /**< Headers from our address/port to @c remote. */
+	struct wrtc_flow_learn learn;   /**< Endpoint learning (WRTC_FLOW_REMOTE_LATCH only). */
 
 	/* Security: set by the control lcore (UPDATE); owned by the control lcore,
 	 * which frees a context only after the worker has let go of it. */
@@ -124,6 +174,7 @@ enum {
 	WRTC_FLOW_UPD_SRTP = 1u << 3,    /**< srtp_rx, srtp_tx, secure_only */
 	WRTC_FLOW_UPD_MEDIA = 1u << 4,   /**< xcoder, pt_remap, pt_map, drop_rtcp */
 	WRTC_FLOW_UPD_CAPTURE = 1u << 5, /**< capture */
+	WRTC_FLOW_UPD_LEARN = 1u << 6,   /**< learn (applied before WRTC_FLOW_UPD_REMOTE) */
 };
 
 /** The new values an UPDATE carries (built by the control lcore). */
@@ -147,6 +198,7 @@ struct wrtc_flow_update {
 	struct wrtc_stream *rtp_stream;
 	struct wrtc_stream *rtcp_out;
 	bool capture;
+	struct wrtc_flow_learn_prm learn;
 };
 
 /** One control message; allocated and freed by the control lcore. */
@@ -206,6 +258,108 @@ wrtc_flow_ep_eq(const struct wrtc_flow_ep *a, const struct wrtc_flow_ep *b)
 {
 	return a->port == b->port && wrtc_net_addr_eq(&a->ip, &b->ip);
 }
+
+/** True if @p e is set (an address family). */
+static inline bool
+wrtc_flow_ep_set(const struct wrtc_flow_ep *e)
+{
+	return e->ip.family != 0;
+}
+
+/** What wrtc_flow_learn_classify() found for a packet's source. */
+enum {
+	WRTC_FLOW_SRC_KNOWN = 0,     /**< The fixed remote: accept. */
+	WRTC_FLOW_SRC_SIGNALLED = 1, /**< The signalled address, first time: accept and fix. */
+	WRTC_FLOW_SRC_CANDIDATE = 2, /**< Another source inside the window: count it
+				      *   (wrtc_flow_learn_count()), drop unless learned. */
+};
+
+/**
+ * Classify the source @p src of a packet for latching stream @p s (fast path,
+ * worker). Changes nothing.
+ *
+ * @return WRTC_FLOW_SRC_KNOWN, _SIGNALLED or _CANDIDATE, or minus a drop reason:
+ *   WRTC_DROP_SOURCE_STALE (the address the stream moved away from, at any
+ *   time), WRTC_DROP_SOURCE (fixed to another address, or mode off),
+ *   WRTC_DROP_SOURCE_WINDOW (nothing fixed and the learning window has closed).
+ */
+static inline int
+wrtc_flow_learn_classify(const struct wrtc_stream *s, const struct wrtc_flow_ep *src,
+			 uint64_t now_tsc)
+{
+	const struct wrtc_flow_learn *l = &s->learn;
+
+	if (l->state != WRTC_FLOW_LEARN_OPEN) {
+		if (wrtc_flow_ep_eq(src, &s->remote))
+			return WRTC_FLOW_SRC_KNOWN;
+		return wrtc_flow_ep_set(&l->prev) && wrtc_flow_ep_eq(src, &l->prev) ?
+		       -(int)WRTC_DROP_SOURCE_STALE : -(int)WRTC_DROP_SOURCE;
+	}
+	if (wrtc_flow_ep_set(&l->prm.sig) && wrtc_flow_ep_eq(src, &l->prm.sig))
+		return WRTC_FLOW_SRC_SIGNALLED;
+	if (wrtc_flow_ep_set(&l->prev) && wrtc_flow_ep_eq(src, &l->prev))
+		return -(int)WRTC_DROP_SOURCE_STALE;
+	if (l->prm.mode == WRTC_FLOW_LATCH_OFF)
+		return -(int)WRTC_DROP_SOURCE;
+	if (now_tsc >= l->prm.window_end_tsc)
+		return -(int)WRTC_DROP_SOURCE_WINDOW;
+	return WRTC_FLOW_SRC_CANDIDATE;
+}
+
+/** Rank of @p src against the signalled address @p sig (WRTC_FLOW_RANK_*). */
+static inline uint8_t
+wrtc_flow_learn_rank(const struct wrtc_flow_ep *sig, const struct wrtc_flow_ep *src)
+{
+	if (!wrtc_flow_ep_set(sig))
+		return WRTC_FLOW_RANK_OTHER;
+	if (wrtc_net_addr_eq(&src->ip, &sig->ip))
+		return WRTC_FLOW_RANK_SAME_IP;
+	if (src->port == sig->port)
+		return WRTC_FLOW_RANK_SAME_PORT;
+	return WRTC_FLOW_RANK_OTHER;
+}
+
+/**
+ * Count one (authenticated, where the leg is SRTP) packet from candidate @p src
+ * of stream @p s (after wrtc_flow_learn_classify() said _CANDIDATE). A source of
+ * a better or equal rank replaces the current candidate; a worse one leaves it
+ * alone. The candidate is learned once it has sent prm.packets packets in a row
+ * and, where its rank must wait, the delay has passed.
+ *
+ * @return true if @p src is now learned (state WRTC_FLOW_LEARN_LEARNED; the
+ *   caller latches the stream to it), false if the packet is to be dropped.
+ */
+static inline bool
+wrtc_flow_learn_count(struct wrtc_stream *s, const struct wrtc_flow_ep *src, uint64_t now_tsc)
+{
+	struct wrtc_flow_learn *l = &s->learn;
+	uint8_t rank = l->prm.mode == WRTC_FLOW_LATCH_HEURISTIC ?
+		       wrtc_flow_learn_rank(&l->prm.sig, src) : WRTC_FLOW_RANK_OTHER;
+	bool wait;
+
+	if (wrtc_flow_ep_set(&l->cand) && wrtc_flow_ep_eq(src, &l->cand)) {
+		if (l->cand_count < UINT16_MAX)
+			l->cand_count++;
+	} else if (!wrtc_flow_ep_set(&l->cand) || rank <= l->cand_rank) {
+		l->cand = *src;
+		l->cand_count = 1;
+		l->cand_rank = rank;
+	} else {
+		return false;
+	}
+	wait = l->prm.mode == WRTC_FLOW_LATCH_DELAYED ||
+	       (l->prm.mode == WRTC_FLOW_LATCH_HEURISTIC && rank != WRTC_FLOW_RANK_SAME_IP);
+	if (l->cand_count < l->prm.packets || (wait && now_tsc < l->prm.delay_end_tsc))
+		return false;
+	l->state = WRTC_FLOW_LEARN_LEARNED;
+	return true;
+}
+
+/** @return "off", "immediate", "delayed" or "heuristic". */
+const char *wrtc_flow_latch_name(enum wrtc_flow_latch mode);
+
+/** @return "open", "signalled" or "learned". */
+const char *wrtc_flow_learn_state_name(enum wrtc_flow_learn_state state);
 
 /** Format an endpoint as "1.2.3.4:5" or "[::1]:5" ("-" when unset) into @p buf. */
 const char *wrtc_flow_ep_str(const struct wrtc_flow_ep *e, char *buf, size_t size);

@@ -30,6 +30,9 @@
 	X(NO_OUTPUT, "no-output-stream") \
 	X(PAYLOAD_CLASS, "unknown-payload-class") \
 	X(SOURCE, "unexpected-source") \
+	X(SOURCE_LEARNING, "source-not-learned-yet") \
+	X(SOURCE_WINDOW, "source-after-learning-window") \
+	X(SOURCE_STALE, "stale-source-after-move") \
 	X(NOT_STARTED, "stream-not-started") \
 	X(RTP_HEADER, "bad-rtp-header") \
 	X(RTCP_HEADER, "bad-rtcp-header") \

@@ -133,6 +133,7 @@ parse_conn_toks(struct parser *p, const char *what, char **tok, struct wrtc_sdp_
 	sdp_addr_set(&c->addr, tok[2], 0);
 	if (c->addr.family != 0 && c->addr.family != c->addrtype)
 		return fail(p, "%s: address \"%s\" is not %s", what, tok[2], tok[1]);
+	c->line_no = p->line_no;
 	c->present = true;
 	return 0;
 }

@@ -130,6 +130,7 @@ struct wrtc_sdp_conn {
 	bool present;		   /**< A c= line was seen at this level. */
 	int addrtype;		   /**< AF_INET for IP4, AF_INET6 for IP6, 0 for other. */
 	struct wrtc_sdp_addr addr; /**< The connection address (TTL/count suffix removed). */
+	unsigned int line_no;	   /**< 1-based line of the c= (or a=rtcp) line, for errors. */
 };
 
 /** An o= line. */

@@ -124,8 +124,9 @@ stream_pair_open(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned 
 		s[k]->local_port = (uint16_t)(lm->port + k);
 		s[k]->ifc = &mgr->dp->ifc[iface];
 		s[k]->started = true;
-		/* SIP phones behind NAT: send to the signalled address until the
-		 * first packet arrives, then to where it came from. */
+		/* Plain RTP: the signalled address, or a source learned by the
+		 * trunk group's latch rules (session_latch.c); until the leg's
+		 * SDP is applied nothing is accepted. */
 		s[k]->remote_mode = WRTC_FLOW_REMOTE_LATCH;
 	}
 	lm->rtp = s[0];
@@ -145,10 +146,11 @@ stream_pair_open(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned 
 	return 0;
 }
 
-/* Point a stream at its signalled remote, if the next hop is resolved. */
+/* Point a stream at its signalled remote, if the next hop is resolved; with
+ * @p lp, also give the worker new endpoint learning parameters. */
 static int
 stream_route(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct wrtc_stream *s,
-	     const struct wrtc_flow_ep *sig)
+	     const struct wrtc_flow_ep *sig, const struct wrtc_flow_learn_prm *lp)
 {
 	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
 	const struct wrtc_net_addr *local;
@@ -157,16 +159,30 @@ stream_route(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct wrtc_s
 
 	u.remote_mode = WRTC_FLOW_REMOTE_LATCH;
 	u.remote = *sig;
+	if (lp != NULL) {
+		u.fields |= WRTC_FLOW_UPD_LEARN;
+		u.learn = *lp;
+	}
 	if (sig->ip.family == 0) {
-		/* Hold (c=0.0.0.0) or nothing signalled: wait for a packet to latch. */
+		/* Nothing signalled: nowhere to send until a source is learned. */
 		return ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, s, &u);
 	}
 	local = sig->ip.family == AF_INET ? &s->ifc->ip4 : &s->ifc->ip6;
 	if (local->family == 0)
 		return -EAFNOSUPPORT;
 	rc = ctrl_resolve(mgr, s->iface, &sig->ip, &mac);
-	if (rc == -EINPROGRESS || rc == -EHOSTUNREACH)
+	if (rc == -EINPROGRESS || rc == -EHOSTUNREACH) {
+		/* Learning starts now and the route follows (call_retry_routes()); a
+		 * stream that moved stops sending to the old address at once. */
+		if (lp != NULL) {
+			if (!lp->restart)
+				u.fields = WRTC_FLOW_UPD_LEARN;
+			rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, s, &u);
+			if (rc != 0)
+				return rc;
+		}
 		return -EINPROGRESS;
+	}
 	if (rc != 0)
 		return rc;
 	rc = wrtc_net_hdr_tmpl_init(&u.tmpl, s->ifc, local, s->local_port, &sig->ip, sig->port,
@@ -177,21 +193,50 @@ stream_route(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct wrtc_s
 	return ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, s, &u);
 }
 
+/*
+ * Route the streams of a plain RTP leg to its signalled addresses. After SDP
+ * from the leg (@p signalled), the worker's endpoint learning follows: a new
+ * signalled address restarts it (the stream moves at once, the old address
+ * becomes stale); the same address reopens the window of a stream that has
+ * fixed nothing yet; hold (no address) keeps what the stream has.
+ */
 static void
-leg_route(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
+leg_route(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+	  bool signalled)
 {
-	int rc1, rc2;
+	struct wrtc_stream *s[2] = {lm->rtp, lm->mux ? NULL : lm->rtcp};
+	const struct wrtc_flow_ep *sig[2] = {&lm->sig_rtp, &lm->sig_rtcp};
+	int rc[2] = {0, 0};
 
 	if (lm->ice_on)
 		return; /* ICE chooses the remote (webrtc.c). */
-	rc1 = stream_route(mgr, call, lm->rtp, &lm->sig_rtp);
-	rc2 = lm->mux ? 0 : stream_route(mgr, call, lm->rtcp, &lm->sig_rtcp);
-	lm->need_route = rc1 == -EINPROGRESS || rc2 == -EINPROGRESS;
+	for (unsigned int k = 0; k < 2; k++) {
+		struct wrtc_flow_learn_prm lp;
+		bool restart;
+
+		if (s[k] == NULL)
+			continue;
+		if (!wrtc_flow_ep_set(sig[k]) && lm->learn_init[k] &&
+		    wrtc_flow_ep_set(&lm->learn_sig[k]))
+			continue; /* On hold. */
+		if (!signalled) {
+			rc[k] = stream_route(mgr, call, s[k], sig[k], NULL);
+			continue;
+		}
+		restart = !lm->learn_init[k] || !wrtc_flow_ep_eq(sig[k], &lm->learn_sig[k]);
+		latch_prm(mgr, call, lm->leg, sig[k], restart, &lp);
+		rc[k] = stream_route(mgr, call, s[k], sig[k], &lp);
+		if (rc[k] == 0 || rc[k] == -EINPROGRESS) {
+			lm->learn_sig[k] = *sig[k];
+			lm->learn_init[k] = true;
+		}
+	}
+	lm->need_route = rc[0] == -EINPROGRESS || rc[1] == -EINPROGRESS;
 	if (lm->need_route)
 		call->need_route = true;
-	if ((rc1 != 0 && rc1 != -EINPROGRESS) || (rc2 != 0 && rc2 != -EINPROGRESS))
+	if ((rc[0] != 0 && rc[0] != -EINPROGRESS) || (rc[1] != 0 && rc[1] != -EINPROGRESS))
 		CALL_LOG(WARNING, call, "port %u: cannot route to the signalled address: %s",
-			 lm->port, strerror(-(rc1 != 0 ? rc1 : rc2)));
+			 lm->port, strerror(-(rc[0] != 0 ? rc[0] : rc[1])));
 }
 
 void
@@ -201,7 +246,7 @@ call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
 	for (unsigned int i = 0; i < call->n_media; i++)
 		for (unsigned int l = 0; l < 2; l++)
 			if (call->media[i].leg[l].need_route)
-				leg_route(mgr, call, &call->media[i].leg[l]);
+				leg_route(mgr, call, &call->media[i].leg[l], false);
 }
 
 /* Tell each stream where RTP and RTCP received on it go out. */
@@ -471,6 +516,11 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		wrtc_sdp_free(sdp);
 		return -EINVAL;
 	}
+	rc = latch_conn_check(mgr, call, a, sdp, err, errlen);
+	if (rc != 0) {
+		wrtc_sdp_free(sdp);
+		return rc;
+	}
 	policy_from_psp(mgr->cfg, psp_b, &pol);
 	for (unsigned int i = 0; i < sdp->n_media; i++) {
 		const struct wrtc_sdp_media *m = &sdp->media[i];
@@ -525,7 +575,7 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 
 		if (cm->leg[a].rtp == NULL)
 			continue;
-		leg_route(mgr, call, &cm->leg[a]);
+		leg_route(mgr, call, &cm->leg[a], true);
 		wire(mgr, call, cm);
 	}
 	wrtc_sdp_free(call->leg[a].sdp);
@@ -677,6 +727,11 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 		wrtc_sdp_free(sdp);
 		return -EINVAL;
 	}
+	rc = latch_conn_check(mgr, call, b, sdp, err, errlen);
+	if (rc != 0) {
+		wrtc_sdp_free(sdp);
+		return rc;
+	}
 	for (unsigned int i = 0; i < sdp->n_media; i++) {
 		const struct wrtc_sdp_media *m = &sdp->media[i];
 		struct call_media *cm = &call->media[i];
@@ -716,7 +771,10 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 
 		if (cm->leg[b].rtp == NULL)
 			continue;
-		leg_route(mgr, call, &cm->leg[b]);
+		leg_route(mgr, call, &cm->leg[b], true);
+		/* The call starts: the offerer's learning window opens again. */
+		if (cm->leg[a].rtp != NULL)
+			leg_route(mgr, call, &cm->leg[a], true);
 		wire(mgr, call, cm);
 	}
 	wrtc_sdp_free(call->leg[b].sdp);
@@ -775,7 +833,7 @@ call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
 }
 
 static json_t *
-stream_json(const struct wrtc_stream *s)
+stream_json(const struct wrtc_session_mgr *mgr, const struct wrtc_stream *s)
 {
 	const struct wrtc_flow_counters *c = &s->c;
 	json_t *o, *drops = json_object();
@@ -795,6 +853,8 @@ stream_json(const struct wrtc_stream *s)
 		      "tx_packets", (json_int_t)c->tx_pkts, "tx_bytes", (json_int_t)c->tx_bytes,
 		      "drops", (json_int_t)c->drops, "rtcp_packets", (json_int_t)c->rtcp_rx);
 	json_object_set_new(o, "drop_reasons", drops);
+	if (s->remote_mode == WRTC_FLOW_REMOTE_LATCH)
+		json_object_set_new(o, "learning", latch_status(mgr, s));
 	return o;
 }
 
@@ -833,7 +893,7 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 			json_t *lo = json_pack("{s:s, s:i, s:b, s:b, s:o, s:o, s:i, s:i}",
 				"leg", call->leg[l].tag, "port", lm->port, "rtcp_mux", lm->mux,
 				"next_hop_pending", lm->need_route,
-				"rtp", stream_json(lm->rtp), "rtcp", stream_json(lm->rtcp),
+				"rtp", stream_json(mgr, lm->rtp), "rtcp", stream_json(mgr, lm->rtcp),
 				"rx_kbps", lm->rx_kbps, "tx_kbps", lm->tx_kbps);
 
 			json_t *wo = webrtc_leg_status(mgr, lm);

@@ -63,6 +63,9 @@ struct leg_media {
 	struct wrtc_flow_ep sig_rtp; /* signalled remote RTP address */
 	struct wrtc_flow_ep sig_rtcp;/* signalled remote RTCP address */
 	bool need_route;             /* signalled remote's MAC still unresolved */
+	struct wrtc_flow_ep learn_sig[2]; /* signalled address last given to the worker's
+					   * learning, per stream (rtp, rtcp) */
+	bool learn_init[2];          /* learn_sig[k] was given once */
 	uint64_t prev_rx_bytes;      /* for the one-second bandwidth sample */
 	uint64_t prev_tx_bytes;
 	uint32_t rx_kbps;            /* last second's rate, received from this leg */
@@ -238,6 +241,13 @@ int sdes_answer_line(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struc
 		     char *err, size_t errlen);
 int sdes_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		const struct wrtc_sdp_media *m, bool is_answer, char *err, size_t errlen);
+
+/* session_latch.c */
+int latch_conn_check(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
+		     unsigned int leg, const struct wrtc_sdp *sdp, char *err, size_t errlen);
+void latch_prm(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg,
+	       const struct wrtc_flow_ep *sig, bool restart, struct wrtc_flow_learn_prm *p);
+json_t *latch_status(const struct wrtc_session_mgr *mgr, const struct wrtc_stream *s);
 
 /* session_capture.c */
 int capture_start(struct wrtc_session_mgr *mgr, struct wrtc_call *call, char *err, size_t errlen);

@@ -146,9 +146,11 @@ srtp_drop_reason(int rc)
 	}
 }
 
-/* Latch the remote of @p s to the source of @p pi (first packet only). */
-static inline void
-latch(struct wrtc_stream *s, const struct wrtc_net_pkt *pi)
+/* Fix the remote of @p s to the source of @p pi: the signalled address when it
+ * first sends, or a source learned by the rules of docs/configuration.md
+ * (trunk_groups[].latch). Returns false if no header template can be built. */
+static inline bool
+latch(struct wrtc_stream *s, const struct wrtc_net_pkt *pi, uint64_t now_tsc)
 {
 	const struct wrtc_net_addr *local = pi->src.family == AF_INET ? &s->ifc->ip4 : &s->ifc->ip6;
 
@@ -156,13 +158,14 @@ latch(struct wrtc_stream *s, const struct wrtc_net_pkt *pi)
 		wrtc_net_hdr_tmpl_latch(&s->tmpl, pi);
 	} else if (wrtc_net_hdr_tmpl_init(&s->tmpl, s->ifc, local, s->local_port, &pi->src,
 					  pi->src_port, &pi->src_mac) != 0) {
-		return;
+		return false;
 	}
 	s->remote.ip = pi->src;
 	s->remote.port = pi->src_port;
 	s->tmpl_valid = true;
 	s->remote_verified = true;
-	s->c.latched_tsc = rte_rdtsc();
+	s->c.latched_tsc = now_tsc;
+	return true;
 }
 
 /* Per-call capture: a copy of the first @p len bytes goes to the control lcore. */
@@ -313,7 +316,8 @@ static void
 media_stage(struct wrtc_lcore *w, struct burst *b)
 {
 	const struct wrtc_flow_table *t = w->flows;
-	uint64_t now_us = rte_rdtsc() / w->tsc_per_us;
+	uint64_t now_tsc = rte_rdtsc();
+	uint64_t now_us = now_tsc / w->tsc_per_us;
 
 	for (uint16_t i = 0; i < b->nb_media; i++) {
 		struct rte_mbuf *m = b->media[i];
@@ -321,6 +325,7 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 		struct wrtc_stream *s, *out;
 		struct wrtc_flow_ep src;
 		const uint8_t *payload;
+		int learn = WRTC_FLOW_SRC_KNOWN;
 		uint16_t plen;
 		bool rtcp;
 		int rc;
@@ -344,7 +349,15 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 		}
 		src.ip = pi->src;
 		src.port = pi->src_port;
-		if (s->remote_verified) {
+		if (s->remote_mode == WRTC_FLOW_REMOTE_LATCH) {
+			/* Plain RTP leg: the signalled address, the fixed remote, or a
+			 * candidate inside the learning window; nothing else. */
+			learn = wrtc_flow_learn_classify(s, &src, now_tsc);
+			if (unlikely(learn < 0)) {
+				stream_drop(w, b, s, m, (unsigned int)-learn);
+				continue;
+			}
+		} else if (s->remote_verified) {
 			if (unlikely(!wrtc_flow_ep_eq(&src, &s->remote))) {
 				stream_drop(w, b, s, m, WRTC_DROP_SOURCE);
 				continue;
@@ -374,10 +387,23 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 			stream_drop(w, b, s, m, WRTC_DROP_SRTP_OTHER);
 			continue;
 		}
-		/* Latch only on a packet that authenticated (SRTP legs), so a forged
-		 * packet cannot steal the stream. */
-		if (!s->remote_verified && s->remote_mode == WRTC_FLOW_REMOTE_LATCH)
-			latch(s, pi);
+		/* Learn only from packets that authenticated (SRTP legs), so a forged
+		 * packet cannot count. A candidate's packets are dropped until it is
+		 * learned: a stranger's never reach the peer. */
+		if (unlikely(learn == WRTC_FLOW_SRC_CANDIDATE)) {
+			if (!wrtc_flow_learn_count(s, &src, now_tsc)) {
+				stream_drop(w, b, s, m, WRTC_DROP_SOURCE_LEARNING);
+				continue;
+			}
+			if (unlikely(!latch(s, pi, now_tsc))) {
+				s->learn.state = WRTC_FLOW_LEARN_OPEN;
+				stream_drop(w, b, s, m, WRTC_DROP_SOURCE_LEARNING);
+				continue;
+			}
+		} else if (unlikely(learn == WRTC_FLOW_SRC_SIGNALLED)) {
+			if (latch(s, pi, now_tsc))
+				s->learn.state = WRTC_FLOW_LEARN_SIGNALLED;
+		}
 		if (unlikely(s->capture))
 			capture_copy(w, m, (uint32_t)pi->payload_off + plen, s->id);
 		s->c.rx_pkts++;

@@ -511,6 +511,59 @@ test_trunk_group_errors(void)
 	return 0;
 }
 
+/* Endpoint learning keys: defaults, values, errors. */
+static int
+test_latch(void)
+{
+	struct wrtc_config *cfg = load(CFG_TG(PSPS, "[{'name':'d','interface':'pub','kind':'sip',"
+					      "'packet_service_profile':'plain'},"
+					      "{'name':'o','interface':'pub','kind':'sip',"
+					      "'packet_service_profile':'plain','latch':'off'},"
+					      "{'name':'i','interface':'pub','kind':'sip',"
+					      "'packet_service_profile':'plain','latch':'immediate',"
+					      "'latch_packets':1,'latch_window_ms':0,"
+					      "'allow_connection_addresses':['own','loopback']}]", ""));
+
+	if (!WRTC_CHECK(cfg != NULL))
+		return 0;
+	WRTC_CHECK_EQ(cfg->trunk_groups[0].latch, WRTC_CONFIG_LATCH_HEURISTIC);
+	WRTC_CHECK_EQ(cfg->trunk_groups[0].latch_packets, 4);
+	WRTC_CHECK_EQ(cfg->trunk_groups[0].latch_window_ms, 5000);
+	WRTC_CHECK_EQ(cfg->trunk_groups[0].latch_delay_ms, 1000);
+	WRTC_CHECK_EQ(cfg->trunk_groups[0].allow_caddr, 0);
+	WRTC_CHECK_EQ(cfg->trunk_groups[1].latch, WRTC_CONFIG_LATCH_OFF);
+	WRTC_CHECK_EQ(cfg->trunk_groups[2].latch, WRTC_CONFIG_LATCH_IMMEDIATE);
+	WRTC_CHECK_EQ(cfg->trunk_groups[2].latch_packets, 1);
+	WRTC_CHECK_EQ(cfg->trunk_groups[2].latch_window_ms, 0);
+	WRTC_CHECK_EQ(cfg->trunk_groups[2].allow_caddr,
+		      WRTC_CONFIG_CADDR_OWN | WRTC_CONFIG_CADDR_LOOPBACK);
+	WRTC_CHECK_STREQ(wrtc_config_latch_str(cfg->trunk_groups[0].latch), "heuristic");
+	wrtc_config_free(cfg);
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'packet_service_profile':'plain','latch':'always'}]", ""),
+			      "trunk_groups[0].latch: \"always\" is not one of \"off\", "
+			      "\"immediate\", \"delayed\" or \"heuristic\""));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'packet_service_profile':'plain','latch_packets':0}]", ""),
+			      "trunk_groups[0].latch_packets: must be between 1 and 1000"));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'packet_service_profile':'plain','latch':'delayed',"
+				     "'latch_window_ms':500,'latch_delay_ms':500}]", ""),
+			      "trunk_groups[0].latch_delay_ms: 500 must be below latch_window_ms "
+			      "(500)"));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'packet_service_profile':'plain',"
+				     "'allow_connection_addresses':['own','own']}]", ""),
+			      "trunk_groups[0].allow_connection_addresses[1]: duplicate \"own\""));
+	WRTC_CHECK(fails_with(CFG_TG(PSPS, "[{'name':'w','interface':'pub','kind':'sip',"
+				     "'packet_service_profile':'plain',"
+				     "'allow_connection_addresses':['anycast']}]", ""),
+			      "trunk_groups[0].allow_connection_addresses[0]: \"anycast\" is not one "
+			      "of \"loopback\", \"multicast\", \"broadcast\", \"own\" or "
+			      "\"unspecified\""));
+	return 0;
+}
+
 static int
 test_sdp_rules(void)
 {
@@ -596,6 +649,7 @@ static const struct wrtc_test_case cases[] = {
 	{"implicit default profiles", test_implicit_profiles},
 	{"trunk group errors", test_trunk_group_errors},
 	{"sdp rules", test_sdp_rules},
+	{"endpoint learning keys", test_latch},
 	{"policers", test_policers},
 };
 

@@ -131,7 +131,8 @@ def case_latch_nat(gw, lab):
         "sockets": {"a": ep(a_ip, 30010), "b_signalled": ep(b_ip, 30012),
                     "b_nat": ep(b_ip, 30014), "x": ep(a_ip, 30016)},
         "steps": [
-            {"send": "b_nat", "to": ep(DUT_IP4, pb), "count": 1, "ssrc": 0x3333, "seq": 0},
+            # The signalled IP on another port: learned after latch_packets (4).
+            {"send": "b_nat", "to": ep(DUT_IP4, pb), "count": 4, "ssrc": 0x3333, "seq": 0},
             {"sleep": 0.3},
             {"send": "a", "to": ep(DUT_IP4, pa), "count": 20, "ssrc": 0x4444, "interval": 0.002},
             # A stranger sending to B's gateway port after the latch is dropped.
@@ -140,10 +141,12 @@ def case_latch_nat(gw, lab):
         "linger": 0.4})
     check_rtp(got["b_nat"], 0x4444, 20, ep(DUT_IP4, pb), "A->B after latch")
     expect(got["b_signalled"] == [], "media went to the signalled port after latching")
-    expect(len(got["a"]) == 1, f"A got {len(got['a'])} packets, expected B's first only")
+    expect(len(got["a"]) == 1, f"A got {len(got['a'])} packets, expected B's fourth only")
     q = gw.rpc.call("query", call_id="latch")
     b = q["streams"][0]["legs"][1]["rtp"]
-    expect(b["latched"] and b["remote"] == ep(b_ip, 30014), f"leg B not latched to NAT port: {b}")
+    expect(b["latched"] and b["remote"] == ep(b_ip, 30014) and
+           b["learning"]["state"] == "learned", f"leg B not latched to NAT port: {b}")
+    expect(b["drop_reasons"].get("source-not-learned-yet") == 3, f"learning drops: {b}")
     expect(b["drop_reasons"].get("unexpected-source") == 5, f"stranger not dropped: {b}")
     gw.rpc.call("delete", call_id="latch")
 

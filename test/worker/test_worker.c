@@ -164,18 +164,44 @@ stream(uint16_t port)
 	return s;
 }
 
+static uint64_t
+ms_from_now(int64_t ms)
+{
+	return (uint64_t)((int64_t)rte_rdtsc() + ms * (int64_t)rte_get_tsc_hz() / 1000);
+}
+
+/* What the control lcore sends for a plain RTP leg's SDP: the signalled
+ * address (route resolved when @p mac is given) and the learning rules. */
+static void
+learn(uint16_t w, struct wrtc_stream *s, enum wrtc_flow_latch mode, uint16_t n, int64_t window_ms,
+      int64_t delay_ms, const struct wrtc_net_addr *ip, uint16_t port,
+      const struct rte_ether_addr *mac, bool restart)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE | WRTC_FLOW_UPD_LEARN};
+
+	u.remote_mode = WRTC_FLOW_REMOTE_LATCH;
+	if (ip != NULL) {
+		u.remote.ip = *ip;
+		u.remote.port = port;
+	}
+	if (ip != NULL && mac != NULL) {
+		wrtc_net_hdr_tmpl_init(&u.tmpl, &dp.ifc[0], &gw_ip, s->local_port, ip, port, mac);
+		u.tmpl_valid = true;
+	}
+	u.learn.mode = mode;
+	u.learn.packets = n;
+	u.learn.window_end_tsc = ms_from_now(window_ms);
+	u.learn.delay_end_tsc = ms_from_now(delay_ms);
+	u.learn.sig = u.remote;
+	u.learn.restart = restart;
+	post(w, WRTC_FLOW_MSG_UPDATE, s, &u);
+}
+
 static void
 set_remote(uint16_t w, struct wrtc_stream *s, const struct wrtc_net_addr *ip, uint16_t port,
 	   const struct rte_ether_addr *mac)
 {
-	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
-
-	u.remote_mode = WRTC_FLOW_REMOTE_LATCH;
-	u.remote.ip = *ip;
-	u.remote.port = port;
-	wrtc_net_hdr_tmpl_init(&u.tmpl, &dp.ifc[0], &gw_ip, s->local_port, ip, port, mac);
-	u.tmpl_valid = true;
-	post(w, WRTC_FLOW_MSG_UPDATE, s, &u);
+	learn(w, s, WRTC_FLOW_LATCH_HEURISTIC, 4, 10000, 1000, ip, port, mac, true);
 }
 
 static void
@@ -256,6 +282,7 @@ test_relay(void)
 	WRTC_CHECK_EQ(sb->c.rx_pkts, 1);
 	WRTC_CHECK_EQ(sa->c.tx_pkts, 1);
 	WRTC_CHECK(sa->c.latched_tsc != 0);
+	WRTC_CHECK_EQ(sa->learn.state, WRTC_FLOW_LEARN_SIGNALLED);
 	return 0;
 }
 
@@ -329,6 +356,7 @@ test_handoff(void)
 	wrtc_steer_set(&dp.port[0], 22002, 1);
 	post(1, WRTC_FLOW_MSG_INSTALL, sc, NULL);
 	post(1, WRTC_FLOW_MSG_INSTALL, sd, NULL);
+	set_remote(1, sc, &a_ip, 4500, &a_mac);
 	set_remote(1, sd, &b_ip, 6000, &b_mac);
 	wire_pair(1, sc, sd);
 	poll_all(1);
@@ -464,6 +492,352 @@ test_srtp_interworking(void)
 	return 0;
 }
 
+
+/* ----------------------------------------------------------- endpoint learning */
+
+static struct wrtc_stream *la, *lb;
+
+/* A fresh pair on worker 0: phone A at a_ip:4000 signalled (and fixed by its
+ * first packet), leg B set by the case. */
+static void
+learn_pair(uint16_t port)
+{
+	la = stream(port);
+	lb = stream((uint16_t)(port + 2));
+	wrtc_steer_set(&dp.port[0], port, 0);
+	wrtc_steer_set(&dp.port[0], (uint16_t)(port + 2), 0);
+	post(0, WRTC_FLOW_MSG_INSTALL, la, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, lb, NULL);
+	set_remote(0, la, &a_ip, 4000, &a_mac);
+	wire_pair(0, la, lb);
+}
+
+/* Send @p n RTP packets from (ip, sport) to the gateway's @p dport. */
+static void
+send_from(const struct wrtc_net_addr *ip, uint16_t sport, uint16_t dport, int n)
+{
+	static uint16_t seq;
+	uint8_t pl[60];
+
+	for (int i = 0; i < n; i++) {
+		rtp_payload(pl, seq++, sizeof(pl));
+		inject(0, frame(&b_mac, ip, sport, dport, pl, sizeof(pl)));
+	}
+	poll_all(1);
+}
+
+/* Take every transmitted frame; count them and check each goes to (ip, port). */
+static unsigned int
+sent_to(const struct wrtc_net_addr *ip, uint16_t port)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while (rte_ring_dequeue(txr[0], (void **)&m) == 0) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		const struct rte_ipv4_hdr *ih = (const void *)(p + 14);
+		const struct rte_udp_hdr *uh = (const void *)(p + 34);
+
+		WRTC_CHECK(ih->dst_addr == ip->v4);
+		WRTC_CHECK_EQ(rte_be_to_cpu_16(uh->dst_port), port);
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+static bool
+remote_is(const struct wrtc_stream *s, const struct wrtc_net_addr *ip, uint16_t port)
+{
+	struct wrtc_flow_ep e = {.ip = *ip, .port = port};
+
+	return wrtc_flow_ep_eq(&s->remote, &e);
+}
+
+/* A stranger who sends first gets nothing and does not move the stream; the
+ * signalled phone then works, and the stranger stays out. */
+static int
+test_learn_stranger_first(void)
+{
+	learn_pair(24000);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 3, 10000, 5000, &b_ip, 5000, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&x_ip, 6666, 24002, 10);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE_LEARNING], 10);
+	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_OPEN);
+	WRTC_CHECK(remote_is(lb, &b_ip, 5000));
+	send_from(&b_ip, 5000, 24002, 2);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 2);
+	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_SIGNALLED);
+	send_from(&x_ip, 6666, 24002, 5);
+	send_from(&x_ip, 5000, 24002, 5);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE], 10);
+	WRTC_CHECK(remote_is(lb, &b_ip, 5000));
+	/* A -> B still goes to the phone. */
+	send_from(&a_ip, 4000, 24000, 1);
+	WRTC_CHECK_EQ(sent_to(&b_ip, 5000), 1);
+	return 0;
+}
+
+/* Heuristic: the signalled IP on another port (port-translating NAT) is
+ * learned after N packets in a row without the delay; the first N-1 are
+ * dropped; then even the signalled port cannot take the stream back. */
+static int
+test_learn_nat_same_ip(void)
+{
+	learn_pair(24010);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 3, 10000, 5000, &b_ip, 5000, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&b_ip, 5300, 24012, 2);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->learn.cand_count, 2);
+	send_from(&b_ip, 5300, 24012, 3);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 3);
+	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_LEARNED);
+	WRTC_CHECK(remote_is(lb, &b_ip, 5300));
+	WRTC_CHECK(lb->c.latched_tsc != 0);
+	send_from(&a_ip, 4000, 24010, 1);
+	WRTC_CHECK_EQ(sent_to(&b_ip, 5300), 1);
+	send_from(&b_ip, 5000, 24012, 2);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE], 2);
+	/* A route to the signalled address resolved later keeps the learned one. */
+	{
+		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
+
+		u.remote_mode = WRTC_FLOW_REMOTE_LATCH;
+		u.remote.ip = b_ip;
+		u.remote.port = 5000;
+		wrtc_net_hdr_tmpl_init(&u.tmpl, &dp.ifc[0], &gw_ip, 24012, &b_ip, 5000, &b_mac);
+		u.tmpl_valid = true;
+		post(0, WRTC_FLOW_MSG_UPDATE, lb, &u);
+		poll_all(1);
+		drain_replies();
+	}
+	WRTC_CHECK(remote_is(lb, &b_ip, 5300));
+	send_from(&a_ip, 4000, 24010, 1);
+	WRTC_CHECK_EQ(sent_to(&b_ip, 5300), 1);
+	return 0;
+}
+
+/* Heuristic: another address waits for the delay (its count goes on); a
+ * worse-ranked source does not reset a better candidate. */
+static int
+test_learn_delay_and_rank(void)
+{
+	learn_pair(24020);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 3, 10000, 5000, &b_ip, 5000, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&x_ip, 7000, 24022, 4);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->learn.cand_count, 4);
+	WRTC_CHECK_EQ(lb->learn.cand_rank, WRTC_FLOW_RANK_OTHER);
+	/* The same IP outranks it; the other address then cannot reset it. */
+	send_from(&b_ip, 5100, 24022, 2);
+	send_from(&x_ip, 7000, 24022, 2);
+	WRTC_CHECK(remote_is(lb, &b_ip, 5000));
+	WRTC_CHECK_EQ(lb->learn.cand_count, 2);
+	WRTC_CHECK_EQ(lb->learn.cand_rank, WRTC_FLOW_RANK_SAME_IP);
+	send_from(&b_ip, 5100, 24022, 1);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 1);
+	WRTC_CHECK(remote_is(lb, &b_ip, 5100));
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE_LEARNING], 8);
+
+	/* Another pair: the other address is learned once the delay is over
+	 * (a later answer's update without restart keeps its count). */
+	learn_pair(24030);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 3, 10000, 5000, &b_ip, 5000, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&x_ip, 7000, 24032, 3);
+	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_OPEN);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 3, 10000, -1, &b_ip, 5000, &b_mac, false);
+	poll_all(1);
+	drain_replies();
+	WRTC_CHECK_EQ(lb->learn.cand_count, 3);
+	send_from(&x_ip, 7000, 24032, 2);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 2);
+	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_LEARNED);
+	WRTC_CHECK(remote_is(lb, &x_ip, 7000));
+	return 0;
+}
+
+/* Immediate: any source after N in a row, another source resets the count.
+ * Delayed: even the signalled IP waits for the delay. */
+static int
+test_learn_immediate_delayed(void)
+{
+	learn_pair(24040);
+	learn(0, lb, WRTC_FLOW_LATCH_IMMEDIATE, 3, 10000, 5000, &b_ip, 5000, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&x_ip, 7000, 24042, 2);
+	send_from(&b_ip, 5100, 24042, 1);
+	send_from(&x_ip, 7000, 24042, 2);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	send_from(&x_ip, 7000, 24042, 1);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 1);
+	WRTC_CHECK(remote_is(lb, &x_ip, 7000));
+
+	learn_pair(24050);
+	learn(0, lb, WRTC_FLOW_LATCH_DELAYED, 2, 10000, 5000, &b_ip, 5000, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&b_ip, 5100, 24052, 5);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_OPEN);
+	learn(0, lb, WRTC_FLOW_LATCH_DELAYED, 2, 10000, -1, &b_ip, 5000, &b_mac, false);
+	poll_all(1);
+	drain_replies();
+	send_from(&b_ip, 5100, 24052, 1);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 1);
+	WRTC_CHECK(remote_is(lb, &b_ip, 5100));
+	return 0;
+}
+
+/* Off: only the signalled address. A closed window: a silent leg cannot be
+ * taken over, but the signalled address is still accepted. */
+static int
+test_learn_off_and_window(void)
+{
+	learn_pair(24060);
+	learn(0, lb, WRTC_FLOW_LATCH_OFF, 1, 10000, 0, &b_ip, 5000, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&b_ip, 5100, 24062, 5);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE], 5);
+	send_from(&b_ip, 5000, 24062, 1);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 1);
+
+	learn_pair(24070);
+	learn(0, lb, WRTC_FLOW_LATCH_IMMEDIATE, 1, -1, 0, &b_ip, 5000, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&x_ip, 7000, 24072, 20);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE_WINDOW], 20);
+	WRTC_CHECK(remote_is(lb, &b_ip, 5000));
+	send_from(&a_ip, 4000, 24070, 1);
+	WRTC_CHECK_EQ(sent_to(&b_ip, 5000), 1);
+	send_from(&b_ip, 5000, 24072, 1);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 1);
+	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_SIGNALLED);
+	return 0;
+}
+
+/* A re-offer to a new port moves the stream at once; late packets from the
+ * old port are dropped as stale and cannot be learned, the new one is. */
+static int
+test_learn_reoffer_move(void)
+{
+	learn_pair(24080);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 2, 10000, 5000, &b_ip, 5000, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&b_ip, 5000, 24082, 2);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 2);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 2, 10000, 5000, &b_ip, 5002, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&a_ip, 4000, 24080, 1);
+	WRTC_CHECK_EQ(sent_to(&b_ip, 5002), 1);
+	send_from(&b_ip, 5000, 24082, 6);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE_STALE], 6);
+	WRTC_CHECK(remote_is(lb, &b_ip, 5002));
+	send_from(&b_ip, 5002, 24082, 2);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 2);
+	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_SIGNALLED);
+	send_from(&b_ip, 5000, 24082, 1);
+	send_from(&x_ip, 5000, 24082, 1);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE_STALE], 7);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE], 1);
+
+	/* From a learned NAT address: the learned one becomes stale. */
+	learn_pair(24090);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 2, 10000, 5000, &b_ip, 5000, &b_mac, true);
+	poll_all(1);
+	drain_replies();
+	send_from(&b_ip, 6000, 24092, 2);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 1);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 2, 10000, 5000, &b_ip, 5002, NULL, true);
+	poll_all(1);
+	drain_replies();
+	WRTC_CHECK(!lb->tmpl_valid);
+	send_from(&b_ip, 6000, 24092, 4);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SOURCE_STALE], 4);
+	send_from(&b_ip, 6002, 24092, 2);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 1);
+	WRTC_CHECK(remote_is(lb, &b_ip, 6002));
+	return 0;
+}
+
+/* SDES-SRTP leg: only packets that authenticate count towards learning, so
+ * forged packets from a NAT-like source neither count nor reset. */
+static int
+test_learn_srtp_counts_authenticated(void)
+{
+	struct wrtc_srtp_prm k = {.suite = WRTC_SRTP_AES_CM_128_HMAC_SHA1_80};
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
+	struct wrtc_srtp *phone_tx, *gw_rx;
+	uint8_t pl[200];
+	size_t len;
+
+	for (unsigned int i = 0; i < sizeof(k.master_key); i++)
+		k.master_key[i] = (uint8_t)(0x11 + i);
+	for (unsigned int i = 0; i < sizeof(k.master_salt); i++)
+		k.master_salt[i] = (uint8_t)(0x22 + i);
+	phone_tx = wrtc_srtp_create(&k);
+	gw_rx = wrtc_srtp_create(&k);
+	if (!WRTC_CHECK(phone_tx != NULL && gw_rx != NULL))
+		return -1;
+	learn_pair(24100);
+	learn(0, lb, WRTC_FLOW_LATCH_HEURISTIC, 3, 10000, 5000, &b_ip, 5000, &b_mac, true);
+	u.srtp_rx = gw_rx;
+	u.secure_only = true;
+	post(0, WRTC_FLOW_MSG_UPDATE, lb, &u);
+	poll_all(1);
+	drain_replies();
+	/* Forged: plain RTP and SRTP with a wrong tag, from b_ip:5100. */
+	send_from(&b_ip, 5100, 24102, 4);
+	for (uint16_t q = 0; q < 4; q++) {
+		rtp_payload(pl, (uint16_t)(100 + q), 60);
+		len = 60;
+		WRTC_CHECK_EQ(wrtc_srtp_protect(phone_tx, pl, &len, sizeof(pl)), 0);
+		pl[len - 1] ^= 0x5a;
+		inject(0, frame(&b_mac, &b_ip, 5100, 24102, pl, (uint16_t)len));
+	}
+	poll_all(1);
+	WRTC_CHECK_EQ(lb->drop_reasons[WRTC_DROP_SRTP_AUTH], 8);
+	WRTC_CHECK_EQ(lb->learn.cand_count, 0);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 0);
+	/* The phone's real packets from there: learned at the third. */
+	for (uint16_t q = 0; q < 3; q++) {
+		rtp_payload(pl, (uint16_t)(200 + q), 60);
+		len = 60;
+		WRTC_CHECK_EQ(wrtc_srtp_protect(phone_tx, pl, &len, sizeof(pl)), 0);
+		inject(0, frame(&b_mac, &b_ip, 5100, 24102, pl, (uint16_t)len));
+		if (q == 0) {
+			/* A forged one in between does not reset the count. */
+			rtp_payload(pl, 300, 60);
+			inject(0, frame(&b_mac, &b_ip, 5100, 24102, pl, 60));
+		}
+	}
+	poll_all(1);
+	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 1);
+	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_LEARNED);
+	WRTC_CHECK(remote_is(lb, &b_ip, 5100));
+	wrtc_srtp_free(phone_tx);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"srtp_interworking", test_srtp_interworking},
 	{"relay_both_ways", test_relay},
@@ -471,6 +845,13 @@ static const struct wrtc_test_case cases[] = {
 	{"classes_and_punts", test_classes},
 	{"software_handoff", test_handoff},
 	{"remove", test_remove},
+	{"learn_stranger_first", test_learn_stranger_first},
+	{"learn_nat_same_ip", test_learn_nat_same_ip},
+	{"learn_delay_and_rank", test_learn_delay_and_rank},
+	{"learn_immediate_delayed", test_learn_immediate_delayed},
+	{"learn_off_and_window", test_learn_off_and_window},
+	{"learn_reoffer_move", test_learn_reoffer_move},
+	{"learn_srtp_counts_authenticated", test_learn_srtp_counts_authenticated},
 };
 
 int
