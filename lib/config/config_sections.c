@@ -1415,6 +1415,17 @@ ctl_timeout(struct cfg_ctx *c, const json_t *v, void *obj)
 }
 
 static int
+ctl_hold_timeout(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	uint64_t x;
+
+	if (cfg_uint(c, v, 1, 604800, &x) != 0)
+		return -1;
+	((struct wrtc_config_control *)obj)->hold_timeout = (uint32_t)x;
+	return 0;
+}
+
+static int
 ctl_max_calls(struct cfg_ctx *c, const json_t *v, void *obj)
 {
 	uint64_t x;
@@ -1429,6 +1440,7 @@ static const struct cfg_field ctl_fields[] = {
 	{"rpc_tcp", JT_STRING, false, ctl_tcp},
 	{"rpc_unix", JT_STRING, false, ctl_unix},
 	{"media_timeout", JT_INTEGER, false, ctl_timeout},
+	{"hold_timeout", JT_INTEGER, false, ctl_hold_timeout},
 	{"max_calls", JT_INTEGER, false, ctl_max_calls},
 };
 
@@ -1583,6 +1595,7 @@ cfg_parse_root(struct cfg_ctx *c, const json_t *root)
 	strcpy(cfg->control.rpc_tcp_host, "127.0.0.1");
 	cfg->control.rpc_tcp_port = 9900;
 	cfg->control.media_timeout = 60;
+	cfg->control.hold_timeout = 3600;
 	cfg->control.max_calls = 10000;
 	cfg->workers.mbufs = 16383;
 	cfg->workers.rx_desc = 1024;

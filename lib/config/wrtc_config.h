@@ -268,6 +268,8 @@ struct wrtc_config_control {
 	char rpc_tcp[80];                  /**< As written, e.g. "127.0.0.1:9900" ("" = off). */
 	char rpc_unix[WRTC_CONFIG_UNIX_SIZE]; /**< Unix socket path ("" = none). */
 	uint32_t media_timeout;            /**< Seconds without media before a call ends. */
+	uint32_t hold_timeout;             /**< The same for a call on hold (sendonly, inactive,
+					    *   c=0.0.0.0). */
 	uint32_t max_calls;                /**< Concurrent calls accepted. */
 };
 
