@@ -7,9 +7,13 @@
  * none), and the one-second timers.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/queue.h>
+
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -28,72 +32,170 @@ ctrl_now_ms(const struct wrtc_session_mgr *mgr)
 	return rte_rdtsc() / (mgr->hz / 1000);
 }
 
+/*
+ * Control -> worker messages (docs/architecture.md, "Control messages").
+ *
+ * A message goes into the worker's control ring, or, while the ring (with the
+ * replies not yet read) is full, into a per-worker backlog that ctrl_flush()
+ * moves on in order as the worker catches up: a stalled worker delays
+ * messages, it never loses them. RPCs that post many messages first ask
+ * ctrl_reserve() for room and are refused with a retryable error instead of
+ * being half applied. The only message that can be lost is one that cannot
+ * be allocated; its call is then marked degraded and counted.
+ */
+struct ctrl_item {
+	STAILQ_ENTRY(ctrl_item) next;
+	struct wrtc_flow_msg msg;
+};
+
+static struct wrtc_flow_msg *
+msg_alloc(void)
+{
+	struct ctrl_item *it = calloc(1, sizeof(*it));
+
+	return it != NULL ? &it->msg : NULL;
+}
+
+static void
+msg_free(struct wrtc_flow_msg *msg)
+{
+	free(container_of(msg, struct ctrl_item, msg));
+}
+
+/* Messages in flight to @p w: not yet applied, or applied and not yet read. */
+static unsigned int
+in_flight(const struct wrtc_lcore *w)
+{
+	return rte_ring_count(w->ctrl) + rte_ring_count(w->reply);
+}
+
+/* The call that owns stream @p s (its port pair is in the port map). */
+struct wrtc_call *
+call_owning_stream(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s)
+{
+	struct leg_media *lm;
+
+	if (s == NULL || s->iface >= WRTC_FLOW_MAX_IFACES || mgr->port_map[s->iface] == NULL)
+		return NULL;
+	lm = mgr->port_map[s->iface][s->local_port];
+	return lm != NULL && (lm->rtp == s || lm->rtcp == s) ? lm->call : NULL;
+}
+
+/* The worker's copy of @p s no longer matches ours. */
+static void
+mark_degraded(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s, const char *why)
+{
+	struct wrtc_call *call = call_owning_stream(mgr, s);
+
+	if (call == NULL)
+		return;
+	if (call->lost_msgs++ == 0) {
+		mgr->st.calls_degraded++;
+		CALL_LOG(ERR, call, "port %u: worker state diverged (%s): call degraded",
+			 s->local_port, why);
+	}
+}
+
+void
+ctrl_flush(struct wrtc_session_mgr *mgr, uint16_t worker)
+{
+	struct ctrl_queue *q = &mgr->ctrlq[worker];
+	struct wrtc_lcore *w = mgr->dp->workers[worker];
+	unsigned int cap = rte_ring_get_capacity(w->reply);
+	struct ctrl_item *it;
+
+	while ((it = STAILQ_FIRST(&q->backlog)) != NULL) {
+		if (in_flight(w) + 1 > cap || rte_ring_enqueue(w->ctrl, &it->msg) != 0)
+			return;
+		STAILQ_REMOVE_HEAD(&q->backlog, next);
+		q->n_backlog--;
+	}
+}
+
+static int
+post(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg)
+{
+	struct ctrl_queue *q = &mgr->ctrlq[worker];
+	struct wrtc_lcore *w = mgr->dp->workers[worker];
+
+	msg->seq = ++mgr->msg_seq;
+	mgr->st.msgs_posted++;
+	if (q->n_backlog == 0 && in_flight(w) + 1 <= rte_ring_get_capacity(w->reply) &&
+	    rte_ring_enqueue(w->ctrl, msg) == 0)
+		return 0;
+	STAILQ_INSERT_TAIL(&q->backlog, container_of(msg, struct ctrl_item, msg), next);
+	q->n_backlog++;
+	mgr->st.msgs_backlogged++;
+	if (q->n_backlog == 1)
+		SESS_LOG(WARNING, "worker %u is behind: control messages wait for ring room",
+			 worker);
+	return 0;
+}
+
 int
 ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
 	  struct wrtc_stream *s, const struct wrtc_flow_update *upd)
 {
-	struct wrtc_lcore *w = mgr->dp->workers[worker];
-	struct wrtc_flow_msg *msg = calloc(1, sizeof(*msg));
-	uint64_t deadline = rte_rdtsc() + mgr->hz / 10;
+	struct wrtc_flow_msg *msg = msg_alloc();
 
-	if (msg == NULL)
+	if (msg == NULL) {
+		mgr->st.msgs_lost++;
+		mark_degraded(mgr, s, "out of memory for a control message");
 		return -ENOMEM;
+	}
 	msg->type = type;
 	msg->s = s;
 	if (upd != NULL)
 		msg->upd = *upd;
-	msg->seq = ++mgr->msg_seq;
-	/* The ring only fills if the worker stopped; free replies while waiting. */
-	while (rte_ring_enqueue(w->ctrl, msg) != 0) {
-		ctrl_drain_replies(mgr);
-		if (rte_rdtsc() > deadline) {
-			SESS_LOG(ERR, "worker %u: control ring full for 100 ms, message type %d "
-				 "not delivered", worker, type);
-			free(msg);
-			return -EBUSY;
-		}
-	}
-	return 0;
+	return post(mgr, worker, msg);
 }
 
 int
 ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
 		 const uint8_t bytes[16], uint8_t cand_type)
 {
-	struct wrtc_lcore *w = mgr->dp->workers[worker];
-	struct wrtc_flow_msg *msg = calloc(1, sizeof(*msg));
+	struct wrtc_flow_msg *msg = msg_alloc();
 
-	if (msg == NULL)
+	if (msg == NULL) {
+		mgr->st.msgs_lost++;
 		return -ENOMEM;
+	}
 	msg->type = add ? WRTC_FLOW_MSG_SOURCE_ADD : WRTC_FLOW_MSG_SOURCE_DEL;
 	msg->src.family = family;
 	memcpy(msg->src.bytes, bytes, sizeof(msg->src.bytes));
 	msg->src.cand_type = cand_type;
-	msg->seq = ++mgr->msg_seq;
-	if (rte_ring_enqueue(w->ctrl, msg) != 0) {
-		free(msg);
-		return -EBUSY;
-	}
-	return 0;
+	return post(mgr, worker, msg);
 }
 
-static int
-drain_worker(struct wrtc_session_mgr *mgr, struct wrtc_lcore *w, uint64_t until_seq)
+static unsigned int
+drain_worker(struct wrtc_session_mgr *mgr, uint16_t worker)
 {
+	struct wrtc_lcore *w = mgr->dp->workers[worker];
+	struct ctrl_queue *q = &mgr->ctrlq[worker];
 	struct wrtc_flow_msg *msgs[REPLY_BURST];
 	unsigned int n;
-	int found = 0;
 
 	n = rte_ring_dequeue_burst(w->reply, (void **)msgs, REPLY_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++) {
-		if (msgs[i]->result != 0)
+		struct wrtc_flow_msg *m = msgs[i];
+
+		/* A REMOVE of a stream whose INSTALL never reached the worker is
+		 * harmless; anything else that failed leaves the worker's stream
+		 * different from ours. */
+		if (m->result != 0 && m->type != WRTC_FLOW_MSG_REMOVE) {
+			mgr->st.msgs_failed++;
 			SESS_LOG(WARNING, "worker %u: message %" PRIu64 " type %d failed: %s", w->id,
-				 msgs[i]->seq, msgs[i]->type, strerror(-msgs[i]->result));
-		if (until_seq != 0 && msgs[i]->seq == until_seq)
-			found = 1;
-		free(msgs[i]);
+				 m->seq, m->type, strerror(-m->result));
+			if (m->type == WRTC_FLOW_MSG_INSTALL || m->type == WRTC_FLOW_MSG_UPDATE)
+				mark_degraded(mgr, m->s, "message failed in the worker");
+		}
+		if (m->seq > q->done_seq)
+			q->done_seq = m->seq;
+		msg_free(m);
 	}
-	return found ? -1 : (int)n;
+	if (q->n_backlog != 0)
+		ctrl_flush(mgr, worker);
+	return n;
 }
 
 unsigned int
@@ -101,38 +203,75 @@ ctrl_drain_replies(struct wrtc_session_mgr *mgr)
 {
 	unsigned int total = 0;
 
-	for (uint16_t i = 0; i < mgr->dp->nb_workers; i++) {
-		int n = drain_worker(mgr, mgr->dp->workers[i], 0);
-
-		total += n > 0 ? (unsigned int)n : 0;
-	}
+	for (uint16_t i = 0; i < mgr->dp->nb_workers; i++)
+		total += drain_worker(mgr, i);
 	return total;
 }
 
-/* Post a barrier and wait until the worker has applied everything before it. */
+/* Room for @p n more messages to @p worker, besides the headroom kept for
+ * asynchronous ones (ICE, DTLS, timers)? -EAGAIN when the worker is behind. */
 int
-ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker)
+ctrl_reserve(struct wrtc_session_mgr *mgr, uint16_t worker, unsigned int n)
 {
 	struct wrtc_lcore *w = mgr->dp->workers[worker];
-	uint64_t deadline;
-	uint64_t seq;
-	int rc;
 
-	rc = ctrl_post(mgr, worker, WRTC_FLOW_MSG_BARRIER, NULL, NULL);
-	if (rc != 0)
-		return rc;
-	seq = mgr->msg_seq;
-	deadline = rte_rdtsc() + mgr->hz / 1000000 * SESS_WAIT_US;
-	while (rte_rdtsc() < deadline) {
-		if (drain_worker(mgr, w, seq) < 0)
+	drain_worker(mgr, worker);
+	if (mgr->ctrlq[worker].n_backlog == 0 &&
+	    in_flight(w) + n + SESS_CTRL_HEADROOM <= rte_ring_get_capacity(w->reply))
+		return 0;
+	mgr->st.busy_refused++;
+	return -EAGAIN;
+}
+
+int
+ctrl_barrier(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t *seq)
+{
+	int rc = ctrl_post(mgr, worker, WRTC_FLOW_MSG_BARRIER, NULL, NULL);
+
+	if (rc == 0)
+		*seq = mgr->msg_seq;
+	return rc;
+}
+
+/* Has the worker applied every message up to @p seq? */
+bool
+ctrl_done(const struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq)
+{
+	return mgr->ctrlq[worker].done_seq >= seq;
+}
+
+int
+ctrl_wait_seq(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq, uint64_t wait_us)
+{
+	uint64_t deadline = rte_rdtsc() + mgr->hz / 1000000 * wait_us;
+
+	for (;;) {
+		drain_worker(mgr, worker);
+		if (ctrl_done(mgr, worker, seq))
 			return 0;
+		if (rte_rdtsc() >= deadline)
+			return -ETIMEDOUT;
 		/* Workers apply messages between bursts (microseconds); yield the
 		 * CPU meanwhile in case the worker shares it (labs, CI). */
 		rte_delay_us_sleep(20);
 	}
-	SESS_LOG(ERR, "worker %u did not apply messages within %u ms", worker,
-		 SESS_WAIT_US / 1000);
-	return -ETIMEDOUT;
+}
+
+/* Post a barrier and wait until the worker has applied everything before it. */
+int
+ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t wait_us)
+{
+	uint64_t seq;
+	int rc;
+
+	rc = ctrl_barrier(mgr, worker, &seq);
+	if (rc != 0)
+		return rc;
+	rc = ctrl_wait_seq(mgr, worker, seq, wait_us);
+	if (rc != 0)
+		SESS_LOG(WARNING, "worker %u did not apply messages within %" PRIu64 " ms", worker,
+			 wait_us / 1000);
+	return rc;
 }
 
 int
@@ -290,7 +429,6 @@ handle_punts(struct wrtc_session_mgr *mgr, struct wrtc_lcore *w)
 static void
 timers(struct wrtc_session_mgr *mgr, uint64_t now)
 {
-	uint64_t timeout = (uint64_t)mgr->cfg->control.media_timeout * mgr->hz;
 	struct wrtc_call *call, *tmp;
 
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++)
@@ -298,16 +436,24 @@ timers(struct wrtc_session_mgr *mgr, uint64_t now)
 	for (call = TAILQ_FIRST(&mgr->calls); call != NULL; call = tmp) {
 		tmp = TAILQ_NEXT(call, next);
 		uint64_t last = call_last_activity(call);
+		uint32_t secs = call_timeout(mgr, call);
+		uint64_t timeout = (uint64_t)secs * mgr->hz;
 
+		if (call->removing) {
+			/* Its REMOVEs were queued behind a busy worker: free it once
+			 * the worker has applied them. */
+			call_destroy(mgr, call, NULL, 0);
+			continue;
+		}
 		call_sample(mgr, call);
 		/* A worker may have stamped a packet after @p now was read. */
 		if (timeout != 0 && last < now && now - last > timeout) {
 			json_t *final = NULL;
 
-			CALL_LOG(NOTICE, call, "no media for %u s: call removed",
-				 mgr->cfg->control.media_timeout);
+			CALL_LOG(NOTICE, call, "no media for %u s%s: call removed", secs,
+				 call->on_hold ? " (on hold: control.hold_timeout)" : "");
 			mgr->st.calls_timed_out++;
-			call_destroy(mgr, call, &final);
+			call_destroy(mgr, call, &final, 0);
 			json_decref(final);
 		}
 	}
@@ -467,8 +613,10 @@ wrtc_session_mgr_shutdown(struct wrtc_session_mgr *mgr)
 	while ((call = TAILQ_FIRST(&mgr->calls)) != NULL) {
 		json_t *final = NULL;
 
-		if (call_destroy(mgr, call, &final) != 0) {
+		if (call_destroy(mgr, call, &final, SESS_WAIT_US) != 0) {
 			/* A worker did not answer: leave its streams (never free what it may use). */
+			CALL_LOG(ERR, call, "worker %u did not release the streams: left to it",
+				 call->worker);
 			TAILQ_REMOVE(&mgr->calls, call, next);
 			mgr->n_calls--;
 		}
@@ -500,6 +648,8 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 	mgr->hz = rte_get_tsc_hz();
 	mgr->started = time(NULL);
 	TAILQ_INIT(&mgr->calls);
+	for (unsigned int w = 0; w < RTE_DIM(mgr->ctrlq); w++)
+		STAILQ_INIT(&mgr->ctrlq[w].backlog);
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++) {
 		const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[i];
 
@@ -546,6 +696,15 @@ wrtc_session_mgr_free(struct wrtc_session_mgr *mgr)
 		free(mgr->port_map[i]);
 	}
 	webrtc_fini(mgr);
+	/* Workers have stopped: messages still waiting never reached them. */
+	for (unsigned int w = 0; w < RTE_DIM(mgr->ctrlq); w++) {
+		struct ctrl_item *it;
+
+		while ((it = STAILQ_FIRST(&mgr->ctrlq[w].backlog)) != NULL) {
+			STAILQ_REMOVE_HEAD(&mgr->ctrlq[w].backlog, next);
+			free(it);
+		}
+	}
 	for (unsigned int t = 0; t < RTE_DIM(mgr->rules); t++)
 		wrtc_sdp_rules_free(mgr->rules[t]);
 	free(mgr);

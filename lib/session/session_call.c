@@ -51,24 +51,27 @@ call_find(struct wrtc_session_mgr *mgr, const char *id)
 	return NULL;
 }
 
-static void
+static int
 random_token(char *buf, size_t len)
 {
 	static const char alphabet[] =
 		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
 	unsigned char rnd[64];
 
-	RAND_bytes(rnd, (int)len);
+	if (len > sizeof(rnd) || RAND_bytes(rnd, (int)len) != 1)
+		return -EIO;
 	for (size_t i = 0; i < len; i++)
 		buf[i] = alphabet[rnd[i] % 64];
 	buf[len] = '\0';
+	return 0;
 }
 
-void
+int
 random_ice_credentials(struct call_leg *leg)
 {
-	random_token(leg->ice_ufrag, 4);
-	random_token(leg->ice_pwd, 24);
+	int rc = random_token(leg->ice_ufrag, 4);
+
+	return rc != 0 ? rc : random_token(leg->ice_pwd, 24);
 }
 
 struct wrtc_call *
@@ -84,10 +87,15 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 	call->leg[0].tg = tg_in;
 	call->leg[1].tg = tg_out;
 	for (unsigned int l = 0; l < 2; l++) {
-		RAND_bytes((unsigned char *)&call->leg[l].sess_id, sizeof(call->leg[l].sess_id));
+		if (RAND_bytes((unsigned char *)&call->leg[l].sess_id,
+			       sizeof(call->leg[l].sess_id)) != 1 ||
+		    random_ice_credentials(&call->leg[l]) != 0) {
+			free(call);
+			errno = EIO;
+			return NULL;
+		}
 		call->leg[l].sess_id &= INT64_MAX >> 1;
 		call->leg[l].sess_ver = 1;
-		random_ice_credentials(&call->leg[l]);
 	}
 	call->worker = mgr->next_worker;
 	mgr->next_worker = (uint16_t)((mgr->next_worker + 1) % mgr->dp->nb_workers);
@@ -99,29 +107,31 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 	return call;
 }
 
-/* Create and install the two streams of a port pair. */
+/*
+ * Open a port pair on leg @p leg of m-line @p index and install its two
+ * streams on the call's worker. From the moment the port is taken, @p lm owns
+ * everything opened here, also when this fails half way: leg_post_remove()
+ * and leg_free() release exactly that.
+ */
 static int
 stream_pair_open(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int index,
 		 unsigned int leg, struct leg_media *lm)
 {
 	uint16_t iface = iface_of(mgr, call, leg);
-	struct wrtc_stream *s[2];
+	struct wrtc_stream *s[2] = {NULL, NULL};
+	uint16_t port;
 	int rc;
 
-	rc = port_pool_alloc(&mgr->pools[iface], &lm->port);
+	rc = port_pool_alloc(&mgr->pools[iface], &port);
 	if (rc != 0)
 		return rc;
 	for (unsigned int k = 0; k < 2; k++) {
 		s[k] = rte_zmalloc("wrtc_stream", sizeof(*s[k]), RTE_CACHE_LINE_SIZE);
-		if (s[k] == NULL) {
-			rte_free(s[0]);
-			port_pool_release(&mgr->pools[iface], lm->port);
-			lm->port = 0;
-			return -ENOMEM;
-		}
+		if (s[k] == NULL)
+			goto fail;
 		s[k]->id = ++mgr->next_stream_id;
 		s[k]->iface = iface;
-		s[k]->local_port = (uint16_t)(lm->port + k);
+		s[k]->local_port = (uint16_t)(port + k);
 		s[k]->ifc = &mgr->dp->ifc[iface];
 		s[k]->started = true;
 		/* Plain RTP: the signalled address, or a source learned by the
@@ -129,21 +139,87 @@ stream_pair_open(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned 
 		 * SDP is applied nothing is accepted. */
 		s[k]->remote_mode = WRTC_FLOW_REMOTE_LATCH;
 	}
+	lm->port = port;
 	lm->rtp = s[0];
 	lm->rtcp = s[1];
 	lm->call = call;
 	lm->mgr = mgr;
 	lm->leg = (uint8_t)leg;
 	lm->index = (uint8_t)index;
-	mgr->port_map[iface][lm->port] = lm;
-	mgr->port_map[iface][lm->port + 1] = lm;
+	mgr->port_map[iface][port] = lm;
+	mgr->port_map[iface][port + 1] = lm;
 	for (unsigned int k = 0; k < 2; k++) {
 		wrtc_steer_set(&mgr->dp->port[iface], s[k]->local_port, call->worker);
 		rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_INSTALL, s[k], NULL);
 		if (rc != 0)
 			return rc;
+		if (k == 0)
+			lm->rtp_installed = true;
+		else
+			lm->rtcp_installed = true;
 	}
 	return 0;
+fail:
+	rte_free(s[0]);
+	port_pool_release(&mgr->pools[iface], port);
+	return -ENOMEM;
+}
+
+/*
+ * First half of releasing a leg's m-line: its candidate sources leave the
+ * worker's policers and its installed streams are removed from the worker.
+ * @return 1 when the worker may still hold a stream (wait for a barrier
+ * before leg_free()), 0 when it holds none, -ENOMEM when a REMOVE could not be
+ * posted (the stream stays installed; try again later).
+ */
+static int
+leg_post_remove(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
+{
+	int rc = 0;
+
+	for (unsigned int k = 0; k < lm->n_sources; k++)
+		if (ctrl_post_source(mgr, call->worker, false, lm->sources[k].family,
+				     lm->sources[k].bytes, lm->sources[k].type) != 0)
+			CALL_LOG(WARNING, call, "port %u: a policer source stays (no memory)",
+				 lm->port);
+	lm->n_sources = 0;
+	if (lm->rtp_installed && !lm->rtp_removed)
+		lm->rtp_removed = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE, lm->rtp,
+					    NULL) == 0;
+	if (lm->rtcp_installed && !lm->rtcp_removed)
+		lm->rtcp_removed = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE, lm->rtcp,
+					     NULL) == 0;
+	if ((lm->rtp_installed && !lm->rtp_removed) || (lm->rtcp_installed && !lm->rtcp_removed))
+		rc = -ENOMEM;
+	return rc != 0 ? rc : lm->rtp_installed || lm->rtcp_installed;
+}
+
+/*
+ * Second half, once the worker holds none of the streams: free the ICE agent,
+ * DTLS association, SRTP contexts, transcoders and streams, clear the port
+ * map and steering, and give the ports back. @p lm is then empty.
+ */
+static void
+leg_free(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+	 unsigned int leg)
+{
+	uint16_t iface = iface_of(mgr, call, leg);
+
+	if (lm->port == 0)
+		return;
+	webrtc_leg_free(lm);
+	wrtc_codec_xcoder_free(lm->xcoder);
+	for (unsigned int k = 0; k < lm->n_xretired; k++)
+		wrtc_codec_xcoder_free(lm->xretired[k]);
+	for (unsigned int k = 0; k < 2; k++)
+		if (mgr->port_map[iface][lm->port + k] == lm)
+			mgr->port_map[iface][lm->port + k] = NULL;
+	wrtc_steer_clear(&mgr->dp->port[iface], lm->port);
+	wrtc_steer_clear(&mgr->dp->port[iface], (uint16_t)(lm->port + 1));
+	port_pool_release(&mgr->pools[iface], lm->port);
+	rte_free(lm->rtp);
+	rte_free(lm->rtcp);
+	memset(lm, 0, sizeof(*lm));
 }
 
 /* Point a stream at its signalled remote, if the next hop is resolved; with
@@ -490,6 +566,73 @@ parse_in(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int from
 	return rc;
 }
 
+/* What an offer changes in an m-line that already existed, to undo it. */
+struct media_save {
+	bool active;
+	enum wrtc_sdp_media_type type;
+	bool mux;
+	struct wrtc_flow_ep sig_rtp;
+	struct wrtc_flow_ep sig_rtcp;
+};
+
+/*
+ * An offer failed: release the port pairs it opened (streams removed from the
+ * worker first) and put back what it changed in the m-lines that were there.
+ * A worker too slow to confirm the removal within the RPC's wait keeps the
+ * new pairs owned by the call (they are released with it).
+ */
+static void
+offer_rollback(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
+	       unsigned int n, const struct media_save *saved, bool (*opened)[2])
+{
+	bool wait = false, posted = true;
+
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int l = 0; l < 2; l++) {
+			int rc;
+
+			if (!opened[i][l])
+				continue;
+			rc = leg_post_remove(mgr, call, &call->media[i].leg[l]);
+			wait |= rc != 0;
+			posted &= rc >= 0;
+		}
+	if (posted && (!wait || ctrl_wait(mgr, call->worker, SESS_RPC_WAIT_US) == 0)) {
+		for (unsigned int i = 0; i < n; i++)
+			for (unsigned int l = 0; l < 2; l++)
+				if (opened[i][l])
+					leg_free(mgr, call, &call->media[i].leg[l], l);
+	} else {
+		CALL_LOG(WARNING, call, "offer failed and worker %u is behind: its new ports are "
+			 "released with the call", call->worker);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct call_media *cm = &call->media[i];
+
+		cm->active = saved[i].active;
+		cm->type = saved[i].type;
+		cm->leg[a].mux = saved[i].mux;
+		cm->leg[a].sig_rtp = saved[i].sig_rtp;
+		cm->leg[a].sig_rtcp = saved[i].sig_rtcp;
+	}
+}
+
+static bool
+media_on_hold(const struct wrtc_call *call)
+{
+	for (unsigned int i = 0; i < call->n_media; i++) {
+		if (!call->media[i].active)
+			continue;
+		for (unsigned int l = 0; l < 2; l++) {
+			const struct wrtc_sdp *sdp = call->leg[l].sdp;
+
+			if (sdp != NULL && i < sdp->n_media && wrtc_sdp_media_is_hold(sdp, i))
+				return true;
+		}
+	}
+	return false;
+}
+
 int
 call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 	   const char *text, size_t len, char **out, char *err, size_t errlen)
@@ -497,6 +640,9 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 	const unsigned int b = 1 - a;
 	const struct wrtc_config_psp *psp_a = psp_of(mgr, call, a);
 	const struct wrtc_config_psp *psp_b = psp_of(mgr, call, b);
+	const unsigned int old_n = call->n_media;
+	struct media_save saved[SESS_MAX_MEDIA];
+	bool opened[SESS_MAX_MEDIA][2];
 	struct wrtc_sdp_codec_policy pol;
 	struct wrtc_sdp *sdp = NULL;
 	int rc;
@@ -521,6 +667,23 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		wrtc_sdp_free(sdp);
 		return rc;
 	}
+	/* Everything this offer posts must fit: refuse now rather than half apply. */
+	rc = ctrl_reserve(mgr, call->worker, sdp->n_media * SESS_MSGS_PER_MEDIA);
+	if (rc != 0) {
+		snprintf(err, errlen, "worker %u is behind on control messages: retry",
+			 call->worker);
+		wrtc_sdp_free(sdp);
+		return rc;
+	}
+	memset(opened, 0, sizeof(opened));
+	for (unsigned int i = 0; i < sdp->n_media; i++) {
+		const struct call_media *cm = &call->media[i];
+
+		saved[i] = (struct media_save){
+			.active = cm->active, .type = cm->type, .mux = cm->leg[a].mux,
+			.sig_rtp = cm->leg[a].sig_rtp, .sig_rtcp = cm->leg[a].sig_rtcp,
+		};
+	}
 	policy_from_psp(mgr->cfg, psp_b, &pol);
 	for (unsigned int i = 0; i < sdp->n_media; i++) {
 		const struct wrtc_sdp_media *m = &sdp->media[i];
@@ -535,24 +698,26 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 			if (cm->leg[l].port != 0)
 				continue;
 			rc = stream_pair_open(mgr, call, i, l, &cm->leg[l]);
+			opened[i][l] = cm->leg[l].port != 0;
 			if (rc != 0) {
 				if (rc == -ENOSPC)
 					snprintf(err, errlen, "media[%u]: no free media port on %s "
 						 "(interfaces[].media_port_min/max)", i,
 						 mgr->cfg->interfaces[iface_of(mgr, call, l)].name);
 				else
-					snprintf(err, errlen, "media[%u]: cannot install the streams on "
-						 "worker %u: %s", i, call->worker,
-						 rc == -EBUSY ? "its control ring is full (worker stalled)" :
-						 strerror(-rc));
+					snprintf(err, errlen, "media[%u]: cannot open the streams on "
+						 "worker %u: %s", i, call->worker, strerror(-rc));
 				goto fail;
 			}
 		}
 		cm->leg[a].mux = m->rtcp_mux && psp_a->rtcp_mux;
 		sig_from_sdp(sdp, i, &cm->leg[a]);
 		rc = webrtc_leg_local(mgr, call, &cm->leg[a]);
-		if (rc == 0)
-			rc = webrtc_leg_remote(mgr, call, &cm->leg[a], sdp, i, err, errlen);
+		if (rc != 0) {
+			snprintf(err, errlen, "media[%u]: ICE agent: %s", i, strerror(-rc));
+			goto fail;
+		}
+		rc = webrtc_leg_remote(mgr, call, &cm->leg[a], sdp, i, err, errlen);
 		if (rc != 0)
 			goto fail;
 		rc = wrtc_sdp_codec_offer(m, &pol, psp_a->transcode && psp_of(mgr, call, b)->transcode,
@@ -576,15 +741,21 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		if (cm->leg[a].rtp == NULL)
 			continue;
 		leg_route(mgr, call, &cm->leg[a], true);
-		wire(mgr, call, cm);
+		/* A message that cannot be posted marks the call degraded (control.c). */
+		if (wire(mgr, call, cm) != 0)
+			CALL_LOG(WARNING, call, "media[%u]: wiring not posted", i);
 	}
 	wrtc_sdp_free(call->leg[a].sdp);
 	call->leg[a].sdp = sdp;
 	call->offerer = (uint8_t)a;
+	call->on_hold = media_on_hold(call);
 	mgr->st.offers++;
 	return 0;
 fail:
+	call->n_media = old_n;
+	offer_rollback(mgr, call, a, sdp->n_media, saved, opened);
 	wrtc_sdp_free(sdp);
+	mgr->st.offers_failed++;
 	return rc != 0 ? rc : -EINVAL;
 }
 
@@ -668,9 +839,13 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 					 d->a_codec.name, d->b_codec.name);
 				return rc;
 			}
-			RAND_bytes((unsigned char *)&xp.out_ssrc, sizeof(xp.out_ssrc));
-			RAND_bytes((unsigned char *)&xp.out_seq, sizeof(xp.out_seq));
-			RAND_bytes((unsigned char *)&xp.out_ts, sizeof(xp.out_ts));
+			if (RAND_bytes((unsigned char *)&xp.out_ssrc, sizeof(xp.out_ssrc)) != 1 ||
+			    RAND_bytes((unsigned char *)&xp.out_seq, sizeof(xp.out_seq)) != 1 ||
+			    RAND_bytes((unsigned char *)&xp.out_ts, sizeof(xp.out_ts)) != 1) {
+				snprintf(err, errlen, "media[%u]: no random bytes for the transcoder",
+					 lm->index);
+				return -EIO;
+			}
 			enc_prm(mgr, call, to, xp.out.codec == WRTC_CODEC_OPUS ? "opus" :
 				to == a ? d->a_codec.name : d->b_codec.name, &xp.enc);
 			u.xcoder = wrtc_codec_xcoder_create(&xp);
@@ -678,7 +853,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 				snprintf(err, errlen, "media[%u]: transcoder %s -> %s: %s", lm->index,
 					 from == a ? d->a_codec.name : d->b_codec.name,
 					 to == a ? d->a_codec.name : d->b_codec.name, strerror(errno));
-				return -errno;
+				return errno == ENOMEM ? -ENOMEM : -EINVAL;
 			}
 			/* Relayed RTCP would describe the other codec's stream. */
 			u.drop_rtcp = true;
@@ -697,9 +872,17 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 		lm->xcoder = u.xcoder;
 		u.rtp_stream = lm->rtp;
 		u.rtcp_out = lm->mux ? lm->rtp : lm->rtcp;
-		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+		/* Only an allocation failure stops these; it marks the call degraded
+		 * (control.c) and the transcoder stays ours, freed with the call. */
+		rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 		u.xcoder = NULL;
-		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
+		if (rc == 0)
+			rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
+		if (rc != 0) {
+			snprintf(err, errlen, "media[%u]: out of memory for a control message",
+				 lm->index);
+			return rc;
+		}
 	}
 	return 0;
 }
@@ -732,6 +915,16 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 		wrtc_sdp_free(sdp);
 		return rc;
 	}
+	/* What an answer creates (ICE agent, DTLS association, SRTP contexts,
+	 * transcoders) belongs to leg b's m-lines and is freed with them; it only
+	 * starts when the worker has room for all its messages. */
+	rc = ctrl_reserve(mgr, call->worker, sdp->n_media * SESS_MSGS_PER_MEDIA);
+	if (rc != 0) {
+		snprintf(err, errlen, "worker %u is behind on control messages: retry",
+			 call->worker);
+		wrtc_sdp_free(sdp);
+		return rc;
+	}
 	for (unsigned int i = 0; i < sdp->n_media; i++) {
 		const struct wrtc_sdp_media *m = &sdp->media[i];
 		struct call_media *cm = &call->media[i];
@@ -758,12 +951,14 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 			rc = media_setup(mgr, call, cm, err, errlen);
 		if (rc != 0) {
 			wrtc_sdp_free(sdp);
+			mgr->st.answers_failed++;
 			return rc;
 		}
 	}
 	rc = rewrite_for(mgr, call, a, sdp, false, offer, out, err, errlen);
 	if (rc != 0) {
 		wrtc_sdp_free(sdp);
+		mgr->st.answers_failed++;
 		return rc;
 	}
 	for (unsigned int i = 0; i < call->n_media; i++) {
@@ -775,10 +970,13 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 		/* The call starts: the offerer's learning window opens again. */
 		if (cm->leg[a].rtp != NULL)
 			leg_route(mgr, call, &cm->leg[a], true);
-		wire(mgr, call, cm);
+		/* A message that cannot be posted marks the call degraded (control.c). */
+		if (wire(mgr, call, cm) != 0)
+			CALL_LOG(WARNING, call, "media[%u]: wiring not posted", i);
 	}
 	wrtc_sdp_free(call->leg[b].sdp);
 	call->leg[b].sdp = sdp;
+	call->on_hold = media_on_hold(call);
 	call->state = CALL_ANSWERED;
 	call->answered_tsc = rte_rdtsc();
 	mgr->st.answers++;
@@ -800,8 +998,17 @@ call_last_activity(const struct wrtc_call *call)
 			if (lm->rtcp != NULL)
 				last = RTE_MAX(last, __atomic_load_n(&lm->rtcp->c.last_rx_tsc,
 								     __ATOMIC_RELAXED));
+			/* WebRTC legs: ICE consent and DTLS count too (session_webrtc.c). */
+			last = RTE_MAX(last, lm->ctrl_rx_tsc);
 		}
 	return last;
+}
+
+/* Seconds without activity before the call ends: hold_timeout while on hold. */
+uint32_t
+call_timeout(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call)
+{
+	return call->on_hold ? mgr->cfg->control.hold_timeout : mgr->cfg->control.media_timeout;
 }
 
 static uint64_t
@@ -940,11 +1147,23 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 		json_array_append_new(streams, so);
 	}
 	o = json_pack("{s:s, s:s, s:I, s:f, s:i, s:o, s:o}", "call_id", call->id,
-		      "state", final ? "deleted" :
+		      "state", final ? "deleted" : call->removing ? "removing" :
 			       call->state == CALL_ANSWERED ? "answered" : "offered",
 		      "created", (json_int_t)call->created,
 		      "duration", (double)(now - call->created_tsc) / (double)mgr->hz,
 		      "worker", call->worker, "legs", legs, "streams", streams);
+	{
+		uint64_t last = call_last_activity(call);
+
+		json_object_set_new(o, "timeouts", json_pack("{s:i, s:i, s:b, s:i, s:f}",
+			"media_timeout", (int)mgr->cfg->control.media_timeout,
+			"hold_timeout", (int)mgr->cfg->control.hold_timeout,
+			"on_hold", call->on_hold, "timeout", (int)call_timeout(mgr, call),
+			"last_activity_age", last < now ? (double)(now - last) / (double)mgr->hz : 0.0));
+	}
+	json_object_set_new(o, "degraded", json_boolean(call->lost_msgs != 0));
+	if (call->lost_msgs != 0)
+		json_object_set_new(o, "control_messages_lost", json_integer((json_int_t)call->lost_msgs));
 	if (call->calling[0] != '\0')
 		json_object_set_new(o, "calling", json_string(call->calling));
 	if (call->called[0] != '\0')
@@ -955,62 +1174,60 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 	return o;
 }
 
+/*
+ * Remove a call: every m-line slot is released (also those a failed offer
+ * opened beyond n_media). The worker first lets go of the streams (REMOVE,
+ * then a barrier); only then are they, the ports and the port-map entries
+ * freed, so nothing the worker or a late slow-path packet can reach points
+ * into freed memory. A worker that does not confirm within @p wait_us leaves
+ * the call "removing": call_find() callers refuse it, the one-second timer
+ * frees it once the worker caught up.
+ * @return 0 (freed), -EAGAIN (removing, retry), -ENOMEM (REMOVE not posted).
+ */
 int
-call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **final)
+call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **final,
+	     uint64_t wait_us)
 {
-	bool posted = true;
-	int rc;
+	if (!call->removing) {
+		bool wait = false;
+		int rc = 0;
 
-	capture_stop(mgr, call, NULL);
-	for (unsigned int i = 0; i < call->n_media; i++)
-		for (unsigned int l = 0; l < 2; l++) {
-			struct leg_media *lm = &call->media[i].leg[l];
+		capture_stop(mgr, call, NULL);
+		for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)
+			for (unsigned int l = 0; l < 2; l++) {
+				int r = leg_post_remove(mgr, call, &call->media[i].leg[l]);
 
-			for (unsigned int k = 0; k < lm->n_sources; k++)
-				ctrl_post_source(mgr, call->worker, false, lm->sources[k].family,
-						 lm->sources[k].bytes, lm->sources[k].type);
-			lm->n_sources = 0;
-			if (lm->rtp != NULL && !lm->rtp_removed)
-				lm->rtp_removed = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE,
-							    lm->rtp, NULL) == 0;
-			if (lm->rtcp != NULL && !lm->rtcp_removed)
-				lm->rtcp_removed = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_REMOVE,
-							     lm->rtcp, NULL) == 0;
-			if ((lm->rtp != NULL && !lm->rtp_removed) ||
-			    (lm->rtcp != NULL && !lm->rtcp_removed))
-				posted = false;
+				if (r < 0)
+					rc = r;
+				wait |= r > 0;
+			}
+		/* A stream whose REMOVE could not be queued is still in the worker's
+		 * table: keep the call (a later delete or the timer retries). */
+		if (rc != 0)
+			return rc;
+		call->remove_seq = 0;
+		if (wait) {
+			rc = ctrl_barrier(mgr, call->worker, &call->remove_seq);
+			if (rc != 0)
+				return rc;
 		}
-	rc = ctrl_wait(mgr, call->worker);
-	if (rc != 0)
-		return rc;
-	/* A stream whose REMOVE could not be queued is still in the worker's
-	 * table: keep the call (a later delete or the timer retries). */
-	if (!posted)
-		return -EBUSY;
+		call->removing = true;
+	}
+	if (!ctrl_done(mgr, call->worker, call->remove_seq) &&
+	    (wait_us == 0 ||
+	     ctrl_wait_seq(mgr, call->worker, call->remove_seq, wait_us) != 0))
+		return -EAGAIN;
 	/* The worker no longer sees the streams: their counters are final. */
 	if (final != NULL)
 		*final = call_status(mgr, call, true);
-	for (unsigned int i = 0; i < call->n_media; i++)
-		for (unsigned int l = 0; l < 2; l++) {
-			struct leg_media *lm = &call->media[i].leg[l];
-			uint16_t iface = iface_of(mgr, call, l);
-
-			if (lm->port == 0)
-				continue;
-			webrtc_leg_free(lm);
-			wrtc_codec_xcoder_free(lm->xcoder);
-			for (unsigned int k = 0; k < lm->n_xretired; k++)
-				wrtc_codec_xcoder_free(lm->xretired[k]);
-			mgr->port_map[iface][lm->port] = NULL;
-			mgr->port_map[iface][lm->port + 1] = NULL;
-			wrtc_steer_clear(&mgr->dp->port[iface], lm->port);
-			wrtc_steer_clear(&mgr->dp->port[iface], (uint16_t)(lm->port + 1));
-			port_pool_release(&mgr->pools[iface], lm->port);
-			rte_free(lm->rtp);
-			rte_free(lm->rtcp);
-		}
+	for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)
+		for (unsigned int l = 0; l < 2; l++)
+			leg_free(mgr, call, &call->media[i].leg[l], l);
 	for (unsigned int l = 0; l < 2; l++)
 		wrtc_sdp_free(call->leg[l].sdp);
+	if (call->lost_msgs != 0)
+		CALL_LOG(NOTICE, call, "removed; %" PRIu64 " control message(s) had been lost",
+			 call->lost_msgs);
 	TAILQ_REMOVE(&mgr->calls, call, next);
 	mgr->n_calls--;
 	mgr->st.calls_deleted++;

@@ -127,7 +127,9 @@ capture_stop(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t *pac
 		return 0;
 	set_capture(mgr, call, false);
 	/* Once the worker has applied the change, every copy is in the ring. */
-	ctrl_wait(mgr, call->worker);
+	if (ctrl_wait(mgr, call->worker, SESS_RPC_WAIT_US) != 0)
+		CALL_LOG(WARNING, call, "capture: worker %u is behind: the last packets may be "
+			 "missing from %s", call->worker, call->capture_file);
 	capture_poll(mgr);
 	CALL_LOG(INFO, call, "capture stopped: %s, %" PRIu64 " packets", call->capture_file,
 		 wrtc_capture_packets(call->capture));

@@ -34,7 +34,27 @@ extern int wrtc_session_logtype;
 enum {
 	SESS_MAX_MEDIA = 8,          /* m-lines per call */
 	SESS_ID_SIZE = 256,          /* call-id, tags */
-	SESS_WAIT_US = 2000000,      /* longest wait for a worker to apply messages */
+	SESS_WAIT_US = 2000000,      /* longest wait for a worker to apply messages (shutdown) */
+	SESS_RPC_WAIT_US = 250000,   /* longest wait inside an RPC (delete, offer rollback) */
+	/* Upper bound of the messages one offer or answer posts per m-line, both
+	 * legs: 2 INSTALL, remote/ICE/fallback/wire/media/SRTP UPDATEs and up to
+	 * 16 candidate sources per leg. An offer or answer starts only when the
+	 * worker's control ring has room for all of them (control.c). */
+	SESS_MSGS_PER_MEDIA = 64,
+	/* Ring slots kept free for messages that are not part of an RPC (ICE
+	 * selected pair, DTLS keys, timers). */
+	SESS_CTRL_HEADROOM = 1024,
+};
+
+/* Control messages waiting for room in a worker's control ring, in order
+ * (control.c). Nothing is ever dropped: a message only waits. */
+struct ctrl_item;
+STAILQ_HEAD(ctrl_backlog, ctrl_item);
+
+struct ctrl_queue {
+	struct ctrl_backlog backlog; /* posted, not yet in the ring */
+	uint32_t n_backlog;
+	uint64_t done_seq;           /* highest sequence number the worker has replied to */
 };
 
 /* Even RTP ports of one interface; port p+1 carries RTCP. */
@@ -57,6 +77,8 @@ struct leg_media {
 	uint16_t port;               /* local RTP port (RTCP is port + 1); 0 = none */
 	struct wrtc_stream *rtp;     /* stream on port */
 	struct wrtc_stream *rtcp;    /* stream on port + 1 */
+	bool rtp_installed;          /* INSTALL queued for rtp / rtcp: the worker holds it */
+	bool rtcp_installed;
 	bool rtp_removed;            /* REMOVE queued for rtp / rtcp (call_destroy) */
 	bool rtcp_removed;
 	bool mux;                    /* RTCP on the RTP port towards this leg */
@@ -70,6 +92,7 @@ struct leg_media {
 	uint64_t prev_tx_bytes;
 	uint32_t rx_kbps;            /* last second's rate, received from this leg */
 	uint32_t tx_kbps;            /* last second's rate, sent to this leg */
+	uint64_t ctrl_rx_tsc;        /* last authenticated STUN or accepted DTLS record (activity) */
 
 	/* WebRTC legs (ICE and/or DTLS-SRTP); NULL/false elsewhere. */
 	bool ice_on;                 /* the trunk group runs ICE */
@@ -151,6 +174,10 @@ struct wrtc_call {
 	char capture_file[256];
 	char calling[SESS_ID_SIZE];  /* optional ids given with the offer, for status */
 	char called[SESS_ID_SIZE];
+	bool on_hold;                /* some active m-line is sendonly/inactive/c=0.0.0.0 */
+	bool removing;               /* REMOVEs queued; freed once the worker applied them */
+	uint64_t remove_seq;         /* the barrier after those REMOVEs */
+	uint64_t lost_msgs;          /* messages the worker did not apply: degraded when > 0 */
 };
 
 TAILQ_HEAD(call_list, wrtc_call);
@@ -171,6 +198,14 @@ struct sess_stats {
 	uint64_t ctrl_tx;
 	uint64_t ctrl_tx_dropped;
 	uint64_t neigh_requests;
+	uint64_t msgs_posted;        /* control -> worker messages */
+	uint64_t msgs_backlogged;    /* of those, waited for ring room */
+	uint64_t msgs_lost;          /* could not be posted (no memory) */
+	uint64_t msgs_failed;        /* applied by the worker with an error */
+	uint64_t busy_refused;       /* RPCs refused (retryable) while a worker was behind */
+	uint64_t calls_degraded;     /* calls whose worker state diverged from ours */
+	uint64_t offers_failed;
+	uint64_t answers_failed;
 };
 
 struct wrtc_session_mgr {
@@ -190,6 +225,7 @@ struct wrtc_session_mgr {
 	uint32_t n_calls;
 	uint64_t next_stream_id;
 	uint64_t msg_seq;
+	struct ctrl_queue ctrlq[WRTC_MAX_WORKERS];
 	uint16_t next_worker;
 	uint64_t hz;
 	uint64_t last_second_tsc;
@@ -205,7 +241,7 @@ int port_pool_alloc(struct port_pool *p, uint16_t *port);
 void port_pool_release(struct port_pool *p, uint16_t port);
 
 /* session_call.c */
-void random_ice_credentials(struct call_leg *leg);
+int random_ice_credentials(struct call_leg *leg);
 struct wrtc_call *call_find(struct wrtc_session_mgr *mgr, const char *id);
 int call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 	       const char *sdp_text, size_t len, char **out, char *err, size_t errlen);
@@ -214,10 +250,13 @@ int call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char
 struct wrtc_call *call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag,
 			      int tg_in, int tg_out);
 json_t *call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool final);
-int call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **final);
+int call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **final,
+		 uint64_t wait_us);
 void call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
 void call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
 uint64_t call_last_activity(const struct wrtc_call *call);
+uint32_t call_timeout(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call);
+struct wrtc_call *call_owning_stream(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s);
 
 /* session_webrtc.c */
 int webrtc_init(struct wrtc_session_mgr *mgr, char *err, size_t errlen);
@@ -271,7 +310,12 @@ int sdp_rules_build(const struct wrtc_config *cfg, struct wrtc_sdp_rules *rules[
 		    char *err, size_t errlen);
 int ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
 		     const uint8_t bytes[16], uint8_t cand_type);
-int ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker);
+int ctrl_reserve(struct wrtc_session_mgr *mgr, uint16_t worker, unsigned int n);
+int ctrl_barrier(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t *seq);
+bool ctrl_done(const struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq);
+int ctrl_wait_seq(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq, uint64_t wait_us);
+int ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t wait_us);
+void ctrl_flush(struct wrtc_session_mgr *mgr, uint16_t worker);
 unsigned int ctrl_drain_replies(struct wrtc_session_mgr *mgr);
 int ctrl_send(struct wrtc_session_mgr *mgr, uint16_t iface, struct rte_mbuf *m);
 int ctrl_resolve(struct wrtc_session_mgr *mgr, uint16_t iface, const struct wrtc_net_addr *ip,

@@ -19,7 +19,30 @@ enum {
 	ERR_INVALID_PARAMS = WRTC_RPC_INVALID_PARAMS,
 	ERR_CALL = WRTC_RPC_NO_RESOURCES,
 	ERR_NO_CALL = WRTC_RPC_NOT_FOUND,
+	ERR_BUSY = WRTC_RPC_OVERLOADED,
 };
+
+/*
+ * The error code for a session function's -errno (docs/rpc.md, "Errors"):
+ * out of ports, calls or memory is -32003; a worker behind on its control
+ * messages is -32005 (nothing was applied: retry); anything else is the
+ * request's fault, -32602.
+ */
+static int
+rc_code(int rc)
+{
+	switch (rc) {
+	case -ENOSPC:
+	case -ENOMEM:
+	case -ENOBUFS:
+		return ERR_CALL;
+	case -EAGAIN:
+	case -ETIMEDOUT:
+		return ERR_BUSY;
+	default:
+		return ERR_INVALID_PARAMS;
+	}
+}
 
 
 static json_t *
@@ -115,12 +138,16 @@ m_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 				    mgr->n_calls);
 		call = call_create(mgr, call_id, from_tag, tg_in, tg_out);
 		if (call == NULL)
-			return fail(err, ERR_CALL, "out of memory");
+			return fail(err, errno == ENOMEM ? ERR_CALL : WRTC_RPC_INTERNAL_ERROR,
+				    "call_id: cannot create the call: %s", strerror(errno));
 		created = true;
 		if (calling != NULL)
 			snprintf(call->calling, sizeof(call->calling), "%s", calling);
 		if (called != NULL)
 			snprintf(call->called, sizeof(call->called), "%s", called);
+	} else if (call->removing) {
+		return fail(err, ERR_BUSY, "call_id: \"%s\" is being removed (worker %u is behind): "
+			    "retry", call_id, call->worker);
 	} else if (strcmp(call->leg[0].tag, from_tag) == 0) {
 		a = 0;
 	} else if (strcmp(call->leg[1].tag, from_tag) == 0) {
@@ -131,13 +158,12 @@ m_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	}
 	rc = call_offer(mgr, call, a, sdp, strlen(sdp), &out, msg, sizeof(msg));
 	if (rc != 0) {
-		if (created) {
-			json_t *final = NULL;
-
-			call_destroy(mgr, call, &final);
-			json_decref(final);
-		}
-		return fail(err, ERR_INVALID_PARAMS, "%s", msg[0] ? msg : strerror(-rc));
+		/* call_offer() released what it opened; a new call goes entirely (if
+		 * the worker is slow to confirm, the timer finishes it). */
+		if (created && call_destroy(mgr, call, NULL, SESS_RPC_WAIT_US) != 0)
+			CALL_LOG(WARNING, call, "failed offer: call removed once worker %u caught up",
+				 call->worker);
+		return fail(err, rc_code(rc), "%s", msg[0] ? msg : strerror(-rc));
 	}
 	SESS_LOG(INFO, "[%s] offer from %s: %u m-line(s)", call_id, from_tag,
 		 call_find(mgr, call_id)->n_media);
@@ -166,6 +192,8 @@ m_answer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	call = call_find(mgr, call_id);
 	if (call == NULL)
 		return fail(err, ERR_NO_CALL, "call_id: no call \"%s\"", call_id);
+	if (call->removing)
+		return fail(err, ERR_NO_CALL, "call_id: call \"%s\" is being removed", call_id);
 	b = 1 - call->offerer;
 	if (strcmp(call->leg[call->offerer].tag, from_tag) != 0 &&
 	    strcmp(call->leg[call->offerer].tag, to_tag) != 0)
@@ -176,7 +204,7 @@ m_answer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 		snprintf(call->leg[b].tag, sizeof(call->leg[b].tag), "%s", to_tag);
 	rc = call_answer(mgr, call, sdp, strlen(sdp), &out, msg, sizeof(msg));
 	if (rc != 0)
-		return fail(err, ERR_INVALID_PARAMS, "%s", msg[0] ? msg : strerror(-rc));
+		return fail(err, rc_code(rc), "%s", msg[0] ? msg : strerror(-rc));
 	SESS_LOG(INFO, "[%s] answer from %s", call_id, call->leg[b].tag);
 	res = json_pack("{s:s}", "sdp", out);
 	free(out);
@@ -202,10 +230,10 @@ m_delete(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	    strcmp(call->leg[1].tag, from_tag) != 0)
 		return fail(err, ERR_INVALID_PARAMS, "from_tag: \"%s\" is neither leg of call \"%s\"",
 			    from_tag, call_id);
-	rc = call_destroy(mgr, call, &final);
+	rc = call_destroy(mgr, call, &final, SESS_RPC_WAIT_US);
 	if (rc != 0)
-		return fail(err, ERR_CALL, "call_id: worker did not release the streams (%s)",
-			    strerror(-rc));
+		return fail(err, rc_code(rc), "call_id: worker %u has not released the streams yet "
+			    "(%s): retry", call->worker, strerror(-rc));
 	SESS_LOG(INFO, "[%s] deleted", call_id);
 	return final;
 }
@@ -277,7 +305,19 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 			"media_ports_in_use", (json_int_t)mgr->pools[i].in_use * 2,
 			"media_ports_total", (json_int_t)mgr->pools[i].n_pairs * 2));
 	}
-	return json_pack("{s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:o}",
+	json_t *o;
+	uint64_t ports_in_use = 0, backlog = 0;
+	unsigned int degraded = 0;
+	const struct wrtc_call *call;
+
+	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++)
+		ports_in_use += (uint64_t)mgr->pools[i].in_use * 2;
+	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++)
+		backlog += mgr->ctrlq[w].n_backlog;
+	/* statistics is not on the poll path: a scan of the calls is fine here. */
+	TAILQ_FOREACH(call, &mgr->calls, next)
+		degraded += call->lost_msgs != 0;
+	o = json_pack("{s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:o}",
 		"uptime", (json_int_t)(time(NULL) - mgr->started),
 		"calls_active", mgr->n_calls,
 		"calls_created", (json_int_t)mgr->st.calls_created,
@@ -298,6 +338,22 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 		"neighbour_requests", (json_int_t)mgr->st.neigh_requests,
 		"control_tx_dropped", (json_int_t)mgr->st.ctrl_tx_dropped,
 		"drops", drops, "workers", workers, "interfaces", ports);
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "media_ports_in_use", json_integer((json_int_t)ports_in_use));
+	json_object_set_new(o, "offers_failed", json_integer((json_int_t)mgr->st.offers_failed));
+	json_object_set_new(o, "answers_failed", json_integer((json_int_t)mgr->st.answers_failed));
+	json_object_set_new(o, "calls_degraded", json_integer((json_int_t)degraded));
+	json_object_set_new(o, "calls_degraded_total",
+			    json_integer((json_int_t)mgr->st.calls_degraded));
+	json_object_set_new(o, "control_messages", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+		"posted", (json_int_t)mgr->st.msgs_posted,
+		"waited", (json_int_t)mgr->st.msgs_backlogged,
+		"waiting", (json_int_t)backlog,
+		"lost", (json_int_t)mgr->st.msgs_lost,
+		"failed", (json_int_t)mgr->st.msgs_failed,
+		"busy_refused", (json_int_t)mgr->st.busy_refused));
+	return o;
 }
 
 static json_t *

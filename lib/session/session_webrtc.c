@@ -303,7 +303,8 @@ webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 		prm.role = WRTC_ICE_ROLE_CONTROLLED;
 	prm.ufrag = call->leg[lm->leg].ice_ufrag;
 	prm.pwd = call->leg[lm->leg].ice_pwd;
-	RAND_bytes((unsigned char *)&prm.tie_breaker, sizeof(prm.tie_breaker));
+	if (RAND_bytes((unsigned char *)&prm.tie_breaker, sizeof(prm.tie_breaker)) != 1)
+		return -EIO;
 	prm.local = cands;
 	prm.n_local = n;
 	prm.send = ice_send;
@@ -455,8 +456,9 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		 * on the old pair until the new generation nominates one. */
 		struct call_leg *cl = &call->leg[lm->leg];
 
-		random_ice_credentials(cl);
-		rc = wrtc_ice_agent_restart(lm->ice, cl->ice_ufrag, cl->ice_pwd, now);
+		rc = random_ice_credentials(cl);
+		if (rc == 0)
+			rc = wrtc_ice_agent_restart(lm->ice, cl->ice_ufrag, cl->ice_pwd, now);
 		if (rc != 0) {
 			snprintf(err, errlen, "media[%u]: ICE restart failed: %s", idx, strerror(-rc));
 			return rc;
@@ -643,7 +645,11 @@ webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind)
 		}
 		ep_to_ss(&l, &local);
 		ep_to_ss(&lm->last_src, &remote);
-		wrtc_ice_agent_handle_stun(lm->ice, &local, &remote, payload, pi.payload_len, now);
+		/* A check or response that authenticated is ICE consent: activity
+		 * for the media timeout (a stranger's STUN is not). */
+		if (wrtc_ice_agent_handle_stun(lm->ice, &local, &remote, payload, pi.payload_len,
+					       now) == 0)
+			lm->ctrl_rx_tsc = rte_rdtsc();
 	} else if (kind == WRTC_PUNT_DTLS) {
 		enum wrtc_dtls_state before;
 
@@ -657,7 +663,10 @@ webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind)
 			return;
 		}
 		before = wrtc_dtls_state(lm->dtls);
-		wrtc_dtls_input(lm->dtls, payload, pi.payload_len, now);
+		/* A record the association took is activity for the media timeout. */
+		if (wrtc_dtls_input(lm->dtls, payload, pi.payload_len, now) == 0 &&
+		    wrtc_dtls_state(lm->dtls) != WRTC_DTLS_FAILED)
+			lm->ctrl_rx_tsc = rte_rdtsc();
 		dtls_check(lm, before);
 	}
 }

@@ -65,9 +65,9 @@ wrtc_worker_create(struct wrtc_dataplane *dp, uint16_t id, int socket)
 	if (w->flows == NULL)
 		goto fail;
 	snprintf(name, sizeof(name), "wrtc_ctrl_%u", id);
-	w->ctrl = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	w->ctrl = rte_ring_create(name, WRTC_CTRL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wrtc_reply_%u", id);
-	w->reply = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	w->reply = rte_ring_create(name, WRTC_CTRL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wrtc_punt_%u", id);
 	w->punt = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wrtc_handoff_%u", id);
@@ -692,9 +692,9 @@ apply_messages(struct wrtc_lcore *w)
 			reporter_set(w, msg->s, false);
 	}
 	w->st.msgs += n;
-	/* The reply ring is as large as the control ring, so this cannot fail
-	 * unless the control lcore stopped reading; then spin until it has room,
-	 * since dropping a reply would leak the message. */
+	/* The control lcore keeps the messages in both rings below the reply
+	 * ring's size, so this does not spin unless it stopped reading; then
+	 * wait for room, since dropping a reply would leak the message. */
 	done = 0;
 	while (done < n)
 		done += rte_ring_enqueue_burst(w->reply, (void **)msgs + done, n - done, NULL);

@@ -27,6 +27,15 @@
 
 enum { WRTC_BURST = 32, WRTC_RING_SIZE = 4096, WRTC_MAX_POLICERS = 16 };
 
+/**
+ * Slots of a worker's control and reply rings. The control lcore never has
+ * more messages in flight to one worker (control ring plus reply ring) than
+ * this, so the worker never waits for room in its reply ring; it starts an
+ * offer or answer only when the room for all of its messages is there
+ * (docs/architecture.md, "Control messages").
+ */
+enum { WRTC_CTRL_RING_SIZE = 16384 };
+
 struct wrtc_policer;
 
 /** Why a packet was punted (kept in the mbuf's hash.usr field). */
