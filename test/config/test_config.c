@@ -193,6 +193,7 @@ test_minimal_defaults(void)
 	WRTC_CHECK_STREQ(cfg->control.rpc_tcp, "127.0.0.1:9900");
 	WRTC_CHECK_STREQ(cfg->control.rpc_unix, "");
 	WRTC_CHECK_EQ(cfg->control.media_timeout, 60);
+	WRTC_CHECK_EQ(cfg->control.hold_timeout, 3600);
 	WRTC_CHECK_EQ(cfg->workers.rx_desc, 1024);
 	wrtc_config_free(cfg);
 	return 0;
@@ -313,6 +314,10 @@ test_syntax_and_root(void)
 			      "control.rpc_tcp: port must be 0..65535"));
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'media_timeout':0}"),
 			      "control.media_timeout: must be between 1 and 86400"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'hold_timeout':0}"),
+			      "control.hold_timeout: must be between 1 and 604800"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'hold_timeout':'1h'}"),
+			      "control.hold_timeout: must be an integer"));
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'workers':{'rx_desc':1000}"),
 			      "workers.rx_desc: must be a power of two"));
 	/* Duplicate keys are a syntax error rather than a silent override. */

@@ -1,0 +1,800 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Session lifecycle tests: the session manager and a real worker (on lcore 1,
+ * polling a net_ring port) driven through JSON-RPC lines, with STUN and DTLS
+ * frames injected on the port's RX ring.
+ *
+ * - bad offers (short ice-pwd, no fingerprint, md5 fingerprint, no port for
+ *   the second leg) release everything they opened: ports in use stay 4 per
+ *   live call, the worker holds no stream of theirs, and STUN/DTLS sent to
+ *   every port of the range afterwards touch nothing freed (run it under
+ *   ASan: -Db_sanitize=address); 2,500 of them do not exhaust the range;
+ * - a stalled worker: offers are refused with the retryable -32005 before
+ *   anything is opened, other messages wait (none lost), a delete completes
+ *   once the worker is back, and then the worker's table matches the calls;
+ * - media_timeout with ICE consent as activity, and hold_timeout.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+#include <rte_ring.h>
+
+#include "wrtc_config.h"
+#include "wrtc_rpc.h"
+#include "wrtc_session.h"
+#include "wrtc_stun.h"
+#include "wrtc_test.h"
+#include "wrtc_worker.h"
+
+static struct rte_mempool *mp;
+static struct rte_ring *rxr[1], *txr[2];
+static struct wrtc_dataplane dp;
+static struct wrtc_config *cfg;
+static struct wrtc_session_mgr *mgr;
+static struct wrtc_rpc_server *srv;
+static uint32_t paused, parked, quit;
+static int next_id = 1;
+
+static const struct rte_ether_addr gw_mac = {{0x02, 0, 0, 0, 0, 0x02}};
+static const struct rte_ether_addr peer_mac = {{0x02, 0, 0, 0, 0, 0xa1}};
+static struct wrtc_net_addr gw_ip, peer_ip;
+
+/* ------------------------------------------------------------------ harness */
+
+static int
+worker_loop(void *arg)
+{
+	struct wrtc_lcore *w = arg;
+
+	while (!__atomic_load_n(&quit, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&paused, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&parked, 1, __ATOMIC_RELEASE);
+			rte_pause();
+			continue;
+		}
+		__atomic_store_n(&parked, 0, __ATOMIC_RELEASE);
+		wrtc_worker_poll_once(w);
+	}
+	return 0;
+}
+
+/* Stall the worker (it stops applying messages and reading packets), or resume it. */
+static void
+worker_pause(bool on)
+{
+	__atomic_store_n(&paused, on, __ATOMIC_RELEASE);
+	while (on && !__atomic_load_n(&parked, __ATOMIC_ACQUIRE))
+		rte_pause();
+}
+
+static void
+drain_tx(void)
+{
+	void *m;
+
+	for (int i = 0; i < 2; i++)
+		while (rte_ring_dequeue(txr[i], &m) == 0)
+			rte_pktmbuf_free(m);
+}
+
+/* Run the control lcore for @p ms milliseconds. */
+static void
+run_control(unsigned int ms)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() / 1000 * ms;
+
+	while (rte_rdtsc() < end) {
+		if (wrtc_session_poll(mgr) == 0)
+			rte_delay_us_sleep(100);
+		drain_tx();
+	}
+}
+
+static const char cfg_tmpl[] =
+	"{\"interfaces\": [{\"name\": \"lab\", \"port\": 0, \"ipv4\": \"10.0.0.2/24\","
+	"  \"media_port_min\": %u, \"media_port_max\": %u}],"
+	" \"dtls_profiles\": [{\"name\": \"browser\", \"versions\": [\"1.2\"], \"role\": \"auto\","
+	"  \"certificate\": \"generated\", \"fingerprint_hash\": \"sha-256\"}],"
+	" \"codec_entries\": ["
+	"  {\"name\": \"opus\", \"codec\": \"opus\", \"payload_type\": 111, \"ptime\": 20},"
+	"  {\"name\": \"pcmu\", \"codec\": \"PCMU\", \"payload_type\": 0, \"ptime\": 20}],"
+	" \"packet_service_profiles\": ["
+	"  {\"name\": \"webrtc\", \"codecs\": [\"opus\", \"pcmu\"], \"transcode\": true,"
+	"   \"rtcp\": true, \"rtcp_mux\": true, \"srtp\": true, \"dtls\": true,"
+	"   \"dtls_profile\": \"browser\"},"
+	"  {\"name\": \"sip\", \"codecs\": [\"pcmu\"], \"transcode\": true, \"rtcp\": true,"
+	"   \"rtcp_mux\": false, \"srtp\": false}],"
+	" \"trunk_groups\": ["
+	"  {\"name\": \"webrtc\", \"interface\": \"lab\", \"kind\": \"webrtc\", \"ice\": \"lite\","
+	"   \"packet_service_profile\": \"webrtc\", \"policing\": true},"
+	"  {\"name\": \"sip\", \"interface\": \"lab\", \"kind\": \"sip\", \"ice\": \"none\","
+	"   \"packet_service_profile\": \"sip\", \"policing\": true}],"
+	" \"policers\": ["
+	"  {\"name\": \"stun\", \"type\": \"stun\", \"mode\": \"packet-rate\", \"bucket\": 10000,"
+	"   \"rate\": 100000, \"priority_rate\": 100000},"
+	"  {\"name\": \"dtls\", \"type\": \"dtls\", \"mode\": \"packet-rate\", \"bucket\": 10000,"
+	"   \"rate\": 100000, \"priority_rate\": 100000}],"
+	" \"control\": {\"rpc_tcp\": \"\", \"media_timeout\": %u, \"hold_timeout\": %u,"
+	"  \"max_calls\": 100000}}";
+
+/* A session manager over the running worker, with its own configuration. */
+static int
+mgr_start(unsigned int port_min, unsigned int port_max, unsigned int media_timeout,
+	  unsigned int hold_timeout)
+{
+	char json[sizeof(cfg_tmpl) + 64], err[256];
+
+	snprintf(json, sizeof(json), cfg_tmpl, port_min, port_max, media_timeout, hold_timeout);
+	cfg = wrtc_config_load_string(json, strlen(json), ".", err, sizeof(err));
+	if (cfg == NULL) {
+		fprintf(stderr, "config: %s\n", err);
+		return -1;
+	}
+	mgr = wrtc_session_mgr_create(&(struct wrtc_session_prm){.cfg = cfg, .dp = &dp, .mp = mp});
+	srv = wrtc_rpc_server_create(&(struct wrtc_rpc_server_prm){0});
+	if (mgr == NULL || srv == NULL || wrtc_session_rpc_register(mgr, srv) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+mgr_stop(void)
+{
+	wrtc_session_mgr_shutdown(mgr);
+	/* The manager frees the worker's policer instances: stop the worker first. */
+	worker_pause(true);
+	wrtc_session_mgr_free(mgr);
+	dp.workers[0]->pol_stun = dp.workers[0]->pol_dtls = NULL;
+	memset(dp.workers[0]->pol_link, 0, sizeof(dp.workers[0]->pol_link));
+	worker_pause(false);
+	wrtc_rpc_server_free(srv);
+	wrtc_config_free(cfg);
+	mgr = NULL;
+	srv = NULL;
+	cfg = NULL;
+}
+
+/* One request; the result (new reference) or NULL with *code set to the error code. */
+static json_t *
+rpc(const char *method, json_t *params, int *code, char *msg, size_t msgsize)
+{
+	json_t *req = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id", next_id++,
+				"method", method, "params", params);
+	char *line = json_dumps(req, JSON_COMPACT), *reply;
+	json_t *r, *res = NULL, *e;
+
+	reply = wrtc_rpc_server_handle_line(srv, line, strlen(line));
+	free(line);
+	json_decref(req);
+	*code = -1;
+	if (reply == NULL)
+		return NULL;
+	r = json_loads(reply, 0, NULL);
+	free(reply);
+	e = json_object_get(r, "error");
+	if (e != NULL) {
+		*code = (int)json_integer_value(json_object_get(e, "code"));
+		if (msg != NULL)
+			snprintf(msg, msgsize, "%s",
+				 json_string_value(json_object_get(e, "message")));
+	} else {
+		*code = 0;
+		res = json_incref(json_object_get(r, "result"));
+	}
+	json_decref(r);
+	return res;
+}
+
+static json_int_t
+stat(const char *a, const char *b)
+{
+	json_t *s = wrtc_session_statistics(mgr), *v = json_object_get(s, a);
+	json_int_t x;
+
+	if (b != NULL)
+		v = json_object_get(v, b);
+	x = json_integer_value(v);
+	json_decref(s);
+	return x;
+}
+
+static char *
+sip_sdp(uint16_t port, const char *dir)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\n"
+		     "t=0 0\r\nm=audio %u RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=%s\r\n",
+		     port, dir) < 0)
+		return NULL;
+	return s;
+}
+
+/* BAD_PORTS: two m-lines, more port pairs than are left (the last leg finds none). */
+enum bad { BAD_NONE, BAD_SHORT_PWD, BAD_NO_FP, BAD_MD5, BAD_PORTS, BAD_MAX };
+
+static char *
+web_sdp(enum bad bad, uint16_t port)
+{
+	static const char fp256[] = "a=fingerprint:sha-256 "
+		"11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:"
+		"11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00\r\n";
+	static const char fpmd5[] = "a=fingerprint:md5 "
+		"11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00\r\n";
+	char *s = NULL, *m = NULL;
+	int rc;
+
+	if (asprintf(&m, "m=audio %u UDP/TLS/RTP/SAVPF 111\r\n"
+		     "c=IN IP4 10.0.0.1\r\na=mid:%%u\r\na=ice-ufrag:brws\r\na=ice-pwd:%s\r\n%s"
+		     "a=setup:actpass\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+		     "a=candidate:1 1 udp 2113937151 10.0.0.1 %u typ host\r\n"
+		     "a=end-of-candidates\r\na=sendrecv\r\n", port,
+		     bad == BAD_SHORT_PWD ? "short" : "browserpassword0123456789",
+		     bad == BAD_NO_FP ? "" : bad == BAD_MD5 ? fpmd5 : fp256, port) < 0)
+		return NULL;
+	if (bad == BAD_PORTS) {
+		char *m0 = NULL, *m1 = NULL;
+
+		rc = asprintf(&m0, m, 0);
+		rc |= asprintf(&m1, m, 1);
+		rc = rc < 0 ? -1 : asprintf(&s, "v=0\r\no=- 7 2 IN IP4 10.0.0.1\r\ns=-\r\n"
+					    "t=0 0\r\n%s%s", m0, m1);
+		free(m0);
+		free(m1);
+	} else {
+		char *m0 = NULL;
+
+		rc = asprintf(&m0, m, 0);
+		rc = rc < 0 ? -1 : asprintf(&s, "v=0\r\no=- 7 2 IN IP4 10.0.0.1\r\ns=-\r\n"
+					    "t=0 0\r\na=group:BUNDLE 0\r\n%s", m0);
+		free(m0);
+	}
+	free(m);
+	return rc < 0 ? NULL : s;
+}
+
+static json_t *
+offer(const char *id, const char *sdp, const char *in, const char *out, int *code, char *msg,
+      size_t msgsize)
+{
+	return rpc("offer", json_pack("{s:s, s:s, s:s, s:s, s:s}", "call_id", id,
+				      "from_tag", "ft", "sdp", sdp, "ingress", in,
+				      "egress", out), code, msg, msgsize);
+}
+
+static json_t *
+answer(const char *id, const char *sdp, int *code)
+{
+	return rpc("answer", json_pack("{s:s, s:s, s:s, s:s}", "call_id", id, "from_tag", "ft",
+				       "to_tag", "tt", "sdp", sdp), code, NULL, 0);
+}
+
+/* A WebRTC (ingress) -> SIP call, offered and answered; the answer SDP for the browser. */
+static char *
+web_call(const char *id, uint16_t port)
+{
+	char *o = web_sdp(BAD_NONE, port), *a = sip_sdp((uint16_t)(port + 1000), "sendrecv");
+	json_t *r;
+	char *out = NULL;
+	int code;
+
+	r = offer(id, o, "webrtc", "sip", &code, NULL, 0);
+	WRTC_CHECK_EQ(code, 0);
+	json_decref(r);
+	r = answer(id, a, &code);
+	WRTC_CHECK_EQ(code, 0);
+	if (r != NULL)
+		out = strdup(json_string_value(json_object_get(r, "sdp")));
+	json_decref(r);
+	free(o);
+	free(a);
+	return out;
+}
+
+static int
+query_code(const char *id)
+{
+	int code;
+
+	json_decref(rpc("query", json_pack("{s:s}", "call_id", id), &code, NULL, 0));
+	return code;
+}
+
+static void
+del(const char *id)
+{
+	int code;
+
+	json_decref(rpc("delete", json_pack("{s:s}", "call_id", id), &code, NULL, 0));
+	WRTC_CHECK_EQ(code, 0);
+}
+
+/* A UDP frame from the peer (10.0.0.1:@p sport) to the gateway's @p dport. */
+static struct rte_mbuf *
+frame(uint16_t sport, uint16_t dport, const uint8_t *payload, uint16_t len)
+{
+	struct wrtc_net_iface peer = {.mac = peer_mac, .ip4 = peer_ip, .ip4_prefix = 24};
+	struct wrtc_net_hdr_tmpl t;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+
+	if (m == NULL || wrtc_net_hdr_tmpl_init(&t, &peer, &peer_ip, sport, &gw_ip, dport,
+						&gw_mac) != 0)
+		return NULL;
+	memcpy(rte_pktmbuf_append(m, len), payload, len);
+	if (wrtc_net_udp_prepend(m, &t, false) != 0)
+		return NULL;
+	m->port = dp.ifc[0].port_id;
+	return m;
+}
+
+/* Hand @p n frames to the worker and run the control lcore until the worker
+ * has read them and every punted one has been handled. */
+static void
+inject(struct rte_mbuf **m, unsigned int n)
+{
+	struct wrtc_lcore *w = dp.workers[0];
+	uint64_t rx = __atomic_load_n(&w->st.rx_pkts, __ATOMIC_RELAXED) + n, it;
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * 10;
+
+	WRTC_CHECK_EQ(rte_ring_enqueue_bulk(rxr[0], (void **)m, n, NULL), n);
+	while (__atomic_load_n(&w->st.rx_pkts, __ATOMIC_RELAXED) < rx && rte_rdtsc() < end)
+		run_control(1);
+	it = __atomic_load_n(&w->st.iterations, __ATOMIC_RELAXED) + 2;
+	while (__atomic_load_n(&w->st.iterations, __ATOMIC_RELAXED) < it && rte_rdtsc() < end)
+		rte_pause();
+	while (rte_ring_count(w->punt) != 0 && rte_rdtsc() < end)
+		run_control(1);
+	WRTC_CHECK(rte_rdtsc() < end);
+}
+
+/* A STUN Binding request and a DTLS ClientHello-like record to every port of
+ * [min, max]: whatever a failed offer left behind would be reached. */
+static void
+probe_ports(uint16_t min, uint16_t max)
+{
+	static const uint8_t dtls[] = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12,
+				       1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	uint8_t stun[20] = {0, 1, 0, 0, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+	struct rte_mbuf *m[64];
+	unsigned int n = 0;
+
+	for (uint32_t p = min; p <= max; p++) {
+		m[n++] = frame(40000, (uint16_t)p, stun, sizeof(stun));
+		m[n++] = frame(40000, (uint16_t)p, dtls, sizeof(dtls));
+		if (n == RTE_DIM(m) || p == max) {
+			inject(m, n);
+			n = 0;
+		}
+	}
+}
+
+/* The worker's table, read while it is stalled. */
+static uint32_t
+worker_streams(void)
+{
+	uint32_t n;
+
+	worker_pause(true);
+	n = dp.workers[0]->flows->nb_streams;
+	worker_pause(false);
+	return n;
+}
+
+/* ------------------------------------------------------------------- cases */
+
+enum { BAD_MIN = 30000, BAD_MAX_PORT = 30013 };
+
+static int
+test_bad_offers(void)
+{
+	static const int expect[] = {[BAD_SHORT_PWD] = WRTC_RPC_INVALID_PARAMS,
+				     [BAD_NO_FP] = WRTC_RPC_INVALID_PARAMS,
+				     [BAD_MD5] = WRTC_RPC_INVALID_PARAMS,
+				     [BAD_PORTS] = WRTC_RPC_NO_RESOURCES};
+	char msg[256], id[32];
+	int code;
+
+	if (mgr_start(BAD_MIN, BAD_MAX_PORT, 60, 3600) != 0)
+		return -1;
+	/* Seven port pairs: two calls take four; a bad offer with one m-line gets
+	 * the two it needs, one with two m-lines finds none for its last leg
+	 * (port exhaustion on the second leg). */
+	free(web_call("good1", 41000));
+	free(web_call("good2", 41002));
+	WRTC_CHECK_EQ(stat("media_ports_in_use", NULL), 8);
+	for (unsigned int round = 0; round < 2500; round++) {
+		enum bad kind = (enum bad)(1 + round % (BAD_MAX - 1));
+		char *sdp = web_sdp(kind, 42000);
+		json_t *r;
+
+		snprintf(id, sizeof(id), "bad%u", round);
+		r = offer(id, sdp, "webrtc", "sip", &code, msg, sizeof(msg));
+		free(sdp);
+		json_decref(r);
+		if (!WRTC_CHECK_EQ(code, expect[kind]))
+			fprintf(stderr, "  round %u kind %d: %s\n", round, kind, msg);
+		if (kind == BAD_PORTS && round < BAD_MAX)
+			WRTC_CHECK(strstr(msg, "no free media port") != NULL);
+		if (round < 2 * BAD_MAX || round % 500 == 0) {
+			WRTC_CHECK_EQ(query_code(id), WRTC_RPC_NOT_FOUND);
+			WRTC_CHECK_EQ(stat("calls_active", NULL), 2);
+			WRTC_CHECK_EQ(stat("media_ports_in_use", NULL), 8);
+			WRTC_CHECK_EQ(worker_streams(), 8);
+			probe_ports(BAD_MIN, BAD_MAX_PORT);
+		}
+	}
+	WRTC_CHECK_EQ(stat("offers_failed", NULL), 2500);
+	WRTC_CHECK(stat("slow_path", "stun") > 0 && stat("slow_path", "dtls") > 0);
+	/* The range is intact: after a delete, a new call gets ports again. */
+	del("good2");
+	WRTC_CHECK_EQ(stat("media_ports_in_use", NULL), 4);
+	free(web_call("good3", 41004));
+	WRTC_CHECK_EQ(stat("media_ports_in_use", NULL), 8);
+	probe_ports(BAD_MIN, BAD_MAX_PORT);
+	del("good1");
+	del("good3");
+	WRTC_CHECK_EQ(stat("media_ports_in_use", NULL), 0);
+	WRTC_CHECK_EQ(worker_streams(), 0);
+	probe_ports(BAD_MIN, BAD_MAX_PORT);
+	WRTC_CHECK_EQ(stat("control_messages", "lost"), 0);
+	mgr_stop();
+	return 0;
+}
+
+enum { STALL_MAX_CALLS = 4000, STALL_CAPTURES = 400 };
+
+/* Does the worker hold exactly the streams of call @p id, in the state we set? */
+static void
+check_call_in_worker(const char *id, bool capture)
+{
+	json_t *q;
+	int code;
+
+	q = rpc("query", json_pack("{s:s}", "call_id", id), &code, NULL, 0);
+	WRTC_CHECK_EQ(code, 0);
+	json_t *legs = json_object_get(json_array_get(json_object_get(q, "streams"), 0), "legs");
+
+	WRTC_CHECK_EQ(json_array_size(legs), 2);
+	for (size_t l = 0; l < json_array_size(legs); l++) {
+		uint16_t port = (uint16_t)json_integer_value(
+			json_object_get(json_array_get(legs, l), "port"));
+
+		for (uint16_t k = 0; k < 2; k++) {
+			const struct wrtc_stream *s =
+				wrtc_flow_lookup(dp.workers[0]->flows, 0, (uint16_t)(port + k));
+
+			if (!WRTC_CHECK(s != NULL))
+				continue;
+			WRTC_CHECK_EQ(s->capture, capture);
+			WRTC_CHECK(s->out_rtp != NULL || k == 1);
+		}
+	}
+	WRTC_CHECK(!json_is_true(json_object_get(q, "degraded")));
+	json_decref(q);
+}
+
+static int
+test_stalled_worker(void)
+{
+	char msg[256], id[32];
+	unsigned int ok = 0;
+	int code = 0;
+	json_t *r;
+
+	if (mgr_start(20000, 39999, 60, 3600) != 0)
+		return -1;
+	worker_pause(true);
+	/* Offers go on while the control ring has room for all they post, then
+	 * are refused, retryably, with nothing opened. */
+	for (; ok < STALL_MAX_CALLS; ok++) {
+		char *sdp = sip_sdp((uint16_t)(10000 + 2 * (ok % 5000)), "sendrecv");
+
+		snprintf(id, sizeof(id), "s%u", ok);
+		r = offer(id, sdp, "sip", "sip", &code, msg, sizeof(msg));
+		free(sdp);
+		json_decref(r);
+		if (code != 0)
+			break;
+	}
+	WRTC_CHECK_EQ(code, WRTC_RPC_OVERLOADED);
+	WRTC_CHECK(strstr(msg, "retry") != NULL);
+	WRTC_CHECK(ok > 100 && ok < STALL_MAX_CALLS);
+	WRTC_CHECK_EQ(query_code(id), WRTC_RPC_NOT_FOUND);
+	WRTC_CHECK_EQ(stat("calls_active", NULL), ok);
+	WRTC_CHECK_EQ(stat("media_ports_in_use", NULL), 4 * ok);
+	WRTC_CHECK(stat("control_messages", "busy_refused") >= 1);
+	/* Messages outside offers and answers wait for the worker instead. */
+	for (unsigned int i = 0; i < STALL_CAPTURES; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "s%u", i);
+		json_decref(rpc("capture", json_pack("{s:s, s:s}", "call_id", name, "action",
+						     "start"), &code, NULL, 0));
+		WRTC_CHECK_EQ(code, 0);
+	}
+	WRTC_CHECK(stat("control_messages", "waiting") > 0);
+	/* A delete cannot complete while the worker holds the streams. */
+	json_decref(rpc("delete", json_pack("{s:s}", "call_id", "s500"), &code, msg, sizeof(msg)));
+	WRTC_CHECK_EQ(code, WRTC_RPC_OVERLOADED);
+	r = rpc("query", json_pack("{s:s}", "call_id", "s500"), &code, NULL, 0);
+	WRTC_CHECK_STREQ(json_string_value(json_object_get(r, "state")), "removing");
+	json_decref(r);
+	{
+		char *sdp = sip_sdp(9000, "sendrecv");
+
+		json_decref(offer("s500", sdp, "sip", "sip", &code, NULL, 0));
+		WRTC_CHECK_EQ(code, WRTC_RPC_OVERLOADED);
+		free(sdp);
+	}
+	WRTC_CHECK_EQ(stat("media_ports_in_use", NULL), 4 * ok);
+
+	worker_pause(false);
+	{
+		uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * 20;
+
+		while ((stat("control_messages", "waiting") != 0 ||
+			stat("calls_active", NULL) != ok - 1) && rte_rdtsc() < end)
+			run_control(50);
+	}
+	WRTC_CHECK_EQ(stat("control_messages", "waiting"), 0);
+	WRTC_CHECK_EQ(stat("calls_active", NULL), ok - 1);
+	WRTC_CHECK_EQ(query_code("s500"), WRTC_RPC_NOT_FOUND);
+	run_control(20);
+	/* Nothing diverged: the worker holds the streams of every call, in the
+	 * state the control lcore gave them, and nothing else. */
+	worker_pause(true);
+	WRTC_CHECK_EQ(dp.workers[0]->flows->nb_streams, 4 * (ok - 1));
+	for (unsigned int i = 0; i < ok; i += 7) {
+		snprintf(id, sizeof(id), "s%u", i);
+		if (i != 500)
+			check_call_in_worker(id, i < STALL_CAPTURES);
+	}
+	worker_pause(false);
+	WRTC_CHECK_EQ(stat("control_messages", "lost"), 0);
+	WRTC_CHECK_EQ(stat("control_messages", "failed"), 0);
+	WRTC_CHECK_EQ(stat("calls_degraded", NULL), 0);
+	/* The refused offer succeeds once the worker is back. */
+	snprintf(id, sizeof(id), "s%u", ok);
+	{
+		char *sdp = sip_sdp(9002, "sendrecv");
+
+		json_decref(offer(id, sdp, "sip", "sip", &code, NULL, 0));
+		WRTC_CHECK_EQ(code, 0);
+		free(sdp);
+	}
+	for (unsigned int i = 0; i < STALL_CAPTURES; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "s%u", i);
+		r = rpc("capture", json_pack("{s:s, s:s}", "call_id", name, "action", "stop"),
+			&code, NULL, 0);
+		if (r != NULL)
+			unlink(json_string_value(json_object_get(r, "file")));
+		json_decref(r);
+	}
+	wrtc_session_mgr_shutdown(mgr);
+	WRTC_CHECK_EQ(stat("media_ports_in_use", NULL), 0);
+	WRTC_CHECK_EQ(worker_streams(), 0);
+	mgr_stop();
+	return 0;
+}
+
+static void
+sdp_attr(const char *sdp, const char *name, char *out, size_t size)
+{
+	const char *p = strstr(sdp, name);
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	p += strlen(name);
+	while (p[n] != '\0' && p[n] != '\r' && p[n] != '\n' && n + 1 < size)
+		n++;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* An authenticated ICE consent check from the browser to the gateway's port. */
+static void
+consent(const char *gw_ufrag, const char *gw_pwd, uint16_t port)
+{
+	struct wrtc_stun_key *key = wrtc_stun_key_create(gw_pwd, strlen(gw_pwd));
+	uint8_t buf[256], tid[WRTC_STUN_TID_SIZE];
+	struct wrtc_stun_builder b;
+	char user[64];
+	struct rte_mbuf *m;
+	int n;
+
+	for (unsigned int i = 0; i < sizeof(tid); i++)
+		tid[i] = (uint8_t)rand();
+	snprintf(user, sizeof(user), "%s:brws", gw_ufrag);
+	wrtc_stun_builder_init(&b, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST, tid);
+	wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USERNAME, user, (uint16_t)strlen(user));
+	wrtc_stun_builder_add_u32(&b, WRTC_STUN_ATTR_PRIORITY, 1845501695);
+	wrtc_stun_builder_add_u64(&b, WRTC_STUN_ATTR_ICE_CONTROLLING, 42);
+	wrtc_stun_builder_add_attr(&b, WRTC_STUN_ATTR_USE_CANDIDATE, NULL, 0);
+	wrtc_stun_builder_add_integrity(&b, key);
+	wrtc_stun_builder_add_fingerprint(&b);
+	n = wrtc_stun_builder_finish(&b);
+	wrtc_stun_key_free(key);
+	if (!WRTC_CHECK(n > 0))
+		return;
+	m = frame(43000, port, buf, (uint16_t)n);
+	inject(&m, 1);
+}
+
+static double
+timeout_field(const char *id, const char *name)
+{
+	json_t *q;
+	double v = -1;
+	int code;
+
+	q = rpc("query", json_pack("{s:s}", "call_id", id), &code, NULL, 0);
+	if (q != NULL)
+		v = json_number_value(json_object_get(json_object_get(q, "timeouts"), name));
+	json_decref(q);
+	return v;
+}
+
+static int
+test_timeouts(void)
+{
+	char ufrag[64], pwd[64], port[16];
+	double t0, gone_idle = 0, gone_hold = 0, now = 0;
+	uint64_t hz = rte_get_tsc_hz(), start, next_consent = 0;
+	char *a, *o, *web;
+	int code;
+
+	if (mgr_start(40000, 40099, 2, 5) != 0)
+		return -1;
+	o = sip_sdp(10000, "sendrecv");
+	a = sip_sdp(10002, "sendrecv");
+	json_decref(offer("idle", o, "sip", "sip", &code, NULL, 0));
+	json_decref(answer("idle", a, &code));
+	free(o);
+	free(a);
+	o = sip_sdp(10004, "sendonly");
+	a = sip_sdp(10006, "recvonly");
+	json_decref(offer("hold", o, "sip", "sip", &code, NULL, 0));
+	json_decref(answer("hold", a, &code));
+	free(o);
+	free(a);
+	web = web_call("web", 41000);
+	if (!WRTC_CHECK(web != NULL))
+		return -1;
+	sdp_attr(web, "a=ice-ufrag:", ufrag, sizeof(ufrag));
+	sdp_attr(web, "a=ice-pwd:", pwd, sizeof(pwd));
+	sdp_attr(web, "m=audio ", port, sizeof(port));
+	free(web);
+	WRTC_CHECK_EQ(timeout_field("idle", "timeout"), 2);
+	WRTC_CHECK_EQ(timeout_field("idle", "media_timeout"), 2);
+	WRTC_CHECK_EQ(timeout_field("hold", "timeout"), 5);
+	WRTC_CHECK_EQ(timeout_field("hold", "hold_timeout"), 5);
+	{
+		json_t *q = rpc("query", json_pack("{s:s}", "call_id", "hold"), &code, NULL, 0);
+
+		WRTC_CHECK(json_is_true(json_object_get(json_object_get(q, "timeouts"),
+							"on_hold")));
+		json_decref(q);
+	}
+	/* The WebRTC leg sends consent checks only: no RTP at all. */
+	start = rte_rdtsc();
+	t0 = 0;
+	while (now < 20 && (gone_hold == 0 || now < 8)) {
+		now = (double)(rte_rdtsc() - start) / (double)hz;
+		if (now >= t0) {
+			if (gone_idle == 0 && query_code("idle") == WRTC_RPC_NOT_FOUND)
+				gone_idle = now;
+			if (gone_hold == 0 && query_code("hold") == WRTC_RPC_NOT_FOUND)
+				gone_hold = now;
+			t0 = now + 0.1;
+		}
+		if (rte_rdtsc() >= next_consent) {
+			consent(ufrag, pwd, (uint16_t)atoi(port));
+			next_consent = rte_rdtsc() + hz / 2;
+		}
+		run_control(20);
+	}
+	printf("  idle call removed after %.1f s, held call after %.1f s\n", gone_idle, gone_hold);
+	WRTC_CHECK(gone_idle >= 1.9 && gone_idle < 6);
+	WRTC_CHECK(gone_hold >= 4.9 && gone_hold < 12);
+	/* Consent kept the WebRTC call for longer than media_timeout. */
+	WRTC_CHECK_EQ(query_code("web"), 0);
+	WRTC_CHECK(timeout_field("web", "last_activity_age") < 1.5);
+	{
+		json_t *q = rpc("query", json_pack("{s:s}", "call_id", "web"), &code, NULL, 0);
+		json_t *legs = json_object_get(json_array_get(json_object_get(q, "streams"), 0),
+					       "legs");
+		json_t *ice = json_object_get(json_array_get(legs, 0), "ice");
+
+		WRTC_CHECK(json_integer_value(json_object_get(ice, "requests")) >= 10);
+		json_decref(q);
+	}
+	/* Without consent it goes too. */
+	start = rte_rdtsc();
+	while (query_code("web") == 0 && rte_rdtsc() - start < 15 * hz)
+		run_control(50);
+	WRTC_CHECK_EQ(query_code("web"), WRTC_RPC_NOT_FOUND);
+	WRTC_CHECK_EQ(stat("calls_timed_out", NULL), 3);
+	WRTC_CHECK_EQ(stat("media_ports_in_use", NULL), 0);
+	mgr_stop();
+	return 0;
+}
+
+static const struct wrtc_test_case cases[] = {
+	{"bad offers release what they opened", test_bad_offers},
+	{"stalled worker: refused, waited, nothing diverges", test_stalled_worker},
+	{"media_timeout with ICE consent, hold_timeout", test_timeouts},
+};
+
+static int
+setup(void)
+{
+	char *argv[] = {"test_session", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+			"--no-telemetry", "-l", "0-1", "--log-level", "*:error"};
+	char name[32];
+	int rc;
+
+	rc = rte_eal_init((int)RTE_DIM(argv), argv);
+	if (rc < 0)
+		return -1;
+	mp = rte_pktmbuf_pool_create("test_mp", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	rxr[0] = rte_ring_create("srx0", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	for (int i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "stx%d", i);
+		txr[i] = rte_ring_create(name, 4096, 0, 0);
+	}
+	if (mp == NULL || rxr[0] == NULL || txr[0] == NULL || txr[1] == NULL)
+		return -1;
+	rc = rte_eth_from_rings("net_ring_sess", rxr, 1, txr, 2, 0);
+	if (rc < 0)
+		return -1;
+	memset(dp.iface_of_port, 0xff, sizeof(dp.iface_of_port));
+	dp.nb_workers = 1;
+	dp.nb_ifaces = 1;
+	dp.mp = mp;
+	snprintf(name, sizeof(name), "%d", rc);
+	if (wrtc_port_open(name, 1, mp, &dp.port[0]) != 0)
+		return -1;
+	dp.iface_of_port[rc] = 0;
+	dp.ifc[0].port_id = (uint16_t)rc;
+	dp.ifc[0].mac = gw_mac;
+	wrtc_net_addr_parse("10.0.0.2", &gw_ip);
+	wrtc_net_addr_parse("10.0.0.1", &peer_ip);
+	dp.ifc[0].ip4 = gw_ip;
+	dp.ifc[0].ip4_prefix = 24;
+	if (wrtc_net_iface_init(&dp.ifc[0]) != 0)
+		return -1;
+	dp.workers[0] = wrtc_worker_create(&dp, 0, 0);
+	if (dp.workers[0] == NULL)
+		return -1;
+	return rte_eal_remote_launch(worker_loop, dp.workers[0], rte_get_next_lcore(-1, 1, 0));
+}
+
+int
+main(void)
+{
+	int rc;
+
+	if (setup() != 0) {
+		fprintf(stderr, "setup failed\n");
+		return 1;
+	}
+	rc = wrtc_test_main(cases, RTE_DIM(cases));
+	__atomic_store_n(&quit, 1, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+	return rc;
+}
