@@ -87,7 +87,8 @@ mark_degraded(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s, const c
 {
 	struct wrtc_call *call = call_owning_stream(mgr, s);
 
-	if (call == NULL)
+	/* A call being removed no longer has streams in the worker to agree with. */
+	if (call == NULL || call->removing)
 		return;
 	if (call->lost_msgs++ == 0) {
 		mgr->st.calls_degraded++;
@@ -364,7 +365,7 @@ retry_all_routes(struct wrtc_session_mgr *mgr)
 	struct wrtc_call *call;
 
 	TAILQ_FOREACH(call, &mgr->calls, next)
-		if (call->need_route)
+		if (call->need_route && !call->removing)
 			call_retry_routes(mgr, call);
 }
 

@@ -586,6 +586,7 @@ offer_rollback(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned in
 	       unsigned int n, const struct media_save *saved, bool (*opened)[2])
 {
 	bool wait = false, posted = true;
+	uint64_t seq = 0;
 
 	for (unsigned int i = 0; i < n; i++)
 		for (unsigned int l = 0; l < 2; l++) {
@@ -597,14 +598,21 @@ offer_rollback(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned in
 			wait |= rc != 0;
 			posted &= rc >= 0;
 		}
-	if (posted && (!wait || ctrl_wait(mgr, call->worker, SESS_RPC_WAIT_US) == 0)) {
+	if (posted && wait && ctrl_barrier(mgr, call->worker, &seq) != 0)
+		posted = false;
+	if (posted && (!wait || ctrl_wait_seq(mgr, call->worker, seq, SESS_RPC_WAIT_US) == 0)) {
 		for (unsigned int i = 0; i < n; i++)
 			for (unsigned int l = 0; l < 2; l++)
 				if (opened[i][l])
 					leg_free(mgr, call, &call->media[i].leg[l], l);
 	} else {
+		/* The next offer frees them once the worker is done (or the call). */
+		for (unsigned int i = 0; i < n; i++)
+			for (unsigned int l = 0; l < 2; l++)
+				if (opened[i][l])
+					call->media[i].leg[l].release_seq = posted ? seq : UINT64_MAX;
 		CALL_LOG(WARNING, call, "offer failed and worker %u is behind: its new ports are "
-			 "released with the call", call->worker);
+			 "released later", call->worker);
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct call_media *cm = &call->media[i];
@@ -695,9 +703,27 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		if (!cm->active)
 			continue;
 		for (unsigned int l = 0; l < 2; l++) {
-			if (cm->leg[l].port != 0)
+			struct leg_media *lm = &cm->leg[l];
+
+			/* A pair a failed offer left to a slow worker: free it first. */
+			if (lm->port != 0 && lm->release_seq != 0) {
+				/* Its REMOVE could not be posted then: try again. */
+				if (lm->release_seq == UINT64_MAX &&
+				    leg_post_remove(mgr, call, lm) >= 0 &&
+				    ctrl_barrier(mgr, call->worker, &lm->release_seq) != 0)
+					lm->release_seq = UINT64_MAX;
+				if (lm->release_seq == UINT64_MAX ||
+				    !ctrl_done(mgr, call->worker, lm->release_seq)) {
+					snprintf(err, errlen, "media[%u]: worker %u is behind on "
+						 "control messages: retry", i, call->worker);
+					rc = -EAGAIN;
+					goto fail;
+				}
+				leg_free(mgr, call, lm, l);
+			}
+			if (lm->port != 0)
 				continue;
-			rc = stream_pair_open(mgr, call, i, l, &cm->leg[l]);
+			rc = stream_pair_open(mgr, call, i, l, lm);
 			opened[i][l] = cm->leg[l].port != 0;
 			if (rc != 0) {
 				if (rc == -ENOSPC)

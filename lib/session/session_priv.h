@@ -81,6 +81,7 @@ struct leg_media {
 	bool rtcp_installed;
 	bool rtp_removed;            /* REMOVE queued for rtp / rtcp (call_destroy) */
 	bool rtcp_removed;
+	uint64_t release_seq;        /* failed offer: barrier after the REMOVEs; free once done */
 	bool mux;                    /* RTCP on the RTP port towards this leg */
 	struct wrtc_flow_ep sig_rtp; /* signalled remote RTP address */
 	struct wrtc_flow_ep sig_rtcp;/* signalled remote RTCP address */

@@ -626,7 +626,8 @@ webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind)
 	if (iface < 0 || wrtc_net_parse(&mgr->dp->ifc[iface], m, &pi) != WRTC_NET_CLASS_UDP)
 		return;
 	lm = mgr->port_map[iface] != NULL ? mgr->port_map[iface][pi.dst_port] : NULL;
-	if (lm == NULL || pi.dst_port != lm->port) {
+	/* A call being removed answers nothing (its streams are leaving the worker). */
+	if (lm == NULL || pi.dst_port != lm->port || lm->call->removing) {
 		mgr->st.punt_dropped++;
 		return;
 	}
@@ -677,7 +678,7 @@ webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now)
 	struct wrtc_call *call;
 
 	TAILQ_FOREACH(call, &mgr->calls, next)
-		for (unsigned int i = 0; i < call->n_media; i++)
+		for (unsigned int i = 0; i < call->n_media && !call->removing; i++)
 			for (unsigned int l = 0; l < 2; l++) {
 				struct leg_media *lm = &call->media[i].leg[l];
 

@@ -102,14 +102,31 @@ def ports_in_use(st):
     return sum(i["media_ports_in_use"] for i in st["interfaces"])
 
 
+def settled(gw, timeout=10):
+    """Wait until ports in use are 4 x live calls. A failed offer's pairs stay
+    in use only while a slow worker (a loaded machine) has not confirmed their
+    removal; returns True if that had to be waited for."""
+    deadline = time.time() + timeout
+    waited = False
+    while True:
+        st = gw.rpc.call("statistics")
+        ok = ports_in_use(st) == st["media_ports_in_use"] == 4 * st["calls_active"]
+        if ok or time.time() > deadline:
+            expect(ok, f"{ports_in_use(st)} ports in use for {st['calls_active']} calls")
+            return waited
+        waited = True
+        time.sleep(0.05)
+
+
 def check_healthy(gw, what):
     expect(gw.proc.poll() is None, f"wrtcgw died ({what})")
     log = gw.log()
     for mark in SANITIZER_MARKS:
         expect(mark not in log, f"sanitizer report ({what}):\n{log[-4000:]}")
-    st = gw.rpc.call("statistics")
-    expect(ports_in_use(st) == st["media_ports_in_use"] == 4 * st["calls_active"],
-           f"{what}: {ports_in_use(st)} ports in use for {st['calls_active']} calls")
+    try:
+        settled(gw)
+    except AssertionError as e:
+        raise AssertionError(f"{what}: {e}")
 
 
 def good_call(gw, probe, call_id, phone_port):
@@ -122,12 +139,17 @@ def good_call(gw, probe, call_id, phone_port):
 
 
 def bad_offer(gw, call_id, kind):
-    try:
-        gw.rpc.call("offer", call_id=call_id, from_tag="ft", ingress="webrtc", egress="sip",
-                    sdp=web_sdp(kind))
-    except RpcError as e:
-        return e
-    raise AssertionError(f"{kind}: offer accepted")
+    for attempt in range(2):
+        try:
+            gw.rpc.call("offer", call_id=call_id, from_tag="ft", ingress="webrtc",
+                        egress="sip", sdp=web_sdp(kind))
+        except RpcError as e:
+            # Out of ports only because a slow worker still holds an earlier
+            # failed offer's pairs: once they are back, retry (a controller would).
+            if attempt == 0 and e.code != EXPECT[kind] and settled(gw):
+                continue
+            return e
+        raise AssertionError(f"{kind}: offer accepted")
 
 
 EXPECT = {"short-pwd": -32602, "no-fingerprint": -32602, "md5": -32602, "ports": -32003}
