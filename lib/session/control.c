@@ -120,6 +120,7 @@ post(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg)
 	struct wrtc_lcore *w = mgr->dp->workers[worker];
 
 	msg->seq = ++mgr->msg_seq;
+	q->last_seq = msg->seq;
 	mgr->st.msgs_posted++;
 	if (q->n_backlog == 0 && in_flight(w) + 1 <= rte_ring_get_capacity(w->reply) &&
 	    rte_ring_enqueue(w->ctrl, msg) == 0)
@@ -427,10 +428,24 @@ handle_punts(struct wrtc_session_mgr *mgr, struct wrtc_lcore *w)
 	return n;
 }
 
+/* Free the calls whose REMOVEs the workers have applied meanwhile. */
+static void
+finish_removals(struct wrtc_session_mgr *mgr)
+{
+	struct wrtc_call *call, *tmp;
+
+	for (call = TAILQ_FIRST(&mgr->calls); call != NULL; call = tmp) {
+		tmp = TAILQ_NEXT(call, next);
+		if (call->removing)
+			call_destroy(mgr, call, NULL, 0);
+	}
+}
+
 static void
 timers(struct wrtc_session_mgr *mgr, uint64_t now)
 {
 	struct wrtc_call *call, *tmp;
+	bool pending[WRTC_MAX_WORKERS] = {false}, any = false;
 
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++)
 		wrtc_net_neigh_age(mgr->neigh[i], ctrl_now_ms(mgr));
@@ -454,10 +469,22 @@ timers(struct wrtc_session_mgr *mgr, uint64_t now)
 			CALL_LOG(NOTICE, call, "no media for %u s%s: call removed", secs,
 				 call->on_hold ? " (on hold: control.hold_timeout)" : "");
 			mgr->st.calls_timed_out++;
-			call_destroy(mgr, call, &final, 0);
+			/* Never blocks here: REMOVEs and a barrier are posted, the call
+			 * is freed below or by a later tick once the worker applied them. */
+			if (call_destroy(mgr, call, &final, 0) == -EAGAIN)
+				pending[call->worker] = any = true;
 			json_decref(final);
 		}
 	}
+	/* Workers apply messages within microseconds: give them a moment, then
+	 * free what they let go of, so a timed-out call goes in this tick. */
+	if (!any)
+		return;
+	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++)
+		if (pending[w] &&
+		    ctrl_wait_seq(mgr, w, mgr->ctrlq[w].last_seq, SESS_TIMER_WAIT_US) != 0)
+			SESS_LOG(DEBUG, "worker %u is behind: removals finish on a later tick", w);
+	finish_removals(mgr);
 }
 
 unsigned int

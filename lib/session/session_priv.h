@@ -36,6 +36,7 @@ enum {
 	SESS_ID_SIZE = 256,          /* call-id, tags */
 	SESS_WAIT_US = 2000000,      /* longest wait for a worker to apply messages (shutdown) */
 	SESS_RPC_WAIT_US = 250000,   /* longest wait inside an RPC (delete, offer rollback) */
+	SESS_TIMER_WAIT_US = 1000,   /* longest wait of the one-second timer for removals */
 	/* Upper bound of the messages one offer or answer posts per m-line, both
 	 * legs: 2 INSTALL, remote/ICE/fallback/wire/media/SRTP UPDATEs and up to
 	 * 16 candidate sources per leg. An offer or answer starts only when the
@@ -55,6 +56,7 @@ struct ctrl_queue {
 	struct ctrl_backlog backlog; /* posted, not yet in the ring */
 	uint32_t n_backlog;
 	uint64_t done_seq;           /* highest sequence number the worker has replied to */
+	uint64_t last_seq;           /* sequence number of the last message posted to it */
 };
 
 /* Even RTP ports of one interface; port p+1 carries RTCP. */
