@@ -12,7 +12,8 @@
  * - a stalled worker: offers are refused with the retryable -32005 before
  *   anything is opened, other messages wait (none lost), a delete completes
  *   once the worker is back, and then the worker's table matches the calls;
- * - media_timeout with ICE consent as activity, and hold_timeout.
+ * - media_timeout with ICE consent and DTLS as activity, and hold_timeout;
+ * - a message the worker rejects marks the call degraded.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include <rte_ring.h>
 
 #include "wrtc_config.h"
+#include "wrtc_dtls.h"
 #include "wrtc_rpc.h"
 #include "wrtc_session.h"
 #include "wrtc_stun.h"
@@ -287,12 +289,21 @@ answer(const char *id, const char *sdp, int *code)
 				       "to_tag", "tt", "sdp", sdp), code, NULL, 0);
 }
 
-/* A WebRTC (ingress) -> SIP call, offered and answered; the answer SDP for the browser. */
+/* A WebRTC (ingress) -> SIP call, offered and answered; the answer SDP for
+ * the browser. @p active: the browser takes a=setup:active (the gateway waits
+ * for its ClientHello). */
 static char *
-web_call(const char *id, uint16_t port)
+web_call2(const char *id, uint16_t port, bool active)
 {
 	char *o = web_sdp(BAD_NONE, port), *a = sip_sdp((uint16_t)(port + 1000), "sendrecv");
+	char *setup = o != NULL ? strstr(o, "a=setup:actpass") : NULL;
 	json_t *r;
+
+	if (active && setup != NULL) {
+		/* "actpass" -> "active": one character shorter. */
+		memcpy(setup, "a=setup:active", 14);
+		memmove(setup + 14, setup + 15, strlen(setup + 15) + 1);
+	}
 	char *out = NULL;
 	int code;
 
@@ -307,6 +318,12 @@ web_call(const char *id, uint16_t port)
 	free(o);
 	free(a);
 	return out;
+}
+
+static char *
+web_call(const char *id, uint16_t port)
+{
+	return web_call2(id, port, false);
 }
 
 static int
@@ -686,6 +703,42 @@ consent(const char *gw_ufrag, const char *gw_pwd, uint16_t port)
 	inject(&m, 1);
 }
 
+/* The first flight of a DTLS client (our own lib/dtls, active role). */
+static uint8_t hello[1500];
+static size_t hello_size;
+
+static void
+hello_capture(void *arg, const uint8_t *data, size_t size)
+{
+	(void)arg;
+	if (hello_size == 0 && size <= sizeof(hello)) {
+		memcpy(hello, data, size);
+		hello_size = size;
+	}
+}
+
+static int
+client_hello(const char *gw_fingerprint)
+{
+	char err[256];
+	struct wrtc_dtls_ctx *ctx = wrtc_dtls_ctx_create(&(struct wrtc_dtls_ctx_prm){0}, err,
+							 sizeof(err));
+	struct wrtc_dtls *d;
+
+	if (ctx == NULL)
+		return -1;
+	d = wrtc_dtls_create(&(struct wrtc_dtls_prm){.ctx = ctx, .role = WRTC_DTLS_ROLE_ACTIVE,
+			     .peer_fingerprint = gw_fingerprint, .send = hello_capture});
+	if (d == NULL || wrtc_dtls_start(d, rte_rdtsc() / (rte_get_tsc_hz() / 1000000)) != 0) {
+		wrtc_dtls_free(d);
+		wrtc_dtls_ctx_free(ctx);
+		return -1;
+	}
+	wrtc_dtls_free(d);
+	wrtc_dtls_ctx_free(ctx);
+	return hello_size > 0 ? 0 : -1;
+}
+
 static double
 timeout_field(const char *id, const char *name)
 {
@@ -703,7 +756,7 @@ timeout_field(const char *id, const char *name)
 static int
 test_timeouts(void)
 {
-	char ufrag[64], pwd[64], port[16];
+	char ufrag[64], pwd[64], port[16], dport[16], fp[WRTC_DTLS_FINGERPRINT_MAX];
 	double t0, gone_idle = 0, gone_hold = 0, now = 0, at_idle, at_hold;
 	uint64_t hz = rte_get_tsc_hz(), start, next_consent = 0;
 	char *a, *o, *web;
@@ -733,6 +786,16 @@ test_timeouts(void)
 	sdp_attr(web, "a=ice-pwd:", pwd, sizeof(pwd));
 	sdp_attr(web, "m=audio ", port, sizeof(port));
 	free(web);
+	/* A second WebRTC call that only ever sends DTLS (its ClientHello, as a
+	 * browser retransmits it while the handshake is under way). */
+	web = web_call2("dtls", 41002, true);
+	if (!WRTC_CHECK(web != NULL))
+		return -1;
+	sdp_attr(web, "a=fingerprint:", fp, sizeof(fp));
+	sdp_attr(web, "m=audio ", dport, sizeof(dport));
+	free(web);
+	if (!WRTC_CHECK(client_hello(fp) == 0))
+		return -1;
 	WRTC_CHECK_EQ(timeout_field("idle", "timeout"), 2);
 	WRTC_CHECK_EQ(timeout_field("idle", "media_timeout"), 2);
 	WRTC_CHECK_EQ(timeout_field("hold", "timeout"), 5);
@@ -757,7 +820,11 @@ test_timeouts(void)
 			t0 = now + 0.1;
 		}
 		if (rte_rdtsc() >= next_consent) {
+			struct rte_mbuf *m = frame(44000, (uint16_t)atoi(dport), hello,
+						   (uint16_t)hello_size);
+
 			consent(ufrag, pwd, (uint16_t)atoi(port));
+			inject(&m, 1);
 			next_consent = rte_rdtsc() + hz / 2;
 		}
 		run_control(20);
@@ -765,9 +832,21 @@ test_timeouts(void)
 	printf("  idle call removed after %.1f s, held call after %.1f s\n", gone_idle, gone_hold);
 	WRTC_CHECK(gone_idle >= 1.9 && gone_idle < 6);
 	WRTC_CHECK(gone_hold >= 4.9 && gone_hold < 12);
-	/* Consent kept the WebRTC call for longer than media_timeout. */
+	/* Consent, and DTLS, kept the WebRTC calls for longer than media_timeout. */
 	WRTC_CHECK_EQ(query_code("web"), 0);
 	WRTC_CHECK(timeout_field("web", "last_activity_age") < 1.5);
+	WRTC_CHECK_EQ(query_code("dtls"), 0);
+	WRTC_CHECK(timeout_field("dtls", "last_activity_age") < 1.5);
+	{
+		json_t *q = rpc("query", json_pack("{s:s}", "call_id", "dtls"), &code, NULL, 0);
+		json_t *legs = json_object_get(json_array_get(json_object_get(q, "streams"), 0),
+					       "legs");
+		json_t *dt = json_object_get(json_array_get(legs, 0), "dtls");
+
+		WRTC_CHECK_STREQ(json_string_value(json_object_get(dt, "role")), "passive");
+		WRTC_CHECK_STREQ(json_string_value(json_object_get(dt, "state")), "handshaking");
+		json_decref(q);
+	}
 	{
 		json_t *q = rpc("query", json_pack("{s:s}", "call_id", "web"), &code, NULL, 0);
 		json_t *legs = json_object_get(json_array_get(json_object_get(q, "streams"), 0),
@@ -777,12 +856,14 @@ test_timeouts(void)
 		WRTC_CHECK(json_integer_value(json_object_get(ice, "requests")) >= 10);
 		json_decref(q);
 	}
-	/* Without consent it goes too. */
+	/* Without them they go too. */
 	start = rte_rdtsc();
-	while (query_code("web") == 0 && rte_rdtsc() - start < 15 * hz)
+	while ((query_code("web") == 0 || query_code("dtls") == 0) &&
+	       rte_rdtsc() - start < 15 * hz)
 		run_control(50);
 	WRTC_CHECK_EQ(query_code("web"), WRTC_RPC_NOT_FOUND);
-	WRTC_CHECK_EQ(stat_get("calls_timed_out", NULL), 3);
+	WRTC_CHECK_EQ(query_code("dtls"), WRTC_RPC_NOT_FOUND);
+	WRTC_CHECK_EQ(stat_get("calls_timed_out", NULL), 4);
 	WRTC_CHECK_EQ(stat_get("media_ports_in_use", NULL), 0);
 	mgr_stop();
 	return 0;
