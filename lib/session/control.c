@@ -634,6 +634,7 @@ wrtc_session_policers(struct wrtc_session_mgr *mgr)
 void
 wrtc_session_mgr_shutdown(struct wrtc_session_mgr *mgr)
 {
+	bool stuck[WRTC_MAX_WORKERS] = {false};
 	struct wrtc_call *call;
 
 	if (mgr == NULL)
@@ -641,7 +642,9 @@ wrtc_session_mgr_shutdown(struct wrtc_session_mgr *mgr)
 	while ((call = TAILQ_FIRST(&mgr->calls)) != NULL) {
 		json_t *final = NULL;
 
-		if (call_destroy(mgr, call, &final, SESS_WAIT_US) != 0) {
+		/* A worker that did not answer once is not waited for again. */
+		if (call_destroy(mgr, call, &final, stuck[call->worker] ? 0 : SESS_WAIT_US) != 0) {
+			stuck[call->worker] = true;
 			/* A worker did not answer: leave its streams (never free what it may use). */
 			CALL_LOG(ERR, call, "worker %u did not release the streams: left to it",
 				 call->worker);
