@@ -92,6 +92,7 @@ mark_degraded(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s, const c
 		return;
 	if (call->lost_msgs++ == 0) {
 		mgr->st.calls_degraded++;
+		mgr->n_degraded++;
 		CALL_LOG(ERR, call, "port %u: worker state diverged (%s): call degraded",
 			 s->local_port, why);
 	}

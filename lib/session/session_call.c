@@ -1251,9 +1251,11 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 			leg_free(mgr, call, &call->media[i].leg[l], l);
 	for (unsigned int l = 0; l < 2; l++)
 		wrtc_sdp_free(call->leg[l].sdp);
-	if (call->lost_msgs != 0)
+	if (call->lost_msgs != 0) {
 		CALL_LOG(NOTICE, call, "removed; %" PRIu64 " control message(s) had been lost",
 			 call->lost_msgs);
+		mgr->n_degraded--;
+	}
 	TAILQ_REMOVE(&mgr->calls, call, next);
 	mgr->n_calls--;
 	mgr->st.calls_deleted++;

@@ -226,6 +226,7 @@ struct wrtc_session_mgr {
 	char fingerprint[WRTC_DTLS_FINGERPRINT_MAX]; /* ours, "sha-256 AB:..." */
 	uint64_t last_webrtc_tick;
 	uint32_t n_calls;
+	uint32_t n_degraded;         /* live calls with lost_msgs != 0 */
 	uint64_t next_stream_id;
 	uint64_t msg_seq;
 	struct ctrl_queue ctrlq[WRTC_MAX_WORKERS];

@@ -307,16 +307,11 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 	}
 	json_t *o;
 	uint64_t ports_in_use = 0, backlog = 0;
-	unsigned int degraded = 0;
-	const struct wrtc_call *call;
 
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++)
 		ports_in_use += (uint64_t)mgr->pools[i].in_use * 2;
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++)
 		backlog += mgr->ctrlq[w].n_backlog;
-	/* statistics is not on the poll path: a scan of the calls is fine here. */
-	TAILQ_FOREACH(call, &mgr->calls, next)
-		degraded += call->lost_msgs != 0;
 	o = json_pack("{s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:o}",
 		"uptime", (json_int_t)(time(NULL) - mgr->started),
 		"calls_active", mgr->n_calls,
@@ -343,7 +338,7 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 	json_object_set_new(o, "media_ports_in_use", json_integer((json_int_t)ports_in_use));
 	json_object_set_new(o, "offers_failed", json_integer((json_int_t)mgr->st.offers_failed));
 	json_object_set_new(o, "answers_failed", json_integer((json_int_t)mgr->st.answers_failed));
-	json_object_set_new(o, "calls_degraded", json_integer((json_int_t)degraded));
+	json_object_set_new(o, "calls_degraded", json_integer((json_int_t)mgr->n_degraded));
 	json_object_set_new(o, "calls_degraded_total",
 			    json_integer((json_int_t)mgr->st.calls_degraded));
 	json_object_set_new(o, "control_messages", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
