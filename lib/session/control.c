@@ -62,11 +62,20 @@ msg_free(struct wrtc_flow_msg *msg)
 	free(container_of(msg, struct ctrl_item, msg));
 }
 
-/* Messages in flight to @p w: not yet applied, or applied and not yet read. */
+/* Messages in flight to @p w: not yet applied, or applied and not yet read.
+ * The two counts are read while the worker may hold a burst between its
+ * rings; room_for() keeps a burst's margin for that. */
 static unsigned int
 in_flight(const struct wrtc_lcore *w)
 {
 	return rte_ring_count(w->ctrl) + rte_ring_count(w->reply);
+}
+
+/* Can @p n more messages be in flight to @p w without the reply ring filling? */
+static bool
+room_for(const struct wrtc_lcore *w, unsigned int n)
+{
+	return in_flight(w) + n + WRTC_BURST <= rte_ring_get_capacity(w->reply);
 }
 
 /* The call that owns stream @p s (its port pair is in the port map). */
@@ -103,11 +112,10 @@ ctrl_flush(struct wrtc_session_mgr *mgr, uint16_t worker)
 {
 	struct ctrl_queue *q = &mgr->ctrlq[worker];
 	struct wrtc_lcore *w = mgr->dp->workers[worker];
-	unsigned int cap = rte_ring_get_capacity(w->reply);
 	struct ctrl_item *it;
 
 	while ((it = STAILQ_FIRST(&q->backlog)) != NULL) {
-		if (in_flight(w) + 1 > cap || rte_ring_enqueue(w->ctrl, &it->msg) != 0)
+		if (!room_for(w, 1) || rte_ring_enqueue(w->ctrl, &it->msg) != 0)
 			return;
 		STAILQ_REMOVE_HEAD(&q->backlog, next);
 		q->n_backlog--;
@@ -123,8 +131,7 @@ post(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg)
 	msg->seq = ++mgr->msg_seq;
 	q->last_seq = msg->seq;
 	mgr->st.msgs_posted++;
-	if (q->n_backlog == 0 && in_flight(w) + 1 <= rte_ring_get_capacity(w->reply) &&
-	    rte_ring_enqueue(w->ctrl, msg) == 0)
+	if (q->n_backlog == 0 && room_for(w, 1) && rte_ring_enqueue(w->ctrl, msg) == 0)
 		return 0;
 	STAILQ_INSERT_TAIL(&q->backlog, container_of(msg, struct ctrl_item, msg), next);
 	q->n_backlog++;
@@ -219,8 +226,7 @@ ctrl_reserve(struct wrtc_session_mgr *mgr, uint16_t worker, unsigned int n)
 	struct wrtc_lcore *w = mgr->dp->workers[worker];
 
 	drain_worker(mgr, worker);
-	if (mgr->ctrlq[worker].n_backlog == 0 &&
-	    in_flight(w) + n + SESS_CTRL_HEADROOM <= rte_ring_get_capacity(w->reply))
+	if (mgr->ctrlq[worker].n_backlog == 0 && room_for(w, n + SESS_CTRL_HEADROOM))
 		return 0;
 	mgr->st.busy_refused++;
 	return -EAGAIN;
@@ -437,8 +443,9 @@ finish_removals(struct wrtc_session_mgr *mgr)
 
 	for (call = TAILQ_FIRST(&mgr->calls); call != NULL; call = tmp) {
 		tmp = TAILQ_NEXT(call, next);
-		if (call->removing)
-			call_destroy(mgr, call, NULL, 0);
+		/* -EAGAIN: the worker is still behind, a later tick tries again. */
+		if (call->removing && call_destroy(mgr, call, NULL, 0) != 0)
+			CALL_LOG(DEBUG, call, "still removing (worker %u)", call->worker);
 	}
 }
 
@@ -457,9 +464,10 @@ timers(struct wrtc_session_mgr *mgr, uint64_t now)
 		uint64_t timeout = (uint64_t)secs * mgr->hz;
 
 		if (call->removing) {
-			/* Its REMOVEs were queued behind a busy worker: free it once
-			 * the worker has applied them. */
-			call_destroy(mgr, call, NULL, 0);
+			/* Its REMOVEs were queued behind a busy worker: freed once the
+			 * worker has applied them (-EAGAIN until then). */
+			if (call_destroy(mgr, call, NULL, 0) != 0)
+				any = true;
 			continue;
 		}
 		call_sample(mgr, call);

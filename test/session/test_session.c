@@ -341,6 +341,16 @@ del(const char *id)
 	int code;
 
 	json_decref(rpc("delete", json_pack("{s:s}", "call_id", id), &code, NULL, 0));
+	if (code == WRTC_RPC_OVERLOADED) {
+		/* The worker did not confirm within the RPC's wait (a loaded
+		 * machine): the call is "removing" and goes by itself. */
+		uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * 10;
+
+		while (query_code(id) == 0 && rte_rdtsc() < end)
+			run_control(20);
+		WRTC_CHECK_EQ(query_code(id), WRTC_RPC_NOT_FOUND);
+		return;
+	}
 	WRTC_CHECK_EQ(code, 0);
 }
 
@@ -762,7 +772,9 @@ test_timeouts(void)
 	char *a, *o, *web;
 	int code;
 
-	if (mgr_start(40000, 40099, 2, 5) != 0)
+	/* Timeouts long enough that a loaded machine's scheduling gaps do not
+	 * look like silence; activity every 250 ms. */
+	if (mgr_start(40000, 40099, 4, 9) != 0)
 		return -1;
 	start = rte_rdtsc();
 	o = sip_sdp(10000, "sendrecv");
@@ -796,10 +808,10 @@ test_timeouts(void)
 	free(web);
 	if (!WRTC_CHECK(client_hello(fp) == 0))
 		return -1;
-	WRTC_CHECK_EQ(timeout_field("idle", "timeout"), 2);
-	WRTC_CHECK_EQ(timeout_field("idle", "media_timeout"), 2);
-	WRTC_CHECK_EQ(timeout_field("hold", "timeout"), 5);
-	WRTC_CHECK_EQ(timeout_field("hold", "hold_timeout"), 5);
+	WRTC_CHECK_EQ(timeout_field("idle", "timeout"), 4);
+	WRTC_CHECK_EQ(timeout_field("idle", "media_timeout"), 4);
+	WRTC_CHECK_EQ(timeout_field("hold", "timeout"), 9);
+	WRTC_CHECK_EQ(timeout_field("hold", "hold_timeout"), 9);
 	{
 		json_t *q = rpc("query", json_pack("{s:s}", "call_id", "hold"), &code, NULL, 0);
 
@@ -810,7 +822,7 @@ test_timeouts(void)
 	/* The WebRTC leg sends consent checks only: no RTP at all. Times are
 	 * measured from each call's answer. */
 	t0 = 0;
-	while (now < 25 && (gone_hold == 0 || now < 9)) {
+	while (now < 40 && (gone_hold == 0 || now < 12)) {
 		now = (double)(rte_rdtsc() - start) / (double)hz;
 		if (now >= t0) {
 			if (gone_idle == 0 && query_code("idle") == WRTC_RPC_NOT_FOUND)
@@ -825,13 +837,13 @@ test_timeouts(void)
 
 			consent(ufrag, pwd, (uint16_t)atoi(port));
 			inject(&m, 1);
-			next_consent = rte_rdtsc() + hz / 2;
+			next_consent = rte_rdtsc() + hz / 4;
 		}
 		run_control(20);
 	}
 	printf("  idle call removed after %.1f s, held call after %.1f s\n", gone_idle, gone_hold);
-	WRTC_CHECK(gone_idle >= 1.9 && gone_idle < 6);
-	WRTC_CHECK(gone_hold >= 4.9 && gone_hold < 12);
+	WRTC_CHECK(gone_idle >= 3.9 && gone_idle < 10);
+	WRTC_CHECK(gone_hold >= 8.9 && gone_hold < 20);
 	/* Consent, and DTLS, kept the WebRTC calls for longer than media_timeout. */
 	WRTC_CHECK_EQ(query_code("web"), 0);
 	WRTC_CHECK(timeout_field("web", "last_activity_age") < 1.5);
@@ -859,7 +871,7 @@ test_timeouts(void)
 	/* Without them they go too. */
 	start = rte_rdtsc();
 	while ((query_code("web") == 0 || query_code("dtls") == 0) &&
-	       rte_rdtsc() - start < 15 * hz)
+	       rte_rdtsc() - start < 20 * hz)
 		run_control(50);
 	WRTC_CHECK_EQ(query_code("web"), WRTC_RPC_NOT_FOUND);
 	WRTC_CHECK_EQ(query_code("dtls"), WRTC_RPC_NOT_FOUND);
