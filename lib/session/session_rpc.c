@@ -275,7 +275,8 @@ json_t *
 wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 {
 	struct wrtc_worker_stats sum = {0};
-	json_t *drops = json_object(), *workers = json_array(), *ports = json_array();
+	json_t *drops = json_object(), *workers = json_array(), *ports = json_array(), *o;
+	uint64_t ports_in_use = 0, backlog = 0;
 
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
 		const struct wrtc_worker_stats *s = &mgr->dp->workers[w]->st;
@@ -305,9 +306,6 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 			"media_ports_in_use", (json_int_t)mgr->pools[i].in_use * 2,
 			"media_ports_total", (json_int_t)mgr->pools[i].n_pairs * 2));
 	}
-	json_t *o;
-	uint64_t ports_in_use = 0, backlog = 0;
-
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++)
 		ports_in_use += (uint64_t)mgr->pools[i].in_use * 2;
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++)
