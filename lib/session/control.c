@@ -48,8 +48,8 @@ struct ctrl_item {
 	struct wrtc_flow_msg msg;
 };
 
-static struct wrtc_flow_msg *
-msg_alloc(void)
+struct wrtc_flow_msg *
+ctrl_msg_alloc(void)
 {
 	struct ctrl_item *it = calloc(1, sizeof(*it));
 
@@ -122,8 +122,9 @@ ctrl_flush(struct wrtc_session_mgr *mgr, uint16_t worker)
 	}
 }
 
-static int
-post(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg)
+/* Post @p msg (from ctrl_msg_alloc(), filled but for its sequence number). */
+int
+ctrl_post_msg(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg)
 {
 	struct ctrl_queue *q = &mgr->ctrlq[worker];
 	struct wrtc_lcore *w = mgr->dp->workers[worker];
@@ -146,7 +147,7 @@ int
 ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
 	  struct wrtc_stream *s, const struct wrtc_flow_update *upd)
 {
-	struct wrtc_flow_msg *msg = msg_alloc();
+	struct wrtc_flow_msg *msg = ctrl_msg_alloc();
 
 	if (msg == NULL) {
 		mgr->st.msgs_lost++;
@@ -157,14 +158,14 @@ ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type
 	msg->s = s;
 	if (upd != NULL)
 		msg->upd = *upd;
-	return post(mgr, worker, msg);
+	return ctrl_post_msg(mgr, worker, msg);
 }
 
 int
 ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
 		 const uint8_t bytes[16], uint8_t cand_type)
 {
-	struct wrtc_flow_msg *msg = msg_alloc();
+	struct wrtc_flow_msg *msg = ctrl_msg_alloc();
 
 	if (msg == NULL) {
 		mgr->st.msgs_lost++;
@@ -174,7 +175,7 @@ ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_
 	msg->src.family = family;
 	memcpy(msg->src.bytes, bytes, sizeof(msg->src.bytes));
 	msg->src.cand_type = cand_type;
-	return post(mgr, worker, msg);
+	return ctrl_post_msg(mgr, worker, msg);
 }
 
 static unsigned int

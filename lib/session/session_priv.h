@@ -305,6 +305,8 @@ void telemetry_attach(struct wrtc_session_mgr *mgr);
 int ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_port,
 		  const struct wrtc_flow_ep *remote, const struct rte_ether_addr *mac,
 		  const uint8_t *buf, size_t len);
+struct wrtc_flow_msg *ctrl_msg_alloc(void);
+int ctrl_post_msg(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg);
 int ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
 	      struct wrtc_stream *s, const struct wrtc_flow_update *upd);
 int policer_prm_split(const struct wrtc_session_mgr *mgr, const struct wrtc_config_policer *cp,

@@ -7,8 +7,8 @@
  * what needs a restart keeps its running value, with a warning for each.
  * What is applied: SDP rules, codec entries, packet service profiles and
  * trunk groups (for new offers), policer buckets and rates (posted to each
- * worker), control.media_timeout and control.max_calls. docs/deployment.md
- * lists the same.
+ * worker), control.media_timeout, control.hold_timeout and control.max_calls.
+ * docs/deployment.md lists the same.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -97,7 +97,7 @@ policers_update(struct wrtc_session_mgr *mgr, const struct wrtc_config *cur,
 			continue;
 		}
 		for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
-			struct wrtc_flow_msg *msg = calloc(1, sizeof(*msg));
+			struct wrtc_flow_msg *msg = ctrl_msg_alloc();
 
 			if (msg == NULL) {
 				SESS_LOG(WARNING, "reload: policers[%u] (%s): out of memory: not "
@@ -110,12 +110,10 @@ policers_update(struct wrtc_session_mgr *mgr, const struct wrtc_config *cur,
 			msg->pol.rate = prm.rate;
 			msg->pol.priority_rate = prm.priority_rate;
 			msg->pol.priority_bucket = prm.priority_bucket;
-			msg->seq = ++mgr->msg_seq;
-			if (rte_ring_enqueue(mgr->dp->workers[w]->ctrl, msg) != 0) {
-				free(msg);
-				SESS_LOG(WARNING, "reload: policers[%u] (%s): worker %u's control "
-					 "ring is full: not applied there", k, n->name, w);
-			}
+			/* Never lost: it waits for ring room behind a busy worker. */
+			if (ctrl_post_msg(mgr, w, msg) != 0)
+				SESS_LOG(WARNING, "reload: policers[%u] (%s): not posted to worker "
+					 "%u", k, n->name, w);
 		}
 		SESS_LOG(NOTICE, "reload: policers[%u] (%s): bucket %" PRIu64 ", rate %" PRIu64
 			 ", priority_rate %" PRIu64, k, n->name, n->bucket, n->rate,
