@@ -127,7 +127,7 @@ static const char cfg_tmpl[] =
 	"   \"rate\": 100000, \"priority_rate\": 200000, \"srflx_prefix_v4\": 32},"
 	"  {\"name\": \"dtls\", \"type\": \"dtls\", \"mode\": \"packet-rate\", \"bucket\": 10000,"
 	"   \"rate\": 100000, \"priority_rate\": 200000, \"srflx_prefix_v4\": 32}],"
-	" \"control\": {\"rpc_tcp\": \"\", \"media_timeout\": %u, \"hold_timeout\": %u,"
+	" \"control\": {\"rpc_tcp\": \"127.0.0.1:0\", \"media_timeout\": %u, \"hold_timeout\": %u,"
 	"  \"max_calls\": 100000}}";
 
 /* A session manager over the running worker, with its own configuration. */
