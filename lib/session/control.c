@@ -193,7 +193,12 @@ drain_worker(struct wrtc_session_mgr *mgr, uint16_t worker)
 		/* A REMOVE of a stream whose INSTALL never reached the worker is
 		 * harmless; anything else that failed leaves the worker's stream
 		 * different from ours. */
-		if (m->result != 0 && m->type != WRTC_FLOW_MSG_REMOVE) {
+		if (m->result != 0 && (m->type == WRTC_FLOW_MSG_SOURCE_ADD ||
+				       m->type == WRTC_FLOW_MSG_SOURCE_DEL)) {
+			/* A policer without a priority class (or with a full source
+			 * table) takes no candidate: policing only, no stream state. */
+			mgr->st.sources_rejected++;
+		} else if (m->result != 0 && m->type != WRTC_FLOW_MSG_REMOVE) {
 			mgr->st.msgs_failed++;
 			SESS_LOG(WARNING, "worker %u: message %" PRIu64 " type %d failed: %s", w->id,
 				 m->seq, m->type, strerror(-m->result));

@@ -205,6 +205,7 @@ struct sess_stats {
 	uint64_t msgs_backlogged;    /* of those, waited for ring room */
 	uint64_t msgs_lost;          /* could not be posted (no memory) */
 	uint64_t msgs_failed;        /* applied by the worker with an error */
+	uint64_t sources_rejected;   /* candidate sources a worker's policers did not take */
 	uint64_t busy_refused;       /* RPCs refused (retryable) while a worker was behind */
 	uint64_t calls_degraded;     /* calls whose worker state diverged from ours */
 	uint64_t offers_failed;
