@@ -76,7 +76,7 @@ extern const char *const cfg_suite_names[4];
 extern const char *const cfg_ice_names[3];
 extern const char *const cfg_kind_names[2];
 extern const char *const cfg_latch_names[4];
-extern const char *const cfg_ptype_names[3];
+extern const char *const cfg_ptype_names[6];
 extern const char *const cfg_pmode_names[2];
 
 #endif

@@ -22,7 +22,7 @@ const char *const cfg_suite_names[4] = {"AES_CM_128_HMAC_SHA1_80", "AES_CM_128_H
 const char *const cfg_ice_names[3] = {"none", "lite", "full"};
 const char *const cfg_kind_names[2] = {"webrtc", "sip"};
 const char *const cfg_latch_names[4] = {"off", "immediate", "delayed", "heuristic"};
-const char *const cfg_ptype_names[3] = {"link-data", "stun", "dtls"};
+const char *const cfg_ptype_names[6] = {"link-data", "stun", "dtls", "arp", "nd", "icmp"};
 const char *const cfg_pmode_names[2] = {"packet-rate", "data-rate"};
 static const char *const role_names[] = {"auto", "active", "passive"};
 static const char *const hash_names[] = {"sha-256", "sha-1"};
@@ -1277,6 +1277,18 @@ pol_prio(struct cfg_ctx *c, const json_t *v, void *obj)
 }
 
 static int
+pol_pair(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_policer *p = obj;
+
+	if (cfg_uint(c, v, 1, POL_MAX, &p->pair_rate) != 0)
+		return -1;
+	if (p->pair_rate < p->rate)
+		return cfg_fail(c, "must be at least rate (%llu)", (unsigned long long)p->rate);
+	return 0;
+}
+
+static int
 pol_srflx(struct cfg_ctx *c, const json_t *v, void *obj)
 {
 	uint64_t x;
@@ -1307,6 +1319,7 @@ static const struct cfg_field pol_fields[] = {
 	{"bucket", JT_INTEGER, true, pol_bucket},
 	{"rate", JT_INTEGER, true, pol_rate},
 	{"priority_rate", JT_INTEGER, false, pol_prio},
+	{"pair_rate", JT_INTEGER, false, pol_pair},
 	{"srflx_prefix_v4", JT_INTEGER, false, pol_srflx},
 	{"interface", JT_STRING, false, pol_interface},
 };
@@ -1315,20 +1328,25 @@ static int
 pol_elem(struct cfg_ctx *c, const json_t *v, void *elem, unsigned int idx)
 {
 	struct wrtc_config_policer *p = elem;
-	bool link;
+	bool link, ice;
 
 	p->srflx_prefix_v4 = 32;
 	p->interface = -1;
 	if (cfg_walk(c, v, pol_fields, N(pol_fields), p) != 0)
 		return -1;
 	link = p->type == WRTC_CONFIG_POLICER_LINK_DATA;
+	ice = p->type == WRTC_CONFIG_POLICER_STUN || p->type == WRTC_CONFIG_POLICER_DTLS;
 	if (json_object_get(v, "mode") == NULL)
 		p->mode = link ? WRTC_CONFIG_POLICER_DATA_RATE : WRTC_CONFIG_POLICER_PACKET_RATE;
 	if (json_object_get(v, "priority_rate") == NULL)
 		p->priority_rate = p->rate;
-	else if (link)
+	else if (!ice)
 		return fail_at(c, "priority_rate", "%s", "only for stun and dtls policers");
-	if (link && json_object_get(v, "srflx_prefix_v4") != NULL)
+	if (json_object_get(v, "pair_rate") == NULL)
+		p->pair_rate = p->priority_rate;
+	else if (!ice)
+		return fail_at(c, "pair_rate", "%s", "only for stun and dtls policers");
+	if (!ice && json_object_get(v, "srflx_prefix_v4") != NULL)
 		return fail_at(c, "srflx_prefix_v4", "%s", "only for stun and dtls policers");
 	if (!link && p->interface >= 0)
 		return fail_at(c, "interface", "%s", "only for link-data policers");

@@ -136,6 +136,9 @@ enum wrtc_config_policer_type {
 	WRTC_CONFIG_POLICER_LINK_DATA, /**< "link-data": all packets received on a link. */
 	WRTC_CONFIG_POLICER_STUN,      /**< "stun": STUN packets before the control lcore. */
 	WRTC_CONFIG_POLICER_DTLS,      /**< "dtls": DTLS packets before the control lcore. */
+	WRTC_CONFIG_POLICER_ARP,       /**< "arp": ARP packets before the control lcore. */
+	WRTC_CONFIG_POLICER_ND,        /**< "nd": neighbour discovery before the control lcore. */
+	WRTC_CONFIG_POLICER_ICMP,      /**< "icmp": ICMP/ICMPv6 echo requests (and so replies). */
 };
 
 /** Token unit of a policer. */
@@ -256,6 +259,9 @@ struct wrtc_config_policer {
 	uint64_t rate;                     /**< Tokens per second for ordinary sources. */
 	uint64_t priority_rate;            /**< Tokens per second for signalled candidates
 					        (== rate when not configured). */
+	uint64_t pair_rate;                /**< stun/dtls: tokens per second for the exact
+					        transport addresses of selected ICE pairs
+					        (== priority_rate when not configured). */
 	uint8_t srflx_prefix_v4;           /**< Server-reflexive IPv4 match length, 0..32. */
 	int32_t interface;                 /**< link-data: interface index, -1 = every link. */
 };

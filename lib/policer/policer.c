@@ -62,6 +62,7 @@ wrtc_policer_create(const struct wrtc_policer_prm *prm)
 	if (prm == NULL || prm->bucket == 0 || prm->rate == 0 || prm->hz == 0 ||
 	    prm->srflx_prefix_v4 > 32 ||
 	    (prm->priority_rate != 0 && prm->priority_rate < prm->rate) ||
+	    (prm->pair_rate != 0 && prm->pair_rate < prm->rate) ||
 	    (prm->mode != WRTC_POLICER_PACKET_RATE && prm->mode != WRTC_POLICER_DATA_RATE)) {
 		errno = EINVAL;
 		return NULL;
@@ -81,7 +82,17 @@ wrtc_policer_create(const struct wrtc_policer_prm *prm)
 		if (rc != 0)
 			goto fail;
 		p->has_priority = true;
-		rc = policer_sources_init(p, prm->max_sources);
+	}
+	if (prm->pair_rate != 0) {
+		pbucket = prm->pair_bucket ? prm->pair_bucket : prm->bucket;
+		rc = tb_init(&p->pair, pbucket, prm->pair_rate, prm->hz, prm->now);
+		if (rc != 0)
+			goto fail;
+		p->has_pair = true;
+	}
+	if (p->has_priority || p->has_pair) {
+		rc = policer_sources_init(p, p->has_priority ? prm->max_sources : 0,
+					  p->has_pair ? prm->max_pairs : 0);
 		if (rc != 0)
 			goto fail;
 	}
@@ -94,6 +105,7 @@ wrtc_policer_create(const struct wrtc_policer_prm *prm)
 	p->info.bucket = prm->bucket;
 	p->info.rate = prm->rate;
 	p->info.priority_rate = prm->priority_rate;
+	p->info.pair_rate = prm->pair_rate;
 	return p;
 fail:
 	wrtc_policer_free(p);
@@ -155,13 +167,21 @@ wrtc_policer_free(struct wrtc_policer *p)
 	free(p);
 }
 
-bool
-wrtc_policer_admit(struct wrtc_policer *p, uint64_t now, uint32_t size,
-		   const struct wrtc_policer_addr *src)
+static struct tb *
+class_bucket(struct wrtc_policer *p, enum wrtc_policer_class cls)
 {
-	bool prio = p->has_priority && src != NULL && p->src_count > 0 &&
-		    wrtc_policer_source_match(p, src);
-	struct tb *b = prio ? &p->priority : &p->ordinary;
+	if (cls == WRTC_POLICER_CLASS_PAIR && p->has_pair)
+		return &p->pair;
+	if (cls == WRTC_POLICER_CLASS_PRIORITY && p->has_priority)
+		return &p->priority;
+	return &p->ordinary;
+}
+
+bool
+wrtc_policer_admit_class(struct wrtc_policer *p, uint64_t now, uint32_t size,
+			 enum wrtc_policer_class cls)
+{
+	struct tb *b = class_bucket(p, cls);
 	uint64_t cost = p->hz;
 
 	/* A packet too large to express can never fit a bucket: it is discarded. */
@@ -172,14 +192,29 @@ wrtc_policer_admit(struct wrtc_policer *p, uint64_t now, uint32_t size,
 	if (b->tokens >= cost) {
 		b->tokens -= cost;
 		count(&p->accepted);
-		if (prio)
+		if (b == &p->priority)
 			count(&p->prio_accepted);
+		else if (b == &p->pair)
+			count(&p->pair_accepted);
 		return true;
 	}
 	count(&p->discarded);
-	if (prio)
+	if (b == &p->priority)
 		count(&p->prio_discarded);
+	else if (b == &p->pair)
+		count(&p->pair_discarded);
 	return false;
+}
+
+bool
+wrtc_policer_admit(struct wrtc_policer *p, uint64_t now, uint32_t size,
+		   const struct wrtc_policer_addr *src)
+{
+	bool prio = p->has_priority && src != NULL && p->src_count > 0 &&
+		    wrtc_policer_source_match(p, src);
+
+	return wrtc_policer_admit_class(p, now, size, prio ? WRTC_POLICER_CLASS_PRIORITY :
+						      WRTC_POLICER_CLASS_ORDINARY);
 }
 
 uint64_t
@@ -194,6 +229,21 @@ wrtc_policer_tokens(const struct wrtc_policer *p, uint64_t now, bool priority)
 	return b.tokens / p->hz;
 }
 
+uint64_t
+wrtc_policer_class_tokens(const struct wrtc_policer *p, uint64_t now,
+			  enum wrtc_policer_class cls)
+{
+	struct tb b;
+
+	if ((cls == WRTC_POLICER_CLASS_PAIR && !p->has_pair) ||
+	    (cls == WRTC_POLICER_CLASS_PRIORITY && !p->has_priority))
+		return 0;
+	b = cls == WRTC_POLICER_CLASS_PAIR ? p->pair :
+	    cls == WRTC_POLICER_CLASS_PRIORITY ? p->priority : p->ordinary;
+	tb_refill(&b, now);
+	return b.tokens / p->hz;
+}
+
 void
 wrtc_policer_status_get(const struct wrtc_policer *p, struct wrtc_policer_status *st)
 {
@@ -203,6 +253,9 @@ wrtc_policer_status_get(const struct wrtc_policer *p, struct wrtc_policer_status
 	st->priority_accepted = __atomic_load_n(&p->prio_accepted, __ATOMIC_RELAXED);
 	st->priority_discarded = __atomic_load_n(&p->prio_discarded, __ATOMIC_RELAXED);
 	st->sources = __atomic_load_n(&p->src_count, __ATOMIC_RELAXED);
+	st->pair_accepted = __atomic_load_n(&p->pair_accepted, __ATOMIC_RELAXED);
+	st->pair_discarded = __atomic_load_n(&p->pair_discarded, __ATOMIC_RELAXED);
+	st->pairs = __atomic_load_n(&p->pair_count, __ATOMIC_RELAXED);
 }
 
 void
@@ -213,4 +266,7 @@ wrtc_policer_status_add(struct wrtc_policer_status *sum, const struct wrtc_polic
 	sum->priority_accepted += st->priority_accepted;
 	sum->priority_discarded += st->priority_discarded;
 	sum->sources += st->sources;
+	sum->pair_accepted += st->pair_accepted;
+	sum->pair_discarded += st->pair_discarded;
+	sum->pairs += st->pairs;
 }

@@ -20,30 +20,39 @@ struct tb {
 	uint64_t last;       /* Tick of the last refill. */
 };
 
-/* A source table entry; refs == 0 marks a free slot. */
+/* A table entry, a candidate address (pair == 0, ports 0) or the transport
+ * address of a selected pair (pair == 1); refs == 0 marks a free slot. */
 struct src {
 	uint32_t refs;
 	uint8_t family;
 	uint8_t plen;        /* Prefix length the address was masked with. */
+	uint8_t pair;        /* 1: a selected pair, matched with its ports. */
+	uint16_t rport;      /* Pair: remote port. */
+	uint16_t lport;      /* Pair: local port. */
 	uint8_t bytes[16];
 };
 
 struct wrtc_policer {
 	struct tb ordinary;
 	struct tb priority;
+	struct tb pair;
 	bool has_priority;
+	bool has_pair;
 	enum wrtc_policer_mode mode;
 	uint64_t hz;
 	uint8_t srflx_prefix_v4;
 	struct src *srcs;    /* Open addressing, linear probing, backward-shift delete. */
 	uint32_t src_mask;   /* Slots - 1 (slots is a power of two). */
-	uint32_t src_count;
+	uint32_t src_count;  /* Candidate entries. */
 	uint32_t src_max;
+	uint32_t pair_count; /* Pair entries. */
+	uint32_t pair_max;
 	uint64_t accepted, discarded, prio_accepted, prio_discarded;
+	uint64_t pair_accepted, pair_discarded;
 	struct wrtc_policer_status info; /* id, name, type, mode, bucket, rates. */
 };
 
 void policer_sources_free(struct wrtc_policer *p);
-int policer_sources_init(struct wrtc_policer *p, uint32_t max);
+int policer_sources_init(struct wrtc_policer *p, uint32_t max_sources, uint32_t max_pairs);
 
 #endif

@@ -16,6 +16,12 @@ wrtc_policer_type_str(enum wrtc_policer_type t)
 		return "stun";
 	case WRTC_POLICER_DTLS:
 		return "dtls";
+	case WRTC_POLICER_ARP:
+		return "arp";
+	case WRTC_POLICER_ND:
+		return "nd";
+	case WRTC_POLICER_ICMP:
+		return "icmp";
 	}
 	return "?";
 }
@@ -35,7 +41,8 @@ wrtc_policer_mode_str(enum wrtc_policer_mode m)
 json_t *
 wrtc_policer_status_json(const struct wrtc_policer_status *st)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+			 "s:I, s:I, s:I, s:I}",
 			 "id", (json_int_t)st->id, "name", st->name,
 			 "type", wrtc_policer_type_str(st->type),
 			 "mode", wrtc_policer_mode_str(st->mode),
@@ -45,7 +52,11 @@ wrtc_policer_status_json(const struct wrtc_policer_status *st)
 			 "discarded", (json_int_t)st->discarded,
 			 "priority_accepted", (json_int_t)st->priority_accepted,
 			 "priority_discarded", (json_int_t)st->priority_discarded,
-			 "sources", (json_int_t)st->sources);
+			 "sources", (json_int_t)st->sources,
+			 "pair_rate", (json_int_t)st->pair_rate,
+			 "pair_accepted", (json_int_t)st->pair_accepted,
+			 "pair_discarded", (json_int_t)st->pair_discarded,
+			 "pairs", (json_int_t)st->pairs);
 }
 
 json_t *

@@ -20,6 +20,13 @@
  * against the ordinary one, so a flood from unknown addresses cannot starve
  * the consent checks of established calls.
  *
+ * Selected pairs: above the candidate prefixes, a policer created with a
+ * pair_rate keeps a third bucket for the exact transport addresses (remote
+ * address and port, local port) of selected ICE pairs. A consent check of an
+ * established call is admitted against that bucket, so a flood from the same
+ * address or prefix on other ports, which matches the candidate table, empties
+ * only the priority bucket.
+ *
  * Threads: a policer has one owner thread (a worker for per-lcore policers,
  * or the lcore that owns an aggregate one). Only the owner calls
  * wrtc_policer_admit() and changes the source table; there are no locks.
@@ -50,6 +57,17 @@ enum wrtc_policer_type {
 	WRTC_POLICER_LINK_DATA, /**< "link-data": all traffic of a link. */
 	WRTC_POLICER_STUN,      /**< "stun": STUN before the control lcore. */
 	WRTC_POLICER_DTLS,      /**< "dtls": DTLS before the control lcore. */
+	WRTC_POLICER_ARP,       /**< "arp": ARP before the control lcore. */
+	WRTC_POLICER_ND,        /**< "nd": neighbour solicitations/advertisements. */
+	WRTC_POLICER_ICMP,      /**< "icmp": ICMP and ICMPv6 echo requests (so echo
+				 *   replies are limited to the same rate). */
+};
+
+/** The class a packet is admitted in (one bucket each). */
+enum wrtc_policer_class {
+	WRTC_POLICER_CLASS_ORDINARY, /**< Any source: the ordinary bucket. */
+	WRTC_POLICER_CLASS_PRIORITY, /**< Matches a signalled candidate (prefix rules). */
+	WRTC_POLICER_CLASS_PAIR,     /**< The exact transport address of a selected pair. */
 };
 
 /** The unit of tokens. */
@@ -83,8 +101,12 @@ struct wrtc_policer_prm {
 	uint64_t priority_rate;     /**< Matching sources: tokens per second; 0 = no
 					 priority class (every packet is ordinary). */
 	uint64_t priority_bucket;   /**< Bucket of the priority class (0 = bucket). */
+	uint64_t pair_rate;         /**< Selected pairs: tokens per second; 0 = no pair
+					 class. */
+	uint64_t pair_bucket;       /**< Bucket of the pair class (0 = bucket). */
 	uint8_t srflx_prefix_v4;    /**< IPv4 server-reflexive match length, 0..32. */
 	uint32_t max_sources;       /**< Capacity of the source table (0 = none). */
+	uint32_t max_pairs;         /**< Capacity of the pair table (0 = none). */
 	uint64_t hz;                /**< Ticks per second of the time passed in, >= 1. */
 	uint64_t now;               /**< Current tick; both buckets start full. */
 };
@@ -103,6 +125,10 @@ struct wrtc_policer_status {
 	uint64_t priority_accepted;      /**< Of accepted: from matching sources. */
 	uint64_t priority_discarded;     /**< Of discarded: from matching sources. */
 	uint32_t sources;                /**< Entries in the source table. */
+	uint64_t pair_rate;              /**< Pair rate (0 = none). */
+	uint64_t pair_accepted;          /**< Of accepted: from selected pairs. */
+	uint64_t pair_discarded;         /**< Of discarded: from selected pairs. */
+	uint32_t pairs;                  /**< Entries in the pair table. */
 };
 
 struct wrtc_policer;
@@ -111,8 +137,8 @@ struct wrtc_policer;
  * Create a policer.
  *
  * @return the policer, or NULL with errno set: EINVAL (zero bucket, rate or
- *   hz, prefix over 32, priority_rate below rate), ERANGE (bucket * hz does
- *   not fit 63 bits), ENOMEM.
+ *   hz, prefix over 32, priority_rate or pair_rate below rate), ERANGE
+ *   (bucket * hz does not fit 63 bits), ENOMEM.
  */
 struct wrtc_policer *
 wrtc_policer_create(const struct wrtc_policer_prm *prm);
@@ -147,6 +173,50 @@ wrtc_policer_admit(struct wrtc_policer *p, uint64_t now, uint32_t size,
 		   const struct wrtc_policer_addr *src);
 
 /**
+ * The class @p src would be admitted in (owner thread only): PAIR if
+ * (@p src, @p sport, @p dport) is a selected pair, else PRIORITY if @p src
+ * matches a signalled candidate, else ORDINARY. Does not change the policer.
+ *
+ * @param src  source address, or NULL (ORDINARY).
+ * @param sport  source (remote) port, host order.
+ * @param dport  destination (local) port, host order.
+ */
+enum wrtc_policer_class
+wrtc_policer_classify(const struct wrtc_policer *p, const struct wrtc_policer_addr *src,
+		      uint16_t sport, uint16_t dport);
+
+/**
+ * Admit or discard one packet of class @p cls (owner thread only), as
+ * returned by wrtc_policer_classify(). A class the policer does not have is
+ * charged to the ordinary bucket.
+ *
+ * @return true if the packet may pass; the matching counters are incremented.
+ */
+bool
+wrtc_policer_admit_class(struct wrtc_policer *p, uint64_t now, uint32_t size,
+			 enum wrtc_policer_class cls);
+
+/**
+ * Add the transport address of a selected ICE pair (owner thread only):
+ * remote address @p addr and port @p rport, local port @p lport. Reference
+ * counted like the candidate table.
+ *
+ * @return 0, -EINVAL (bad family or no pair class), -ENOSPC (table full).
+ */
+int
+wrtc_policer_pair_add(struct wrtc_policer *p, const struct wrtc_policer_addr *addr,
+		      uint16_t rport, uint16_t lport);
+
+/**
+ * Remove one reference added by wrtc_policer_pair_add() (owner thread only).
+ *
+ * @return 0, -EINVAL, -ENOENT.
+ */
+int
+wrtc_policer_pair_remove(struct wrtc_policer *p, const struct wrtc_policer_addr *addr,
+			 uint16_t rport, uint16_t lport);
+
+/**
  * Add a signalled candidate address to the priority table (owner thread
  * only). The same address may be added several times (by several calls);
  * it stays until removed as often.
@@ -179,6 +249,11 @@ wrtc_policer_source_match(const struct wrtc_policer *p, const struct wrtc_police
 uint64_t
 wrtc_policer_tokens(const struct wrtc_policer *p, uint64_t now, bool priority);
 
+/** Whole tokens in the bucket of class @p cls at @p now (0 if it has none). */
+uint64_t
+wrtc_policer_class_tokens(const struct wrtc_policer *p, uint64_t now,
+			  enum wrtc_policer_class cls);
+
 /** Read the status (any thread). */
 void
 wrtc_policer_status_get(const struct wrtc_policer *p, struct wrtc_policer_status *st);
@@ -193,7 +268,8 @@ wrtc_policer_status_add(struct wrtc_policer_status *sum, const struct wrtc_polic
 /**
  * One row of the `policers` result: {"id", "name", "type", "mode", "bucket",
  * "rate", "priority_rate", "accepted", "discarded", "priority_accepted",
- * "priority_discarded", "sources"}.
+ * "priority_discarded", "sources", "pair_rate", "pair_accepted",
+ * "pair_discarded", "pairs"}.
  *
  * @return a new JSON object, or NULL (out of memory).
  */
@@ -219,8 +295,9 @@ wrtc_policer_table_json(struct wrtc_policer *const *pols, unsigned int n_policer
  * Fill the parameters of a policer from its configuration entry.
  *
  * The priority class (and its source table of @p max_sources entries) is
- * only set up for stun/dtls policers whose priority_rate exceeds rate.
- * prm->name points into @p cp.
+ * only set up for stun/dtls policers whose priority_rate exceeds rate; the
+ * pair class (and its table of @p max_sources entries) for stun/dtls policers
+ * whose pair_rate is set. prm->name points into @p cp.
  *
  * @param cp  an entry of wrtc_config::policers.
  * @param id  the id to show in the status (e.g. its index in the file).
@@ -235,7 +312,19 @@ wrtc_policer_prm_from_config(const struct wrtc_config_policer *cp, uint32_t id,
 			     uint32_t max_sources, uint64_t hz, uint64_t now,
 			     struct wrtc_policer_prm *prm);
 
-/** @return "link-data", "stun" or "dtls". */
+/**
+ * The configuration entry used for a punted class that the configuration
+ * does not police: its name is the type's ("arp", "nd", "icmp", "stun",
+ * "dtls"), with the rates documented in docs/configuration.md.
+ *
+ * @param type  WRTC_CONFIG_POLICER_ARP, _ND, _ICMP, _STUN or _DTLS.
+ * @param cp  filled.
+ * @return 0, or -EINVAL for another type.
+ */
+int
+wrtc_policer_default_config(enum wrtc_config_policer_type type, struct wrtc_config_policer *cp);
+
+/** @return "link-data", "stun", "dtls", "arp", "nd" or "icmp". */
 const char *
 wrtc_policer_type_str(enum wrtc_policer_type t);
 

@@ -631,8 +631,8 @@ test_policers(void)
 			      "policers[0].bucket: missing"));
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'sip','bucket':1,"
 				  "'rate':1}]"),
-			      "policers[0].type: \"sip\" is not one of \"link-data\", \"stun\" or "
-			      "\"dtls\""));
+			      "policers[0].type: \"sip\" is not one of \"link-data\", \"stun\", "
+			      "\"dtls\", \"arp\", \"nd\" or \"icmp\""));
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'stun','bucket':1,"
 				  "'rate':1,'interface':'pub'}]"),
 			      "policers[0].interface: only for link-data policers"));

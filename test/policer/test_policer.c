@@ -419,7 +419,8 @@ test_status_json(void)
 	WRTC_CHECK_STREQ(s, "{\"id\":3,\"name\":\"stun\",\"type\":\"stun\",\"mode\":\"packet-rate\","
 			    "\"bucket\":2,\"rate\":1,\"priority_rate\":4,\"accepted\":6,"
 			    "\"discarded\":6,\"priority_accepted\":2,\"priority_discarded\":1,"
-			    "\"sources\":1}");
+			    "\"sources\":1,\"pair_rate\":0,\"pair_accepted\":0,\"pair_discarded\":0,"
+			    "\"pairs\":0}");
 	free(s);
 	json_decref(j);
 	/* The whole `policers` result from a 2-instance x 2-policer array. */
@@ -439,11 +440,13 @@ test_status_json(void)
 		WRTC_CHECK_STREQ(s, "{\"policers\":[{\"id\":0,\"name\":\"link\",\"type\":"
 				    "\"link-data\",\"mode\":\"data-rate\",\"bucket\":1000,\"rate\":1,"
 				    "\"priority_rate\":0,\"accepted\":2,\"discarded\":1,"
-				    "\"priority_accepted\":0,\"priority_discarded\":0,\"sources\":0},"
+				    "\"priority_accepted\":0,\"priority_discarded\":0,\"sources\":0,"
+				    "\"pair_rate\":0,\"pair_accepted\":0,\"pair_discarded\":0,\"pairs\":0},"
 				    "{\"id\":3,\"name\":\"stun\",\"type\":\"stun\",\"mode\":"
 				    "\"packet-rate\",\"bucket\":2,\"rate\":1,\"priority_rate\":4,"
 				    "\"accepted\":6,\"discarded\":6,\"priority_accepted\":2,"
-				    "\"priority_discarded\":1,\"sources\":1}]}");
+				    "\"priority_discarded\":1,\"sources\":1,\"pair_rate\":0,\"pair_accepted\":0,"
+				    "\"pair_discarded\":0,\"pairs\":0}]}");
 		free(s);
 		json_decref(j);
 		wrtc_policer_free(l0);
