@@ -146,6 +146,9 @@ struct wrtc_stream {
 
 	/* Worker only. */
 	bool reporting;                 /**< In the worker's list of RTCP report senders. */
+	bool pair_policed;              /**< Its selected ICE pair is in the worker's STUN/DTLS
+					 *   policers' pair tables (see lib/worker). */
+	struct wrtc_flow_ep pair_ep;    /**< The remote added there (removed with it). */
 	uint64_t next_report_tsc;       /**< When to send the next SR/RR. */
 	struct wrtc_flow_counters c;    /**< Read by the control lcore (relaxed). */
 	uint64_t drop_reasons[WRTC_DROP_MAX]; /**< Per-reason drops for this stream. */

@@ -46,6 +46,7 @@
 	X(NO_MBUF, "no-mbuf") \
 	X(POLICER, "policed") \
 	X(PUNT_FULL, "punt-ring-full") \
+	X(PUNT_SHARE, "punt-share-full") \
 	X(HANDOFF_FULL, "handoff-ring-full") \
 	X(NO_ROUTE, "no-neighbour") \
 	X(NO_ICE_PAIR, "no-ice-pair-yet") \

@@ -390,7 +390,7 @@ handle_punts(struct wrtc_session_mgr *mgr, struct wrtc_lcore *w)
 	unsigned int n;
 	bool learned = false;
 
-	n = rte_ring_dequeue_burst(w->punt, (void **)pkts, PUNT_BURST, NULL);
+	n = wrtc_worker_punt_take(w, pkts, PUNT_BURST);
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		int16_t iface = mgr->dp->iface_of_port[m->port];
@@ -404,7 +404,7 @@ handle_punts(struct wrtc_session_mgr *mgr, struct wrtc_lcore *w)
 			continue;
 		}
 		ifc = &mgr->dp->ifc[iface];
-		switch (m->hash.usr) {
+		switch (wrtc_punt_kind(m)) {
 		case WRTC_PUNT_ARP:
 			mgr->st.punt_arp++;
 			rc = wrtc_net_arp_input(ifc, m, mgr->neigh[iface], ctrl_now_ms(mgr), &reply);
@@ -543,6 +543,10 @@ policer_prm_split(const struct wrtc_session_mgr *mgr, const struct wrtc_config_p
 		prm->priority_rate = RTE_MAX(prm->priority_rate / nw, prm->rate);
 	if (prm->priority_bucket != 0)
 		prm->priority_bucket = RTE_MAX(prm->priority_bucket / nw, (uint64_t)1);
+	if (prm->pair_rate != 0)
+		prm->pair_rate = RTE_MAX(prm->pair_rate / nw, prm->rate);
+	if (prm->pair_bucket != 0)
+		prm->pair_bucket = RTE_MAX(prm->pair_bucket / nw, (uint64_t)1);
 	return 0;
 }
 
@@ -583,19 +587,70 @@ sdp_rules_build(const struct wrtc_config *cfg, struct wrtc_sdp_rules *rules[], u
 	return 0;
 }
 
+/* Install @p p as worker @p wl's policer of its type (the first of a type wins). */
+static void
+policer_install(struct wrtc_session_mgr *mgr, struct wrtc_lcore *wl,
+		const struct wrtc_config_policer *cp, struct wrtc_policer *p)
+{
+	struct wrtc_policer **slot = NULL;
+
+	switch (cp->type) {
+	case WRTC_CONFIG_POLICER_LINK_DATA:
+		for (uint16_t f = 0; f < mgr->dp->nb_ifaces; f++)
+			if ((cp->interface < 0 || cp->interface == f) && wl->pol_link[f] == NULL)
+				wl->pol_link[f] = p;
+		return;
+	case WRTC_CONFIG_POLICER_STUN:
+		slot = &wl->pol_stun;
+		break;
+	case WRTC_CONFIG_POLICER_DTLS:
+		slot = &wl->pol_dtls;
+		break;
+	case WRTC_CONFIG_POLICER_ARP:
+		slot = &wl->pol_arp;
+		break;
+	case WRTC_CONFIG_POLICER_ND:
+		slot = &wl->pol_nd;
+		break;
+	case WRTC_CONFIG_POLICER_ICMP:
+		slot = &wl->pol_icmp;
+		break;
+	}
+	if (slot != NULL && *slot == NULL)
+		*slot = p;
+}
+
 /* One instance of each configured policer per worker, installed in the
  * workers before they start. Rates and buckets are split between workers so
- * the configured figures hold for the whole gateway. */
+ * the configured figures hold for the whole gateway. Every punted class is
+ * policed: a class the configuration has no entry for gets the default entry
+ * of lib/policer (shown in the `policers` table like a configured one). */
 static int
 policers_create(struct wrtc_session_mgr *mgr)
 {
+	static const enum wrtc_config_policer_type punted[] = {
+		WRTC_CONFIG_POLICER_STUN, WRTC_CONFIG_POLICER_DTLS, WRTC_CONFIG_POLICER_ARP,
+		WRTC_CONFIG_POLICER_ND, WRTC_CONFIG_POLICER_ICMP,
+	};
 	const struct wrtc_config *cfg = mgr->cfg;
 	uint16_t nw = mgr->dp->nb_workers;
 	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
 	uint32_t max_calls = RTE_MAX(cfg->control.max_calls, 64u);
 	uint32_t max_sources = RTE_MIN(max_calls * 4, 65536u);
+	unsigned int n_cfg = RTE_MIN(cfg->n_policers, (unsigned int)WRTC_MAX_POLICERS);
 
-	mgr->n_pols = RTE_MIN(cfg->n_policers, (unsigned int)WRTC_MAX_POLICERS);
+	mgr->n_pols = n_cfg;
+	for (unsigned int t = 0; t < RTE_DIM(punted); t++) {
+		bool have = false;
+
+		for (unsigned int k = 0; k < n_cfg; k++)
+			have |= cfg->policers[k].type == punted[t];
+		if (!have && mgr->n_pols < RTE_DIM(mgr->pol_cfg) &&
+		    wrtc_policer_default_config(punted[t], &mgr->pol_cfg[mgr->n_pols]) == 0)
+			mgr->n_pols++;
+	}
+	for (unsigned int k = 0; k < n_cfg; k++)
+		mgr->pol_cfg[k] = cfg->policers[k];
 	if (mgr->n_pols == 0)
 		return 0;
 	mgr->pols = calloc((size_t)nw * mgr->n_pols, sizeof(*mgr->pols));
@@ -605,7 +660,7 @@ policers_create(struct wrtc_session_mgr *mgr)
 		struct wrtc_lcore *wl = mgr->dp->workers[w];
 
 		for (unsigned int k = 0; k < mgr->n_pols; k++) {
-			const struct wrtc_config_policer *cp = &cfg->policers[k];
+			const struct wrtc_config_policer *cp = &mgr->pol_cfg[k];
 			struct wrtc_policer_prm prm;
 			struct wrtc_policer *p;
 
@@ -617,22 +672,7 @@ policers_create(struct wrtc_session_mgr *mgr)
 				return -EINVAL;
 			}
 			mgr->pols[(size_t)w * mgr->n_pols + k] = p;
-			switch (cp->type) {
-			case WRTC_CONFIG_POLICER_LINK_DATA:
-				for (uint16_t f = 0; f < mgr->dp->nb_ifaces; f++)
-					if ((cp->interface < 0 || cp->interface == f) &&
-					    wl->pol_link[f] == NULL)
-						wl->pol_link[f] = p;
-				break;
-			case WRTC_CONFIG_POLICER_STUN:
-				if (wl->pol_stun == NULL)
-					wl->pol_stun = p;
-				break;
-			case WRTC_CONFIG_POLICER_DTLS:
-				if (wl->pol_dtls == NULL)
-					wl->pol_dtls = p;
-				break;
-			}
+			policer_install(mgr, wl, cp, p);
 		}
 	}
 	return 0;

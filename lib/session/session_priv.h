@@ -222,7 +222,8 @@ struct wrtc_session_mgr {
 	struct call_list calls;
 	struct leg_media **port_map[WRTC_FLOW_MAX_IFACES]; /* [65536]: local port -> leg media */
 	struct wrtc_policer **pols;  /* [nb_workers * n_policers], instance-major */
-	unsigned int n_pols;         /* configured policers */
+	unsigned int n_pols;         /* configured policers, then defaults of punted classes */
+	struct wrtc_config_policer pol_cfg[WRTC_MAX_POLICERS + 5]; /* entry of each policer */
 	struct wrtc_dtls_ctx *dtls_ctx[64]; /* per packet service profile with DTLS */
 	char fingerprint[WRTC_DTLS_FINGERPRINT_MAX]; /* ours, "sha-256 AB:..." */
 	uint64_t last_webrtc_tick;

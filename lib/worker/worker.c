@@ -25,6 +25,22 @@
 
 enum { MSG_BURST = 16 };
 
+static const uint32_t punt_share[WRTC_PUNT_CLASS_MAX] = {
+	[WRTC_PUNT_CLASS_ARP] = WRTC_PUNT_SHARE_ARP,
+	[WRTC_PUNT_CLASS_ND] = WRTC_PUNT_SHARE_ND,
+	[WRTC_PUNT_CLASS_ICMP] = WRTC_PUNT_SHARE_ICMP,
+	[WRTC_PUNT_CLASS_STUN] = WRTC_PUNT_SHARE_STUN,
+	[WRTC_PUNT_CLASS_DTLS] = WRTC_PUNT_SHARE_DTLS,
+	[WRTC_PUNT_CLASS_PRIORITY] = WRTC_PUNT_SHARE_PRIORITY,
+	[WRTC_PUNT_CLASS_PAIR] = WRTC_PUNT_SHARE_PAIR,
+};
+
+/* The shares fill the punt ring exactly (an rte_ring of N slots holds N - 1),
+ * so a class within its share always finds room. */
+_Static_assert(WRTC_PUNT_SHARE_ARP + WRTC_PUNT_SHARE_ND + WRTC_PUNT_SHARE_ICMP +
+	       WRTC_PUNT_SHARE_STUN + WRTC_PUNT_SHARE_DTLS + WRTC_PUNT_SHARE_PRIORITY +
+	       WRTC_PUNT_SHARE_PAIR == WRTC_RING_SIZE - 1, "punt shares != punt ring capacity");
+
 /* Packets sorted by class in one burst. */
 struct burst {
 	struct rte_mbuf *media[WRTC_BURST];
@@ -462,22 +478,57 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 	}
 }
 
-/* Sort one packet into the burst's class arrays. */
-static inline bool
-police(struct wrtc_policer *p, uint64_t now, const struct wrtc_net_pkt *pi)
+/* Queue @p m for the punt ring, counted in share @p cls. */
+static inline void
+punt(struct burst *b, struct rte_mbuf *m, unsigned int kind, unsigned int cls)
 {
-	struct wrtc_policer_addr a;
-
-	if (p == NULL)
-		return true;
-	a.family = pi->src.family;
-	if (a.family == AF_INET)
-		memcpy(a.bytes, &pi->src.v4, 4);
-	else
-		memcpy(a.bytes, pi->src.v6, 16);
-	return wrtc_policer_admit(p, now, pi->payload_len, &a);
+	m->hash.usr = kind | cls << 8;
+	b->punt[b->nb_punt++] = m;
 }
 
+/* ARP, ND and ICMP echo: one bucket each, no source priority. */
+static inline void
+punt_policed(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, struct wrtc_policer *p,
+	     uint64_t now, unsigned int kind, unsigned int cls)
+{
+	if (p != NULL && !wrtc_policer_admit_class(p, now, rte_pktmbuf_pkt_len(m),
+						   WRTC_POLICER_CLASS_ORDINARY)) {
+		count_drop(w, b, m, WRTC_DROP_POLICER);
+		return;
+	}
+	punt(b, m, kind, cls);
+}
+
+/* STUN and DTLS: the exact transport address of a selected pair, then the
+ * signalled candidates (prefix rules), then everything else, each with its
+ * own bucket and its own share of the punt ring. */
+static inline void
+punt_ice(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, struct wrtc_policer *p,
+	 uint64_t now, const struct wrtc_net_pkt *pi, unsigned int kind, unsigned int cls)
+{
+	enum wrtc_policer_class pc;
+	struct wrtc_policer_addr a;
+
+	if (p != NULL) {
+		a.family = pi->src.family;
+		if (a.family == AF_INET)
+			memcpy(a.bytes, &pi->src.v4, 4);
+		else
+			memcpy(a.bytes, pi->src.v6, 16);
+		pc = wrtc_policer_classify(p, &a, pi->src_port, pi->dst_port);
+		if (!wrtc_policer_admit_class(p, now, pi->payload_len, pc)) {
+			count_drop(w, b, m, WRTC_DROP_POLICER);
+			return;
+		}
+		if (pc == WRTC_POLICER_CLASS_PAIR)
+			cls = WRTC_PUNT_CLASS_PAIR;
+		else if (pc == WRTC_POLICER_CLASS_PRIORITY)
+			cls = WRTC_PUNT_CLASS_PRIORITY;
+	}
+	punt(b, m, kind, cls);
+}
+
+/* Sort one packet into the burst's class arrays. */
 static inline void
 classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_handoff,
 	 uint64_t now)
@@ -506,18 +557,16 @@ classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_ha
 	case WRTC_NET_CLASS_UDP:
 		break;
 	case WRTC_NET_CLASS_ARP:
-		m->hash.usr = WRTC_PUNT_ARP;
-		b->punt[b->nb_punt++] = m;
+		punt_policed(w, b, m, w->pol_arp, now, WRTC_PUNT_ARP, WRTC_PUNT_CLASS_ARP);
 		return;
 	case WRTC_NET_CLASS_ICMP4_ECHO:
 	case WRTC_NET_CLASS_ICMP6_ECHO:
-		m->hash.usr = WRTC_PUNT_ICMP;
-		b->punt[b->nb_punt++] = m;
+		/* Every admitted request is answered: this bucket limits the replies. */
+		punt_policed(w, b, m, w->pol_icmp, now, WRTC_PUNT_ICMP, WRTC_PUNT_CLASS_ICMP);
 		return;
 	case WRTC_NET_CLASS_ND_NS:
 	case WRTC_NET_CLASS_ND_NA:
-		m->hash.usr = WRTC_PUNT_ND;
-		b->punt[b->nb_punt++] = m;
+		punt_policed(w, b, m, w->pol_nd, now, WRTC_PUNT_ND, WRTC_PUNT_CLASS_ND);
 		return;
 	default:
 		count_drop(w, b, m, WRTC_DROP_IP_PROTO);
@@ -541,24 +590,65 @@ classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_ha
 		b->media_iface[b->nb_media] = (uint16_t)iface;
 		b->media[b->nb_media++] = m;
 	} else if (payload[0] <= 3) {
-		/* STUN and DTLS are policed before they can load the control lcore;
-		 * signalled candidates are admitted at the priority rate. */
-		if (!police(w->pol_stun, now, pi)) {
-			count_drop(w, b, m, WRTC_DROP_POLICER);
-			return;
-		}
-		m->hash.usr = WRTC_PUNT_STUN;
-		b->punt[b->nb_punt++] = m;
+		/* STUN and DTLS are policed before they can load the control lcore. */
+		punt_ice(w, b, m, w->pol_stun, now, pi, WRTC_PUNT_STUN, WRTC_PUNT_CLASS_STUN);
 	} else if (payload[0] >= 20 && payload[0] <= 63) {
-		if (!police(w->pol_dtls, now, pi)) {
-			count_drop(w, b, m, WRTC_DROP_POLICER);
-			return;
-		}
-		m->hash.usr = WRTC_PUNT_DTLS;
-		b->punt[b->nb_punt++] = m;
+		punt_ice(w, b, m, w->pol_dtls, now, pi, WRTC_PUNT_DTLS, WRTC_PUNT_CLASS_DTLS);
 	} else {
 		count_drop(w, b, m, WRTC_DROP_PAYLOAD_CLASS);
 	}
+}
+
+/* Enqueue the burst's punts, each class within its share of the ring. */
+static void
+flush_punts(struct wrtc_lcore *w, struct burst *b)
+{
+	struct rte_mbuf *keep[WRTC_BURST];
+	unsigned int n = 0, sent;
+
+	for (uint16_t i = 0; i < b->nb_punt; i++) {
+		struct rte_mbuf *m = b->punt[i];
+		unsigned int c = wrtc_punt_class(m);
+		uint32_t taken = __atomic_load_n(&w->punt_ret.taken[c], __ATOMIC_ACQUIRE);
+
+		if (w->punt_enq[c] - taken >= punt_share[c]) {
+			w->st.punt_share_full[c]++;
+			count_drop(w, b, m, WRTC_DROP_PUNT_SHARE);
+			continue;
+		}
+		w->punt_enq[c]++;
+		keep[n++] = m;
+	}
+	b->nb_punt = 0;
+	if (n == 0)
+		return;
+	sent = rte_ring_enqueue_burst(w->punt, (void **)keep, n, NULL);
+	w->st.punted += sent;
+	/* Only if the shares were misconfigured: the ring is as large as their sum. */
+	for (unsigned int i = sent; i < n; i++) {
+		w->punt_enq[wrtc_punt_class(keep[i])]--;
+		count_drop(w, b, keep[i], WRTC_DROP_PUNT_FULL);
+	}
+}
+
+unsigned int
+wrtc_worker_punt_take(struct wrtc_lcore *w, struct rte_mbuf **pkts, unsigned int max)
+{
+	uint32_t taken[WRTC_PUNT_CLASS_MAX] = {0};
+	unsigned int n;
+
+	n = rte_ring_dequeue_burst(w->punt, (void **)pkts, max, NULL);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int c = wrtc_punt_class(pkts[i]);
+
+		if (c < WRTC_PUNT_CLASS_MAX)
+			taken[c]++;
+	}
+	for (unsigned int c = 0; c < WRTC_PUNT_CLASS_MAX; c++)
+		if (taken[c] != 0)
+			__atomic_store_n(&w->punt_ret.taken[c], w->punt_ret.taken[c] + taken[c],
+					 __ATOMIC_RELEASE);
+	return n;
 }
 
 static void
@@ -567,13 +657,8 @@ flush(struct wrtc_lcore *w, struct burst *b)
 	const struct wrtc_dataplane *dp = w->dp;
 	unsigned int sent;
 
-	if (b->nb_punt != 0) {
-		sent = rte_ring_enqueue_burst(w->punt, (void **)b->punt, b->nb_punt, NULL);
-		w->st.punted += sent;
-		for (unsigned int i = sent; i < b->nb_punt; i++)
-			count_drop(w, b, b->punt[i], WRTC_DROP_PUNT_FULL);
-		b->nb_punt = 0;
-	}
+	if (b->nb_punt != 0)
+		flush_punts(w, b);
 	for (uint16_t o = 0; o < dp->nb_workers; o++) {
 		if (b->nb_handoff[o] == 0)
 			continue;
@@ -644,6 +729,43 @@ reporter_set(struct wrtc_lcore *w, struct wrtc_stream *s, bool on)
 	s->reporting = false;
 }
 
+/* Keep the selected pair of an ICE stream in the STUN/DTLS policers' pair
+ * tables: the UPDATE that sets a verified remote on an ICE stream is the
+ * control lcore's "pair selected" message, an UPDATE that changes or clears it
+ * and the REMOVE of the stream take the pair out again. */
+static void
+pair_policed_set(struct wrtc_lcore *w, struct wrtc_stream *s, bool add)
+{
+	struct wrtc_policer *pols[2] = {w->pol_stun, w->pol_dtls};
+	struct wrtc_policer_addr a;
+
+	if (add == s->pair_policed)
+		return;
+	if (add) {
+		if (s->remote_mode != WRTC_FLOW_REMOTE_ICE || !s->remote_verified ||
+		    (s->remote.ip.family != AF_INET && s->remote.ip.family != AF_INET6))
+			return;
+		s->pair_ep = s->remote;
+	}
+	memset(&a, 0, sizeof(a));
+	a.family = s->pair_ep.ip.family;
+	if (a.family == AF_INET)
+		memcpy(a.bytes, &s->pair_ep.ip.v4, 4);
+	else
+		memcpy(a.bytes, s->pair_ep.ip.v6, 16);
+	for (unsigned int k = 0; k < RTE_DIM(pols); k++) {
+		if (pols[k] == NULL)
+			continue;
+		/* A full table leaves the pair at its candidate's priority; remove
+		 * then finds nothing (-ENOENT), which is harmless. */
+		if (add)
+			(void)wrtc_policer_pair_add(pols[k], &a, s->pair_ep.port, s->local_port);
+		else
+			(void)wrtc_policer_pair_remove(pols[k], &a, s->pair_ep.port, s->local_port);
+	}
+	s->pair_policed = add;
+}
+
 static void
 apply_messages(struct wrtc_lcore *w)
 {
@@ -686,6 +808,12 @@ apply_messages(struct wrtc_lcore *w)
 		wrtc_flow_msg_apply(w->flows, msg);
 		if (msg->result != 0 || msg->s == NULL)
 			continue;
+		if (msg->type == WRTC_FLOW_MSG_REMOVE ||
+		    (msg->type == WRTC_FLOW_MSG_UPDATE && (msg->upd.fields & WRTC_FLOW_UPD_REMOTE)))
+			pair_policed_set(w, msg->s, false);
+		if (msg->type == WRTC_FLOW_MSG_INSTALL ||
+		    (msg->type == WRTC_FLOW_MSG_UPDATE && (msg->upd.fields & WRTC_FLOW_UPD_REMOTE)))
+			pair_policed_set(w, msg->s, true);
 		if (msg->type == WRTC_FLOW_MSG_UPDATE && (msg->upd.fields & WRTC_FLOW_UPD_MEDIA))
 			reporter_set(w, msg->s, msg->s->xcoder != NULL && msg->s->rtcp_out != NULL);
 		else if (msg->type == WRTC_FLOW_MSG_REMOVE)

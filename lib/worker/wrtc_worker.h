@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
@@ -38,7 +39,7 @@ enum { WRTC_CTRL_RING_SIZE = 16384 };
 
 struct wrtc_policer;
 
-/** Why a packet was punted (kept in the mbuf's hash.usr field). */
+/** Why a packet was punted (the low byte of the mbuf's hash.usr field). */
 enum wrtc_punt_kind {
 	WRTC_PUNT_ARP,
 	WRTC_PUNT_ICMP,
@@ -46,6 +47,49 @@ enum wrtc_punt_kind {
 	WRTC_PUNT_STUN,
 	WRTC_PUNT_DTLS,
 };
+
+/**
+ * The share of the punt ring a packet is counted in (the second byte of
+ * hash.usr). Each class may have at most WRTC_PUNT_SHARE_<class> packets in
+ * flight (enqueued by the worker, not yet taken by the control lcore); the
+ * shares add up to the ring's capacity, so a flood of one class never leaves
+ * another without room.
+ */
+enum wrtc_punt_class {
+	WRTC_PUNT_CLASS_ARP,      /**< ARP. */
+	WRTC_PUNT_CLASS_ND,       /**< Neighbour discovery. */
+	WRTC_PUNT_CLASS_ICMP,     /**< ICMP/ICMPv6 echo requests. */
+	WRTC_PUNT_CLASS_STUN,     /**< STUN from any other source. */
+	WRTC_PUNT_CLASS_DTLS,     /**< DTLS from any other source. */
+	WRTC_PUNT_CLASS_PRIORITY, /**< STUN/DTLS from signalled candidates (prefix rules). */
+	WRTC_PUNT_CLASS_PAIR,     /**< STUN/DTLS from the exact address of a selected pair. */
+	WRTC_PUNT_CLASS_MAX
+};
+
+/** In-flight limit per punt class; the sum is the punt ring's capacity. */
+enum {
+	WRTC_PUNT_SHARE_ARP = 256,
+	WRTC_PUNT_SHARE_ND = 256,
+	WRTC_PUNT_SHARE_ICMP = 256,
+	WRTC_PUNT_SHARE_STUN = 1023,
+	WRTC_PUNT_SHARE_DTLS = 1024,
+	WRTC_PUNT_SHARE_PRIORITY = 768,
+	WRTC_PUNT_SHARE_PAIR = 512,
+};
+
+/** @return the enum wrtc_punt_kind of a punted packet. */
+static inline unsigned int
+wrtc_punt_kind(const struct rte_mbuf *m)
+{
+	return m->hash.usr & 0xff;
+}
+
+/** @return the enum wrtc_punt_class of a punted packet. */
+static inline unsigned int
+wrtc_punt_class(const struct rte_mbuf *m)
+{
+	return (m->hash.usr >> 8) & 0xff;
+}
 
 /** Everything all workers and the control lcore share, read-only after start. */
 struct wrtc_dataplane {
@@ -75,6 +119,7 @@ struct wrtc_worker_stats {
 	uint64_t rtcp_terminated; /**< RTCP of transcoded streams consumed (not relayed). */
 	uint64_t captured;      /**< Packets copied to the capture ring. */
 	uint64_t capture_lost;  /**< Copies lost (no mbuf or ring full). */
+	uint64_t punt_share_full[WRTC_PUNT_CLASS_MAX]; /**< Punts refused: class share in use. */
 	uint64_t drops[WRTC_DROP_MAX]; /**< Per drop reason. */
 };
 
@@ -98,12 +143,23 @@ struct wrtc_lcore {
 	struct wrtc_policer *pol_link[WRTC_FLOW_MAX_IFACES]; /**< Link data rate per iface. */
 	struct wrtc_policer *pol_stun;  /**< STUN before punting, or NULL. */
 	struct wrtc_policer *pol_dtls;  /**< DTLS before punting, or NULL. */
+	struct wrtc_policer *pol_arp;   /**< ARP before punting, or NULL. */
+	struct wrtc_policer *pol_nd;    /**< ND before punting, or NULL. */
+	struct wrtc_policer *pol_icmp;  /**< ICMP echo before punting, or NULL. */
+	/* Punt ring shares: packets of a class in flight are punt_enq[c] -
+	 * punt_ret.taken[c] (modulo 2^32). */
+	uint32_t punt_enq[WRTC_PUNT_CLASS_MAX]; /**< Worker: punted per class. */
 	struct wrtc_stream **reporters; /**< Streams that get generated RTCP (transcoded). */
 	uint32_t nb_reporters;
 	uint32_t max_reporters;
 	uint64_t next_housekeeping;     /**< TSC of the next report scan. */
 	uint32_t rnd;                   /**< Report interval jitter (LCG). */
 	struct wrtc_worker_stats st;    /**< Counters. */
+	/** Written by the control lcore only (wrtc_worker_punt_take(), release
+	 *  stores); the worker reads it with acquire loads. */
+	struct {
+		uint32_t taken[WRTC_PUNT_CLASS_MAX]; /**< Punted packets taken per class. */
+	} punt_ret __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /**
@@ -114,6 +170,15 @@ struct wrtc_lcore *wrtc_worker_create(struct wrtc_dataplane *dp, uint16_t id, in
 
 /** Free a worker context, its rings and table (not the streams); NULL is fine. */
 void wrtc_worker_free(struct wrtc_lcore *w);
+
+/**
+ * Take up to @p max punted packets of worker @p w (control lcore only) and
+ * give their shares of the punt ring back to the worker.
+ *
+ * @return the number of packets stored in @p pkts (the caller frees them).
+ */
+unsigned int wrtc_worker_punt_take(struct wrtc_lcore *w, struct rte_mbuf **pkts,
+				   unsigned int max);
 
 /** The worker loop; pass to rte_eal_remote_launch() with the context. Returns 0. */
 int wrtc_worker_main(void *arg);

@@ -332,11 +332,13 @@ test_classes(void)
 	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_RTP_HEADER] - shortrtp, 1);
 	WRTC_CHECK_EQ(w->st.punted - punted, 2);
 	if (WRTC_CHECK(rte_ring_dequeue(w->punt, (void **)&m) == 0)) {
-		WRTC_CHECK_EQ(m->hash.usr, WRTC_PUNT_STUN);
+		WRTC_CHECK_EQ(wrtc_punt_kind(m), WRTC_PUNT_STUN);
+		WRTC_CHECK_EQ(wrtc_punt_class(m), WRTC_PUNT_CLASS_STUN);
 		rte_pktmbuf_free(m);
 	}
 	if (WRTC_CHECK(rte_ring_dequeue(w->punt, (void **)&m) == 0)) {
-		WRTC_CHECK_EQ(m->hash.usr, WRTC_PUNT_DTLS);
+		WRTC_CHECK_EQ(wrtc_punt_kind(m), WRTC_PUNT_DTLS);
+		WRTC_CHECK_EQ(wrtc_punt_class(m), WRTC_PUNT_CLASS_DTLS);
 		rte_pktmbuf_free(m);
 	}
 	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
