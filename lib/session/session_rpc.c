@@ -289,6 +289,8 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 		sum.handoff_out += s->handoff_out;
 		for (unsigned int r = 0; r < WRTC_DROP_MAX; r++)
 			sum.drops[r] += s->drops[r];
+		for (unsigned int c = 0; c < WRTC_PUNT_CLASS_MAX; c++)
+			sum.punt_share_full[c] += s->punt_share_full[c];
 		json_array_append_new(workers, json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:f}",
 			"worker", w, "rx_packets", (json_int_t)s->rx_pkts,
 			"tx_packets", (json_int_t)s->tx_pkts, "relayed", (json_int_t)s->relayed,
@@ -310,7 +312,7 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 		ports_in_use += (uint64_t)mgr->pools[i].in_use * 2;
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++)
 		backlog += mgr->ctrlq[w].n_backlog;
-	o = json_pack("{s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:o}",
+	o = json_pack("{s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:o}",
 		"uptime", (json_int_t)(time(NULL) - mgr->started),
 		"calls_active", mgr->n_calls,
 		"calls_created", (json_int_t)mgr->st.calls_created,
@@ -328,6 +330,14 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 		"arp", (json_int_t)mgr->st.punt_arp, "nd", (json_int_t)mgr->st.punt_nd,
 		"icmp_echo", (json_int_t)mgr->st.punt_icmp, "stun", (json_int_t)mgr->st.punt_stun,
 		"dtls", (json_int_t)mgr->st.punt_dtls, "other", (json_int_t)mgr->st.punt_dropped,
+		"punt_share_full",
+		"arp", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_ARP],
+		"nd", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_ND],
+		"icmp", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_ICMP],
+		"stun", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_STUN],
+		"dtls", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_DTLS],
+		"priority", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_PRIORITY],
+		"pair", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_PAIR],
 		"neighbour_requests", (json_int_t)mgr->st.neigh_requests,
 		"control_tx_dropped", (json_int_t)mgr->st.ctrl_tx_dropped,
 		"drops", drops, "workers", workers, "interfaces", ports);

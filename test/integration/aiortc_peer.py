@@ -8,15 +8,22 @@
         reads {"offer": SDP}, prints {"answer": SDP}
 
 It sends a sine tone of FREQ Hz, and finally prints a JSON report: ICE and
-DTLS states, audio frames received, and the dominant frequency and level of
-the received audio.
+DTLS states, audio frames received, the dominant frequency and level of
+the received audio, and the consent checks (RFC 7675) it sent and got
+answered. With WRTC_CONSENT_INTERVAL=SECONDS in the environment it checks
+consent that often (aioice's default is every 5 s).
 """
 import asyncio
 import fractions
 import json
+import os
+import random
 import struct
 import sys
 import time
+
+import aioice.ice
+import aioice.stun
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
@@ -26,6 +33,34 @@ import tone
 
 RATE = 48000
 FRAME = 960
+CONSENT = {"sent": 0, "answered": 0}
+
+
+async def query_consent(self):
+    """aioice's consent loop (one request per nominated pair, no
+    retransmission, given up after 6 failures), counting each transaction."""
+    failures = 0
+    while True:
+        await asyncio.sleep(aioice.ice.CONSENT_INTERVAL * (0.8 + 0.4 * random.random()))
+        for pair in self._nominated.values():
+            request = self.build_request(pair, nominate=False)
+            try:
+                await pair.protocol.request(request, pair.remote_addr,
+                                            integrity_key=self.remote_password.encode("utf8"),
+                                            retransmissions=0)
+                CONSENT["answered"] += 1
+                failures = 0
+            except aioice.stun.TransactionError:
+                failures += 1
+            CONSENT["sent"] += 1
+            if failures >= aioice.ice.CONSENT_FAILURES:
+                self._query_consent_handle = None
+                return await self.close()
+
+
+aioice.ice.Connection.query_consent = query_consent
+if os.environ.get("WRTC_CONSENT_INTERVAL"):
+    aioice.ice.CONSENT_INTERVAL = float(os.environ["WRTC_CONSENT_INTERVAL"])
 
 
 class ToneTrack(MediaStreamTrack):
@@ -120,7 +155,7 @@ async def main():
         if t.sender and t.sender.transport:
             dtls = t.sender.transport.state
     report = {"ice": states["ice"], "connection": states["connection"], "dtls": dtls,
-              "frames": received["frames"], "freq": f, "rms": rms}
+              "frames": received["frames"], "freq": f, "rms": rms, "consent": dict(CONSENT)}
     await pc.close()
     print(json.dumps(report), flush=True)
 
