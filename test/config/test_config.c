@@ -616,7 +616,34 @@ test_policers(void)
 	WRTC_CHECK_EQ(cfg->policers[1].interface, -1);
 	WRTC_CHECK_STREQ(wrtc_config_policer_type_str(cfg->policers[1].type), "stun");
 	WRTC_CHECK_STREQ(wrtc_config_policer_mode_str(cfg->policers[0].mode), "data-rate");
+	/* The pair rate defaults to the priority rate. */
+	WRTC_CHECK_EQ(cfg->policers[1].pair_rate, 10000);
 	wrtc_config_free(cfg);
+
+	cfg = load(CFG(IFACE, ",'policers':[{'name':'a','type':'arp','bucket':10,'rate':100},"
+		"{'name':'n','type':'nd','bucket':10,'rate':100},"
+		"{'name':'i','type':'icmp','bucket':5,'rate':50},"
+		"{'name':'s','type':'stun','bucket':100,'rate':1000,'pair_rate':5000}]"));
+	if (WRTC_CHECK(cfg != NULL)) {
+		WRTC_CHECK_EQ(cfg->n_policers, 4);
+		WRTC_CHECK_STREQ(wrtc_config_policer_type_str(cfg->policers[0].type), "arp");
+		WRTC_CHECK_STREQ(wrtc_config_policer_type_str(cfg->policers[1].type), "nd");
+		WRTC_CHECK_STREQ(wrtc_config_policer_type_str(cfg->policers[2].type), "icmp");
+		WRTC_CHECK_EQ(cfg->policers[2].mode, WRTC_CONFIG_POLICER_PACKET_RATE);
+		WRTC_CHECK_EQ(cfg->policers[2].rate, 50);
+		WRTC_CHECK_EQ(cfg->policers[3].priority_rate, 1000);
+		WRTC_CHECK_EQ(cfg->policers[3].pair_rate, 5000);
+		wrtc_config_free(cfg);
+	}
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'stun','bucket':100,"
+				  "'rate':1000,'pair_rate':999}]"),
+			      "policers[0].pair_rate: must be at least rate (1000)"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'a','type':'arp','bucket':1,"
+				  "'rate':1,'pair_rate':2}]"),
+			      "policers[0].pair_rate: only for stun and dtls policers"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'i','type':'icmp','bucket':1,"
+				  "'rate':1,'priority_rate':2}]"),
+			      "policers[0].priority_rate: only for stun and dtls policers"));
 
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'policers':[{'name':'s','type':'stun','bucket':100,"
 				  "'rate':1000,'srflx_prefix_v4':33}]"),

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
+
 #include "wrtc_policer.h"
 #include "wrtc_test.h"
 
@@ -519,6 +521,200 @@ test_from_config(void)
 	return 0;
 }
 
+
+static int
+test_pair_flood(void)
+{
+	/*
+	 * A flood from the browser's own address on another port (same NAT, or
+	 * spoofed) matches its host candidate, so it is charged to the priority
+	 * bucket; the consent checks of the selected pair (exact address and
+	 * both ports) have the pair bucket to themselves. 1000 ticks/s, bucket
+	 * 10, rates 10 (ordinary), 100 (priority and pair). The flood sends
+	 * once per tick (10x the priority rate) for 10 s: it gets
+	 * floor((10 * 1000 + 9999 * 100) / 1000) = 1009 packets through. The
+	 * pair sends every 20 ticks (50/s, under its rate): all 500 pass.
+	 */
+	struct wrtc_policer_prm prm = {.name = "stun", .type = WRTC_POLICER_STUN,
+				       .mode = WRTC_POLICER_PACKET_RATE, .bucket = 10, .rate = 10,
+				       .priority_rate = 100, .pair_rate = 100, .srflx_prefix_v4 = 32,
+				       .max_sources = 8, .max_pairs = 4, .hz = 1000};
+	struct wrtc_policer *p = wrtc_policer_create(&prm);
+	struct wrtc_policer_addr br = v4("10.99.0.1"), other = v4("10.99.0.9");
+	unsigned int flood_ok = 0, pair_ok = 0, pair_n = 0;
+	struct wrtc_policer_status st;
+
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &br, WRTC_POLICER_CAND_HOST), 0);
+	WRTC_CHECK_EQ(wrtc_policer_pair_add(p, &br, 50000, 20000), 0);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, &br, 50000, 20000), WRTC_POLICER_CLASS_PAIR);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, &br, 50001, 20000), WRTC_POLICER_CLASS_PRIORITY);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, &br, 50000, 20002), WRTC_POLICER_CLASS_PRIORITY);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, &other, 50000, 20000), WRTC_POLICER_CLASS_ORDINARY);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, NULL, 50000, 20000), WRTC_POLICER_CLASS_ORDINARY);
+	for (uint64_t now = 0; now < 10000; now++) {
+		flood_ok += wrtc_policer_admit_class(p, now, 60,
+			wrtc_policer_classify(p, &br, 40000, 20000));
+		if (now % 20 == 0) {
+			pair_ok += wrtc_policer_admit_class(p, now, 80,
+				wrtc_policer_classify(p, &br, 50000, 20000));
+			pair_n++;
+		}
+	}
+	WRTC_CHECK_EQ(pair_n, 500);
+	WRTC_CHECK_EQ(pair_ok, 500);
+	WRTC_CHECK_EQ(flood_ok, 1009);
+	/* The ordinary bucket was not touched: still its 10 tokens. */
+	WRTC_CHECK_EQ(wrtc_policer_class_tokens(p, 10000, WRTC_POLICER_CLASS_ORDINARY), 10);
+	WRTC_CHECK_EQ(burst(p, 10000, 12, 60, &other), 10);
+	wrtc_policer_status_get(p, &st);
+	WRTC_CHECK_EQ(st.pair_rate, 100);
+	WRTC_CHECK_EQ(st.pair_accepted, 500);
+	WRTC_CHECK_EQ(st.pair_discarded, 0);
+	WRTC_CHECK_EQ(st.priority_accepted, 1009);
+	WRTC_CHECK_EQ(st.priority_discarded, 10000 - 1009);
+	WRTC_CHECK_EQ(st.accepted, 500 + 1009 + 10);
+	WRTC_CHECK_EQ(st.discarded, 10000 - 1009 + 2);
+	WRTC_CHECK_EQ(st.pairs, 1);
+	WRTC_CHECK_EQ(st.sources, 1);
+	/* The pair class has its own limit: 10 + 0 at one instant after idling. */
+	WRTC_CHECK_EQ(wrtc_policer_class_tokens(p, 20000, WRTC_POLICER_CLASS_PAIR), 10);
+	WRTC_CHECK_EQ(wrtc_policer_admit_class(p, 20000, 1, WRTC_POLICER_CLASS_PAIR) +
+		      wrtc_policer_admit_class(p, 20000, 1, WRTC_POLICER_CLASS_PAIR), 2);
+	wrtc_policer_free(p);
+	return 0;
+}
+
+static int
+test_pair_table(void)
+{
+	struct wrtc_policer_prm prm = {.name = "dtls", .type = WRTC_POLICER_DTLS, .bucket = 10,
+				       .rate = 10, .pair_rate = 10, .max_pairs = 3, .hz = 1000};
+	struct wrtc_policer *p = wrtc_policer_create(&prm), *q;
+	struct wrtc_policer_addr a = v4("192.0.2.1"), a6 = v6("2001:db8::1"), bad = a;
+	struct wrtc_policer_status st;
+
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	/* No priority class: candidates are refused, pairs are kept. */
+	WRTC_CHECK_EQ(wrtc_policer_source_add(p, &a, WRTC_POLICER_CAND_HOST), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_policer_pair_add(p, &a, 1000, 2000), 0);
+	WRTC_CHECK_EQ(wrtc_policer_pair_add(p, &a, 1000, 2000), 0);   /* second reference */
+	WRTC_CHECK_EQ(wrtc_policer_pair_add(p, &a6, 1000, 2000), 0);
+	WRTC_CHECK_EQ(wrtc_policer_pair_add(p, &a, 1001, 2000), 0);
+	WRTC_CHECK_EQ(wrtc_policer_pair_add(p, &a, 1002, 2000), -ENOSPC);
+	bad.family = 99;
+	WRTC_CHECK_EQ(wrtc_policer_pair_add(p, &bad, 1, 2), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_policer_pair_add(p, NULL, 1, 2), -EINVAL);
+	wrtc_policer_status_get(p, &st);
+	WRTC_CHECK_EQ(st.pairs, 3);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, &a, 1000, 2000), WRTC_POLICER_CLASS_PAIR);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, &a6, 1000, 2000), WRTC_POLICER_CLASS_PAIR);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, &a6, 1001, 2000), WRTC_POLICER_CLASS_ORDINARY);
+	/* The address alone is no candidate: the pair does not make it priority. */
+	WRTC_CHECK(!wrtc_policer_source_match(p, &a));
+	WRTC_CHECK_EQ(wrtc_policer_pair_remove(p, &a, 1000, 2000), 0);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, &a, 1000, 2000), WRTC_POLICER_CLASS_PAIR);
+	WRTC_CHECK_EQ(wrtc_policer_pair_remove(p, &a, 1000, 2000), 0);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, &a, 1000, 2000), WRTC_POLICER_CLASS_ORDINARY);
+	WRTC_CHECK_EQ(wrtc_policer_pair_remove(p, &a, 1000, 2000), -ENOENT);
+	WRTC_CHECK_EQ(wrtc_policer_classify(p, &a, 1001, 2000), WRTC_POLICER_CLASS_PAIR);
+	WRTC_CHECK_EQ(wrtc_policer_pair_add(p, &a, 1002, 2000), 0);   /* room again */
+	WRTC_CHECK_EQ(wrtc_policer_pair_remove(p, &a6, 1000, 2000), 0);
+	WRTC_CHECK_EQ(wrtc_policer_pair_remove(p, &a, 1001, 2000), 0);
+	WRTC_CHECK_EQ(wrtc_policer_pair_remove(p, &a, 1002, 2000), 0);
+	wrtc_policer_status_get(p, &st);
+	WRTC_CHECK_EQ(st.pairs, 0);
+	wrtc_policer_free(p);
+
+	/* No pair class: refused; pair_rate below rate: refused at create. */
+	prm.pair_rate = 0;
+	q = wrtc_policer_create(&prm);
+	if (WRTC_CHECK(q != NULL)) {
+		WRTC_CHECK_EQ(wrtc_policer_pair_add(q, &a, 1, 2), -EINVAL);
+		WRTC_CHECK_EQ(wrtc_policer_classify(q, &a, 1, 2), WRTC_POLICER_CLASS_ORDINARY);
+		/* A class it does not have is charged to the ordinary bucket. */
+		WRTC_CHECK_EQ(wrtc_policer_class_tokens(q, 0, WRTC_POLICER_CLASS_PAIR), 0);
+		WRTC_CHECK(wrtc_policer_admit_class(q, 0, 1, WRTC_POLICER_CLASS_PAIR));
+		WRTC_CHECK_EQ(wrtc_policer_class_tokens(q, 0, WRTC_POLICER_CLASS_ORDINARY), 9);
+		wrtc_policer_free(q);
+	}
+	prm.pair_rate = 5;
+	errno = 0;
+	WRTC_CHECK(wrtc_policer_create(&prm) == NULL && errno == EINVAL);
+	return 0;
+}
+
+static int
+test_punted_defaults(void)
+{
+	static const char json[] =
+		"{\"interfaces\":[{\"name\":\"a\",\"port\":0,\"ipv4\":\"10.0.0.2/24\"}],"
+		"\"codec_entries\":[{\"name\":\"pcmu\",\"codec\":\"PCMU\"}],"
+		"\"packet_service_profiles\":[{\"name\":\"p\",\"codecs\":[\"pcmu\"]}],"
+		"\"trunk_groups\":[{\"name\":\"t\",\"interface\":\"a\",\"kind\":\"sip\","
+		"\"packet_service_profile\":\"p\"}],\"policers\":["
+		"{\"name\":\"ping\",\"type\":\"icmp\",\"bucket\":5,\"rate\":50},"
+		"{\"name\":\"stun\",\"type\":\"stun\",\"bucket\":100,\"rate\":1000,"
+		"\"priority_rate\":10000,\"pair_rate\":20000}]}";
+	static const enum wrtc_config_policer_type types[] = {
+		WRTC_CONFIG_POLICER_STUN, WRTC_CONFIG_POLICER_DTLS, WRTC_CONFIG_POLICER_ARP,
+		WRTC_CONFIG_POLICER_ND, WRTC_CONFIG_POLICER_ICMP,
+	};
+	static const char *const names[] = {"stun", "dtls", "arp", "nd", "icmp"};
+	char err[WRTC_CONFIG_ERR_SIZE];
+	struct wrtc_config *cfg = wrtc_config_load_string(json, sizeof(json) - 1, NULL, err,
+							  sizeof(err));
+	struct wrtc_config_policer cp;
+	struct wrtc_policer_prm prm;
+	struct wrtc_policer *p;
+	struct wrtc_policer_status st;
+
+	if (!WRTC_CHECK(cfg != NULL)) {
+		fprintf(stderr, "  %s\n", err);
+		return -1;
+	}
+	/* icmp: one bucket, no candidate or pair table. */
+	WRTC_CHECK_EQ(wrtc_policer_prm_from_config(&cfg->policers[0], 0, 64, 1000, 0, &prm), 0);
+	WRTC_CHECK_EQ(prm.type, WRTC_POLICER_ICMP);
+	WRTC_CHECK_EQ(prm.mode, WRTC_POLICER_PACKET_RATE);
+	WRTC_CHECK_EQ(prm.priority_rate, 0);
+	WRTC_CHECK_EQ(prm.pair_rate, 0);
+	p = wrtc_policer_create(&prm);
+	if (WRTC_CHECK(p != NULL)) {
+		/* 5 at once, then one per 20 ms (50/s). */
+		WRTC_CHECK_EQ(burst(p, 0, 8, 64, NULL), 5);
+		WRTC_CHECK_EQ(burst(p, 19, 2, 64, NULL), 0);
+		WRTC_CHECK_EQ(burst(p, 20, 2, 64, NULL), 1);
+		wrtc_policer_status_get(p, &st);
+		WRTC_CHECK_STREQ(wrtc_policer_type_str(st.type), "icmp");
+		wrtc_policer_free(p);
+	}
+	/* stun: the pair rate as configured. */
+	WRTC_CHECK_EQ(wrtc_policer_prm_from_config(&cfg->policers[1], 1, 64, 1000, 0, &prm), 0);
+	WRTC_CHECK_EQ(prm.pair_rate, 20000);
+	WRTC_CHECK_EQ(prm.max_pairs, 64);
+	/* The defaults of every punted class. */
+	for (unsigned int i = 0; i < DIM(types); i++) {
+		WRTC_CHECK_EQ(wrtc_policer_default_config(types[i], &cp), 0);
+		WRTC_CHECK_STREQ(cp.name, names[i]);
+		WRTC_CHECK_EQ(cp.type, types[i]);
+		WRTC_CHECK(cp.bucket >= 1 && cp.rate >= 1);
+		WRTC_CHECK_EQ(wrtc_policer_prm_from_config(&cp, i, 64, 1000, 0, &prm), 0);
+		p = wrtc_policer_create(&prm);
+		WRTC_CHECK(p != NULL);
+		wrtc_policer_status_get(p, &st);
+		WRTC_CHECK_STREQ(wrtc_policer_type_str(st.type), names[i]);
+		/* STUN and DTLS keep a pair class; the others have one bucket. */
+		WRTC_CHECK_EQ(st.pair_rate != 0, i < 2);
+		wrtc_policer_free(p);
+	}
+	WRTC_CHECK_EQ(wrtc_policer_default_config(WRTC_CONFIG_POLICER_LINK_DATA, &cp), -EINVAL);
+	wrtc_config_free(cfg);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"parameters from the configuration", test_from_config},
 	{"packet-rate arithmetic", test_packet_rate},
@@ -530,6 +726,9 @@ static const struct wrtc_test_case cases[] = {
 	{"source table fill and delete", test_source_table},
 	{"create errors and no priority class", test_create_errors},
 	{"status, aggregation and JSON row", test_status_json},
+	{"same-IP flood does not starve a selected pair", test_pair_flood},
+	{"pair table: references, capacity, no class", test_pair_table},
+	{"arp, nd, icmp entries and defaults of punted classes", test_punted_defaults},
 };
 
 WRTC_TEST_MAIN(cases)
