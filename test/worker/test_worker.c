@@ -16,6 +16,10 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <rte_cycles.h>
+#include <rte_icmp.h>
+
+#include "wrtc_policer.h"
 #include "wrtc_test.h"
 #include "wrtc_worker.h"
 
@@ -331,12 +335,12 @@ test_classes(void)
 	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_PAYLOAD_CLASS] - cls, 1);
 	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_RTP_HEADER] - shortrtp, 1);
 	WRTC_CHECK_EQ(w->st.punted - punted, 2);
-	if (WRTC_CHECK(rte_ring_dequeue(w->punt, (void **)&m) == 0)) {
+	if (WRTC_CHECK(wrtc_worker_punt_take(w, &m, 1) == 1)) {
 		WRTC_CHECK_EQ(wrtc_punt_kind(m), WRTC_PUNT_STUN);
 		WRTC_CHECK_EQ(wrtc_punt_class(m), WRTC_PUNT_CLASS_STUN);
 		rte_pktmbuf_free(m);
 	}
-	if (WRTC_CHECK(rte_ring_dequeue(w->punt, (void **)&m) == 0)) {
+	if (WRTC_CHECK(wrtc_worker_punt_take(w, &m, 1) == 1)) {
 		WRTC_CHECK_EQ(wrtc_punt_kind(m), WRTC_PUNT_DTLS);
 		WRTC_CHECK_EQ(wrtc_punt_class(m), WRTC_PUNT_CLASS_DTLS);
 		rte_pktmbuf_free(m);
@@ -837,6 +841,263 @@ test_learn_srtp_counts_authenticated(void)
 	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_LEARNED);
 	WRTC_CHECK(remote_is(lb, &b_ip, 5100));
 	wrtc_srtp_free(phone_tx);
+/* An ARP request from A for the gateway's address. */
+static struct rte_mbuf *
+arp_frame(void)
+{
+	struct wrtc_net_iface peer = {.mac = a_mac, .ip4 = a_ip, .ip4_prefix = 24};
+	struct rte_mbuf *m = wrtc_net_arp_request(mp, &peer, gw_ip.v4);
+
+	if (m != NULL)
+		m->port = dp.ifc[0].port_id;
+	return m;
+}
+
+/* An ICMP echo request from A to the gateway. */
+static struct rte_mbuf *
+echo_frame(uint16_t seq)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ih;
+	struct rte_icmp_hdr *ic;
+	uint8_t *p;
+
+	if (m == NULL || rte_pktmbuf_append(m, 14 + 20 + 8 + 16) == NULL)
+		return NULL;
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	memset(p, 0, 14 + 20 + 8 + 16);
+	eh = (struct rte_ether_hdr *)p;
+	ih = (struct rte_ipv4_hdr *)(p + 14);
+	ic = (struct rte_icmp_hdr *)(p + 34);
+	eh->dst_addr = gw_mac;
+	eh->src_addr = a_mac;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ih->version_ihl = 0x45;
+	ih->total_length = rte_cpu_to_be_16(20 + 8 + 16);
+	ih->time_to_live = 64;
+	ih->next_proto_id = IPPROTO_ICMP;
+	ih->src_addr = a_ip.v4;
+	ih->dst_addr = gw_ip.v4;
+	ih->hdr_checksum = rte_ipv4_cksum(ih);
+	ic->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	ic->icmp_ident = rte_cpu_to_be_16(7);
+	ic->icmp_seq_nb = rte_cpu_to_be_16(seq);
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, 8 + 16);
+	m->port = dp.ifc[0].port_id;
+	return m;
+}
+
+static struct rte_mbuf *
+stun_frame(const struct wrtc_net_addr *ip, uint16_t sport, uint16_t dport)
+{
+	uint8_t pl[20] = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42};
+
+	return frame(&a_mac, ip, sport, dport, pl, sizeof(pl));
+}
+
+/* Inject @p n frames made by @p mk on queue 0 and poll until they are read. */
+static void
+inject_n(unsigned int n, struct rte_mbuf *(*mk)(void))
+{
+	while (n > 0) {
+		unsigned int k = RTE_MIN(n, 512u);
+
+		for (unsigned int i = 0; i < k; i++)
+			inject(0, mk());
+		while (rte_ring_count(rxr[0]) != 0)
+			poll_all(1);
+		n -= k;
+	}
+}
+
+static struct rte_mbuf *
+flood_stun(void)
+{
+	return stun_frame(&x_ip, 9000, 24000);
+}
+
+/* Take every punted packet of worker @p w; count them per class. */
+static unsigned int
+take_all(struct wrtc_lcore *w, unsigned int per_class[WRTC_PUNT_CLASS_MAX],
+	 unsigned int per_kind[WRTC_PUNT_DTLS + 1])
+{
+	struct rte_mbuf *pkts[32];
+	unsigned int n, total = 0;
+
+	while ((n = wrtc_worker_punt_take(w, pkts, RTE_DIM(pkts))) != 0) {
+		for (unsigned int i = 0; i < n; i++) {
+			if (per_class != NULL && wrtc_punt_class(pkts[i]) < WRTC_PUNT_CLASS_MAX)
+				per_class[wrtc_punt_class(pkts[i])]++;
+			if (per_kind != NULL && wrtc_punt_kind(pkts[i]) <= WRTC_PUNT_DTLS)
+				per_kind[wrtc_punt_kind(pkts[i])]++;
+		}
+		rte_pktmbuf_free_bulk(pkts, n);
+		total += n;
+	}
+	return total;
+}
+
+/* ARP and ICMP echo have buckets of their own before the punt ring. */
+static int
+test_punt_policed(void)
+{
+	struct wrtc_lcore *w = dp.workers[0];
+	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+	/* One token per second: nothing refills while the test runs. */
+	struct wrtc_policer_prm pa = {.name = "arp", .type = WRTC_POLICER_ARP, .bucket = 4,
+				      .rate = 1, .hz = hz, .now = now};
+	struct wrtc_policer_prm pc = {.name = "icmp", .type = WRTC_POLICER_ICMP, .bucket = 3,
+				      .rate = 1, .hz = hz, .now = now};
+	unsigned int kinds[WRTC_PUNT_DTLS + 1] = {0}, classes[WRTC_PUNT_CLASS_MAX] = {0};
+	uint64_t punted = w->st.punted, policed = w->st.drops[WRTC_DROP_POLICER];
+	struct wrtc_policer_status st;
+	unsigned int n;
+
+	take_all(w, NULL, NULL);
+	w->pol_arp = wrtc_policer_create(&pa);
+	w->pol_icmp = wrtc_policer_create(&pc);
+	if (!WRTC_CHECK(w->pol_arp != NULL && w->pol_icmp != NULL))
+		return -1;
+	for (uint16_t i = 0; i < 10; i++) {
+		inject(0, arp_frame());
+		inject(0, echo_frame(i));
+	}
+	while (rte_ring_count(rxr[0]) != 0)
+		poll_all(1);
+	WRTC_CHECK_EQ(w->st.punted - punted, 4 + 3);
+	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_POLICER] - policed, 6 + 7);
+	n = take_all(w, classes, kinds);
+	WRTC_CHECK_EQ(n, 7);
+	WRTC_CHECK_EQ(kinds[WRTC_PUNT_ARP], 4);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_ARP], 4);
+	WRTC_CHECK_EQ(kinds[WRTC_PUNT_ICMP], 3);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_ICMP], 3);
+	wrtc_policer_status_get(w->pol_arp, &st);
+	WRTC_CHECK_EQ(st.accepted, 4);
+	WRTC_CHECK_EQ(st.discarded, 6);
+	wrtc_policer_status_get(w->pol_icmp, &st);
+	WRTC_CHECK_EQ(st.accepted, 3);
+	WRTC_CHECK_EQ(st.discarded, 7);
+	wrtc_policer_free(w->pol_arp);
+	wrtc_policer_free(w->pol_icmp);
+	w->pol_arp = w->pol_icmp = NULL;
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
+	return 0;
+}
+
+static void
+ice_remote(struct wrtc_stream *s, const struct wrtc_net_addr *ip, uint16_t port, bool verified)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
+
+	u.remote_mode = WRTC_FLOW_REMOTE_ICE;
+	if (verified) {
+		u.remote.ip = *ip;
+		u.remote.port = port;
+		u.remote_verified = true;
+		wrtc_net_hdr_tmpl_init(&u.tmpl, &dp.ifc[0], &gw_ip, s->local_port, ip, port, &a_mac);
+		u.tmpl_valid = true;
+	}
+	post(0, WRTC_FLOW_MSG_UPDATE, s, &u);
+	poll_all(1);
+	drain_replies();
+}
+
+static uint32_t
+pairs_of(const struct wrtc_policer *p)
+{
+	struct wrtc_policer_status st;
+
+	wrtc_policer_status_get(p, &st);
+	return st.pairs;
+}
+
+/*
+ * A STUN flood fills only its share of the punt ring while the control lcore
+ * does not read: the selected pair's consent check and an ARP request are
+ * still punted. The worker keeps the selected pair (set by the UPDATE that
+ * verifies an ICE stream's remote) in its STUN policer's pair table.
+ */
+static int
+test_punt_shares(void)
+{
+	struct wrtc_lcore *w = dp.workers[0];
+	struct wrtc_policer_prm prm = {.name = "stun", .type = WRTC_POLICER_STUN,
+				       .bucket = 1u << 20, .rate = 1u << 20,
+				       .pair_rate = 1u << 20, .max_pairs = 8,
+				       .hz = rte_get_tsc_hz(), .now = rte_rdtsc()};
+	unsigned int classes[WRTC_PUNT_CLASS_MAX] = {0};
+	struct wrtc_stream *si = stream(24000);
+	uint64_t punted, share = w->st.drops[WRTC_DROP_PUNT_SHARE];
+	uint64_t share_stun = w->st.punt_share_full[WRTC_PUNT_CLASS_STUN];
+	unsigned int n;
+
+	take_all(w, NULL, NULL);
+	w->pol_stun = wrtc_policer_create(&prm);
+	if (!WRTC_CHECK(w->pol_stun != NULL))
+		return -1;
+	si->remote_mode = WRTC_FLOW_REMOTE_ICE;
+	post(0, WRTC_FLOW_MSG_INSTALL, si, NULL);
+	poll_all(1);
+	drain_replies();
+	WRTC_CHECK_EQ(pairs_of(w->pol_stun), 0);
+	ice_remote(si, &a_ip, 7100, true);
+	WRTC_CHECK_EQ(pairs_of(w->pol_stun), 1);
+	WRTC_CHECK(si->pair_policed);
+	WRTC_CHECK_EQ(wrtc_policer_classify(w->pol_stun, &(struct wrtc_policer_addr){
+		.family = AF_INET, .bytes = {10, 0, 0, 1}}, 7100, 24000), WRTC_POLICER_CLASS_PAIR);
+
+	punted = w->st.punted;
+	inject_n(WRTC_PUNT_SHARE_STUN + 77, flood_stun);
+	WRTC_CHECK_EQ(w->st.punted - punted, WRTC_PUNT_SHARE_STUN);
+	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_PUNT_SHARE] - share, 77);
+	WRTC_CHECK_EQ(w->st.punt_share_full[WRTC_PUNT_CLASS_STUN] - share_stun, 77);
+	/* The pair, an ARP request: punted; A on another port: the full STUN share. */
+	inject(0, stun_frame(&a_ip, 7100, 24000));
+	inject(0, stun_frame(&a_ip, 7101, 24000));
+	inject(0, arp_frame());
+	poll_all(1);
+	WRTC_CHECK_EQ(w->st.punted - punted, WRTC_PUNT_SHARE_STUN + 2);
+	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_PUNT_SHARE] - share, 78);
+	n = take_all(w, classes, NULL);
+	WRTC_CHECK_EQ(n, WRTC_PUNT_SHARE_STUN + 2);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_STUN], WRTC_PUNT_SHARE_STUN);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_PAIR], 1);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_ARP], 1);
+	/* Taken packets give their share back. */
+	inject(0, flood_stun());
+	poll_all(1);
+	WRTC_CHECK_EQ(w->st.punted - punted, WRTC_PUNT_SHARE_STUN + 3);
+	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_PUNT_SHARE] - share, 78);
+	memset(classes, 0, sizeof(classes));
+	n = take_all(w, classes, NULL);
+	WRTC_CHECK_EQ(n, 1);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_STUN], 1);
+
+	/* Consent lost (no verified remote): the pair leaves the table; a new
+	 * pair replaces it; REMOVE takes it out. */
+	ice_remote(si, NULL, 0, false);
+	WRTC_CHECK_EQ(pairs_of(w->pol_stun), 0);
+	WRTC_CHECK(!si->pair_policed);
+	ice_remote(si, &a_ip, 7200, true);
+	ice_remote(si, &a_ip, 7300, true);
+	WRTC_CHECK_EQ(pairs_of(w->pol_stun), 1);
+	inject(0, stun_frame(&a_ip, 7200, 24000));
+	inject(0, stun_frame(&a_ip, 7300, 24000));
+	poll_all(1);
+	memset(classes, 0, sizeof(classes));
+	n = take_all(w, classes, NULL);
+	WRTC_CHECK_EQ(n, 2);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_STUN], 1);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_PAIR], 1);
+	post(0, WRTC_FLOW_MSG_REMOVE, si, NULL);
+	poll_all(1);
+	drain_replies();
+	WRTC_CHECK_EQ(pairs_of(w->pol_stun), 0);
+	wrtc_policer_free(w->pol_stun);
+	w->pol_stun = NULL;
+	rte_free(si);
 	return 0;
 }
 
@@ -854,6 +1115,8 @@ static const struct wrtc_test_case cases[] = {
 	{"learn_off_and_window", test_learn_off_and_window},
 	{"learn_reoffer_move", test_learn_reoffer_move},
 	{"learn_srtp_counts_authenticated", test_learn_srtp_counts_authenticated},
+	{"arp and icmp echo policed before the punt ring", test_punt_policed},
+	{"punt ring shares and the selected pair's class", test_punt_shares},
 };
 
 int
