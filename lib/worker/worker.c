@@ -109,7 +109,14 @@ wrtc_worker_free(struct wrtc_lcore *w)
 		return;
 	rte_ring_free(w->ctrl);
 	rte_ring_free(w->reply);
-	rte_ring_free(w->punt);
+	if (w->punt != NULL) {
+		struct rte_mbuf *m;
+
+		/* Punts the control lcore did not take before the stop. */
+		while (rte_ring_dequeue(w->punt, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(w->punt);
+	}
 	rte_ring_free(w->handoff);
 	rte_ring_free(w->ctrl_tx);
 	rte_free(w->reporters);
