@@ -53,6 +53,8 @@ struct burst {
 	uint16_t nb_drop;
 	struct rte_mbuf *handoff[WRTC_MAX_WORKERS][WRTC_BURST];
 	uint16_t nb_handoff[WRTC_MAX_WORKERS];
+	struct rte_mbuf *slow[WRTC_MAX_WORKERS][WRTC_BURST]; /* STUN/DTLS for other workers. */
+	uint16_t nb_slow[WRTC_MAX_WORKERS];
 	struct rte_mbuf *tx[WRTC_FLOW_MAX_IFACES][2 * WRTC_BURST];
 	uint16_t nb_tx[WRTC_FLOW_MAX_IFACES];
 };
@@ -88,12 +90,14 @@ wrtc_worker_create(struct wrtc_dataplane *dp, uint16_t id, int socket)
 	w->punt = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wrtc_handoff_%u", id);
 	w->handoff = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wrtc_punth_%u", id);
+	w->punt_handoff = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wrtc_ctrltx_%u", id);
 	w->ctrl_tx = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wrtc_capture_%u", id);
 	w->capture = rte_ring_create(name, WRTC_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (w->ctrl == NULL || w->reply == NULL || w->punt == NULL || w->handoff == NULL ||
-	    w->ctrl_tx == NULL || w->capture == NULL)
+	    w->punt_handoff == NULL || w->ctrl_tx == NULL || w->capture == NULL)
 		goto fail;
 	return w;
 fail:
@@ -118,6 +122,13 @@ wrtc_worker_free(struct wrtc_lcore *w)
 		rte_ring_free(w->punt);
 	}
 	rte_ring_free(w->handoff);
+	if (w->punt_handoff != NULL) {
+		struct rte_mbuf *m;
+
+		while (rte_ring_dequeue(w->punt_handoff, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(w->punt_handoff);
+	}
 	rte_ring_free(w->ctrl_tx);
 	rte_free(w->reporters);
 	if (w->capture != NULL) {
@@ -596,11 +607,22 @@ classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_ha
 		}
 		b->media_iface[b->nb_media] = (uint16_t)iface;
 		b->media[b->nb_media++] = m;
-	} else if (payload[0] <= 3) {
-		/* STUN and DTLS are policed before they can load the control lcore. */
-		punt_ice(w, b, m, w->pol_stun, now, pi, WRTC_PUNT_STUN, WRTC_PUNT_CLASS_STUN);
-	} else if (payload[0] >= 20 && payload[0] <= 63) {
-		punt_ice(w, b, m, w->pol_dtls, now, pi, WRTC_PUNT_DTLS, WRTC_PUNT_CLASS_DTLS);
+	} else if (payload[0] <= 3 || (payload[0] >= 20 && payload[0] <= 63)) {
+		/* STUN and DTLS are policed before they can load the control lcore,
+		 * by the owner of the local port: its tables hold the call's
+		 * selected pairs and candidates. */
+		if (!from_handoff && dp->nb_workers > 1) {
+			uint16_t owner = wrtc_steer_owner(&dp->port[iface], pi->dst_port);
+
+			if (owner != w->id && owner < dp->nb_workers) {
+				b->slow[owner][b->nb_slow[owner]++] = m;
+				return;
+			}
+		}
+		if (payload[0] <= 3)
+			punt_ice(w, b, m, w->pol_stun, now, pi, WRTC_PUNT_STUN, WRTC_PUNT_CLASS_STUN);
+		else
+			punt_ice(w, b, m, w->pol_dtls, now, pi, WRTC_PUNT_DTLS, WRTC_PUNT_CLASS_DTLS);
 	} else {
 		count_drop(w, b, m, WRTC_DROP_PAYLOAD_CLASS);
 	}
@@ -676,6 +698,16 @@ flush(struct wrtc_lcore *w, struct burst *b)
 			count_drop(w, b, b->handoff[o][i], WRTC_DROP_HANDOFF_FULL);
 		b->nb_handoff[o] = 0;
 	}
+	for (uint16_t o = 0; o < dp->nb_workers; o++) {
+		if (b->nb_slow[o] == 0)
+			continue;
+		sent = rte_ring_enqueue_burst(dp->workers[o]->punt_handoff, (void **)b->slow[o],
+					      b->nb_slow[o], NULL);
+		w->st.handoff_out += sent;
+		for (unsigned int i = sent; i < b->nb_slow[o]; i++)
+			count_drop(w, b, b->slow[o][i], WRTC_DROP_HANDOFF_FULL);
+		b->nb_slow[o] = 0;
+	}
 	for (uint16_t f = 0; f < dp->nb_ifaces; f++)
 		tx_flush_iface(w, b, f);
 	if (b->nb_drop != 0) {
@@ -692,6 +724,7 @@ run_burst(struct wrtc_lcore *w, struct rte_mbuf **pkts, uint16_t n, bool from_ha
 
 	b.nb_media = b.nb_punt = b.nb_drop = 0;
 	memset(b.nb_handoff, 0, sizeof(b.nb_handoff));
+	memset(b.nb_slow, 0, sizeof(b.nb_slow));
 	memset(b.nb_tx, 0, sizeof(b.nb_tx));
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 3 < n)
@@ -956,6 +989,12 @@ wrtc_worker_poll_once(struct wrtc_lcore *w)
 		moved += n;
 	}
 	n = (uint16_t)rte_ring_dequeue_burst(w->handoff, (void **)pkts, WRTC_BURST, NULL);
+	if (n != 0) {
+		w->st.handoff_in += n;
+		run_burst(w, pkts, n, true);
+		moved += n;
+	}
+	n = (uint16_t)rte_ring_dequeue_burst(w->punt_handoff, (void **)pkts, WRTC_BURST, NULL);
 	if (n != 0) {
 		w->st.handoff_in += n;
 		run_burst(w, pkts, n, true);

@@ -133,6 +133,11 @@ struct wrtc_lcore {
 	struct rte_ring *reply;         /**< Worker -> control applied messages (SP/SC). */
 	struct rte_ring *punt;          /**< Worker -> control slow-path packets (SP/SC). */
 	struct rte_ring *handoff;       /**< Packets for streams this worker owns (MP/SC). */
+	struct rte_ring *punt_handoff;  /**< STUN/DTLS for local ports this worker owns, from
+					 *   other workers' queues (software steering), to be
+					 *   policed here with this worker's pair and candidate
+					 *   tables (MP/SC); apart from media hand-offs, so a
+					 *   flood cannot fill the media ring. */
 	struct rte_ring *ctrl_tx;       /**< Control packets to send for it (SP/SC), when
 					 *   the port has no control TX queue. */
 	struct rte_ring *capture;       /**< Copies of captured packets for the control lcore

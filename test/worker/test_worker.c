@@ -1101,6 +1101,61 @@ test_punt_shares(void)
 	return 0;
 }
 
+/* Software steering: STUN for a port of worker 1 arriving on worker 0's queue
+ * is policed by worker 1, whose tables hold the stream's selected pair. */
+static int
+test_punt_owner(void)
+{
+	struct wrtc_lcore *w0 = dp.workers[0], *w1 = dp.workers[1];
+	struct wrtc_policer_prm prm = {.name = "stun", .type = WRTC_POLICER_STUN,
+				       .bucket = 100, .rate = 100, .pair_rate = 100, .max_pairs = 8,
+				       .hz = rte_get_tsc_hz(), .now = rte_rdtsc()};
+	unsigned int classes[WRTC_PUNT_CLASS_MAX] = {0};
+	struct wrtc_stream *si = stream(22004);
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
+	uint64_t out0 = w0->st.handoff_out;
+	struct wrtc_policer_status st;
+	unsigned int n;
+
+	take_all(w0, NULL, NULL);
+	take_all(w1, NULL, NULL);
+	w1->pol_stun = wrtc_policer_create(&prm);
+	if (!WRTC_CHECK(w1->pol_stun != NULL))
+		return -1;
+	wrtc_steer_set(&dp.port[0], 22004, 1);
+	si->remote_mode = WRTC_FLOW_REMOTE_ICE;
+	post(1, WRTC_FLOW_MSG_INSTALL, si, NULL);
+	u.remote_mode = WRTC_FLOW_REMOTE_ICE;
+	u.remote.ip = a_ip;
+	u.remote.port = 7400;
+	u.remote_verified = true;
+	post(1, WRTC_FLOW_MSG_UPDATE, si, &u);
+	poll_all(1);
+	drain_replies();
+	WRTC_CHECK_EQ(pairs_of(w1->pol_stun), 1);
+	inject(0, stun_frame(&a_ip, 7400, 22004));
+	inject(0, stun_frame(&x_ip, 7400, 22004));
+	wrtc_worker_poll_once(w0);
+	WRTC_CHECK_EQ(w0->st.handoff_out - out0, 2);
+	WRTC_CHECK_EQ(rte_ring_count(w0->punt), 0);
+	wrtc_worker_poll_once(w1);
+	n = take_all(w1, classes, NULL);
+	WRTC_CHECK_EQ(n, 2);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_PAIR], 1);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_STUN], 1);
+	wrtc_policer_status_get(w1->pol_stun, &st);
+	WRTC_CHECK_EQ(st.pair_accepted, 1);
+	WRTC_CHECK_EQ(st.accepted, 2);
+	post(1, WRTC_FLOW_MSG_REMOVE, si, NULL);
+	poll_all(1);
+	drain_replies();
+	WRTC_CHECK_EQ(pairs_of(w1->pol_stun), 0);
+	wrtc_policer_free(w1->pol_stun);
+	w1->pol_stun = NULL;
+	rte_free(si);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"srtp_interworking", test_srtp_interworking},
 	{"relay_both_ways", test_relay},
@@ -1117,6 +1172,7 @@ static const struct wrtc_test_case cases[] = {
 	{"learn_srtp_counts_authenticated", test_learn_srtp_counts_authenticated},
 	{"arp and icmp echo policed before the punt ring", test_punt_policed},
 	{"punt ring shares and the selected pair's class", test_punt_shares},
+	{"STUN policed by the owner of its port", test_punt_owner},
 };
 
 int
