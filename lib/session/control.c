@@ -639,18 +639,29 @@ policers_create(struct wrtc_session_mgr *mgr)
 	uint32_t max_sources = RTE_MIN(max_calls * 4, 65536u);
 	unsigned int n_cfg = RTE_MIN(cfg->n_policers, (unsigned int)WRTC_MAX_POLICERS);
 
+	for (unsigned int k = 0; k < n_cfg; k++)
+		mgr->pol_cfg[k] = cfg->policers[k];
 	mgr->n_pols = n_cfg;
 	for (unsigned int t = 0; t < RTE_DIM(punted); t++) {
-		bool have = false;
+		struct wrtc_config_policer *d = &mgr->pol_cfg[mgr->n_pols];
+		bool have = false, taken = false;
 
 		for (unsigned int k = 0; k < n_cfg; k++)
 			have |= cfg->policers[k].type == punted[t];
-		if (!have && mgr->n_pols < RTE_DIM(mgr->pol_cfg) &&
-		    wrtc_policer_default_config(punted[t], &mgr->pol_cfg[mgr->n_pols]) == 0)
-			mgr->n_pols++;
+		if (have || mgr->n_pols >= RTE_DIM(mgr->pol_cfg) ||
+		    wrtc_policer_default_config(punted[t], d) != 0)
+			continue;
+		/* Names stay unique (telemetry keys rows by name). */
+		for (unsigned int k = 0; k < n_cfg; k++)
+			taken |= strcmp(cfg->policers[k].name, d->name) == 0;
+		if (taken) {
+			char name[sizeof(d->name)];
+
+			snprintf(name, sizeof(name), "default-%s", d->name);
+			memcpy(d->name, name, sizeof(d->name));
+		}
+		mgr->n_pols++;
 	}
-	for (unsigned int k = 0; k < n_cfg; k++)
-		mgr->pol_cfg[k] = cfg->policers[k];
 	if (mgr->n_pols == 0)
 		return 0;
 	mgr->pols = calloc((size_t)nw * mgr->n_pols, sizeof(*mgr->pols));

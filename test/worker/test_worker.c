@@ -78,6 +78,8 @@ setup(void)
 	wrtc_net_addr_parse("10.0.0.9", &x_ip);
 	dp.ifc[0].ip4 = gw_ip;
 	dp.ifc[0].ip4_prefix = 24;
+	wrtc_net_addr_parse("fd00::2", &dp.ifc[0].ip6);
+	dp.ifc[0].ip6_prefix = 64;
 	if (wrtc_net_iface_init(&dp.ifc[0]) != 0)
 		return -1;
 	for (uint16_t w = 0; w < NB_WORKERS; w++) {
@@ -853,6 +855,22 @@ arp_frame(void)
 	return m;
 }
 
+/* A neighbour solicitation from A (fd00::1) for the gateway's IPv6 address. */
+static struct rte_mbuf *
+ns_frame(void)
+{
+	struct wrtc_net_iface peer = {.mac = a_mac, .ip6_prefix = 64};
+	struct rte_mbuf *m;
+
+	wrtc_net_addr_parse("fd00::1", &peer.ip6);
+	if (wrtc_net_iface_init(&peer) != 0)
+		return NULL;
+	m = wrtc_net_nd_solicit(mp, &peer, dp.ifc[0].ip6.v6);
+	if (m != NULL)
+		m->port = dp.ifc[0].port_id;
+	return m;
+}
+
 /* An ICMP echo request from A to the gateway. */
 static struct rte_mbuf *
 echo_frame(uint16_t seq)
@@ -938,7 +956,7 @@ take_all(struct wrtc_lcore *w, unsigned int per_class[WRTC_PUNT_CLASS_MAX],
 	return total;
 }
 
-/* ARP and ICMP echo have buckets of their own before the punt ring. */
+/* ARP, ICMP echo and ND have buckets of their own before the punt ring. */
 static int
 test_punt_policed(void)
 {
@@ -949,6 +967,8 @@ test_punt_policed(void)
 				      .rate = 1, .hz = hz, .now = now};
 	struct wrtc_policer_prm pc = {.name = "icmp", .type = WRTC_POLICER_ICMP, .bucket = 3,
 				      .rate = 1, .hz = hz, .now = now};
+	struct wrtc_policer_prm pn = {.name = "nd", .type = WRTC_POLICER_ND, .bucket = 2,
+				      .rate = 1, .hz = hz, .now = now};
 	unsigned int kinds[WRTC_PUNT_DTLS + 1] = {0}, classes[WRTC_PUNT_CLASS_MAX] = {0};
 	uint64_t punted = w->st.punted, policed = w->st.drops[WRTC_DROP_POLICER];
 	struct wrtc_policer_status st;
@@ -957,18 +977,22 @@ test_punt_policed(void)
 	take_all(w, NULL, NULL);
 	w->pol_arp = wrtc_policer_create(&pa);
 	w->pol_icmp = wrtc_policer_create(&pc);
-	if (!WRTC_CHECK(w->pol_arp != NULL && w->pol_icmp != NULL))
+	w->pol_nd = wrtc_policer_create(&pn);
+	if (!WRTC_CHECK(w->pol_arp != NULL && w->pol_icmp != NULL && w->pol_nd != NULL))
 		return -1;
 	for (uint16_t i = 0; i < 10; i++) {
 		inject(0, arp_frame());
 		inject(0, echo_frame(i));
+		inject(0, ns_frame());
 	}
 	while (rte_ring_count(rxr[0]) != 0)
 		poll_all(1);
-	WRTC_CHECK_EQ(w->st.punted - punted, 4 + 3);
-	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_POLICER] - policed, 6 + 7);
+	WRTC_CHECK_EQ(w->st.punted - punted, 4 + 3 + 2);
+	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_POLICER] - policed, 6 + 7 + 8);
 	n = take_all(w, classes, kinds);
-	WRTC_CHECK_EQ(n, 7);
+	WRTC_CHECK_EQ(n, 9);
+	WRTC_CHECK_EQ(kinds[WRTC_PUNT_ND], 2);
+	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_ND], 2);
 	WRTC_CHECK_EQ(kinds[WRTC_PUNT_ARP], 4);
 	WRTC_CHECK_EQ(classes[WRTC_PUNT_CLASS_ARP], 4);
 	WRTC_CHECK_EQ(kinds[WRTC_PUNT_ICMP], 3);
@@ -981,7 +1005,8 @@ test_punt_policed(void)
 	WRTC_CHECK_EQ(st.discarded, 7);
 	wrtc_policer_free(w->pol_arp);
 	wrtc_policer_free(w->pol_icmp);
-	w->pol_arp = w->pol_icmp = NULL;
+	wrtc_policer_free(w->pol_nd);
+	w->pol_arp = w->pol_icmp = w->pol_nd = NULL;
 	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
 	return 0;
 }
@@ -1170,7 +1195,7 @@ static const struct wrtc_test_case cases[] = {
 	{"learn_off_and_window", test_learn_off_and_window},
 	{"learn_reoffer_move", test_learn_reoffer_move},
 	{"learn_srtp_counts_authenticated", test_learn_srtp_counts_authenticated},
-	{"arp and icmp echo policed before the punt ring", test_punt_policed},
+	{"arp, nd and icmp echo policed before the punt ring", test_punt_policed},
 	{"punt ring shares and the selected pair's class", test_punt_shares},
 	{"STUN policed by the owner of its port", test_punt_owner},
 };
