@@ -7,9 +7,8 @@
  * packet by class, relays media between the two legs of a call, punts
  * slow-path packets (ARP, ND, ICMP echo, STUN, DTLS) to the control lcore,
  * each class through a policer of its own and within its share of the punt
- * ring (enum wrtc_punt_class), and
- * hands packets that belong to another worker's streams to that worker's
- * hand-off ring. Between bursts it applies the control lcore's messages
+ * ring (enum wrtc_punt_class), and hands packets that belong to another
+ * worker's streams to that worker's hand-off ring. Between bursts it applies the control lcore's messages
  * (struct wrtc_flow_msg). It takes no locks, allocates nothing from the C heap
  * and does not log.
  */
