@@ -3,14 +3,15 @@
 
     python3 flood_peer.py PLAN_JSON
 
-PLAN: {"kind": "icmp" | "arp" | "stun", "rate": PPS, "count": N,
-       "to": "IP" (icmp, arp) or "IP:PORT" (stun),
+PLAN: {"kind": "icmp" | "icmp6" | "arp" | "nd" | "stun", "rate": PPS, "count": N,
+       "to": "IP" (icmp, icmp6, arp, nd: the target) or "IP:PORT" (stun),
        "src": "IP" or "IP:PORT" (stun: bind address; arp: sender address),
-       "dev": IFACE (arp)}
+       "dev": IFACE (arp, nd)}
 
 Sends N packets paced by the clock (in 5 ms slots) and, in between, reads
-what comes back: ICMP echo replies with its identifier, ARP replies from the
-target to the sender address, or anything on the STUN socket. Prints one JSON
+what comes back: ICMP/ICMPv6 echo replies with its identifier, ARP replies
+from the target to the sender address, neighbour advertisements for the
+target, or anything on the STUN socket. Prints one JSON
 object: {"sent", "replies", "seconds"} (seconds from the first packet sent to
 the last one).
 """
@@ -68,6 +69,60 @@ class Icmp:
                 n += 1
 
 
+class Icmp6:
+    def __init__(self, plan):
+        self.s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        self.s.setblocking(False)
+        self.to = (plan["to"], 0)
+        self.ident = os.getpid() & 0xffff
+
+    def send(self, i):
+        # The kernel fills in the ICMPv6 checksum.
+        self.s.sendto(struct.pack("!BBHHH", 128, 0, 0, self.ident, i & 0xffff) +
+                      b"wrtcgw-flood" + bytes(20), self.to)
+
+    def replies(self):
+        n = 0
+        while True:
+            try:
+                data, src = self.s.recvfrom(2048)
+            except BlockingIOError:
+                return n
+            if src[0] == self.to[0] and len(data) >= 8 and data[0] == 129 and \
+                    struct.unpack("!H", data[4:6])[0] == self.ident:
+                n += 1
+
+
+class Nd:
+    """Neighbour solicitations for the target, to its solicited-node group."""
+
+    def __init__(self, plan):
+        self.s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        self.s.setblocking(False)
+        self.s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+        self.s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+        with open(f"/sys/class/net/{plan['dev']}/address") as f:
+            mac = bytes.fromhex(f.read().strip().replace(":", ""))
+        self.target = socket.inet_pton(socket.AF_INET6, plan["to"])
+        group = socket.inet_ntop(socket.AF_INET6, bytes.fromhex("ff020000000000000000"
+                                                                "0001ff") + self.target[13:])
+        self.to = (group, 0, 0, socket.if_nametoindex(plan["dev"]))
+        self.msg = struct.pack("!BBHI", 135, 0, 0, 0) + self.target + bytes([1, 1]) + mac
+
+    def send(self, i):
+        self.s.sendto(self.msg, self.to)
+
+    def replies(self):
+        n = 0
+        while True:
+            try:
+                data, src = self.s.recvfrom(2048)
+            except BlockingIOError:
+                return n
+            if len(data) >= 24 and data[0] == 136 and data[8:24] == self.target:
+                n += 1
+
+
 class Arp:
     def __init__(self, plan):
         self.s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
@@ -120,7 +175,7 @@ class Stun:
 
 def main():
     plan = json.loads(sys.argv[1])
-    f = {"icmp": Icmp, "arp": Arp, "stun": Stun}[plan["kind"]](plan)
+    f = {"icmp": Icmp, "icmp6": Icmp6, "arp": Arp, "nd": Nd, "stun": Stun}[plan["kind"]](plan)
     rate, count = float(plan["rate"]), int(plan["count"])
     per_slot = max(1, int(rate / 200))
     replies = 0

@@ -5,7 +5,8 @@ namespace floods the gateway at 10x the configured rates with ICMP echo
 requests, ARP requests and STUN from the browser's own address on another
 port. The call's consent checks are all answered, its media is intact, the
 discard counters of the policers grow, and echo and ARP replies stay within
-their policers' rates.
+their policers' rates. Then ICMPv6 echo and neighbour solicitations at 10x
+their rates: the replies stay within the rates too.
 
     sudo python3 test_punt.py PATH_TO_WRTCGW
 
@@ -21,7 +22,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wrtclab  # noqa: E402
 from test_webrtc import AIORTC_PY, BROWSER_HZ, PHONE_HZ, Proc, expect  # noqa: E402
-from wrtclab import DUT_IP4, PEER_IP4, sip_sdp, sdp_media_addr  # noqa: E402
+from wrtclab import DUT_IP4, DUT_IP6, PEER_IP4, sip_sdp, sdp_media_addr  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CALL_SECONDS = 10     # media after the browser connected
@@ -172,7 +173,27 @@ def case_floods_during_call(gw, lab):
     expect(lost <= ph["sent"] * 0.01, f"{lost} of {ph['sent']} SIP packets lost")
 
 
-CASES = [case_floods_during_call]
+def case_ipv6_floods(gw, lab):
+    """ICMPv6 echo and neighbour solicitations at 10x their rates: replies
+    within the policers' rates, the rest discarded."""
+    before = policers(gw)
+    floods = {
+        "icmp": flood(lab, {"kind": "icmp6", "to": DUT_IP6, "rate": 10 * pol("icmp")["rate"],
+                            "count": 10 * pol("icmp")["rate"] * FLOOD_SECONDS // 2}),
+        "nd": flood(lab, {"kind": "nd", "dev": lab.peer_if, "to": DUT_IP6,
+                          "rate": 10 * pol("nd")["rate"],
+                          "count": 10 * pol("nd")["rate"] * FLOOD_SECONDS // 2}),
+    }
+    res = {k: f.recv(FLOOD_SECONDS + 60) for k, f in floods.items()}
+    for f in floods.values():
+        f.wait()
+    after = policers(gw)
+    print(f"  floods: {res}")
+    check_replies("icmp", res["icmp"], before, after)
+    check_replies("nd", res["nd"], before, after)
+
+
+CASES = [case_floods_during_call, case_ipv6_floods]
 
 
 def main():
