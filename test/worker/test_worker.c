@@ -843,6 +843,10 @@ test_learn_srtp_counts_authenticated(void)
 	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_LEARNED);
 	WRTC_CHECK(remote_is(lb, &b_ip, 5100));
 	wrtc_srtp_free(phone_tx);
+	return 0;
+}
+
+
 /* An ARP request from A for the gateway's address. */
 static struct rte_mbuf *
 arp_frame(void)
@@ -932,7 +936,7 @@ inject_n(unsigned int n, struct rte_mbuf *(*mk)(void))
 static struct rte_mbuf *
 flood_stun(void)
 {
-	return stun_frame(&x_ip, 9000, 24000);
+	return stun_frame(&x_ip, 9000, 26000);
 }
 
 /* Take every punted packet of worker @p w; count them per class. */
@@ -1053,7 +1057,7 @@ test_punt_shares(void)
 				       .pair_rate = 1u << 20, .max_pairs = 8,
 				       .hz = rte_get_tsc_hz(), .now = rte_rdtsc()};
 	unsigned int classes[WRTC_PUNT_CLASS_MAX] = {0};
-	struct wrtc_stream *si = stream(24000);
+	struct wrtc_stream *si = stream(26000);
 	uint64_t punted, share = w->st.drops[WRTC_DROP_PUNT_SHARE];
 	uint64_t share_stun = w->st.punt_share_full[WRTC_PUNT_CLASS_STUN];
 	unsigned int n;
@@ -1071,7 +1075,7 @@ test_punt_shares(void)
 	WRTC_CHECK_EQ(pairs_of(w->pol_stun), 1);
 	WRTC_CHECK(si->pair_policed);
 	WRTC_CHECK_EQ(wrtc_policer_classify(w->pol_stun, &(struct wrtc_policer_addr){
-		.family = AF_INET, .bytes = {10, 0, 0, 1}}, 7100, 24000), WRTC_POLICER_CLASS_PAIR);
+		.family = AF_INET, .bytes = {10, 0, 0, 1}}, 7100, 26000), WRTC_POLICER_CLASS_PAIR);
 
 	punted = w->st.punted;
 	inject_n(WRTC_PUNT_SHARE_STUN + 77, flood_stun);
@@ -1079,8 +1083,8 @@ test_punt_shares(void)
 	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_PUNT_SHARE] - share, 77);
 	WRTC_CHECK_EQ(w->st.punt_share_full[WRTC_PUNT_CLASS_STUN] - share_stun, 77);
 	/* The pair, an ARP request: punted; A on another port: the full STUN share. */
-	inject(0, stun_frame(&a_ip, 7100, 24000));
-	inject(0, stun_frame(&a_ip, 7101, 24000));
+	inject(0, stun_frame(&a_ip, 7100, 26000));
+	inject(0, stun_frame(&a_ip, 7101, 26000));
 	inject(0, arp_frame());
 	poll_all(1);
 	WRTC_CHECK_EQ(w->st.punted - punted, WRTC_PUNT_SHARE_STUN + 2);
@@ -1108,8 +1112,8 @@ test_punt_shares(void)
 	ice_remote(si, &a_ip, 7200, true);
 	ice_remote(si, &a_ip, 7300, true);
 	WRTC_CHECK_EQ(pairs_of(w->pol_stun), 1);
-	inject(0, stun_frame(&a_ip, 7200, 24000));
-	inject(0, stun_frame(&a_ip, 7300, 24000));
+	inject(0, stun_frame(&a_ip, 7200, 26000));
+	inject(0, stun_frame(&a_ip, 7300, 26000));
 	poll_all(1);
 	memset(classes, 0, sizeof(classes));
 	n = take_all(w, classes, NULL);
