@@ -220,6 +220,8 @@ struct wrtc_flow_msg {
 		uint64_t rate;          /**< New ordinary rate. */
 		uint64_t priority_rate; /**< New priority rate (0 if it has none). */
 		uint64_t priority_bucket; /**< New priority bucket (0 = bucket). */
+		uint64_t pair_rate;     /**< New selected-pair rate (0: unchanged). */
+		uint64_t pair_bucket;   /**< New selected-pair bucket (0 = bucket). */
 	} pol;                  /**< POLICER_RATE. */
 	int result;             /**< Set by the worker: 0 or -EEXIST/-ENOENT. */
 	uint64_t seq;           /**< Control lcore's sequence number. */

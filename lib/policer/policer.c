@@ -131,14 +131,15 @@ tb_change(struct tb *b, uint64_t bucket, uint64_t rate, uint64_t hz)
 int
 wrtc_policer_rate_set(struct wrtc_policer *p, const struct wrtc_policer_prm *prm)
 {
-	struct tb ordinary, priority;
+	struct tb ordinary, priority, pair;
 	int rc;
 
 	if (p == NULL || prm == NULL || prm->bucket == 0 || prm->rate == 0 ||
 	    (prm->priority_rate != 0) != p->has_priority ||
-	    (prm->priority_rate != 0 && prm->priority_rate < prm->rate))
+	    (prm->priority_rate != 0 && prm->priority_rate < prm->rate) ||
+	    (prm->pair_rate != 0 && (!p->has_pair || prm->pair_rate < prm->rate)))
 		return -EINVAL;
-	/* Both buckets are checked before either changes. */
+	/* Every bucket is checked before any changes. */
 	ordinary = p->ordinary;
 	rc = tb_change(&ordinary, prm->bucket, prm->rate, p->hz);
 	if (rc != 0)
@@ -149,8 +150,18 @@ wrtc_policer_rate_set(struct wrtc_policer *p, const struct wrtc_policer_prm *prm
 			       prm->priority_rate, p->hz);
 		if (rc != 0)
 			return rc;
-		p->priority = priority;
 	}
+	if (prm->pair_rate != 0) {
+		pair = p->pair;
+		rc = tb_change(&pair, prm->pair_bucket ? prm->pair_bucket : prm->bucket,
+			       prm->pair_rate, p->hz);
+		if (rc != 0)
+			return rc;
+		p->pair = pair;
+		__atomic_store_n(&p->info.pair_rate, prm->pair_rate, __ATOMIC_RELAXED);
+	}
+	if (p->has_priority)
+		p->priority = priority;
 	p->ordinary = ordinary;
 	__atomic_store_n(&p->info.bucket, prm->bucket, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->info.rate, prm->rate, __ATOMIC_RELAXED);

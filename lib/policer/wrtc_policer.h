@@ -146,12 +146,14 @@ wrtc_policer_create(const struct wrtc_policer_prm *prm);
 /**
  * Change a policer's bucket sizes and rates (owner thread only), e.g. on a
  * configuration reload. The buckets keep their fill, capped at the new sizes;
- * counters and the source table are kept. Only bucket, rate, priority_rate and
- * priority_bucket of @p prm are read.
+ * counters and the source and pair tables are kept. Only bucket, rate,
+ * priority_rate, priority_bucket, pair_rate and pair_bucket of @p prm are
+ * read; pair_rate 0 leaves the pair bucket as it is.
  *
- * @return 0, -EINVAL (zero bucket or rate, priority_rate below rate, or a
- *   priority class added to or taken from a policer created without or with
- *   one), -ERANGE (bucket * hz does not fit 63 bits).
+ * @return 0, -EINVAL (zero bucket or rate, priority_rate or pair_rate below
+ *   rate, a priority class added to or taken from a policer created without
+ *   or with one, a pair rate for a policer without a pair class), -ERANGE
+ *   (bucket * hz does not fit 63 bits).
  */
 int
 wrtc_policer_rate_set(struct wrtc_policer *p, const struct wrtc_policer_prm *prm);

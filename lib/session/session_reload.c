@@ -84,12 +84,14 @@ policers_update(struct wrtc_session_mgr *mgr, const struct wrtc_config *cur,
 {
 	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
 
-	for (unsigned int k = 0; k < mgr->n_pols; k++) {
+	/* The configured policers come first in mgr->pols; the defaults of
+	 * punted classes after them do not change on a reload. */
+	for (unsigned int k = 0; k < mgr->n_pols && k < cur->n_policers; k++) {
 		const struct wrtc_config_policer *o = &cur->policers[k], *n = &next->policers[k];
 		struct wrtc_policer_prm prm;
 
 		if (o->bucket == n->bucket && o->rate == n->rate &&
-		    o->priority_rate == n->priority_rate)
+		    o->priority_rate == n->priority_rate && o->pair_rate == n->pair_rate)
 			continue;
 		if (policer_prm_split(mgr, n, k, 0, hz, now, &prm) != 0) {
 			SESS_LOG(WARNING, "reload: policers[%u] (%s): rates rejected: not applied",
@@ -110,14 +112,16 @@ policers_update(struct wrtc_session_mgr *mgr, const struct wrtc_config *cur,
 			msg->pol.rate = prm.rate;
 			msg->pol.priority_rate = prm.priority_rate;
 			msg->pol.priority_bucket = prm.priority_bucket;
+			msg->pol.pair_rate = prm.pair_rate;
+			msg->pol.pair_bucket = prm.pair_bucket;
 			/* Never lost: it waits for ring room behind a busy worker. */
 			if (ctrl_post_msg(mgr, w, msg) != 0)
 				SESS_LOG(WARNING, "reload: policers[%u] (%s): not posted to worker "
 					 "%u", k, n->name, w);
 		}
 		SESS_LOG(NOTICE, "reload: policers[%u] (%s): bucket %" PRIu64 ", rate %" PRIu64
-			 ", priority_rate %" PRIu64, k, n->name, n->bucket, n->rate,
-			 n->priority_rate);
+			 ", priority_rate %" PRIu64 ", pair_rate %" PRIu64, k, n->name, n->bucket,
+			 n->rate, n->priority_rate, n->pair_rate);
 	}
 }
 

@@ -840,6 +840,8 @@ apply_messages(struct wrtc_lcore *w)
 				.rate = msg->pol.rate,
 				.priority_rate = msg->pol.priority_rate,
 				.priority_bucket = msg->pol.priority_bucket,
+				.pair_rate = msg->pol.pair_rate,
+				.pair_bucket = msg->pol.pair_bucket,
 			};
 
 			msg->result = wrtc_policer_rate_set(msg->pol.p, &prm);
