@@ -174,6 +174,37 @@ test_rate_set(void)
 	wrtc_policer_status_get(p, &st);
 	WRTC_CHECK_EQ(st.rate, 100);
 	WRTC_CHECK_EQ(st.bucket, 1);
+	/* No pair class: a pair rate is refused. */
+	prm.bucket = 1;
+	prm.pair_rate = 100;
+	WRTC_CHECK_EQ(wrtc_policer_rate_set(p, &prm), -EINVAL);
+	wrtc_policer_free(p);
+
+	/* A pair class (bucket 4, 10/s): its fill is kept, its rate changes;
+	 * pair_rate 0 leaves it alone. */
+	prm = (struct wrtc_policer_prm){.name = "s", .type = WRTC_POLICER_STUN, .bucket = 4,
+					.rate = 10, .pair_rate = 10, .max_pairs = 2, .hz = 1000};
+	p = wrtc_policer_create(&prm);
+	if (!WRTC_CHECK(p != NULL))
+		return -1;
+	WRTC_CHECK_EQ(wrtc_policer_admit_class(p, 0, 1, WRTC_POLICER_CLASS_PAIR), 1);
+	prm.pair_rate = 5;
+	WRTC_CHECK_EQ(wrtc_policer_rate_set(p, &prm), -EINVAL);     /* below rate */
+	prm.pair_rate = 1000;
+	prm.pair_bucket = 2;
+	WRTC_CHECK_EQ(wrtc_policer_rate_set(p, &prm), 0);
+	/* 3 tokens left, capped at 2; then one per tick at 1000/s. */
+	WRTC_CHECK_EQ(wrtc_policer_class_tokens(p, 0, WRTC_POLICER_CLASS_PAIR), 2);
+	WRTC_CHECK_EQ(wrtc_policer_admit_class(p, 0, 1, WRTC_POLICER_CLASS_PAIR) +
+		      wrtc_policer_admit_class(p, 0, 1, WRTC_POLICER_CLASS_PAIR) +
+		      wrtc_policer_admit_class(p, 0, 1, WRTC_POLICER_CLASS_PAIR), 2);
+	WRTC_CHECK_EQ(wrtc_policer_class_tokens(p, 1, WRTC_POLICER_CLASS_PAIR), 1);
+	prm.pair_rate = 0;
+	prm.rate = 20;
+	WRTC_CHECK_EQ(wrtc_policer_rate_set(p, &prm), 0);
+	wrtc_policer_status_get(p, &st);
+	WRTC_CHECK_EQ(st.pair_rate, 1000);
+	WRTC_CHECK_EQ(st.rate, 20);
 	wrtc_policer_free(p);
 	return 0;
 }
