@@ -237,10 +237,16 @@ class RpcClient:
         return self.recv_line()
 
     def call(self, method, **params):
-        rsp = self.call_raw(method, params)
-        if "error" in rsp:
-            raise RpcError(rsp["error"])
-        return rsp["result"]
+        # -32005 is retryable by contract (docs/rpc.md): a worker is behind and
+        # nothing was applied. Retry for a while, as a controller would.
+        deadline = time.time() + 10
+        while True:
+            rsp = self.call_raw(method, params)
+            if "error" not in rsp:
+                return rsp["result"]
+            if rsp["error"].get("code") != -32005 or time.time() > deadline:
+                raise RpcError(rsp["error"])
+            time.sleep(0.05)
 
 
 def sip_sdp(ip, port, pts=(0, 8, 101), sess="1", rtcp_port=None):
