@@ -1364,24 +1364,17 @@ sec_policers(struct cfg_ctx *c, const json_t *v, void *obj)
 
 /* ------------------------------------------------------------------- control */
 
+/* "address:port" or "[v6]:port" with a numeric address; port 0..65535. */
 static int
-ctl_tcp(struct cfg_ctx *c, const json_t *v, void *obj)
+listen_parse(struct cfg_ctx *c, const char *s, char *host, size_t host_size, uint16_t *port_out)
 {
-	struct wrtc_config_control *ctl = obj;
-	const char *s = json_string_value(v), *colon;
-	char host[sizeof(ctl->rpc_tcp_host)];
+	const char *colon;
 	struct in6_addr a6;
 	struct in_addr a4;
 	char *end;
 	size_t hlen;
 	long port;
 
-	if (cfg_string(c, v, ctl->rpc_tcp, sizeof(ctl->rpc_tcp)) != 0)
-		return -1;
-	if (s[0] == '\0') {
-		ctl->rpc_tcp_enabled = false;
-		return 0;
-	}
 	if (s[0] == '[') {
 		const char *close = strchr(s, ']');
 
@@ -1396,7 +1389,7 @@ ctl_tcp(struct cfg_ctx *c, const json_t *v, void *obj)
 			return cfg_fail(c, "\"%s\" is not address:port", s);
 		hlen = (size_t)(colon - s);
 	}
-	if (hlen >= sizeof(host))
+	if (hlen >= host_size)
 		return cfg_fail(c, "address too long");
 	memcpy(host, s, hlen);
 	host[hlen] = '\0';
@@ -1407,9 +1400,44 @@ ctl_tcp(struct cfg_ctx *c, const json_t *v, void *obj)
 	port = strtol(colon + 1, &end, 10);
 	if (*end != '\0' || port < 0 || port > 65535)
 		return cfg_fail(c, "port must be 0..65535");
-	memcpy(ctl->rpc_tcp_host, host, hlen + 1);
-	ctl->rpc_tcp_port = (uint16_t)port;
+	*port_out = (uint16_t)port;
+	return 0;
+}
+
+static int
+ctl_tcp(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_control *ctl = obj;
+	const char *s = json_string_value(v);
+
+	if (cfg_string(c, v, ctl->rpc_tcp, sizeof(ctl->rpc_tcp)) != 0)
+		return -1;
+	if (s[0] == '\0') {
+		ctl->rpc_tcp_enabled = false;
+		return 0;
+	}
+	if (listen_parse(c, s, ctl->rpc_tcp_host, sizeof(ctl->rpc_tcp_host),
+			 &ctl->rpc_tcp_port) != 0)
+		return -1;
 	ctl->rpc_tcp_enabled = true;
+	return 0;
+}
+
+static int
+ctl_metrics(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_control *ctl = obj;
+	const char *s = json_string_value(v);
+
+	if (cfg_string(c, v, ctl->metrics_listen, sizeof(ctl->metrics_listen)) != 0)
+		return -1;
+	ctl->metrics_enabled = false;
+	if (s[0] == '\0')
+		return 0;
+	if (listen_parse(c, s, ctl->metrics_host, sizeof(ctl->metrics_host),
+			 &ctl->metrics_port) != 0)
+		return -1;
+	ctl->metrics_enabled = true;
 	return 0;
 }
 
@@ -1460,6 +1488,7 @@ static const struct cfg_field ctl_fields[] = {
 	{"media_timeout", JT_INTEGER, false, ctl_timeout},
 	{"hold_timeout", JT_INTEGER, false, ctl_hold_timeout},
 	{"max_calls", JT_INTEGER, false, ctl_max_calls},
+	{"metrics_listen", JT_STRING, false, ctl_metrics},
 };
 
 static int
@@ -1588,6 +1617,32 @@ sec_log_levels(struct cfg_ctx *c, const json_t *v, void *obj)
 	return 0;
 }
 
+/* ------------------------------------------------------------------- capture */
+
+static int
+cap_dir(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_capture *cap = obj;
+
+	if (cfg_string(c, v, cap->dir, sizeof(cap->dir)) != 0)
+		return -1;
+	if (cap->dir[0] != '/')
+		return cfg_fail(c, "must be an absolute path");
+	return 0;
+}
+
+static const struct cfg_field cap_fields[] = {
+	{"dir", JT_STRING, false, cap_dir},
+};
+
+static int
+sec_capture(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config *cfg = obj;
+
+	return cfg_walk(c, v, cap_fields, N(cap_fields), &cfg->capture);
+}
+
 /* ---------------------------------------------------------------------- root */
 
 static const struct cfg_field root_fields[] = {
@@ -1601,6 +1656,7 @@ static const struct cfg_field root_fields[] = {
 	{"control", JT_OBJECT, false, sec_control},
 	{"workers", JT_OBJECT, false, sec_workers},
 	{"log_levels", JT_OBJECT, false, sec_log_levels},
+	{"capture", JT_OBJECT, false, sec_capture},
 };
 
 int
@@ -1615,6 +1671,7 @@ cfg_parse_root(struct cfg_ctx *c, const json_t *root)
 	cfg->control.media_timeout = 60;
 	cfg->control.hold_timeout = 3600;
 	cfg->control.max_calls = 10000;
+	strcpy(cfg->capture.dir, "/var/tmp/wrtcgw");
 	cfg->workers.mbufs = 16383;
 	cfg->workers.rx_desc = 1024;
 	cfg->workers.tx_desc = 1024;

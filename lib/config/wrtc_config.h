@@ -277,6 +277,16 @@ struct wrtc_config_control {
 	uint32_t hold_timeout;             /**< The same for a call on hold (sendonly, inactive,
 					    *   c=0.0.0.0). */
 	uint32_t max_calls;                /**< Concurrent calls accepted. */
+	bool metrics_enabled;              /**< metrics_listen is not "". */
+	char metrics_listen[80];           /**< Prometheus endpoint as written ("" = off). */
+	char metrics_host[64];             /**< Its numeric listen address. */
+	uint16_t metrics_port;             /**< Its port (0: any, for tests). */
+};
+
+/** The `capture` object (per-call packet capture). */
+struct wrtc_config_capture {
+	char dir[WRTC_CONFIG_PATH_SIZE];   /**< Directory of the pcapng files
+					    *   (default /var/tmp/wrtcgw). */
 };
 
 /** The `workers` object (hints for the launcher). */
@@ -316,6 +326,7 @@ struct wrtc_config {
 	unsigned int n_log_levels;                       /**< Entries in log_levels. */
 	struct wrtc_config_log_level log_levels[WRTC_CONFIG_MAX_LOG_LEVELS]; /**< `log_levels`,
 							      in file order. */
+	struct wrtc_config_capture capture;              /**< `capture` (defaults if absent). */
 };
 
 /**

@@ -2,21 +2,18 @@
 /*
  * Per-call packet capture, started and stopped over JSON-RPC. Workers copy
  * the packets of flagged streams, decrypted, to their capture ring; the
- * control lcore writes them to a pcap file under WRTC_CAPTURE_DIR, off the
- * fast path.
+ * control lcore writes them to a pcapng file in the configured capture.dir
+ * (docs/configuration.md), off the fast path.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include <rte_mbuf.h>
 
 #include "session_priv.h"
-
-#define WRTC_CAPTURE_DIR "/var/tmp/wrtcgw"
 
 static void
 set_capture(struct wrtc_session_mgr *mgr, struct wrtc_call *call, bool on)
@@ -37,15 +34,17 @@ set_capture(struct wrtc_session_mgr *mgr, struct wrtc_call *call, bool on)
 int
 capture_start(struct wrtc_session_mgr *mgr, struct wrtc_call *call, char *err, size_t errlen)
 {
-	char name[128];
+	const char *dir = mgr->cfg->capture.dir;
+	char name[128], comment[SESS_ID_SIZE + 16];
 	size_t i;
+	int e;
 
 	if (call->capture != NULL)
 		return 0;
-	if (mkdir(WRTC_CAPTURE_DIR, 0750) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "capture: cannot create %s: %s", WRTC_CAPTURE_DIR,
-			 strerror(errno));
-		return -errno;
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		e = errno;
+		snprintf(err, errlen, "capture: cannot create %s: %s", dir, strerror(e));
+		return -e;
 	}
 	/* The file name comes from the call-id: keep only safe characters. */
 	for (i = 0; call->id[i] != '\0' && i + 1 < sizeof(name); i++) {
@@ -55,9 +54,13 @@ capture_start(struct wrtc_session_mgr *mgr, struct wrtc_call *call, char *err, s
 			  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ? ch : '_';
 	}
 	name[i] = '\0';
-	snprintf(call->capture_file, sizeof(call->capture_file), "%s/%s-%ld.pcap",
-		 WRTC_CAPTURE_DIR, name, (long)time(NULL));
-	call->capture = wrtc_capture_open(call->capture_file);
+	if ((size_t)snprintf(call->capture_file, sizeof(call->capture_file), "%s/%s-%ld.pcapng",
+			     dir, name, (long)time(NULL)) >= sizeof(call->capture_file)) {
+		snprintf(err, errlen, "capture: file name in %s too long", dir);
+		return -ENAMETOOLONG;
+	}
+	snprintf(comment, sizeof(comment), "call-id %s", call->id);
+	call->capture = wrtc_capture_open(call->capture_file, mgr->mp, comment);
 	if (call->capture == NULL) {
 		snprintf(err, errlen, "capture: cannot create %s: %s", call->capture_file,
 			 strerror(errno));
@@ -93,7 +96,8 @@ capture_poll(struct wrtc_session_mgr *mgr)
 {
 	struct rte_mbuf *pkts[32];
 	unsigned int total = 0;
-	struct timeval tv;
+	struct timespec ts;
+	uint64_t now;
 
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
 		unsigned int n = rte_ring_dequeue_burst(mgr->dp->workers[w]->capture, (void **)pkts,
@@ -101,16 +105,16 @@ capture_poll(struct wrtc_session_mgr *mgr)
 
 		if (n == 0)
 			continue;
-		gettimeofday(&tv, NULL);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 		for (unsigned int i = 0; i < n; i++) {
 			struct wrtc_call *call = call_of_stream(mgr, pkts[i]->hash.usr);
 			uint8_t *p = rte_pktmbuf_mtod(pkts[i], uint8_t *);
 			size_t len = rte_pktmbuf_data_len(pkts[i]);
 
+			/* A lost copy is counted by the writer (capture_stop reports it). */
 			if (call != NULL && wrtc_capture_fix_lengths(p, len) == 0)
-				wrtc_capture_write(call->capture,
-						   (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec,
-						   p, len);
+				(void)wrtc_capture_write(call->capture, pkts[i], now);
 			rte_pktmbuf_free(pkts[i]);
 		}
 		total += n;
@@ -131,8 +135,9 @@ capture_stop(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t *pac
 		CALL_LOG(WARNING, call, "capture: worker %u is behind: the last packets may be "
 			 "missing from %s", call->worker, call->capture_file);
 	capture_poll(mgr);
-	CALL_LOG(INFO, call, "capture stopped: %s, %" PRIu64 " packets", call->capture_file,
-		 wrtc_capture_packets(call->capture));
+	CALL_LOG(INFO, call, "capture stopped: %s, %" PRIu64 " packets, %" PRIu64 " lost",
+		 call->capture_file, wrtc_capture_packets(call->capture),
+		 wrtc_capture_lost(call->capture));
 	if (packets != NULL)
 		*packets = wrtc_capture_packets(call->capture);
 	rc = wrtc_capture_close(call->capture);

@@ -174,7 +174,7 @@ struct wrtc_call {
 	uint64_t answered_tsc;
 	bool need_route;             /* some stream waits for a neighbour */
 	struct wrtc_capture *capture;/* per-call pcap, or NULL */
-	char capture_file[256];
+	char capture_file[WRTC_CONFIG_PATH_SIZE + 160]; /* capture.dir + name */
 	char calling[SESS_ID_SIZE];  /* optional ids given with the offer, for status */
 	char called[SESS_ID_SIZE];
 	bool on_hold;                /* some active m-line is sendonly/inactive/c=0.0.0.0 */

@@ -374,7 +374,7 @@ m_capture(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	const char *call_id, *action;
 	struct wrtc_call *call;
 	char msg[512] = "";
-	char file[256];
+	char file[sizeof(((struct wrtc_call *)0)->capture_file)];
 	uint64_t packets;
 
 	if (str_param(params, "call_id", true, &call_id, err) != 0 ||

@@ -131,6 +131,8 @@ test_default_json(void)
 	WRTC_CHECK(cfg->control.rpc_tcp_enabled);
 	WRTC_CHECK_STREQ(cfg->control.rpc_tcp_host, "127.0.0.1");
 	WRTC_CHECK_EQ(cfg->control.rpc_tcp_port, 9900);
+	WRTC_CHECK(!cfg->control.metrics_enabled);
+	WRTC_CHECK_STREQ(cfg->capture.dir, "/var/tmp/wrtcgw");
 	WRTC_CHECK(cfg->n_policers >= 2);
 	wrtc_config_free(cfg);
 	return 0;
@@ -364,6 +366,21 @@ test_syntax_and_root(void)
 			      "\"wrtc.session\" or \"wrtc.*\")"));
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'log_levels':{'wrtc.x':3}"),
 			      "log_levels.wrtc.x: must be a string"));
+	cfg = load(CFG(IFACE, ",'control':{'metrics_listen':'[::1]:9901'},"
+			      "'capture':{'dir':'/srv/pcap'}"));
+	if (WRTC_CHECK(cfg != NULL)) {
+		WRTC_CHECK(cfg->control.metrics_enabled);
+		WRTC_CHECK_STREQ(cfg->control.metrics_host, "::1");
+		WRTC_CHECK_EQ(cfg->control.metrics_port, 9901);
+		WRTC_CHECK_STREQ(cfg->capture.dir, "/srv/pcap");
+	} else {
+		fprintf(stderr, "  %s\n", errbuf);
+	}
+	wrtc_config_free(cfg);
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'metrics_listen':'9901'}"),
+			      "control.metrics_listen: \"9901\" is not address:port"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'capture':{'dir':'pcap'}"),
+			      "capture.dir: must be an absolute path"));
 
 	cfg = wrtc_config_load_file(CONFIG_DIR "/no-such-file.json", errbuf, sizeof(errbuf));
 	WRTC_CHECK(cfg == NULL && errno == ENOENT);
