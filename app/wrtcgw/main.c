@@ -26,6 +26,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "app_log.h"
 #include "wrtc_build_config.h"
 #ifdef WRTC_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
@@ -345,8 +346,10 @@ main(int argc, char **argv)
 	const char *config_path = default_config_path();
 	struct wrtc_session_mgr *mgr = NULL;
 	struct wrtc_rpc_server *rpc = NULL;
+	struct wrtc_metrics_server *metrics = NULL;
 	struct wrtc_config *cfg = NULL;
 	struct rte_mempool *mp = NULL;
+	bool metrics_failed = false;
 	char err[WRTC_CONFIG_ERR_SIZE];
 	unsigned int lcore, nb_workers;
 	uint64_t wd_cycles, wd_next;
@@ -355,6 +358,10 @@ main(int argc, char **argv)
 	rc = early_options(argc, argv, &eal_argc);
 	if (rc >= 0)
 		return rc;
+	/* Before the EAL, so its own lines get time and level too. */
+	rc = app_log_init();
+	if (rc != 0)
+		fprintf(stderr, "wrtcgw: log stream: %s (the EAL's is used)\n", strerror(-rc));
 	/* A reload asked for during start-up runs once the loop starts. */
 	signal(SIGHUP, on_signal);
 	rc = rte_eal_init(eal_argc, argv);
@@ -438,6 +445,17 @@ main(int argc, char **argv)
 		goto out;
 	}
 	wrtc_session_rpc_register(mgr, rpc);
+	if (cfg->control.metrics_enabled) {
+		metrics = wrtc_metrics_server_create(&(struct wrtc_metrics_server_prm){
+			.host = cfg->control.metrics_host, .port = cfg->control.metrics_port});
+		if (metrics == NULL) {
+			fprintf(stderr, "wrtcgw: control.metrics_listen: cannot listen on %s: %s\n",
+				cfg->control.metrics_listen, strerror(errno));
+			goto out;
+		}
+		wrtc_session_metrics_register(mgr, metrics);
+		APP_LOG(INFO, "metrics on http://%s/metrics", cfg->control.metrics_listen);
+	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -473,6 +491,10 @@ main(int argc, char **argv)
 			reload(mgr, &cfg, config_path);
 		n = wrtc_session_poll(mgr);
 		n += (unsigned int)RTE_MAX(wrtc_rpc_server_poll(rpc, 0), 0);
+		if (metrics != NULL && wrtc_metrics_server_poll(metrics) < 0 && !metrics_failed) {
+			APP_LOG(ERR, "metrics endpoint: internal error; scrapes may fail");
+			metrics_failed = true;
+		}
 		if (n == 0)
 			rte_delay_us_sleep(100);
 	}
@@ -487,6 +509,7 @@ out:
 	rte_eal_mp_wait_lcore();
 	wrtc_session_mgr_free(mgr);
 	wrtc_rpc_server_free(rpc);
+	wrtc_metrics_server_free(metrics);
 	for (uint16_t w = 0; w < dp.nb_workers; w++)
 		wrtc_worker_free(dp.workers[w]);
 	for (uint16_t i = 0; i < dp.nb_ifaces; i++)

@@ -484,6 +484,7 @@ timers(struct wrtc_session_mgr *mgr, uint64_t now)
 			CALL_LOG(NOTICE, call, "no media for %u s%s: call removed", secs,
 				 call->on_hold ? " (on hold: control.hold_timeout)" : "");
 			mgr->st.calls_timed_out++;
+			call->end_reason = "media timeout";
 			/* Never blocks here: REMOVEs and a barrier are posted, the call
 			 * is freed below or by a later tick once the worker applied them. */
 			if (call_destroy(mgr, call, &final, 0) == -EAGAIN)
@@ -708,6 +709,7 @@ wrtc_session_mgr_shutdown(struct wrtc_session_mgr *mgr)
 	while ((call = TAILQ_FIRST(&mgr->calls)) != NULL) {
 		json_t *final = NULL;
 
+		call->end_reason = "shutdown";
 		/* A worker that did not answer once is not waited for again. */
 		if (call_destroy(mgr, call, &final, stuck[call->worker] ? 0 : SESS_WAIT_US) != 0) {
 			stuck[call->worker] = true;

@@ -881,6 +881,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 					 to == a ? d->a_codec.name : d->b_codec.name, strerror(errno));
 				return errno == ENOMEM ? -ENOMEM : -EINVAL;
 			}
+			mgr->st.xcoders_created++;
 			/* Relayed RTCP would describe the other codec's stream. */
 			u.drop_rtcp = true;
 		} else {
@@ -1060,6 +1061,8 @@ call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
 			/* The timer runs about once a second; the rate is over that second. */
 			lm->rx_kbps = (uint32_t)((rx - lm->prev_rx_bytes) * 8 / 1000);
 			lm->tx_kbps = (uint32_t)((tx - lm->prev_tx_bytes) * 8 / 1000);
+			mgr->st.media_rx_bytes += rx - lm->prev_rx_bytes;
+			mgr->st.media_tx_bytes += tx - lm->prev_tx_bytes;
 			lm->prev_rx_bytes = rx;
 			lm->prev_tx_bytes = tx;
 		}
@@ -1200,6 +1203,73 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 	return o;
 }
 
+static const char *
+leg_security(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int l)
+{
+	for (unsigned int i = 0; i < call->n_media; i++) {
+		const struct leg_media *lm = &call->media[i].leg[l];
+
+		if (lm->rtp == NULL)
+			continue;
+		if (lm->dtls_connected)
+			return "dtls-srtp";
+		if (lm->fallback)
+			return "rtp (dtls fallback)";
+		if (lm->sdes_on && lm->sdes_suite[0] != '\0')
+			return "sdes-srtp";
+	}
+	return psp_of(mgr, call, l)->srtp ? "srtp (not keyed)" : "rtp";
+}
+
+/*
+ * One line per call when it ends, for operators and log pipelines:
+ * duration, then per leg: packets received and sent, dropped at the
+ * gateway, lost upstream (sequence gaps a transcoder saw), security; and the
+ * codec of each leg of the first m-line.
+ */
+void
+call_log_summary(struct wrtc_session_mgr *mgr, const struct wrtc_call *call)
+{
+	uint64_t rx[2] = {0}, tx[2] = {0}, dropped[2] = {0}, lost[2] = {0};
+	const char *codec[2] = {"-", "-"};
+	const char *mode = "";
+	char legs[2][192];
+
+	for (unsigned int i = 0; i < call->n_media; i++) {
+		const struct call_media *cm = &call->media[i];
+
+		for (unsigned int l = 0; l < 2; l++) {
+			const struct leg_media *lm = &cm->leg[l];
+			const struct wrtc_stream *st[2] = {lm->rtp, lm->rtcp};
+
+			for (unsigned int k = 0; k < 2; k++) {
+				if (st[k] == NULL)
+					continue;
+				rx[l] += st[k]->c.rx_pkts;
+				tx[l] += st[k]->c.tx_pkts;
+				dropped[l] += st[k]->c.drops;
+			}
+			/* The transcoder of what leg l sends reads the other leg's input. */
+			if (lm->xcoder != NULL)
+				lost[1 - l] += wrtc_codec_xcoder_stats(lm->xcoder)->in_lost;
+		}
+		if (i == 0 && cm->active && cm->dec.answered) {
+			codec[0] = cm->dec.a_codec.name;
+			codec[1] = cm->dec.b_codec.name;
+			mode = cm->dec.mode == WRTC_SDP_CODEC_TRANSCODE ? " (transcoded)" : "";
+		}
+	}
+	for (unsigned int l = 0; l < 2; l++)
+		snprintf(legs[l], sizeof(legs[l]),
+			 "%s rx %" PRIu64 " tx %" PRIu64 " dropped %" PRIu64 " lost %" PRIu64
+			 " %s %s", call->leg[l].tag[0] ? call->leg[l].tag : "-", rx[l], tx[l],
+			 dropped[l], lost[l], leg_security(mgr, call, l), codec[l]);
+	CALL_LOG(NOTICE, call, "ended (%s): %.1f s, %s, legs: [%s] [%s]%s", call->end_reason,
+		 (double)(rte_rdtsc() - call->created_tsc) / (double)mgr->hz,
+		 call->state == CALL_ANSWERED ? "answered" : "never answered", legs[0], legs[1],
+		 mode);
+}
+
 /*
  * Remove a call: every m-line slot is released (also those a failed offer
  * opened beyond n_media). The worker first lets go of the streams (REMOVE,
@@ -1244,6 +1314,9 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 	     ctrl_wait_seq(mgr, call->worker, call->remove_seq, wait_us) != 0))
 		return -EAGAIN;
 	/* The worker no longer sees the streams: their counters are final. */
+	call_sample(mgr, call);
+	if (call->end_reason != NULL)
+		call_log_summary(mgr, call);
 	if (final != NULL)
 		*final = call_status(mgr, call, true);
 	for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)

@@ -19,6 +19,7 @@
 #include "wrtc_dtls.h"
 #include "wrtc_flow.h"
 #include "wrtc_ice.h"
+#include "wrtc_metrics.h"
 #include "wrtc_policer.h"
 #include "wrtc_sdp.h"
 #include "wrtc_srtp.h"
@@ -181,6 +182,8 @@ struct wrtc_call {
 	bool removing;               /* REMOVEs queued; freed once the worker applied them */
 	uint64_t remove_seq;         /* the barrier after those REMOVEs */
 	uint64_t lost_msgs;          /* messages the worker did not apply: degraded when > 0 */
+	const char *end_reason;      /* why call_destroy() runs ("delete", "media timeout",
+				      * "shutdown"): it then logs the call's summary line */
 };
 
 TAILQ_HEAD(call_list, wrtc_call);
@@ -210,7 +213,15 @@ struct sess_stats {
 	uint64_t calls_degraded;     /* calls whose worker state diverged from ours */
 	uint64_t offers_failed;
 	uint64_t answers_failed;
+	uint64_t dtls_handshakes;    /* DTLS associations that connected */
+	uint64_t dtls_failures;      /* ... that failed (timeout, alert, fingerprint) */
+	uint64_t xcoders_created;    /* transcoders handed to workers */
+	uint64_t rejected[3];        /* offer, answer, delete requests refused (REJ_*) */
+	uint64_t media_rx_bytes;     /* UDP payload bytes of every stream, sampled once a */
+	uint64_t media_tx_bytes;     /* second and at delete */
 };
+
+enum { REJ_OFFER, REJ_ANSWER, REJ_DELETE };
 
 struct wrtc_session_mgr {
 	const struct wrtc_config *cfg;
@@ -258,6 +269,7 @@ struct wrtc_call *call_create(struct wrtc_session_mgr *mgr, const char *id, cons
 json_t *call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool final);
 int call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **final,
 		 uint64_t wait_us);
+void call_log_summary(struct wrtc_session_mgr *mgr, const struct wrtc_call *call);
 void call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
 void call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
 uint64_t call_last_activity(const struct wrtc_call *call);
@@ -298,6 +310,9 @@ json_t *latch_status(const struct wrtc_session_mgr *mgr, const struct wrtc_strea
 int capture_start(struct wrtc_session_mgr *mgr, struct wrtc_call *call, char *err, size_t errlen);
 int capture_stop(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t *packets);
 unsigned int capture_poll(struct wrtc_session_mgr *mgr);
+
+/* session_metrics.c */
+int metrics_render(struct wrtc_metrics_buf *b, void *ctx);
 
 /* session_telemetry.c */
 unsigned int telemetry_poll(struct wrtc_session_mgr *mgr);

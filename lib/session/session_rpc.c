@@ -110,7 +110,7 @@ tg_param(struct wrtc_session_mgr *mgr, json_t *params, const char *name, int dfl
 }
 
 static json_t *
-m_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+do_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	struct wrtc_session_mgr *mgr = ctx;
 	const char *call_id, *from_tag, *sdp, *calling, *called;
@@ -173,7 +173,7 @@ m_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 }
 
 static json_t *
-m_answer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+do_answer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	struct wrtc_session_mgr *mgr = ctx;
 	const char *call_id, *from_tag, *to_tag, *sdp;
@@ -212,7 +212,7 @@ m_answer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 }
 
 static json_t *
-m_delete(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+do_delete(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	struct wrtc_session_mgr *mgr = ctx;
 	const char *call_id, *from_tag;
@@ -230,12 +230,82 @@ m_delete(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	    strcmp(call->leg[1].tag, from_tag) != 0)
 		return fail(err, ERR_INVALID_PARAMS, "from_tag: \"%s\" is neither leg of call \"%s\"",
 			    from_tag, call_id);
+	/* The summary line is logged when the call is freed, now or, if the
+	 * worker is behind, by the timer that finishes the removal. */
+	call->end_reason = "delete";
 	rc = call_destroy(mgr, call, &final, SESS_RPC_WAIT_US);
 	if (rc != 0)
 		return fail(err, rc_code(rc), "call_id: worker %u has not released the streams yet "
 			    "(%s): retry", call->worker, strerror(-rc));
-	SESS_LOG(INFO, "[%s] deleted", call_id);
 	return final;
+}
+
+/*
+ * A refused offer, answer or delete is logged once, with the call-id and the
+ * reason the client got. The lines are rate limited (a token bucket of
+ * REJECT_LOG_BURST lines refilled at REJECT_LOG_RATE a second), and the
+ * next line that gets through says how many were suppressed.
+ */
+enum { REJECT_LOG_RATE = 10, REJECT_LOG_BURST = 50 };
+
+static void
+log_reject(struct wrtc_session_mgr *mgr, unsigned int kind, json_t *params,
+	   const struct wrtc_rpc_error *err)
+{
+	static const char *const names[] = {"offer", "answer", "delete"};
+	static uint64_t tokens = REJECT_LOG_BURST, last_tsc, suppressed;
+	json_t *id = params != NULL ? json_object_get(params, "call_id") : NULL;
+	uint64_t now = rte_rdtsc();
+	char more[96] = "";
+
+	mgr->st.rejected[kind]++;
+	if (last_tsc != 0 && mgr->hz != 0)
+		tokens = RTE_MIN((uint64_t)REJECT_LOG_BURST,
+				 tokens + (now - last_tsc) * REJECT_LOG_RATE / mgr->hz);
+	if (tokens == 0 && last_tsc != 0) {
+		suppressed++;
+		return;
+	}
+	last_tsc = now;
+	tokens--;
+
+	if (suppressed != 0)
+		snprintf(more, sizeof(more), " (%" PRIu64 " rejections not logged before this one)",
+			 suppressed);
+	SESS_LOG(WARNING, "[%.128s] %s rejected: %s (%d)%s",
+		 json_is_string(id) ? json_string_value(id) : "-", names[kind], err->message,
+		 err->code, more);
+	suppressed = 0;
+}
+
+static json_t *
+m_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	json_t *r = do_offer(params, ctx, err);
+
+	if (r == NULL)
+		log_reject(ctx, REJ_OFFER, params, err);
+	return r;
+}
+
+static json_t *
+m_answer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	json_t *r = do_answer(params, ctx, err);
+
+	if (r == NULL)
+		log_reject(ctx, REJ_ANSWER, params, err);
+	return r;
+}
+
+static json_t *
+m_delete(json_t *params, void *ctx, struct wrtc_rpc_error *err)
+{
+	json_t *r = do_delete(params, ctx, err);
+
+	if (r == NULL)
+		log_reject(ctx, REJ_DELETE, params, err);
+	return r;
 }
 
 static json_t *

@@ -594,6 +594,7 @@ dtls_connected(struct leg_media *lm)
 	u.secure_only = true;
 	ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 	lm->dtls_connected = true;
+	lm->mgr->st.dtls_handshakes++;
 	snprintf(lm->dtls_suite, sizeof(lm->dtls_suite), "%s", wrtc_srtp_suite_name(keys.suite));
 	CALL_LOG(INFO, lm->call, "leg %s m-line %u: DTLS %s connected, SRTP %s",
 		 lm->call->leg[lm->leg].tag, lm->index, wrtc_dtls_version(lm->dtls),
@@ -609,7 +610,7 @@ dtls_check(struct leg_media *lm, enum wrtc_dtls_state before)
 		return;
 	if (st == WRTC_DTLS_CONNECTED && !lm->dtls_connected)
 		dtls_connected(lm);
-	else if (st == WRTC_DTLS_FAILED)
+	else if (st == WRTC_DTLS_FAILED && ++lm->mgr->st.dtls_failures != 0)
 		CALL_LOG(WARNING, lm->call, "leg %s m-line %u: DTLS failed: %s",
 			 lm->call->leg[lm->leg].tag, lm->index, wrtc_dtls_reason(lm->dtls));
 }

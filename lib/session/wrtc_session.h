@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "wrtc_config.h"
+#include "wrtc_metrics.h"
 #include "wrtc_rpc.h"
 #include "wrtc_worker.h"
 
@@ -75,6 +76,14 @@ json_t *wrtc_session_policers(struct wrtc_session_mgr *mgr);
 
 /** Register offer/answer/delete/query/list/statistics on an RPC server. */
 int wrtc_session_rpc_register(struct wrtc_session_mgr *mgr, struct wrtc_rpc_server *srv);
+
+/**
+ * Serve the gateway's metrics on @p srv (docs/deployment.md, "Metrics").
+ * The server must be polled from the control lcore (the renderer reads the
+ * sessions without locks).
+ * @return 0, or -EINVAL.
+ */
+int wrtc_session_metrics_register(struct wrtc_session_mgr *mgr, struct wrtc_metrics_server *srv);
 
 /**
  * One iteration of the control lcore's work: slow-path packets from the

@@ -116,6 +116,8 @@ struct wrtc_worker_stats {
 	uint64_t msgs;          /**< Control messages applied. */
 	uint64_t iterations;    /**< Loop iterations. */
 	uint64_t busy_iterations; /**< Iterations that moved at least one packet. */
+	uint64_t busy_cycles;   /**< TSC cycles of iterations that moved packets. */
+	uint64_t idle_cycles;   /**< TSC cycles of iterations that found nothing to do. */
 	uint64_t rtcp_reports;  /**< SR/RR generated for transcoded streams. */
 	uint64_t rtcp_terminated; /**< RTCP of transcoded streams consumed (not relayed). */
 	uint64_t captured;      /**< Packets copied to the capture ring. */
@@ -160,6 +162,7 @@ struct wrtc_lcore {
 	uint32_t max_reporters;
 	uint64_t next_housekeeping;     /**< TSC of the next report scan. */
 	uint32_t rnd;                   /**< Report interval jitter (LCG). */
+	uint64_t poll_tsc;              /**< TSC at the end of the last iteration (0: none). */
 	struct wrtc_worker_stats st;    /**< Counters. */
 	/** Written by the control lcore only (wrtc_worker_punt_take(), release
 	 *  stores); the worker reads it with acquire loads. */

@@ -371,7 +371,20 @@ test_handoff(void)
 	drain_replies();
 	rtp_payload(pl, 5, sizeof(pl));
 	inject(0, frame(&a_mac, &a_ip, 4500, 22000, pl, sizeof(pl)));
-	wrtc_worker_poll_once(dp.workers[0]);
+	{
+		/* Busy vs idle cycles: an iteration that moved a packet is busy, an
+		 * empty one idle. */
+		const struct wrtc_worker_stats *st = &dp.workers[0]->st;
+		uint64_t busy = st->busy_cycles, idle = st->idle_cycles;
+
+		wrtc_worker_poll_once(dp.workers[0]);
+		WRTC_CHECK(st->busy_cycles > busy);
+		WRTC_CHECK_EQ(st->idle_cycles, idle);
+		busy = st->busy_cycles;
+		wrtc_worker_poll_once(dp.workers[0]);
+		WRTC_CHECK(st->idle_cycles > idle);
+		WRTC_CHECK_EQ(st->busy_cycles, busy);
+	}
 	WRTC_CHECK_EQ(dp.workers[0]->st.handoff_out, 1);
 	WRTC_CHECK_EQ(rte_ring_count(txr[0]) + rte_ring_count(txr[1]), 0);
 	wrtc_worker_poll_once(dp.workers[1]);
