@@ -25,6 +25,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 
 #include "app_log.h"
 #include "wrtc_build_config.h"
@@ -349,7 +350,7 @@ main(int argc, char **argv)
 	struct wrtc_metrics_server *metrics = NULL;
 	struct wrtc_config *cfg = NULL;
 	struct rte_mempool *mp = NULL;
-	bool metrics_failed = false;
+	bool metrics_failed = false, pdump = false;
 	char err[WRTC_CONFIG_ERR_SIZE];
 	unsigned int lcore, nb_workers;
 	uint64_t wd_cycles, wd_next;
@@ -457,6 +458,17 @@ main(int argc, char **argv)
 		APP_LOG(INFO, "metrics on http://%s/metrics", cfg->control.metrics_listen);
 	}
 
+	/* dpdk-dumpcap and dpdk-pdump attach as secondary processes: that needs
+	 * the shared config (no --no-shconf, no --in-memory) and hugepages
+	 * (docs/deployment.md, "Packet capture with dpdk-dumpcap"). */
+	pdump = rte_pdump_init() == 0;
+	if (pdump)
+		APP_LOG(INFO, "dpdk-dumpcap/dpdk-pdump can attach (runtime dir %s)",
+			rte_eal_get_runtime_dir());
+	else
+		APP_LOG(INFO, "dpdk-dumpcap unavailable: %s (needs the EAL's shared config)",
+			rte_strerror(rte_errno));
+
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -508,6 +520,8 @@ out:
 	__atomic_store_n(&dp.quit, 1, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	wrtc_session_mgr_free(mgr);
+	if (pdump)
+		rte_pdump_uninit();
 	wrtc_rpc_server_free(rpc);
 	wrtc_metrics_server_free(metrics);
 	for (uint16_t w = 0; w < dp.nb_workers; w++)

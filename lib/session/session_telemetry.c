@@ -5,8 +5,8 @@
  * sessions belong to the control lcore. So a callback posts its request in a
  * mailbox and waits (at most 2 s) while the control lcore, between two loop
  * iterations, computes the same JSON as the RPC method and hands it back.
- * The JSON is then converted to telemetry data (two levels of containers;
- * anything deeper is shown as a JSON string).
+ * The JSON is then converted to telemetry data: numbers stay numbers, under
+ * the RPC's names (the rules are above fill()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,100 +30,195 @@ static struct {
 	struct wrtc_session_mgr *mgr; /* NULL until registered */
 } mb = {.lock = RTE_SPINLOCK_INITIALIZER};
 
+/*
+ * JSON -> telemetry data. DPDK 22.11 telemetry has one level of containers
+ * (a dict of scalars or an array of scalars inside the reply's dict), keys of
+ * [A-Za-z0-9_/] and no floating-point type. So, keeping the RPC's names:
+ * - a member whose value is an array of objects becomes one container per
+ *   element, "name/0", "name/1"... (workers, interfaces, legs, streams);
+ * - anything nested deeper is flattened into its container with '/' joining
+ *   the names ("rtp/rx_packets", "drop_reasons/no_stream_for_port");
+ * - characters outside that set ('-', '.', ' ') become '_';
+ * - a real becomes an integer in thousandths under "name_milli"
+ *   ("duration_milli", "busy_milli"); a boolean 0 or 1; null is left out.
+ */
 static void
-tel_key(const char *in, char *out, size_t size)
+tel_key(const char *prefix, const char *in, char *out, size_t size)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; in[i] != '\0' && i + 1 < size; i++)
-		out[i] = (in[i] == '-' || in[i] == '.' || in[i] == ' ') ? '_' : in[i];
+	if (prefix != NULL && prefix[0] != '\0')
+		i = (size_t)snprintf(out, size, "%s/", prefix);
+	if (i >= size)
+		i = size - 1;
+	for (; *in != '\0' && i + 1 < size; in++, i++) {
+		char c = *in;
+
+		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			 c == '/' ? c : '_';
+	}
 	out[i] = '\0';
 }
 
-static void
-tel_string(const json_t *v, char *buf, size_t size)
+static bool
+is_scalar(const json_t *v)
 {
-	char *s;
-
-	if (json_is_string(v)) {
-		snprintf(buf, size, "%s", json_string_value(v));
-		return;
-	}
-	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	snprintf(buf, size, "%s", s != NULL ? s : "");
-	free(s);
+	return !json_is_object(v) && !json_is_array(v);
 }
 
-static struct rte_tel_data *json_to_tel(const json_t *v, int depth);
-
+/* A scalar under @p key in dict @p d (see above for the conversions). */
 static void
-tel_add(struct rte_tel_data *d, bool dict, const char *key, const json_t *v, int depth)
+tel_put(struct rte_tel_data *d, const char *key, const json_t *v)
 {
-	char k[RTE_TEL_MAX_STRING_LEN], s[RTE_TEL_MAX_STRING_LEN];
+	char k[RTE_TEL_MAX_STRING_LEN];
 
-	if (dict)
-		tel_key(key, k, sizeof(k));
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		if (dict)
-			rte_tel_data_add_dict_u64(d, k, (uint64_t)json_integer_value(v));
-		else
-			rte_tel_data_add_array_u64(d, (uint64_t)json_integer_value(v));
-		return;
-	}
-	if ((json_is_object(v) || json_is_array(v)) && depth < 1) {
-		struct rte_tel_data *c = json_to_tel(v, depth + 1);
+	if (json_is_integer(v)) {
+		json_int_t x = json_integer_value(v);
 
-		if (c != NULL) {
-			if (dict)
-				rte_tel_data_add_dict_container(d, k, c, 0);
-			else
-				rte_tel_data_add_array_container(d, c, 0);
-			return;
-		}
+		if (x >= 0)
+			rte_tel_data_add_dict_u64(d, key, (uint64_t)x);
+		else if (x >= INT32_MIN)
+			rte_tel_data_add_dict_int(d, key, (int)x);
+	} else if (json_is_real(v)) {
+		double x = json_real_value(v) * 1000.0;
+
+		snprintf(k, sizeof(k), "%s_milli", key);
+		if (x >= 0)
+			rte_tel_data_add_dict_u64(d, k, (uint64_t)(x + 0.5));
+		else if (x >= INT32_MIN)
+			rte_tel_data_add_dict_int(d, k, (int)(x - 0.5));
+	} else if (json_is_boolean(v)) {
+		rte_tel_data_add_dict_u64(d, key, json_is_true(v) ? 1 : 0);
+	} else if (json_is_string(v)) {
+		rte_tel_data_add_dict_string(d, key, json_string_value(v));
 	}
-	tel_string(v, s, sizeof(s));
-	if (dict)
-		rte_tel_data_add_dict_string(d, k, s);
-	else
-		rte_tel_data_add_array_string(d, s);
 }
 
+/* Every scalar below @p v into dict @p d, keys joined with '/'. */
 static void
-fill(struct rte_tel_data *d, const json_t *v, int depth)
+tel_flatten(struct rte_tel_data *d, const char *prefix, const json_t *v)
 {
+	char k[RTE_TEL_MAX_STRING_LEN], idx[24];
 	const char *key;
 	json_t *e;
 	size_t i;
 
 	if (json_is_object(v)) {
-		rte_tel_data_start_dict(d);
-		json_object_foreach((json_t *)v, key, e)
-			tel_add(d, true, key, e, depth);
-	} else {
-		const json_t *first = json_array_get(v, 0);
-		enum rte_tel_value_type t = RTE_TEL_STRING_VAL;
-
-		if (json_is_integer(first))
-			t = RTE_TEL_U64_VAL;
-		else if ((json_is_object(first) || json_is_array(first)) && depth < 1)
-			t = RTE_TEL_CONTAINER;
-		rte_tel_data_start_array(d, t);
+		json_object_foreach((json_t *)v, key, e) {
+			tel_key(prefix, key, k, sizeof(k));
+			if (is_scalar(e))
+				tel_put(d, k, e);
+			else
+				tel_flatten(d, k, e);
+		}
+	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, e) {
-			if (t == RTE_TEL_U64_VAL && !json_is_integer(e))
-				continue;
-			tel_add(d, false, NULL, e, t == RTE_TEL_CONTAINER ? depth : 1);
+			snprintf(idx, sizeof(idx), "%zu", i);
+			tel_key(prefix, idx, k, sizeof(k));
+			if (is_scalar(e))
+				tel_put(d, k, e);
+			else
+				tel_flatten(d, k, e);
 		}
 	}
 }
 
-static struct rte_tel_data *
-json_to_tel(const json_t *v, int depth)
+static bool
+array_of_scalars(const json_t *v, enum rte_tel_value_type *t)
 {
-	struct rte_tel_data *c = rte_tel_data_alloc();
+	const json_t *e;
+	size_t i;
 
-	if (c != NULL)
-		fill(c, v, depth);
-	return c;
+	*t = RTE_TEL_U64_VAL;
+	json_array_foreach(v, i, e) {
+		if (json_is_string(e))
+			*t = RTE_TEL_STRING_VAL;
+		else if (!json_is_integer(e) || json_integer_value(e) < 0)
+			return false;
+	}
+	/* One type per array: all unsigned integers or all strings. */
+	json_array_foreach(v, i, e)
+		if ((*t == RTE_TEL_STRING_VAL) != json_is_string(e))
+			return false;
+	return true;
+}
+
+/* One member of the reply's dict: a scalar, or one or more containers. */
+static void
+tel_member(struct rte_tel_data *d, const char *name, const json_t *v)
+{
+	char k[RTE_TEL_MAX_STRING_LEN], idx[24];
+	enum rte_tel_value_type t;
+	struct rte_tel_data *c;
+	json_t *e;
+	size_t i;
+
+	tel_key(NULL, name, k, sizeof(k));
+	if (is_scalar(v)) {
+		tel_put(d, k, v);
+		return;
+	}
+	if (json_is_array(v) && json_is_object(json_array_get(v, 0))) {
+		json_array_foreach(v, i, e) {
+			char ek[RTE_TEL_MAX_STRING_LEN];
+
+			snprintf(idx, sizeof(idx), "%zu", i);
+			tel_key(k, idx, ek, sizeof(ek));
+			c = rte_tel_data_alloc();
+			if (c == NULL)
+				return;
+			rte_tel_data_start_dict(c);
+			tel_flatten(c, NULL, e);
+			if (rte_tel_data_add_dict_container(d, ek, c, 0) != 0)
+				rte_tel_data_free(c);
+		}
+		return;
+	}
+	c = rte_tel_data_alloc();
+	if (c == NULL)
+		return;
+	if (json_is_array(v) && array_of_scalars(v, &t)) {
+		rte_tel_data_start_array(c, t);
+		json_array_foreach(v, i, e) {
+			if (t == RTE_TEL_STRING_VAL)
+				rte_tel_data_add_array_string(c, json_string_value(e));
+			else
+				rte_tel_data_add_array_u64(c, (uint64_t)json_integer_value(e));
+		}
+	} else {
+		rte_tel_data_start_dict(c);
+		tel_flatten(c, NULL, v);
+	}
+	if (rte_tel_data_add_dict_container(d, k, c, 0) != 0)
+		rte_tel_data_free(c);
+}
+
+/* The reply: a dict for an object, an array for an array of scalars. */
+static void
+fill(struct rte_tel_data *d, const json_t *v)
+{
+	enum rte_tel_value_type t;
+	const char *key;
+	json_t *e;
+	size_t i;
+
+	if (json_is_array(v) && array_of_scalars(v, &t)) {
+		rte_tel_data_start_array(d, t);
+		json_array_foreach(v, i, e) {
+			if (t == RTE_TEL_STRING_VAL)
+				rte_tel_data_add_array_string(d, json_string_value(e));
+			else
+				rte_tel_data_add_array_u64(d, (uint64_t)json_integer_value(e));
+		}
+		return;
+	}
+	rte_tel_data_start_dict(d);
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, e)
+			tel_member(d, key, e);
+	} else {
+		tel_flatten(d, NULL, v);
+	}
 }
 
 /* Control lcore: answer a pending request (called from wrtc_session_poll). */
@@ -139,7 +234,7 @@ telemetry_poll(struct wrtc_session_mgr *mgr)
 	if (strcmp(mb.cmd, "/wrtc/statistics") == 0) {
 		r = wrtc_session_statistics(mgr);
 	} else if (strcmp(mb.cmd, "/wrtc/policers") == 0) {
-		/* Telemetry (DPDK 22.11) nests dicts in dicts, not in arrays: rows by name. */
+		/* Rows by policer name: one container each. */
 		json_t *p = wrtc_session_policers(mgr), *row;
 		size_t i;
 
@@ -200,15 +295,7 @@ tel_cb(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_spinlock_unlock(&mb.lock);
 	if (r == NULL)
 		return -ENOMEM;
-	if (strcmp(cmd, "/wrtc/call") == 0) {
-		/* The call detail is deeper than telemetry containers go: one JSON string. */
-		char *s = json_dumps(r, JSON_COMPACT);
-
-		rte_tel_data_string(d, s != NULL ? s : "");
-		free(s);
-	} else {
-		fill(d, r, 0);
-	}
+	fill(d, r);
 	json_decref(r);
 	return 0;
 }

@@ -255,15 +255,35 @@ def case_telemetry(gw, lab):
     setup_call(gw, "tele", a_ip, 34000, b_ip, 34002)
     calls = wrtclab.telemetry(gw, "/wrtc/calls")
     expect("tele" in calls, f"/wrtc/calls: {calls}")
+    # Numeric dictionaries under the RPC's names ('-' becomes '_', deeper
+    # levels are joined with '/', reals are thousandths under name_milli).
     st = wrtclab.telemetry(gw, "/wrtc/statistics")
-    expect(st["calls_active"] >= 1 and "drops" in st and "unexpected_source" in st["drops"],
+    rpc_st = gw.rpc.call("statistics")
+    expect(st["calls_active"] >= 1 and isinstance(st["drops"]["unexpected_source"], int),
            f"/wrtc/statistics: {st}")
-    call = json.loads(wrtclab.telemetry(gw, "/wrtc/call,tele"))
-    expect(call["call_id"] == "tele" and call["state"] == "answered", f"/wrtc/call: {call}")
+    expect(set(st["drops"]) == {k.replace("-", "_") for k in rpc_st["drops"]},
+           "telemetry drop names differ from the RPC's")
+    w0 = st["workers/0"]
+    expect(isinstance(w0["rx_packets"], int) and isinstance(w0["busy_cycles"], int) and
+           0 <= w0["busy_milli"] <= 1000, f"/wrtc/statistics workers/0: {w0}")
+    expect(st["slow_path"]["arp"] >= 0 and st["interfaces/0"]["interface"] == "lab",
+           f"/wrtc/statistics: {st}")
+    call = wrtclab.telemetry(gw, "/wrtc/call,tele")
+    expect(isinstance(call, dict) and call["call_id"] == "tele" and call["state"] == "answered",
+           f"/wrtc/call: {call}")
+    leg0 = call["streams/0"]
+    expect(isinstance(leg0["legs/0/rtp/rx_packets"], int) and
+           isinstance(call["duration_milli"], int), f"/wrtc/call streams/0: {leg0}")
     pols = wrtclab.telemetry(gw, "/wrtc/policers")
-    expect("discarded" in pols.get("stun", {}), f"/wrtc/policers: {pols}")
+    expect(isinstance(pols.get("stun", {}).get("discarded"), int), f"/wrtc/policers: {pols}")
+    # dpdk-telemetry.py (Debian's dpdk-dev package) shows the same.
+    if os.path.exists("/usr/bin/dpdk-telemetry.py"):
+        r = subprocess.run(["/usr/bin/dpdk-telemetry.py", "-f", gw.file_prefix],
+                           input="/wrtc/statistics\n", capture_output=True, text=True,
+                           timeout=30)
+        expect(r.returncode == 0 and '"calls_active"' in r.stdout,
+               f"dpdk-telemetry.py: {r.stdout} {r.stderr}")
     # The operator's view of the same live call.
-    import subprocess
     ctl = os.path.join(wrtclab.SRC, "tools", "wrtcctl")
     show = subprocess.run(["/usr/bin/python3", ctl, "-s", gw.sock_path, "show", "call", "tele"],
                           capture_output=True, text=True)
