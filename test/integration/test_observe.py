@@ -171,7 +171,23 @@ def case_logs(gw, lab):
            f"summary line: {summ[0]}")
 
 
-CASES = [case_metrics_live_call, case_logs]
+def case_dashboard_names(gw, lab):
+    """Every metric the Grafana dashboard queries is one the gateway serves."""
+    import json
+    text = scrape(lab, gw)
+    families = {ln.split()[2] for ln in text.splitlines() if ln.startswith("# TYPE ")}
+    with open(os.path.join(wrtclab.SRC, "tools", "grafana", "wrtcgw.json")) as f:
+        dash = json.load(f)
+    used = set()
+    for p in dash["panels"]:
+        for t in p.get("targets", []):
+            used |= set(re.findall(r"wrtcgw_[a-z0-9_]+", t["expr"]))
+    expect(used, "dashboard queries nothing")
+    missing = sorted(used - families)
+    expect(not missing, f"dashboard uses metrics the gateway does not serve: {missing}")
+
+
+CASES = [case_metrics_live_call, case_logs, case_dashboard_names]
 
 
 def main():
