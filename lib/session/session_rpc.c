@@ -429,6 +429,17 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 		"lost", (json_int_t)mgr->st.msgs_lost,
 		"failed", (json_int_t)mgr->st.msgs_failed,
 		"busy_refused", (json_int_t)mgr->st.busy_refused));
+	/* Added separately: json_pack() formats have a limited length. */
+	json_object_set_new(o, "requests_rejected", json_pack("{s:I, s:I, s:I}",
+		"offer", (json_int_t)mgr->st.rejected[REJ_OFFER],
+		"answer", (json_int_t)mgr->st.rejected[REJ_ANSWER],
+		"delete", (json_int_t)mgr->st.rejected[REJ_DELETE]));
+	json_object_set_new(o, "dtls_handshakes", json_integer((json_int_t)mgr->st.dtls_handshakes));
+	json_object_set_new(o, "dtls_failures", json_integer((json_int_t)mgr->st.dtls_failures));
+	json_object_set_new(o, "transcoders_created",
+			    json_integer((json_int_t)mgr->st.xcoders_created));
+	json_object_set_new(o, "media_rx_bytes", json_integer((json_int_t)mgr->st.media_rx_bytes));
+	json_object_set_new(o, "media_tx_bytes", json_integer((json_int_t)mgr->st.media_tx_bytes));
 	return o;
 }
 

@@ -15,6 +15,7 @@ usage: test_wrtcctl.py PATH/TO/wrtcctl [PATH/TO/rpc_serve]
 
 import json
 import os
+import re
 import socket
 import socketserver
 import subprocess
@@ -76,9 +77,21 @@ RESULTS = {
          "accepted": 123456, "discarded": 0},
         {"id": 1, "name": "stun", "type": "stun", "mode": "packet-rate", "bucket": 100,
          "rate": 1000, "priority_rate": 10000, "accepted": 10599, "discarded": 89901}]},
-    "statistics": {"uptime": 120, "calls_active": 1, "slow_path": {"arp": 3, "stun": 7},
-                   "drops": {"no-stream-for-port": 5, "policed": 89901},
-                   "workers": [{"worker": 0, "rx_packets": 10}, {"worker": 1, "rx_packets": 12}]},
+    "statistics": {"uptime": 120, "calls_active": 1, "calls_created": 7, "calls_deleted": 6,
+                   "calls_timed_out": 0, "offers": 8, "answers": 7,
+                   "rx_packets": 2400000, "tx_packets": 2399000, "relayed_packets": 2398000,
+                   "punted_packets": 1500, "media_rx_bytes": 380000000,
+                   "media_tx_bytes": 379000000, "dtls_handshakes": 4, "dtls_failures": 1,
+                   "transcoders_created": 2,
+                   "requests_rejected": {"offer": 3, "answer": 0, "delete": 1},
+                   "slow_path": {"arp": 3, "stun": 7, "nd": 0},
+                   "drops": {"no-stream-for-port": 5, "policed": 89901, "runt": 0},
+                   "workers": [{"worker": 0, "rx_packets": 10, "busy": 0.25,
+                                "busy_cycles": 250, "idle_cycles": 750},
+                               {"worker": 1, "rx_packets": 12, "busy": 0.5}],
+                   "interfaces": [{"interface": "lab", "device": "net_af_packet0",
+                                   "steering": "software", "media_ports_in_use": 4,
+                                   "media_ports_total": 20000}]},
     "delete": DELETED,
 }
 
@@ -244,17 +257,86 @@ class WrtcctlTest(unittest.TestCase):
     def test_show_statistics(self):
         out = self.ok("-s", self.addr, "show", "statistics")
         self.assertEqual(self.last_request()["method"], "statistics")
-        self.assertEqual(out,
-                         "uptime                    120\n"
-                         "calls_active              1\n"
-                         "slow_path.arp             3\n"
-                         "slow_path.stun            7\n"
-                         "drops.no-stream-for-port  5\n"
-                         "drops.policed             89901\n"
-                         "workers[0].worker         0\n"
-                         "workers[0].rx_packets     10\n"
-                         "workers[1].worker         1\n"
-                         "workers[1].rx_packets     12\n")
+        self.assertEqual(out, (
+            "uptime                            120\n"
+            "calls_active                      1\n"
+            "calls_created                     7\n"
+            "calls_deleted                     6\n"
+            "offers                            8\n"
+            "answers                           7\n"
+            "rx_packets                        2400000\n"
+            "tx_packets                        2399000\n"
+            "relayed_packets                   2398000\n"
+            "punted_packets                    1500\n"
+            "media_rx_bytes                    380000000\n"
+            "media_tx_bytes                    379000000\n"
+            "dtls_handshakes                   4\n"
+            "dtls_failures                     1\n"
+            "transcoders_created               2\n"
+            "requests_rejected.offer           3\n"
+            "requests_rejected.delete          1\n"
+            "slow_path.arp                     3\n"
+            "slow_path.stun                    7\n"
+            "drops.no-stream-for-port          5\n"
+            "drops.policed                     89901\n"
+            "workers[0].worker                 0\n"
+            "workers[0].rx_packets             10\n"
+            "workers[0].busy                   0.2\n"
+            "workers[0].busy_cycles            250\n"
+            "workers[0].idle_cycles            750\n"
+            "workers[1].worker                 1\n"
+            "workers[1].rx_packets             12\n"
+            "workers[1].busy                   0.5\n"
+            "interfaces[0].interface           lab\n"
+            "interfaces[0].device              net_af_packet0\n"
+            "interfaces[0].steering            software\n"
+            "interfaces[0].media_ports_in_use  4\n"
+            "interfaces[0].media_ports_total   20000\n"
+            "(4 zero counters not shown; --all shows them)\n"))
+
+    def test_show_statistics_all(self):
+        out = self.ok("-s", self.addr, "show", "statistics", "--all")
+        for line in ("calls_timed_out", "requests_rejected.answer", "slow_path.nd", "drops.runt"):
+            self.assertRegex(out, "(?m)^%s +0$" % re.escape(line))
+        self.assertNotIn("not shown", out)
+
+    def test_json_anywhere(self):
+        want = json.dumps(RESULTS["list"], indent=2) + "\n"
+        for args in (["--json", "show", "calls"], ["show", "--json", "calls"],
+                     ["show", "calls", "--json"], ["show", "calls", "-j"]):
+            self.assertEqual(self.ok("-s", self.addr, *args), want, args)
+        out = self.ok("-s", self.addr, "show", "call", "call-1", "--json")
+        self.assertEqual(json.loads(out), QUERY)
+        out = self.ok("-s", self.addr, "show", "statistics", "--json")
+        self.assertEqual(json.loads(out), RESULTS["statistics"])  # zeros included
+
+    def test_show_totals(self):
+        out = self.ok("-s", self.addr, "show", "totals")
+        self.assertEqual([r["method"] for r in FakeGateway.requests], ["statistics", "policers"])
+        self.assertEqual(out, (
+            "Uptime:                                0:02:00\n"
+            "Calls active:                          1\n"
+            "Calls created / deleted / timed out:   7 / 6 / 0\n"
+            "Offers / answers:                      8 / 7\n"
+            "Rejected offer / answer / delete:      3 / 0 / 1\n"
+            "DTLS handshakes ok / failed:           4 / 1\n"
+            "Transcoders created:                   2\n"
+            "\n"
+            "Packets rx / tx:                       2.4M / 2.4M\n"
+            "Packets relayed / to control lcore:    2.4M / 1.5k\n"
+            "Media bytes rx / tx:                   380.0MB / 379.0MB\n"
+            "Average packets/s rx / tx (uptime):    20.0k / 20.0k\n"
+            "Drops:                                 89.9k (policed 89.9k, no-stream-for-port 5)\n"
+            "Slow path:                             arp 3, stun 7, nd 0\n"
+            "\n"
+            "Worker 0:                              10 rx, 25.0% of cycles busy\n"
+            "Worker 1:                              12 rx, 50.0% of iterations busy\n"
+            "Interface lab:                         net_af_packet0, media ports 4 of 20000 in use\n"
+            "Policer link-lab:                      accepted 123.5k, discarded 0\n"
+            "Policer stun:                          accepted 10.6k, discarded 89.9k\n"))
+        out = self.ok("-s", self.addr, "--json", "show", "totals")
+        self.assertEqual(json.loads(out), {"statistics": RESULTS["statistics"],
+                                           "policers": RESULTS["policers"]})
 
     def test_delete_call(self):
         out = self.ok("-s", self.addr, "delete", "call", "call-1", "--from-tag", "ft1")
