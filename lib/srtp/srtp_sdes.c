@@ -10,81 +10,73 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 
-static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/*
+ * Base64 (RFC 4648) through OpenSSL's EVP_DecodeBlock()/EVP_EncodeBlock().
+ * EVP_DecodeBlock() is lenient where an SDP key must not be: it skips
+ * leading and trailing white space, needs the input padded to a multiple of
+ * 4, counts padding as zero bytes and ignores bits left over in the last
+ * character. So the input is checked first (alphabet only, '=' only at the
+ * end, a length that can be base64), padded here when it came unpadded
+ * (RFC 4568 keys usually are: 40 characters for 30 bytes), and the decoded
+ * bytes must encode back to exactly the (padded) input, which rejects
+ * non-zero leftover bits.
+ */
+enum { B64_MAX = 128 }; /* characters; the longest SDES key||salt is 46 bytes (64) */
 
-static int
-b64_value(char c)
+static bool
+b64_char(char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/';
 }
 
-/* Decode base64 with or without '=' padding; -1 on a bad character or overflow. */
+/* Decode base64 with or without '=' padding; -1 on a bad character, length or overflow. */
 static int
 b64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
 {
-	uint32_t acc = 0;
-	size_t n = 0;
-	int bits = 0;
+	unsigned char padded[B64_MAX + 1], back[B64_MAX + 1], bytes[B64_MAX / 4 * 3];
+	size_t data = len, pad, plen, n;
+	int dec;
 
-	while (len > 0 && in[len - 1] == '=')
-		len--;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64_value(in[i]);
-
-		if (v < 0)
-			return -1;
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == cap)
-				return -1;
-			out[n++] = (uint8_t)(acc >> bits);
-		}
-	}
-	/* Leftover bits must be zero padding: at most 4 of them. */
-	if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0)
+	while (data > 0 && in[data - 1] == '=' && len - data < 2)
+		data--;
+	if (data == 0 || len > B64_MAX || data % 4 == 1)
 		return -1;
+	for (size_t i = 0; i < data; i++)
+		if (!b64_char(in[i]))
+			return -1;
+	pad = (4 - data % 4) % 4;
+	/* Padding is optional, but when present it must be complete. */
+	if (len != data && len != data + pad)
+		return -1;
+	memcpy(padded, in, data);
+	memset(padded + data, '=', pad);
+	plen = data + pad;
+	padded[plen] = '\0';
+	dec = EVP_DecodeBlock(bytes, padded, (int)plen);
+	if (dec < 0 || (size_t)dec != plen / 4 * 3)
+		return -1;
+	n = (size_t)dec - pad;
+	if (n > cap || EVP_EncodeBlock(back, bytes, (int)n) != (int)plen ||
+	    memcmp(back, padded, plen) != 0) {
+		OPENSSL_cleanse(bytes, sizeof(bytes));
+		return -1;
+	}
+	memcpy(out, bytes, n);
+	OPENSSL_cleanse(bytes, sizeof(bytes));
+	OPENSSL_cleanse(back, sizeof(back));
 	return (int)n;
 }
 
+/* @p out holds at least 4 * ceil(n / 3) + 1 characters. */
 static size_t
 b64_encode(const uint8_t *in, size_t n, char *out)
 {
-	size_t o = 0, i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-
-		out[o++] = b64_alphabet[v >> 18];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = b64_alphabet[(v >> 6) & 63];
-		out[o++] = b64_alphabet[v & 63];
-	}
-	if (i < n) {
-		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
-
-		out[o++] = b64_alphabet[v >> 18];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=';
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return o;
+	return (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
 }
 
 /* Decimal number of at most 'max' value; -1 on syntax error or overflow. */

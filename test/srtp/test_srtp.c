@@ -825,6 +825,17 @@ test_sdes(void)
 		 -ENOTSUP, "session-param"},
 		{"1", -EINVAL, "crypto-suite"},
 		{"", -EINVAL, "tag"},
+		/* Base64 is strict: bits left over in the last character, incomplete or
+		 * misplaced padding. */
+		{"1 AEAD_AES_128_GCM inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB", -EINVAL,
+		 "key-params: key is not base64"},
+		{"1 AEAD_AES_128_GCM inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHA=", -EINVAL,
+		 "key-params: key is not base64"},
+		{"1 AEAD_AES_128_GCM inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHA===", -EINVAL,
+		 "key-params: key is not base64"},
+		{"1 AEAD_AES_128_GCM inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRob=HA", -EINVAL,
+		 "key-params: key is not base64"},
+		{"1 AES_CM_128_HMAC_SHA1_80 inline:", -EINVAL, "key-params: key is not base64"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err = NULL;
@@ -832,6 +843,17 @@ test_sdes(void)
 				   bad[i].rc))
 			fprintf(stderr, "  case %zu: %s\n", i, bad[i].in);
 		WRTC_CHECK(err != NULL && strncmp(err, bad[i].err, strlen(bad[i].err)) == 0);
+	}
+	/* A 28-byte GCM key||salt decodes the same with and without padding. */
+	for (int pad = 0; pad < 2; pad++) {
+		const char *in = pad ? "1 AEAD_AES_128_GCM inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHA=="
+				     : "1 AEAD_AES_128_GCM inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHA";
+
+		err = NULL;
+		if (WRTC_CHECK_EQ(wrtc_srtp_sdes_parse(in, strlen(in), &sd, &err), 0)) {
+			WRTC_CHECK(sd.master_key[0] == 1 && sd.master_key[15] == 16);
+			WRTC_CHECK(sd.master_salt[0] == 17 && sd.master_salt[11] == 28);
+		}
 	}
 	/* WSH and KDR=0 are accepted; the key of the parsed attribute works. */
 	static const char ok[] =
