@@ -164,6 +164,7 @@ wrtc_srtp_kdf(const uint8_t *master_key, size_t key_size, const uint8_t salt[14]
 	return wrtc_srtp_aes_cm_keystream(master_key, key_size, iv, out, n);
 }
 
+/* The HMAC pad states, once per key (SHA1_*: see the top of srtp_priv.h). */
 static void
 hmac_prepare(struct srtp_keyset *ks, const uint8_t key[SRTP_AUTH_KEY_SIZE])
 {

@@ -6,8 +6,20 @@
 #ifndef WRTC_SRTP_PRIV_H
 #define WRTC_SRTP_PRIV_H
 
-/* The low-level SHA-1 API lets us keep HMAC state as plain structs (no allocation
- * per packet); it is deprecated in OpenSSL 3.0 but present. */
+/*
+ * Why the deprecated low-level SHA1_* calls and not EVP_MAC/EVP_Q_mac/HMAC():
+ * HMAC-SHA1 here starts from SHA-1 states precomputed once per key (after
+ * key ^ ipad and key ^ opad), kept as plain SHA_CTX structs that a packet
+ * copies onto its stack (srtp_hmac() below). OpenSSL 3.0's supported APIs
+ * cannot do that without the heap: EVP_MAC_init() on a cached EVP_MAC_CTX
+ * re-derives from the key by duplicating a provider digest context (an
+ * allocation per packet, which the fast path forbids), EVP_MAC_CTX_dup()
+ * allocates, and EVP_Q_mac()/HMAC() redo the key schedule and allocate each
+ * call. docs/benchmarks.md ("srtp") measures it: the same AES-CTR +
+ * HMAC-SHA1 through a cached EVP_MAC_CTX costs 406 ns a packet against 315 ns
+ * here (wrtc-bench-srtp, the `evp-floor` column). The calls are deprecated
+ * in OpenSSL 3.0 but present; OPENSSL_SUPPRESS_DEPRECATED keeps them quiet.
+ */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include <errno.h>
@@ -128,7 +140,8 @@ int
 wrtc_srtp_gcm_open(EVP_CIPHER_CTX *c, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
 		   const uint8_t *aad2, size_t aad2_len, uint8_t *p, size_t n, uint8_t *tag);
 
-/* HMAC-SHA1 of a || b with precomputed pad states; writes 20 bytes. */
+/* HMAC-SHA1 of a || b with precomputed pad states; writes 20 bytes. SHA1_*
+ * rather than EVP_MAC: see the top of this file. */
 static inline void
 srtp_hmac(const struct srtp_keyset *ks, const uint8_t *a, size_t alen, const uint8_t *b,
 	  size_t blen, uint8_t md[SHA_DIGEST_LENGTH])
