@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 
@@ -23,6 +24,7 @@ from wrtclab import DUT_IP4, PEER_IP4, RpcError  # noqa: E402
 from test_relay import ep, expect, run_peer, setup_call  # noqa: E402
 
 METRICS = "127.0.0.1:19901"
+CAPTURE_DIR = tempfile.mkdtemp(prefix="wrtcgw-capture-")
 N = 40
 
 SCRAPE = r"""
@@ -187,7 +189,37 @@ def case_dashboard_names(gw, lab):
     expect(not missing, f"dashboard uses metrics the gateway does not serve: {missing}")
 
 
-CASES = [case_metrics_live_call, case_logs, case_dashboard_names]
+def case_capture_dir(gw, lab):
+    """Per-call capture goes to capture.dir as pcapng that tshark reads."""
+    a_ip, b_ip = PEER_IP4
+    setup_call(gw, "obs-cap", a_ip, 36200, b_ip, 36202)
+    legs = gw.rpc.call("query", call_id="obs-cap")["streams"][0]["legs"]
+    pa, pb = legs[0]["rtp"]["local"], legs[1]["rtp"]["local"]
+    r = gw.rpc.call("capture", call_id="obs-cap", action="start")
+    expect(r["file"].startswith(CAPTURE_DIR + "/obs-cap-") and r["file"].endswith(".pcapng"),
+           f"capture file {r['file']} not in capture.dir {CAPTURE_DIR}")
+    got = run_peer(lab, {
+        "sockets": {"a": ep(a_ip, 36200), "b": ep(b_ip, 36202)},
+        "steps": [{"send": "a", "to": pa, "count": 20, "ssrc": 0x3333, "interval": 0.002}],
+        "linger": 0.3})
+    expect(len(got["b"]) == 20, "media did not flow")
+    r = gw.rpc.call("capture", call_id="obs-cap", action="stop")
+    expect(r["packets"] == 20, f"capture wrote {r['packets']} packets, not 20")
+    with open(r["file"], "rb") as f:
+        expect(f.read(4) == b"\x0a\x0d\x0d\x0a", "not a pcapng section header block")
+    port = pa.rsplit(":", 1)[1]
+    out = subprocess.run(["tshark", "-r", r["file"], "-d", f"udp.port=={port},rtp", "-T", "fields",
+                          "-e", "rtp.ssrc", "-e", "frame.time_epoch"],
+                         capture_output=True, text=True, timeout=60)
+    rows = [ln.split("\t") for ln in out.stdout.splitlines()]
+    expect(len(rows) == 20 and all(row[0] == "0x00003333" for row in rows),
+           f"tshark read {rows[:3]}... {out.stderr[-300:]}")
+    expect(all(abs(float(row[1]) - time.time()) < 120 for row in rows),
+           f"capture timestamps off: {rows[0][1]} vs {time.time()}")
+    gw.rpc.call("delete", call_id="obs-cap")
+
+
+CASES = [case_metrics_live_call, case_logs, case_dashboard_names, case_capture_dir]
 
 
 def main():
@@ -196,6 +228,7 @@ def main():
         return 77
     cfg = wrtclab.default_config()
     cfg["control"]["metrics_listen"] = METRICS
+    cfg["capture"] = {"dir": CAPTURE_DIR}
     passed = failed = 0
     with wrtclab.Lab() as lab:
         gw = wrtclab.Gateway(lab, sys.argv[1], config=cfg).start()
@@ -219,6 +252,7 @@ def main():
             if failed:
                 print("--- gateway log ---")
                 print(gw.log()[-4000:])
+    shutil.rmtree(CAPTURE_DIR, ignore_errors=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
