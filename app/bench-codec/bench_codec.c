@@ -433,13 +433,15 @@ g711_bench(unsigned int frames, unsigned int runs)
 	for (int x = -32768; x <= 32767; x++)
 		if (tab_ulaw_from_linear((int16_t)x) != linear_to_ulaw(x) ||
 		    tab_alaw_from_linear((int16_t)x) != linear_to_alaw(x)) {
-			fprintf(stderr, "bench-codec: G.711 encode differs from spandsp at %d\n", x);
+			fprintf(stderr, "bench-codec: G.711 encode differs from spandsp at %d\n",
+				x);
 			return 1;
 		}
 	for (int u = 0; u < 256; u++)
 		if (tab_ulaw_to_linear((uint8_t)u) != ulaw_to_linear((uint8_t)u) ||
 		    tab_alaw_to_linear((uint8_t)u) != alaw_to_linear((uint8_t)u)) {
-			fprintf(stderr, "bench-codec: G.711 decode differs from spandsp at %d\n", u);
+			fprintf(stderr, "bench-codec: G.711 decode differs from spandsp at %d\n",
+				u);
 			return 1;
 		}
 	dec = pcmu->dec_create(8000);

@@ -80,7 +80,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
 	if (strcmp(url, "/metrics") != 0)
-		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found: the metrics are at /metrics\n");
+		return reply_text(conn, MHD_HTTP_NOT_FOUND,
+				  "not found: the metrics are at /metrics\n");
 	if (srv->render == NULL)
 		return reply_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "starting\n");
 	if (srv->render(&b, srv->ctx) != 0 || b.failed || b.data == NULL) {

@@ -361,7 +361,8 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 			sum.drops[r] += s->drops[r];
 		for (unsigned int c = 0; c < WRTC_PUNT_CLASS_MAX; c++)
 			sum.punt_share_full[c] += s->punt_share_full[c];
-		json_array_append_new(workers, json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I}",
+		json_array_append_new(workers, json_pack(
+			"{s:i, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I}",
 			"worker", w, "rx_packets", (json_int_t)s->rx_pkts,
 			"tx_packets", (json_int_t)s->tx_pkts, "relayed", (json_int_t)s->relayed,
 			"punted", (json_int_t)s->punted, "handoff_out", (json_int_t)s->handoff_out,
@@ -434,12 +435,15 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 		"offer", (json_int_t)mgr->st.rejected[REJ_OFFER],
 		"answer", (json_int_t)mgr->st.rejected[REJ_ANSWER],
 		"delete", (json_int_t)mgr->st.rejected[REJ_DELETE]));
-	json_object_set_new(o, "dtls_handshakes", json_integer((json_int_t)mgr->st.dtls_handshakes));
+	json_object_set_new(o, "dtls_handshakes",
+			    json_integer((json_int_t)mgr->st.dtls_handshakes));
 	json_object_set_new(o, "dtls_failures", json_integer((json_int_t)mgr->st.dtls_failures));
 	json_object_set_new(o, "transcoders_created",
 			    json_integer((json_int_t)mgr->st.xcoders_created));
-	json_object_set_new(o, "media_rx_bytes", json_integer((json_int_t)mgr->st.media_rx_bytes));
-	json_object_set_new(o, "media_tx_bytes", json_integer((json_int_t)mgr->st.media_tx_bytes));
+	json_object_set_new(o, "media_rx_bytes",
+			    json_integer((json_int_t)mgr->st.media_rx_bytes));
+	json_object_set_new(o, "media_tx_bytes",
+			    json_integer((json_int_t)mgr->st.media_tx_bytes));
 	return o;
 }
 

@@ -54,8 +54,10 @@ tel_key(const char *prefix, const char *in, char *out, size_t size)
 	for (; *in != '\0' && i + 1 < size; in++, i++) {
 		char c = *in;
 
-		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 c == '/' ? c : '_';
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '/';
+
+		out[i] = ok ? c : '_';
 	}
 	out[i] = '\0';
 }

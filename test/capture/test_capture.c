@@ -53,7 +53,8 @@ static int
 setup(void)
 {
 	char *argv[] = {"test_capture", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
-			"--no-telemetry", "-l", "0", "--vdev=net_null0", "--log-level", "*:warning"};
+			"--no-telemetry", "-l", "0", "--vdev=net_null0",
+			"--log-level", "*:warning"};
 
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
 		return -1;

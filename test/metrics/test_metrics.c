@@ -60,13 +60,15 @@ render(struct wrtc_metrics_buf *b, void *ctx)
 static int
 http(struct wrtc_metrics_server *srv, const char *req, char *out, size_t size)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(wrtc_metrics_server_port(srv))};
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(wrtc_metrics_server_port(srv))};
 	size_t len = 0, sent = 0;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	struct timespec nap = {0, 200000};
 
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	if (fd < 0 || (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != EINPROGRESS))
+	if (fd < 0 ||
+	    (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != EINPROGRESS))
 		return -1;
 	/* At most 10 s on a loaded machine; the loop ends as soon as the reply is in. */
 	for (int i = 0; i < 50000; i++) {
@@ -108,9 +110,10 @@ test_server(void)
 	wrtc_metrics_server_set_render(srv, render, &value);
 	WRTC_CHECK(http(srv, "GET /metrics HTTP/1.0\r\n\r\n", buf, sizeof(buf)) > 0);
 	WRTC_CHECK(strstr(buf, " 200 OK\r\n") != NULL);
-	WRTC_CHECK(strstr(buf, "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n") != NULL);
-	WRTC_CHECK(strstr(buf, "\r\n\r\n# HELP wrtcgw_test A test value.\n# TYPE wrtcgw_test gauge\n"
-			       "wrtcgw_test 42\n") != NULL);
+	WRTC_CHECK(strstr(buf, "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n") !=
+		   NULL);
+	WRTC_CHECK(strstr(buf, "\r\n\r\n# HELP wrtcgw_test A test value.\n"
+			       "# TYPE wrtcgw_test gauge\nwrtcgw_test 42\n") != NULL);
 	value = 43;
 	WRTC_CHECK(http(srv, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", buf,
 			sizeof(buf)) > 0);

@@ -846,8 +846,9 @@ test_sdes(void)
 	}
 	/* A 28-byte GCM key||salt decodes the same with and without padding. */
 	for (int pad = 0; pad < 2; pad++) {
-		const char *in = pad ? "1 AEAD_AES_128_GCM inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHA=="
-				     : "1 AEAD_AES_128_GCM inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHA";
+		const char *in =
+			pad ? "1 AEAD_AES_128_GCM inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHA=="
+			    : "1 AEAD_AES_128_GCM inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHA";
 
 		err = NULL;
 		if (WRTC_CHECK_EQ(wrtc_srtp_sdes_parse(in, strlen(in), &sd, &err), 0)) {
