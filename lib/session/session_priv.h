@@ -223,6 +223,13 @@ struct sess_stats {
 
 enum { REJ_OFFER, REJ_ANSWER, REJ_DELETE };
 
+/* Rate limit of the rejected-request lines (session_log_reject). */
+struct reject_log {
+	uint64_t tokens;
+	uint64_t last_tsc;           /* of the last line logged; 0: none yet */
+	uint64_t suppressed;         /* lines left out since */
+};
+
 struct wrtc_session_mgr {
 	const struct wrtc_config *cfg;
 	struct wrtc_dataplane *dp;
@@ -249,6 +256,7 @@ struct wrtc_session_mgr {
 	uint64_t last_route_tsc;
 	time_t started;
 	struct sess_stats st;
+	struct reject_log reject_log;
 };
 
 /* session_ports.c */
@@ -319,6 +327,10 @@ unsigned int telemetry_poll(struct wrtc_session_mgr *mgr);
 void telemetry_attach(struct wrtc_session_mgr *mgr);
 
 /* control.c */
+/* Count and log (rate limited) a refused offer/answer/delete (REJ_*); every
+ * front end (JSON-RPC, ng) calls it with the error its client gets. */
+void session_log_reject(struct wrtc_session_mgr *mgr, unsigned int kind, const char *call_id,
+			const char *reason, int code);
 int ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_port,
 		  const struct wrtc_flow_ep *remote, const struct rte_ether_addr *mac,
 		  const uint8_t *buf, size_t len);

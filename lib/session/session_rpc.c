@@ -240,42 +240,14 @@ do_delete(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	return final;
 }
 
-/*
- * A refused offer, answer or delete is logged once, with the call-id and the
- * reason the client got. The lines are rate limited (a token bucket of
- * REJECT_LOG_BURST lines refilled at REJECT_LOG_RATE a second), and the
- * next line that gets through says how many were suppressed.
- */
-enum { REJECT_LOG_RATE = 10, REJECT_LOG_BURST = 50 };
-
 static void
 log_reject(struct wrtc_session_mgr *mgr, unsigned int kind, json_t *params,
 	   const struct wrtc_rpc_error *err)
 {
-	static const char *const names[] = {"offer", "answer", "delete"};
-	static uint64_t tokens = REJECT_LOG_BURST, last_tsc, suppressed;
 	json_t *id = params != NULL ? json_object_get(params, "call_id") : NULL;
-	uint64_t now = rte_rdtsc();
-	char more[96] = "";
 
-	mgr->st.rejected[kind]++;
-	if (last_tsc != 0 && mgr->hz != 0)
-		tokens = RTE_MIN((uint64_t)REJECT_LOG_BURST,
-				 tokens + (now - last_tsc) * REJECT_LOG_RATE / mgr->hz);
-	if (tokens == 0 && last_tsc != 0) {
-		suppressed++;
-		return;
-	}
-	last_tsc = now;
-	tokens--;
-
-	if (suppressed != 0)
-		snprintf(more, sizeof(more), " (%" PRIu64 " rejections not logged before this one)",
-			 suppressed);
-	SESS_LOG(WARNING, "[%.128s] %s rejected: %s (%d)%s",
-		 json_is_string(id) ? json_string_value(id) : "-", names[kind], err->message,
-		 err->code, more);
-	suppressed = 0;
+	session_log_reject(mgr, kind, json_is_string(id) ? json_string_value(id) : NULL,
+			   err->message, err->code);
 }
 
 static json_t *

@@ -219,7 +219,37 @@ def case_capture_dir(gw, lab):
     gw.rpc.call("delete", call_id="obs-cap")
 
 
-CASES = [case_metrics_live_call, case_logs, case_dashboard_names, case_capture_dir]
+def case_reject_rate_limit(gw, lab):
+    """A flood of bad requests is counted in full but logged at a bounded rate,
+    and the next line that gets through says how many were left out."""
+    before = samples(scrape(lab, gw))
+    for i in range(120):
+        try:
+            gw.rpc.call("delete", call_id=f"flood-{i}")
+        except RpcError:
+            pass
+    after = samples(scrape(lab, gw))
+    key = 'wrtcgw_rejected_requests_total{method="delete"}'
+    expect(after[key] - before[key] == 120, f"{key} moved by {after[key] - before[key]}")
+    logged = [ln for ln in gw.log().splitlines() if "[flood-" in ln]
+    expect(50 <= len(logged) < 120, f"{len(logged)} of 120 flood lines logged")
+    deadline = time.time() + 10
+    n = 0
+    while time.time() < deadline:
+        try:
+            gw.rpc.call("delete", call_id=f"after-flood-{n}")
+        except RpcError:
+            pass
+        if re.search(r"\[after-flood-\d+\] delete rejected: .* \(\d+ rejections not logged "
+                     r"before this one\)", gw.log()):
+            return
+        n += 1
+        time.sleep(0.15)
+    raise AssertionError("no line told how many rejections were left out")
+
+
+CASES = [case_metrics_live_call, case_logs, case_dashboard_names, case_capture_dir,
+         case_reject_rate_limit]
 
 
 def main():
