@@ -248,8 +248,30 @@ def case_reject_rate_limit(gw, lab):
     raise AssertionError("no line told how many rejections were left out")
 
 
+def case_wrtcctl_totals(gw, lab):
+    """wrtcctl's one-screen summary and zero-hiding statistics against the gateway."""
+    ctl = os.path.join(wrtclab.SRC, "tools", "wrtcctl")
+    st = gw.rpc.call("statistics")
+    r = subprocess.run(["/usr/bin/python3", ctl, "-s", gw.sock_path, "show", "totals"],
+                       capture_output=True, text=True, timeout=30)
+    expect(r.returncode == 0, f"wrtcctl show totals: {r.stderr}")
+    want = "%d / %d / %d" % (st["calls_created"], st["calls_deleted"], st["calls_timed_out"])
+    for line in ("Calls active:", "Calls created / deleted / timed out:   " + want,
+                 "Rejected offer / answer / delete:", "Worker 0:", "Interface lab:",
+                 "Policer stun:"):
+        expect(line in r.stdout, f"show totals lacks {line!r}:\n{r.stdout}")
+    r = subprocess.run(["/usr/bin/python3", ctl, "-s", gw.sock_path, "show", "statistics"],
+                       capture_output=True, text=True, timeout=30)
+    expect(r.returncode == 0 and "zero counters not shown" in r.stdout and
+           not re.search(r"(?m)^drops\.\S+ +0$", r.stdout), f"show statistics:\n{r.stdout}")
+    r = subprocess.run(["/usr/bin/python3", ctl, "-s", gw.sock_path, "show", "statistics",
+                        "--all", "--json"], capture_output=True, text=True, timeout=30)
+    import json
+    expect(r.returncode == 0 and "drops" in json.loads(r.stdout), "show statistics --all --json")
+
+
 CASES = [case_metrics_live_call, case_logs, case_dashboard_names, case_capture_dir,
-         case_reject_rate_limit]
+         case_reject_rate_limit, case_wrtcctl_totals]
 
 
 def main():
