@@ -790,6 +790,7 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 	TAILQ_INIT(&mgr->calls);
 	for (unsigned int w = 0; w < RTE_DIM(mgr->ctrlq); w++)
 		STAILQ_INIT(&mgr->ctrlq[w].backlog);
+	TAILQ_INIT(&mgr->capturing);
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++) {
 		const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[i];
 

@@ -66,6 +66,7 @@ capture_start(struct wrtc_session_mgr *mgr, struct wrtc_call *call, char *err, s
 			 strerror(errno));
 		return -EIO;
 	}
+	TAILQ_INSERT_TAIL(&mgr->capturing, call, cap_next);
 	set_capture(mgr, call, true);
 	CALL_LOG(INFO, call, "capture started: %s", call->capture_file);
 	return 0;
@@ -76,9 +77,8 @@ call_of_stream(struct wrtc_session_mgr *mgr, uint32_t id)
 {
 	struct wrtc_call *call;
 
-	TAILQ_FOREACH(call, &mgr->calls, next) {
-		if (call->capture == NULL)
-			continue;
+	/* Only the calls being captured: usually none or one, never every call. */
+	TAILQ_FOREACH(call, &mgr->capturing, cap_next) {
 		for (unsigned int i = 0; i < call->n_media; i++)
 			for (unsigned int l = 0; l < 2; l++) {
 				const struct leg_media *lm = &call->media[i].leg[l];
@@ -142,5 +142,6 @@ capture_stop(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t *pac
 		*packets = wrtc_capture_packets(call->capture);
 	rc = wrtc_capture_close(call->capture);
 	call->capture = NULL;
+	TAILQ_REMOVE(&mgr->capturing, call, cap_next);
 	return rc;
 }

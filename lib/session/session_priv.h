@@ -174,7 +174,8 @@ struct wrtc_call {
 	uint64_t created_tsc;
 	uint64_t answered_tsc;
 	bool need_route;             /* some stream waits for a neighbour */
-	struct wrtc_capture *capture;/* per-call pcap, or NULL */
+	struct wrtc_capture *capture;/* per-call pcapng, or NULL */
+	TAILQ_ENTRY(wrtc_call) cap_next; /* in mgr->capturing while capture != NULL */
 	char capture_file[WRTC_CONFIG_PATH_SIZE + 160]; /* capture.dir + name */
 	char calling[SESS_ID_SIZE];  /* optional ids given with the offer, for status */
 	char called[SESS_ID_SIZE];
@@ -238,6 +239,7 @@ struct wrtc_session_mgr {
 	struct wrtc_net_neigh *neigh[WRTC_FLOW_MAX_IFACES];
 	struct wrtc_sdp_rules *rules[64]; /* per trunk group */
 	struct call_list calls;
+	struct call_list capturing;  /* calls with a capture open (few): capture_poll's scan */
 	struct leg_media **port_map[WRTC_FLOW_MAX_IFACES]; /* [65536]: local port -> leg media */
 	struct wrtc_policer **pols;  /* [nb_workers * n_policers], instance-major */
 	unsigned int n_pols;         /* configured policers, then defaults of punted classes */
