@@ -5,7 +5,8 @@ own key, and unprotects what it receives with the gateway's key.
 
     /usr/bin/python3 sdes_peer.py BIND_IP BIND_PORT GW_IP GW_PORT MY_KEY_B64 GW_KEY_B64 COUNT SSRC
 
-Prints JSON: {"sent": n, "received": [hex of each decrypted RTP packet], "errors": n}.
+Prints "ready" once its socket is bound, then JSON: {"sent": n, "received": [hex of
+each decrypted RTP packet], "errors": n}.
 """
 import base64
 import json
@@ -29,6 +30,9 @@ def main():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((ip, port))
     s.settimeout(0.002)
+    # The test starts the other peer only after this line: packets relayed to
+    # this port before the bind would be lost.
+    print("ready", flush=True)
     received, errors = [], 0
     time.sleep(1.0)  # let the plain-RTP peer bind first
     end = time.time() + 2.5

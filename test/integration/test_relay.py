@@ -229,6 +229,7 @@ def case_sdes(gw, lab):
     b = lab.peer_popen("/usr/bin/python3", os.path.join(HERE, "sdes_peer.py"), b_ip, "33002",
                        DUT_IP4, str(pb), b_key, gw_key, str(n), str(0xBBBB),
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=HERE)
+    expect(b.stdout.readline() == "ready\n", "SDES peer did not start")
     got = run_peer(lab, {"sockets": {"a": ep(a_ip, 33000)},
                          "steps": [{"sleep": 0.3},
                                    {"send": "a", "to": ep(DUT_IP4, pa), "count": n,
