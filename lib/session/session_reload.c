@@ -7,8 +7,9 @@
  * what needs a restart keeps its running value, with a warning for each.
  * What is applied: SDP rules, codec entries, packet service profiles and
  * trunk groups (for new offers), policer buckets and rates (posted to each
- * worker), control.media_timeout, control.hold_timeout and control.max_calls.
- * docs/deployment.md lists the same.
+ * worker), control.media_timeout, control.hold_timeout, control.max_calls and
+ * capture.dir (for captures started after the reload). docs/deployment.md
+ * lists the same.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -202,6 +203,16 @@ wrtc_session_mgr_reload(struct wrtc_session_mgr *mgr, struct wrtc_config *next, 
 		memcpy(next->control.rpc_tcp, cur->control.rpc_tcp, sizeof(next->control.rpc_tcp));
 		memcpy(next->control.rpc_unix, cur->control.rpc_unix,
 		       sizeof(next->control.rpc_unix));
+	}
+	if (strcmp(cur->control.metrics_listen, next->control.metrics_listen) != 0) {
+		SESS_LOG(WARNING, "reload: control.metrics_listen changed: not applied (needs a "
+			 "restart)");
+		next->control.metrics_enabled = cur->control.metrics_enabled;
+		memcpy(next->control.metrics_listen, cur->control.metrics_listen,
+		       sizeof(next->control.metrics_listen));
+		memcpy(next->control.metrics_host, cur->control.metrics_host,
+		       sizeof(next->control.metrics_host));
+		next->control.metrics_port = cur->control.metrics_port;
 	}
 	if (memcmp(&cur->workers, &next->workers, sizeof(cur->workers)) != 0) {
 		SESS_LOG(WARNING, "reload: workers changed: not applied (needs a restart)");
