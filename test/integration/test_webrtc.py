@@ -106,6 +106,11 @@ def check_call(gw, call_id, browser, phone, mode, keep=False):
     expect(web["dtls"]["state"] == "connected", f"DTLS state in query: {web['dtls']}")
     expect(web["security"] == "srtp-terminated" and web["dtls"]["srtp_suite"],
            f"security in query: {web}")
+    # The counters the metrics and `wrtcctl show totals` report.
+    st = gw.rpc.call("statistics")
+    expect(st["dtls_handshakes"] >= 1, f"statistics dtls_handshakes {st['dtls_handshakes']}")
+    expect(mode != "transcode" or st["transcoders_created"] >= 2,
+           f"statistics transcoders_created {st['transcoders_created']}")
     b = browser.recv(SECONDS + 30)
     ph = phone.recv(SECONDS + 30)
     browser.wait()
