@@ -13,8 +13,10 @@
 #include <time.h>
 
 #include <rte_ethdev.h>
+#include <rte_version.h>
 
 #include "session_priv.h"
+#include "wrtc_build_config.h"
 
 #define C WRTC_METRICS_COUNTER
 #define G WRTC_METRICS_GAUGE
@@ -228,6 +230,9 @@ metrics_render(struct wrtc_metrics_buf *b, void *ctx)
 			for (unsigned int l = 0; l < 2; l++)
 				xcoders += call->media[i].leg[l].xcoder != NULL;
 	}
+	wrtc_metrics_family(b, "wrtcgw_build_info", G, "Version of the gateway (value 1).");
+	wrtc_metrics_u64(b, "wrtcgw_build_info",
+			 (const char *[]){"version", WRTC_VERSION, "dpdk", rte_version()}, 2, 1);
 	one(b, "wrtcgw_uptime_seconds", G, "Seconds since the gateway started.",
 	    (uint64_t)(time(NULL) - mgr->started));
 	wrtc_metrics_family(b, "wrtcgw_calls", G, "Calls present, by state.");

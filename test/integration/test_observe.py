@@ -70,6 +70,8 @@ def promtool(text):
 def case_metrics_live_call(gw, lab):
     before = samples(scrape(lab, gw))
     expect(before.get('wrtcgw_calls{state="answered"}') == 0, "a call before the test")
+    expect(any(k.startswith('wrtcgw_build_info{version="') and v == 1 for k, v in before.items()),
+           "no wrtcgw_build_info")
     for name in ("wrtcgw_port_rx_missed_total", "wrtcgw_port_rx_nombuf_total",
                  "wrtcgw_worker_busy_cycles_total", "wrtcgw_worker_idle_cycles_total",
                  'wrtcgw_drops_total{reason="unexpected-source"}',
