@@ -88,15 +88,34 @@ wrtc_capture_write(struct wrtc_capture *c, const struct rte_mbuf *m, uint64_t ts
 {
 	struct rte_mbuf *copy;
 	struct epb_hdr *epb;
+	uint16_t port = m->port;
 
 	if (c->error)
 		return -EIO;
-	copy = rte_pcapng_copy(m->port, 0, m, c->mp, UINT32_MAX, rte_get_tsc_cycles(),
+	/* A frame the gateway built itself (a transcoder's output) has no
+	 * receiving port (RTE_MBUF_PORT_INVALID); rte_pcapng_write_packets()
+	 * indexes its interface table by the copy's port, so such a frame is
+	 * filed under the first interface block. */
+	if (!rte_eth_dev_is_valid_port(port)) {
+		uint16_t p;
+
+		port = RTE_MAX_ETHPORTS;
+		RTE_ETH_FOREACH_DEV(p) {
+			port = p;
+			break;
+		}
+		if (port == RTE_MAX_ETHPORTS) {
+			c->lost++;
+			return -ENODEV;
+		}
+	}
+	copy = rte_pcapng_copy(port, 0, m, c->mp, UINT32_MAX, rte_get_tsc_cycles(),
 			       RTE_PCAPNG_DIRECTION_IN);
 	if (copy == NULL) {
 		c->lost++;
 		return -ENOMEM;
 	}
+	copy->port = port;
 	/* DPDK 22.11 converts TSC cycles to wall-clock time with a wrong base
 	 * (years off; test/capture checks the stamps), so the block gets the
 	 * caller's wall-clock time in nanoseconds (the interface blocks say
@@ -113,8 +132,7 @@ wrtc_capture_write(struct wrtc_capture *c, const struct rte_mbuf *m, uint64_t ts
 	}
 	rte_pktmbuf_free(copy);
 	c->packets++;
-	if (m->port < RTE_MAX_ETHPORTS)
-		c->per_port[m->port]++;
+	c->per_port[port]++;
 	return 0;
 }
 
