@@ -148,7 +148,14 @@ struct call_media {
 
 struct call_leg {
 	char tag[SESS_ID_SIZE];
-	int tg;                      /* trunk group index */
+	int tg;                      /* trunk group index (SDP rules, status) */
+	/* The profile this leg runs: a copy of its trunk group and packet service
+	 * profile, changed by the front end's per-leg profile (ng flags). Written
+	 * by call_create()/call_profile_apply() on the control lcore. */
+	struct wrtc_config_trunk_group tgc;
+	struct wrtc_config_psp pspc;
+	uint16_t ctx_psp;            /* packet service profile whose DTLS context it uses */
+	int dtls_role;               /* -1: the DTLS profile's role, else enum wrtc_config_dtls_role */
 	struct wrtc_sdp *sdp;        /* last SDP received from this leg */
 	uint64_t sess_id;            /* our o= towards this leg */
 	uint64_t sess_ver;
@@ -260,6 +267,35 @@ struct wrtc_session_mgr {
 	struct sess_stats st;
 	struct reject_log reject_log;
 };
+
+/* The profile of leg @p l (see struct call_leg). */
+static inline const struct wrtc_config_trunk_group *
+call_tg(const struct wrtc_call *call, unsigned int l)
+{
+	return &call->leg[l].tgc;
+}
+
+static inline const struct wrtc_config_psp *
+call_psp(const struct wrtc_call *call, unsigned int l)
+{
+	return &call->leg[l].pspc;
+}
+
+/* The DTLS role configured for leg @p l (AUTO when neither flag nor profile sets one). */
+static inline enum wrtc_config_dtls_role
+call_dtls_role(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int l)
+{
+	const struct wrtc_config_psp *psp = call_psp(call, l);
+
+	if (call->leg[l].dtls_role >= 0)
+		return (enum wrtc_config_dtls_role)call->leg[l].dtls_role;
+	return psp->dtls_profile >= 0 ? mgr->cfg->dtls_profiles[psp->dtls_profile].role :
+					WRTC_CONFIG_DTLS_ROLE_AUTO;
+}
+
+/* session_profile.c */
+int call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
+		       const struct wrtc_session_profile *p, char *err, size_t errlen);
 
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);

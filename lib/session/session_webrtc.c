@@ -22,13 +22,15 @@
 static const struct wrtc_config_psp *
 leg_psp(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
-	return &mgr->cfg->psps[mgr->cfg->trunk_groups[call->leg[leg].tg].psp];
+	RTE_SET_USED(mgr);
+	return call_psp(call, leg);
 }
 
 static const struct wrtc_config_trunk_group *
 leg_tg(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
-	return &mgr->cfg->trunk_groups[call->leg[leg].tg];
+	RTE_SET_USED(mgr);
+	return call_tg(call, leg);
 }
 
 uint64_t
@@ -510,23 +512,21 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		return -EINVAL;
 	}
 	if (lm->dtls == NULL) {
-		const struct wrtc_config_psp *psp = leg_psp(mgr, call, lm->leg);
-		const struct wrtc_config_dtls_profile *dp = psp->dtls_profile >= 0 ?
-			&mgr->cfg->dtls_profiles[psp->dtls_profile] : NULL;
+		enum wrtc_config_dtls_role role = call_dtls_role(mgr, call, lm->leg);
 		const char *setup_name = wrtc_sdp_setup_name(setup);
 		struct wrtc_dtls_prm prm;
 		char fps[WRTC_DTLS_FINGERPRINT_MAX];
 
-		if (dp != NULL && dp->role == WRTC_CONFIG_DTLS_ROLE_ACTIVE)
+		if (role == WRTC_CONFIG_DTLS_ROLE_ACTIVE)
 			lm->dtls_role = WRTC_DTLS_ROLE_ACTIVE;
-		else if (dp != NULL && dp->role == WRTC_CONFIG_DTLS_ROLE_PASSIVE)
+		else if (role == WRTC_CONFIG_DTLS_ROLE_PASSIVE)
 			lm->dtls_role = WRTC_DTLS_ROLE_PASSIVE;
 		else if (wrtc_dtls_role_from_setup(setup_name, strlen(setup_name),
 						   &lm->dtls_role) != 0)
 			lm->dtls_role = WRTC_DTLS_ROLE_ACTIVE; /* no a=setup: RFC 4145 default */
 		fp_string(fp, fps, sizeof(fps));
 		memset(&prm, 0, sizeof(prm));
-		prm.ctx = mgr->dtls_ctx[leg_tg(mgr, call, lm->leg)->psp];
+		prm.ctx = mgr->dtls_ctx[call->leg[lm->leg].ctx_psp];
 		prm.role = lm->dtls_role;
 		prm.peer_fingerprint = fps;
 		prm.send = dtls_send;

@@ -249,6 +249,114 @@ class RpcClient:
             time.sleep(0.05)
 
 
+def socket_in_netns(ns, family=socket.AF_INET, type_=socket.SOCK_DGRAM):
+    """A socket created inside network namespace ns (setns in a helper
+    thread: the namespace is per thread, the socket keeps it)."""
+    import ctypes
+    import threading
+    libc = ctypes.CDLL(None, use_errno=True)
+    out = {}
+
+    def run():
+        fd = os.open(f"/run/netns/{ns}", os.O_RDONLY)
+        try:
+            if libc.setns(fd, 0x40000000) != 0:   # CLONE_NEWNET
+                out["err"] = OSError(ctypes.get_errno(), "setns")
+                return
+            out["s"] = socket.socket(family, type_)
+        finally:
+            os.close(fd)
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    if "err" in out:
+        raise out["err"]
+    return out["s"]
+
+
+def bencode(v):
+    if isinstance(v, bool):
+        v = "yes" if v else "no"
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, str):
+        v = v.encode()
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    if isinstance(v, (list, tuple)):
+        return b"l" + b"".join(bencode(x) for x in v) + b"e"
+    if isinstance(v, dict):
+        return b"d" + b"".join(bencode(k) + bencode(x) for k, x in v.items()) + b"e"
+    raise TypeError(type(v))
+
+
+def bdecode(b):
+    """Strict enough for replies: returns (value, rest)."""
+    c = b[:1]
+    if c == b"i":
+        e = b.index(b"e")
+        return int(b[1:e]), b[e + 1:]
+    if c in (b"l", b"d"):
+        b = b[1:]
+        items = []
+        while b[:1] != b"e":
+            if not b:
+                raise ValueError("unterminated")
+            x, b = bdecode(b)
+            items.append(x)
+        if c == b"l":
+            return items, b[1:]
+        return {items[i]: items[i + 1] for i in range(0, len(items), 2)}, b[1:]
+    colon = b.index(b":")
+    n = int(b[:colon])
+    s = b[colon + 1:colon + 1 + n]
+    if len(s) != n:
+        raise ValueError("short string")
+    return s.decode(errors="replace"), b[colon + 1 + n:]
+
+
+class NgClient:
+    """rtpengine ng over UDP from inside a namespace (the gateway's)."""
+
+    def __init__(self, ns, host="127.0.0.1", port=2223, timeout=5):
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.s = socket_in_netns(ns, fam)
+        self.s.settimeout(timeout)
+        self.addr = (host, port)
+        self.n = 0
+
+    def close(self):
+        self.s.close()
+
+    def send_raw(self, data):
+        self.s.sendto(data, self.addr)
+
+    def recv_raw(self):
+        return self.s.recv(65536)
+
+    def request(self, cmd, cookie=None, **kv):
+        """Send {command: cmd, **kv} (underscores in keys become dashes); the
+        decoded reply dict, after checking the cookie came back."""
+        self.n += 1
+        cookie = cookie or f"{os.getpid()}_{self.n}"
+        d = {"command": cmd}
+        for k, v in kv.items():
+            d[k.replace("_", "-")] = v
+        self.send_raw(cookie.encode() + b" " + bencode(d))
+        return self.reply(cookie)
+
+    def reply(self, cookie):
+        data = self.recv_raw()
+        c, _, body = data.partition(b" ")
+        if c.decode() != cookie:
+            raise ValueError(f"cookie {c!r} != {cookie!r}")
+        v, rest = bdecode(body)
+        if rest:
+            raise ValueError(f"trailing bytes after the reply: {rest[:40]!r}")
+        return v
+
+
 def sip_sdp(ip, port, pts=(0, 8, 101), sess="1", rtcp_port=None):
     names = {0: "PCMU/8000", 8: "PCMA/8000", 9: "G722/8000", 101: "telephone-event/8000"}
     fam = "IP6" if ":" in ip else "IP4"

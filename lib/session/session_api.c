@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The front-end-neutral call functions of wrtc_session.h. JSON-RPC
+ * (session_rpc.c) and ng (lib/ng) only translate their requests into these
+ * calls and the -errno results into their own error shapes (docs/rpc.md,
+ * docs/ng.md), so both drive calls through one code path.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+
+#include "session_priv.h"
+
+const struct wrtc_config *
+wrtc_session_config(const struct wrtc_session_mgr *mgr)
+{
+	return mgr->cfg;
+}
+
+int
+wrtc_session_offer(struct wrtc_session_mgr *mgr, const struct wrtc_session_offer_prm *prm,
+		   char **out, char *err, size_t errlen)
+{
+	struct wrtc_call *call;
+	bool created = false;
+	unsigned int a = 0;
+	int rc;
+
+	*out = NULL;
+	err[0] = '\0';
+	for (unsigned int l = 0; l < 2; l++)
+		if (prm->tg[l] < 0 || (unsigned int)prm->tg[l] >= mgr->cfg->n_trunk_groups) {
+			snprintf(err, errlen, "%s: no such trunk group", l == 0 ? "ingress" : "egress");
+			return -EINVAL;
+		}
+	call = call_find(mgr, prm->call_id);
+	if (call == NULL) {
+		if (mgr->cfg->control.max_calls != 0 &&
+		    mgr->n_calls >= mgr->cfg->control.max_calls) {
+			snprintf(err, errlen, "call_id: %u calls already (control.max_calls)",
+				 mgr->n_calls);
+			return -EBUSY;
+		}
+		call = call_create(mgr, prm->call_id, prm->from_tag, prm->tg[0], prm->tg[1]);
+		if (call == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		created = true;
+		if (prm->calling != NULL)
+			snprintf(call->calling, sizeof(call->calling), "%s", prm->calling);
+		if (prm->called != NULL)
+			snprintf(call->called, sizeof(call->called), "%s", prm->called);
+		for (unsigned int l = 0; l < 2; l++) {
+			if (prm->profile[l] == NULL)
+				continue;
+			rc = call_profile_apply(mgr, call, l, prm->profile[l], err, errlen);
+			if (rc != 0)
+				goto fail;
+		}
+	} else if (strcmp(call->leg[0].tag, prm->from_tag) == 0) {
+		a = 0;
+	} else if (strcmp(call->leg[1].tag, prm->from_tag) == 0) {
+		a = 1;  /* re-INVITE from the side that answered */
+	} else {
+		snprintf(err, errlen, "from_tag: \"%s\" is neither leg of call \"%s\"",
+			 prm->from_tag, prm->call_id);
+		return -EINVAL;
+	}
+	rc = call_offer(mgr, call, a, prm->sdp, prm->sdp_len, out, err, errlen);
+	if (rc != 0)
+		goto fail;
+	SESS_LOG(INFO, "[%s] offer from %s: %u m-line(s)", prm->call_id, prm->from_tag,
+		 call->n_media);
+	return 0;
+fail:
+	if (err[0] == '\0')
+		snprintf(err, errlen, "%s", strerror(-rc));
+	if (created) {
+		json_t *final = NULL;
+
+		/* The call was made for this offer: nothing else holds it. */
+		if (call_destroy(mgr, call, &final) != 0)
+			SESS_LOG(ERR, "[%s] failed offer: streams not released",
+				 prm->call_id);
+		json_decref(final);
+	}
+	return rc;
+}
+
+int
+wrtc_session_answer(struct wrtc_session_mgr *mgr, const char *call_id, const char *from_tag,
+		    const char *to_tag, const char *sdp, size_t sdp_len, char **out, char *err,
+		    size_t errlen)
+{
+	struct wrtc_call *call;
+	unsigned int b;
+	int rc;
+
+	*out = NULL;
+	err[0] = '\0';
+	call = call_find(mgr, call_id);
+	if (call == NULL) {
+		snprintf(err, errlen, "call_id: no call \"%s\"", call_id);
+		return -ENOENT;
+	}
+	b = 1 - call->offerer;
+	if (strcmp(call->leg[call->offerer].tag, from_tag) != 0 &&
+	    strcmp(call->leg[call->offerer].tag, to_tag) != 0) {
+		snprintf(err, errlen, "from_tag: \"%s\" did not send the pending offer of call \"%s\"",
+			 from_tag, call_id);
+		return -EINVAL;
+	}
+	if (call->leg[b].tag[0] == '\0')
+		snprintf(call->leg[b].tag, sizeof(call->leg[b].tag), "%s", to_tag);
+	rc = call_answer(mgr, call, sdp, sdp_len, out, err, errlen);
+	if (rc != 0) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s", strerror(-rc));
+		return rc;
+	}
+	SESS_LOG(INFO, "[%s] answer from %s", call_id, call->leg[b].tag);
+	return 0;
+}
+
+int
+wrtc_session_delete(struct wrtc_session_mgr *mgr, const char *call_id, const char *from_tag,
+		    json_t **final, char *err, size_t errlen)
+{
+	struct wrtc_call *call;
+	int rc;
+
+	*final = NULL;
+	err[0] = '\0';
+	call = call_find(mgr, call_id);
+	if (call == NULL) {
+		snprintf(err, errlen, "call_id: no call \"%s\"", call_id);
+		return -ENOENT;
+	}
+	if (from_tag != NULL && strcmp(call->leg[0].tag, from_tag) != 0 &&
+	    strcmp(call->leg[1].tag, from_tag) != 0) {
+		snprintf(err, errlen, "from_tag: \"%s\" is neither leg of call \"%s\"", from_tag,
+			 call_id);
+		return -EINVAL;
+	}
+	rc = call_destroy(mgr, call, final);
+	if (rc != 0) {
+		snprintf(err, errlen, "call_id: worker did not release the streams (%s)",
+			 strerror(-rc));
+		return rc;
+	}
+	SESS_LOG(INFO, "[%s] deleted", call_id);
+	return 0;
+}
+
+int
+wrtc_session_query(struct wrtc_session_mgr *mgr, const char *call_id, json_t **status,
+		   char *err, size_t errlen)
+{
+	struct wrtc_call *call = call_find(mgr, call_id);
+
+	*status = NULL;
+	err[0] = '\0';
+	if (call == NULL) {
+		snprintf(err, errlen, "call_id: no call \"%s\"", call_id);
+		return -ENOENT;
+	}
+	*status = call_status(mgr, call, false);
+	if (*status == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+json_t *
+wrtc_session_list(struct wrtc_session_mgr *mgr, unsigned int limit)
+{
+	json_t *calls = json_array();
+	struct wrtc_call *call;
+	uint64_t now = rte_rdtsc();
+	unsigned int n = 0;
+
+	if (calls == NULL)
+		return NULL;
+	TAILQ_FOREACH(call, &mgr->calls, next) {
+		if (limit != 0 && n++ >= limit)
+			break;
+		json_array_append_new(calls, json_pack("{s:s, s:s, s:f, s:s, s:s, s:i}",
+			"call_id", call->id,
+			"state", call->state == CALL_ANSWERED ? "answered" : "offered",
+			"duration", (double)(now - call->created_tsc) / (double)mgr->hz,
+			"from_tag", call->leg[0].tag, "to_tag", call->leg[1].tag,
+			"streams", call->n_media));
+	}
+	return json_pack("{s:o}", "calls", calls);
+}
