@@ -373,7 +373,7 @@ cmd_list(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats *
 }
 
 static json_t *
-cmd_statistics(struct wrtc_session_mgr *mgr)
+cmd_statistics(struct wrtc_session_mgr *mgr, const struct wrtc_ng_stats *ng)
 {
 	json_t *s = wrtc_session_statistics(mgr), *r;
 	json_int_t active, created;
@@ -391,6 +391,13 @@ cmd_statistics(struct wrtc_session_mgr *mgr)
 		"totalregularterminatedsessions",
 		json_integer_value(json_object_get(s, "calls_deleted")),
 		"wrtcgw", s);
+	if (r != NULL)
+		json_object_set_new(r, "ng", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+			"requests", (json_int_t)ng->requests,
+			"retransmissions", (json_int_t)ng->retransmissions,
+			"malformed", (json_int_t)ng->malformed, "errors", (json_int_t)ng->errors,
+			"load_limit", (json_int_t)ng->load_limit,
+			"send_errors", (json_int_t)ng->send_errors));
 	return r;
 }
 
@@ -405,7 +412,9 @@ ng_command(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats
 	ng_key_norm(c, cmd, sizeof(cmd));
 	if (strcmp(cmd, "ping") == 0)
 		return json_pack("{s:s}", "result", "pong");
-	if (mgr == NULL)
+	if (mgr == NULL && (strcmp(cmd, "offer") == 0 || strcmp(cmd, "answer") == 0 ||
+			    strcmp(cmd, "delete") == 0 || strcmp(cmd, "query") == 0 ||
+			    strcmp(cmd, "list") == 0 || strcmp(cmd, "statistics") == 0))
 		return error_reply(st, "no calls here (no session manager)");
 	if (strcmp(cmd, "offer") == 0)
 		return cmd_offer(mgr, req, st);
@@ -418,7 +427,7 @@ ng_command(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list(mgr, req, st);
 	if (strcmp(cmd, "statistics") == 0)
-		return cmd_statistics(mgr);
+		return cmd_statistics(mgr, st);
 	{
 		char m[96];
 

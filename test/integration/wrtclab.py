@@ -79,6 +79,21 @@ class Lab:
             sh("ip", "netns", "del", ns, check=False)
         self.up = False
 
+    def add_sig_link(self, dut_ip="10.98.0.2", peer_ip="10.98.0.1"):
+        """A second veth pair for signalling between the kernels of the two
+        namespaces (a SIP proxy in the DUT namespace next to the gateway,
+        reaching its ng socket on loopback; SIP peers in the peer namespace)."""
+        sh("ip", "link", "add", "sig0", "netns", self.dut, "type", "veth",
+           "peer", "name", "sig1", "netns", self.peer)
+        sh("ip", "-n", self.dut, "addr", "add", dut_ip + "/24", "dev", "sig0")
+        sh("ip", "-n", self.peer, "addr", "add", peer_ip + "/24", "dev", "sig1")
+        sh("ip", "-n", self.dut, "link", "set", "sig0", "up")
+        sh("ip", "-n", self.peer, "link", "set", "sig1", "up")
+        return dut_ip, peer_ip
+
+    def dut_popen(self, *args, **kw):
+        return subprocess.Popen(["ip", "netns", "exec", self.dut, *args], **kw)
+
     def peer_exec(self, *args, **kw):
         return sh("ip", "netns", "exec", self.peer, *args, **kw)
 
@@ -247,6 +262,70 @@ class RpcClient:
             if rsp["error"].get("code") != -32005 or time.time() > deadline:
                 raise RpcError(rsp["error"])
             time.sleep(0.05)
+
+
+class Kamailio:
+    """Kamailio (config/kamailio/kamailio.cfg by default) in namespace ns,
+    foreground (-DD), logging to a file; defines as -A NAME=VALUE."""
+
+    def __init__(self, ns, defines, cfg=None, sip=("10.98.0.2", 5060)):
+        self.ns = ns
+        self.cfg = cfg or os.path.join(SRC, "config", "kamailio", "kamailio.cfg")
+        self.tmp = tempfile.mkdtemp(prefix="wrtcgw-kamailio-")
+        self.log_path = os.path.join(self.tmp, "kamailio.log")
+        self.sip = sip
+        args = []
+        for d in defines:
+            args += ["-A", d]
+        self.cmd = ["ip", "netns", "exec", ns, "kamailio", "-DD", "-E", "-f", self.cfg,
+                    "-Y", self.tmp, "-P", os.path.join(self.tmp, "kamailio.pid"),
+                    "-w", self.tmp, "-m", "64", "-M", "8"] + args
+        self.proc = None
+
+    def start(self, timeout=20):
+        self.logf = open(self.log_path, "w")
+        self.proc = subprocess.Popen(self.cmd, stdout=self.logf, stderr=subprocess.STDOUT)
+        atexit.register(self.stop)
+        # Ready when it answers a SIP request (OPTIONS gets a 405 here).
+        s = socket_in_netns(self.ns)
+        s.settimeout(0.2)
+        deadline = time.time() + timeout
+        n = 0
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"kamailio exited with {self.proc.returncode}:\n{self.log()}")
+            n += 1
+            msg = (f"OPTIONS sip:{self.sip[0]}:{self.sip[1]} SIP/2.0\r\n"
+                   f"Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-probe{n};rport\r\n"
+                   f"From: <sip:probe@127.0.0.1>;tag=p{n}\r\nTo: <sip:{self.sip[0]}>\r\n"
+                   f"Call-ID: probe-{os.getpid()}-{n}\r\nCSeq: 1 OPTIONS\r\n"
+                   "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+            try:
+                s.sendto(msg.encode(), self.sip)
+                if s.recv(4096).startswith(b"SIP/2.0"):
+                    s.close()
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        s.close()
+        raise RuntimeError(f"kamailio did not answer SIP in {timeout}s:\n{self.log()}")
+
+    def log(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self, timeout=10):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def socket_in_netns(ns, family=socket.AF_INET, type_=socket.SOCK_DGRAM):

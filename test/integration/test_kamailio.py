@@ -1,0 +1,281 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Integration test: the real Kamailio (Debian's kamailio, rtpengine module)
+drives wrtcgw over the ng protocol; sipp calls through it.
+
+    sudo python3 test_kamailio.py PATH_TO_WRTCGW
+
+The gateway and Kamailio share the DUT namespace (ng on its loopback);
+sipp's UAC and UAS are in the peer namespace, signalling over a second veth
+pair, media over the gateway's link. Cases:
+
+  sip-to-sip: UAC -> Kamailio -> UAS, RTP (g711a.pcap) through wrtcgw both
+    ways (the UAS echoes), BYE deletes the call. Every first ng reply is
+    dropped on its way to Kamailio, so each command is retransmitted with
+    the same cookie: still exactly one call, answered from the reply cache.
+  retransmit: the same offer datagram twice before reading: identical
+    replies, one call.
+
+Exit 77 (skipped) without root or without kamailio/sipp.
+"""
+import os
+import select
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wrtclab  # noqa: E402
+from wrtclab import PEER_IP4, NgClient, bdecode, bencode, sip_sdp, socket_in_netns  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NG_PORT = 2223
+RELAY_PORT = 2230
+
+
+def expect(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def wait_for(fn, timeout, what, interval=0.1):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+class DropFirstReply(threading.Thread):
+    """A UDP relay in the DUT namespace between Kamailio and the gateway's ng
+    socket that drops the first reply of every cookie."""
+
+    def __init__(self, ns, listen_port, ng_port):
+        super().__init__(daemon=True)
+        self.front = socket_in_netns(ns)
+        self.front.bind(("127.0.0.1", listen_port))
+        self.back = socket_in_netns(ns)
+        self.back.connect(("127.0.0.1", ng_port))
+        self.clients = {}
+        self.seen = set()
+        self.dropped = []
+        self.forwarded = 0
+        self.stop_ev = threading.Event()
+
+    def run(self):
+        while not self.stop_ev.is_set():
+            r, _, _ = select.select([self.front, self.back], [], [], 0.1)
+            if self.front in r:
+                data, addr = self.front.recvfrom(65536)
+                self.clients[data.split(b" ", 1)[0]] = addr
+                self.back.send(data)
+            if self.back in r:
+                data = self.back.recv(65536)
+                cookie = data.split(b" ", 1)[0]
+                if cookie not in self.seen:
+                    self.seen.add(cookie)
+                    self.dropped.append(bdecode(data.split(b" ", 1)[1])[0].get("result"))
+                    continue
+                if cookie in self.clients:
+                    self.front.sendto(data, self.clients[cookie])
+                    self.forwarded += 1
+
+    def stop(self):
+        self.stop_ev.set()
+        self.join(2)
+        self.front.close()
+        self.back.close()
+
+
+def sipp(lab, scenario, *args):
+    return lab.peer_popen("sipp", "-sf", os.path.join(HERE, "sipp", scenario), "-nostdin",
+                          "-trace_err", "-error_file", os.path.join(lab_tmp, scenario + ".err"),
+                          *args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          cwd=lab_tmp)
+
+
+lab_tmp = None
+
+
+def leg_stats(q):
+    """{tag: (rtp rx packets, rtp tx packets)} of a JSON-RPC query."""
+    out = {}
+    for m in q["streams"]:
+        for leg in m["legs"]:
+            out[leg["leg"]] = (leg["rtp"]["rx_packets"], leg["rtp"]["tx_packets"])
+    return out
+
+
+def case_sip_to_sip(lab, gw, sig):
+    kam_ip, peer_sig = sig
+    relay = DropFirstReply(lab.dut, RELAY_PORT, NG_PORT)
+    relay.start()
+    kam = wrtclab.Kamailio(lab.dut, [
+        f"SIP_LISTEN=udp:{kam_ip}:5060",
+        f'RTPENGINE_SOCK="udp:127.0.0.1:{RELAY_PORT}"',
+        "RTPENGINE_TOUT_MS=300",
+        f'SIP_TARGET="sip:{peer_sig}:5062"',
+    ], sip=(kam_ip, 5060))
+    uas = uac = None
+    try:
+        kam.start()
+        before = gw.rpc.call("statistics")["calls_created"]
+        uas = sipp(lab, "uas_pcma.xml", "-i", peer_sig, "-p", "5062", "-mi", PEER_IP4[1],
+                   "-mp", "6100", "-rtp_echo", "-m", "1", "-timeout", "60s")
+        time.sleep(0.2)  # sipp binds before it reads the scenario's first recv
+        uac = sipp(lab, "uac_pcma.xml", "-i", peer_sig, "-p", "5061", "-mi", PEER_IP4[0],
+                   "-mp", "6000", "-m", "1", "-d", "5000", "-s", "1000",
+                   "-timeout", "60s", f"{kam_ip}:5060")
+
+        def flowing():
+            calls = gw.rpc.call("list")["calls"]
+            if len(calls) != 1:
+                return None
+            st = leg_stats(gw.rpc.call("query", call_id=calls[0]["call_id"]))
+            if len(st) == 2 and all(rx >= 50 and tx >= 50 for rx, tx in st.values()):
+                return calls[0]["call_id"], st
+            return None
+        call_id, st = wait_for(flowing, 20, "RTP both ways through the gateway")
+        # The ng view of the same call, as Kamailio's $rtpstat reads it.
+        ng = NgClient(lab.dut, port=NG_PORT)
+        q = ng.request("query", call_id=call_id)
+        expect(q["result"] == "ok", f"ng query: {q}")
+        expect(q["totals"]["RTP"]["packets"] >= 100, f"ng totals: {q['totals']}")
+        expect(len(q["tags"]) == 2, f"ng tags: {list(q['tags'])}")
+        for tag, t in q["tags"].items():
+            s0 = t["medias"][0]["streams"][0]
+            expect(s0["stats"]["packets"] >= 50 and s0["endpoint"]["address"] in PEER_IP4,
+                   f"ng tag {tag}: {s0}")
+        rc = uac.wait(60)
+        out = uac.stdout.read().decode(errors="replace")
+        expect(rc == 0, f"sipp uac exit {rc}:\n{out[-2000:]}")
+        expect(uas.wait(30) == 0, "sipp uas failed")
+        wait_for(lambda: gw.rpc.call("list")["calls"] == [], 10, "BYE to delete the call")
+        q = ng.request("query", call_id=call_id)
+        expect(q["result"] == "error", f"query after BYE: {q}")
+        stats = gw.rpc.call("statistics")
+        expect(stats["calls_created"] == before + 1,
+               f"{stats['calls_created'] - before} calls created for one (retransmissions)")
+        expect(stats["calls_deleted"] >= 1, "no call deleted")
+        # Every first reply was dropped: offer, answer and delete were each sent
+        # again by Kamailio and answered from the cache.
+        expect(len(relay.dropped) >= 3 and relay.forwarded >= 3,
+               f"relay dropped {relay.dropped}, forwarded {relay.forwarded}")
+        ngs = ng.request("statistics")["ng"]
+        expect(ngs["retransmissions"] >= 3, f"ng counters {ngs}")
+        ng.close()
+        print(f"     {st}; dropped first replies: {relay.dropped}")
+    except Exception:
+        print(kam.log()[-3000:])
+        raise
+    finally:
+        for p in (uac, uas):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+        kam.stop()
+        relay.stop()
+
+
+def case_retransmit(lab, gw, sig):
+    ng = NgClient(lab.dut, port=NG_PORT)
+    before = gw.rpc.call("statistics")["calls_created"]
+    msg = b"rtx-1 " + bencode({"command": "offer", "call-id": "rtx-call", "from-tag": "a",
+                               "sdp": sip_sdp(PEER_IP4[0], 7000),
+                               "supports": ["load limit"]})
+    ng.send_raw(msg)
+    ng.send_raw(msg)   # the first reply counts as lost
+    r1, r2 = ng.recv_raw(), ng.recv_raw()
+    expect(r1 == r2, "a retransmission got a different reply")
+    expect(bdecode(r1.split(b" ", 1)[1])[0]["result"] == "ok", f"offer: {r1[:200]}")
+    expect(gw.rpc.call("statistics")["calls_created"] == before + 1, "two calls created")
+    calls = [c["call_id"] for c in gw.rpc.call("list")["calls"]]
+    expect(calls.count("rtx-call") == 1, f"calls {calls}")
+    d = ng.request("delete", call_id="rtx-call", from_tag="a")
+    expect(d["result"] == "ok", f"delete: {d}")
+    ng.close()
+
+
+def ng_client(lab, *args):
+    """rtpengine's own ng client (rtpengine-utils) in the DUT namespace."""
+    r = wrtclab.sh("ip", "netns", "exec", lab.dut, "rtpengine-ng-client",
+                   "--proxy-address=127.0.0.1", f"--proxy-port={NG_PORT}", *args,
+                   check=False, timeout=20)
+    expect(r.returncode == 0, f"rtpengine-ng-client {args[0]}: exit {r.returncode}\n"
+           f"{r.stdout[-1500:]}{r.stderr[-1500:]}")
+    return r.stdout
+
+
+def new_sdp(out):
+    return out.split("New SDP:", 1)[1].split("-----8<-----8<-----8<-----8<-----8<-----", 1)[1]
+
+
+def case_ng_client(lab, gw, sig):
+    if not shutil.which("rtpengine-ng-client"):
+        raise AssertionError("rtpengine-ng-client not installed (rtpengine-utils)")
+    out = ng_client(lab, "ping")
+    expect("pong" in out, f"ping: {out}")
+    out = ng_client(lab, "offer", "--call-id=ngc-1", "--from-tag=ta", "--trust-address",
+                    "--replace-origin", "--replace-session-connection", "--rtcp-mux=demux",
+                    "--protocol=RTP/AVP", "--supports=load limit",
+                    f"--sdp={sip_sdp(PEER_IP4[0], 7100)}")
+    sdp = new_sdp(out)
+    expect("c=IN IP4 10.99.0.2" in sdp and "m=audio 2" in sdp, f"offer SDP: {sdp}")
+    out = ng_client(lab, "answer", "--call-id=ngc-1", "--from-tag=ta", "--to-tag=tb",
+                    f"--sdp={sip_sdp(PEER_IP4[1], 7200)}")
+    expect("c=IN IP4 10.99.0.2" in new_sdp(out), f"answer: {out}")
+    out = ng_client(lab, "query", "--call-id=ngc-1")
+    for key in ("totals", "tags", "medias", "streams", "'local port'", "ta", "tb"):
+        expect(key in out, f"query output lacks {key}: {out[:1500]}")
+    out = ng_client(lab, "delete", "--call-id=ngc-1", "--from-tag=ta")
+    expect("totals" in out, f"delete: {out[:800]}")
+    expect(all(c["call_id"] != "ngc-1" for c in gw.rpc.call("list")["calls"]),
+           "call still there after delete")
+    # An error is an error the client reports (it exits non-zero).
+    r = wrtclab.sh("ip", "netns", "exec", lab.dut, "rtpengine-ng-client",
+                   "--proxy-address=127.0.0.1", f"--proxy-port={NG_PORT}", "query",
+                   "--call-id=ngc-1", check=False, timeout=20)
+    expect(r.returncode != 0 and "Unknown call-id" in r.stderr, f"query after delete: {r}")
+
+
+CASES = [("sip-to-sip", case_sip_to_sip), ("retransmit", case_retransmit),
+         ("rtpengine-ng-client", case_ng_client)]
+
+
+def main():
+    global lab_tmp
+    if os.geteuid() != 0 or not shutil.which("kamailio") or not shutil.which("sipp"):
+        print("skipped: needs root, kamailio and sipp")
+        return 77
+    exe = sys.argv[1]
+    passed = failed = 0
+    with wrtclab.Lab() as lab:
+        sig = lab.add_sig_link()
+        gw = wrtclab.Gateway(lab, exe).start()
+        lab_tmp = gw.tmp
+        try:
+            for name, fn in CASES:
+                try:
+                    fn(lab, gw, sig)
+                    print(f"ok   {name}")
+                    passed += 1
+                except Exception:
+                    print(f"FAIL {name}")
+                    traceback.print_exc()
+                    failed += 1
+        finally:
+            rc = gw.stop()
+            if rc != 0:
+                print(f"wrtcgw exit {rc}\n{gw.log()[-2000:]}")
+                failed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
