@@ -33,7 +33,8 @@ enum {
 };
 
 struct cache_entry {
-	char cookie[WRTC_NG_COOKIE_MAX + 1];
+	char cookie[WRTC_NG_COOKIE_MAX];  /* any bytes but space */
+	size_t cookie_len;
 	uint64_t at_ms;                  /* 0 = free */
 	char *reply;                     /* malloc'd */
 	size_t len;
@@ -78,7 +79,7 @@ cache_find(struct wrtc_ng_server *srv, const char *c, size_t len, uint64_t now)
 		struct cache_entry *e = &srv->cache[(h + k) % WRTC_NG_CACHE_SLOTS];
 
 		if (e->at_ms != 0 && now - e->at_ms < WRTC_NG_CACHE_TTL_S * 1000ull &&
-		    strlen(e->cookie) == len && memcmp(e->cookie, c, len) == 0)
+		    e->cookie_len == len && memcmp(e->cookie, c, len) == 0)
 			return e;
 	}
 	return NULL;
@@ -108,7 +109,7 @@ cache_store(struct wrtc_ng_server *srv, const char *c, size_t len, const char *r
 	memcpy(copy, reply, rlen);
 	free(victim->reply);
 	memcpy(victim->cookie, c, len);
-	victim->cookie[len] = '\0';
+	victim->cookie_len = len;
 	victim->reply = copy;
 	victim->len = rlen;
 	victim->at_ms = now;
