@@ -90,6 +90,7 @@ cmd_offer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats 
 	struct ng_offer_opts o;
 	char msg[WRTC_SESSION_ERR_SIZE];
 	char *out = NULL;
+	bool exists;
 	json_t *r;
 	int rc;
 
@@ -126,8 +127,9 @@ cmd_offer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats 
 		o.profile[1].ice = WRTC_CONFIG_ICE_NONE;
 	prm.calling = str(req, "calling");
 	prm.called = str(req, "called");
+	exists = wrtc_session_call_exists(mgr, prm.call_id);
 	rc = wrtc_session_offer(mgr, &prm, &out, msg, sizeof(msg));
-	if (rc == -EBUSY || rc == -ENOSPC) {
+	if (!exists && (rc == -EBUSY || rc == -ENOSPC)) {
 		/* The proxy moves to the next node of its set (docs/ng.md "Load limit"). */
 		if (o.load_limit) {
 			st->load_limit++;

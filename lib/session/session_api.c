@@ -21,6 +21,12 @@ wrtc_session_config(const struct wrtc_session_mgr *mgr)
 	return mgr->cfg;
 }
 
+bool
+wrtc_session_call_exists(struct wrtc_session_mgr *mgr, const char *call_id)
+{
+	return call_find(mgr, call_id) != NULL;
+}
+
 int
 wrtc_session_offer(struct wrtc_session_mgr *mgr, const struct wrtc_session_offer_prm *prm,
 		   char **out, char *err, size_t errlen)

@@ -130,6 +130,9 @@ struct wrtc_session_offer_prm {
 int wrtc_session_offer(struct wrtc_session_mgr *mgr, const struct wrtc_session_offer_prm *prm,
 		       char **out, char *err, size_t errlen);
 
+/** @return true when a call with this id exists. */
+bool wrtc_session_call_exists(struct wrtc_session_mgr *mgr, const char *call_id);
+
 /**
  * Process the answer to a call's pending offer.
  *

@@ -64,6 +64,7 @@ class DropFirstReply(threading.Thread):
         self.clients = {}
         self.seen = set()
         self.dropped = []
+        self.requests = []
         self.forwarded = 0
         self.stop_ev = threading.Event()
 
@@ -73,6 +74,7 @@ class DropFirstReply(threading.Thread):
             if self.front in r:
                 data, addr = self.front.recvfrom(65536)
                 self.clients[data.split(b" ", 1)[0]] = addr
+                self.requests.append(bdecode(data.split(b" ", 1)[1])[0])
                 self.back.send(data)
             if self.back in r:
                 data = self.back.recv(65536)
@@ -170,6 +172,7 @@ def case_sip_to_sip(lab, gw, sig):
         expect(ngs["retransmissions"] >= 3, f"ng counters {ngs}")
         ng.close()
         print(f"     {st}; dropped first replies: {relay.dropped}")
+        print("     requests:", [(r.get("command"), r.get("from-tag"), r.get("to-tag"), r.get("error-reason")) for r in relay.requests])
     except Exception:
         print(kam.log()[-3000:])
         raise
@@ -243,8 +246,33 @@ def case_ng_client(lab, gw, sig):
     expect(r.returncode != 0 and "Unknown call-id" in r.stderr, f"query after delete: {r}")
 
 
+MAX_CALLS = 3
+
+
+def case_load_limit(lab, gw, sig):
+    ng = NgClient(lab.dut, port=NG_PORT)
+    for i in range(MAX_CALLS):
+        r = ng.request("offer", call_id=f"ll-{i}", from_tag="a", supports=["load limit"],
+                       sdp=sip_sdp(PEER_IP4[0], 7300 + 2 * i))
+        expect(r["result"] == "ok", f"offer {i}: {r}")
+    r = ng.request("offer", call_id="ll-x", from_tag="a", supports=["load limit"],
+                   sdp=sip_sdp(PEER_IP4[0], 7400))
+    expect(r["result"] == "load limit", f"offer past max_calls with supports: {r}")
+    r = ng.request("offer", call_id="ll-x", from_tag="a", sdp=sip_sdp(PEER_IP4[0], 7400))
+    expect(r == {"result": "error", "error-reason": "Parallel session limit reached"},
+           f"offer past max_calls without supports: {r}")
+    # A re-offer of a call that exists is not a new call.
+    r = ng.request("offer", call_id="ll-0", from_tag="a", supports=["load limit"],
+                   sdp=sip_sdp(PEER_IP4[0], 7300, sess="2"))
+    expect(r["result"] == "ok", f"re-offer at the limit: {r}")
+    expect(ng.request("statistics")["ng"]["load_limit"] >= 1, "load_limit not counted")
+    for i in range(MAX_CALLS):
+        expect(ng.request("delete", call_id=f"ll-{i}")["result"] == "ok", "delete")
+    ng.close()
+
+
 CASES = [("sip-to-sip", case_sip_to_sip), ("retransmit", case_retransmit),
-         ("rtpengine-ng-client", case_ng_client)]
+         ("rtpengine-ng-client", case_ng_client), ("load-limit", case_load_limit)]
 
 
 def main():
@@ -256,7 +284,9 @@ def main():
     passed = failed = 0
     with wrtclab.Lab() as lab:
         sig = lab.add_sig_link()
-        gw = wrtclab.Gateway(lab, exe).start()
+        cfg = wrtclab.default_config()
+        cfg["control"]["max_calls"] = MAX_CALLS
+        gw = wrtclab.Gateway(lab, exe, config=cfg).start()
         lab_tmp = gw.tmp
         try:
             for name, fn in CASES:

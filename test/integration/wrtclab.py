@@ -404,6 +404,9 @@ class NgClient:
         self.s.settimeout(timeout)
         self.addr = (host, port)
         self.n = 0
+        # Cookies must be unique per request: the gateway answers a cookie
+        # it has seen in the last 30 s from its reply cache.
+        self.prefix = os.urandom(4).hex()
 
     def close(self):
         self.s.close()
@@ -418,7 +421,7 @@ class NgClient:
         """Send {command: cmd, **kv} (underscores in keys become dashes); the
         decoded reply dict, after checking the cookie came back."""
         self.n += 1
-        cookie = cookie or f"{os.getpid()}_{self.n}"
+        cookie = cookie or f"{self.prefix}_{self.n}"
         d = {"command": cmd}
         for k, v in kv.items():
             d[k.replace("_", "-")] = v
