@@ -91,6 +91,29 @@ class Lab:
         sh("ip", "-n", self.peer, "link", "set", "sig1", "up")
         return dut_ip, peer_ip
 
+    def add_second_dut_link(self, dut_if="dut1", mac="02:00:00:00:00:05"):
+        """A second gateway port on the same LAN: veth dut_if (DUT namespace,
+        no kernel address) to peer1, bridged with peer0 in the peer namespace,
+        whose addresses move to the bridge. For two gateways side by side."""
+        sh("ip", "link", "add", dut_if, "netns", self.dut, "type", "veth",
+           "peer", "name", "peer1", "netns", self.peer)
+        sh("ip", "netns", "exec", self.dut, "sysctl", "-qw",
+           f"net.ipv6.conf.{dut_if}.disable_ipv6=1")
+        sh("ip", "-n", self.dut, "link", "set", dut_if, "address", mac, "up")
+        sh("ip", "-n", self.peer, "link", "add", "br0", "type", "bridge")
+        sh("ip", "-n", self.peer, "addr", "flush", "dev", self.peer_if)
+        for dev in (self.peer_if, "peer1"):
+            sh("ip", "-n", self.peer, "link", "set", dev, "master", "br0")
+            sh("ip", "-n", self.peer, "link", "set", dev, "up")
+        for a in PEER_IP4:
+            sh("ip", "-n", self.peer, "addr", "add", a + "/24", "dev", "br0")
+        for a in PEER_IP6:
+            sh("ip", "-n", self.peer, "addr", "add", a + "/64", "dev", "br0", "nodad")
+        sh("ip", "-n", self.peer, "link", "set", "br0", "up")
+        for dev in ("peer1", "br0"):
+            self.peer_exec(sys.executable, "-c", TXCSUM_OFF, dev)
+        return dut_if
+
     def dut_popen(self, *args, **kw):
         return subprocess.Popen(["ip", "netns", "exec", self.dut, *args], **kw)
 
@@ -118,7 +141,7 @@ class Gateway:
     """wrtcgw running in the lab's DUT namespace, controlled over its unix socket."""
 
     def __init__(self, lab, exe, config=None, workers=1, extra_eal=None, log=None,
-                 config_path=None, telemetry=False):
+                 config_path=None, telemetry=False, dut_if=None, name=""):
         """config: a dict written to a temporary file with the RPC moved to a
         private unix socket; config_path: a file used as it is."""
         self.lab = lab
@@ -140,10 +163,10 @@ class Gateway:
                 json.dump(cfg, f, indent=1)
         self.log_path = log or os.path.join(self.tmp, "wrtcgw.log")
         lcores = "0-1" if workers == 1 else "0@0,1@1,2@1" if workers == 2 else None
-        self.file_prefix = "wgt" + str(os.getpid())
+        self.file_prefix = "wgt" + str(os.getpid()) + name
         eal = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf",
                "--file-prefix", self.file_prefix,
-               "--vdev", f"net_af_packet0,iface={lab.dut_if},framecnt=4096,qpairs=1"]
+               "--vdev", f"net_af_packet0,iface={dut_if or lab.dut_if},framecnt=4096,qpairs=1"]
         if not telemetry:
             eal.append("--no-telemetry")
         eal = (["-l", lcores] if workers == 1 else ["--lcores", lcores]) + eal
