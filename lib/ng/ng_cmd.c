@@ -105,6 +105,16 @@ cmd_offer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats 
 	if (ng_flags_parse(req, cfg, &o, msg, sizeof(msg)) != 0)
 		return error_reply(st, msg);
 	prm.sdp_len = strlen(prm.sdp);
+	if (o.fragment) {
+		unsigned int added;
+
+		/* Kamailio's rtpengine_info(): an SDP fragment of trickled candidates. */
+		rc = wrtc_session_trickle(mgr, prm.call_id, prm.from_tag, prm.sdp, prm.sdp_len,
+					  &added, msg, sizeof(msg));
+		if (rc != 0)
+			return error_reply(st, rc == -ENOENT ? "Unknown call-id" : msg);
+		return ok_reply(o.warning);
+	}
 	sdp_side(prm.sdp, &o);
 	if (o.kind[1] < 0)
 		o.kind[1] = o.kind[0];

@@ -208,9 +208,11 @@ bare(struct ng_offer_opts *o, const char *w)
 			"asymmetric: not supported (media is sent where it comes from)");
 	} else if (word_is(w, "loop-protect")) {
 		ng_warn(o->warning, sizeof(o->warning), "loop-protect: not supported");
-	} else if (word_is(w, "trickle-ICE") || word_is(w, "fragment")) {
-		ng_warn(o->warning, sizeof(o->warning),
-			"%s: not supported (every candidate is in the SDP)", w);
+	} else if (word_is(w, "fragment")) {
+		o->fragment = true;
+	} else if (word_is(w, "trickle-ICE")) {
+		/* The gateway's own candidates are all in its SDP (host candidates,
+		 * known at once); trickled candidates of the peer are taken. */
 	} else if (word_prefix(w, "codec-strip-", &rest)) {
 		codec_edit(o, "strip", rest);
 	} else if (word_prefix(w, "codec-mask-", &rest)) {

@@ -33,6 +33,7 @@ struct ng_offer_opts {
 	int kind[2];                 /* trunk kind wanted per leg, -1 = from the SDP / leg 0 */
 	int ice;                     /* answerer leg: 0 as configured, 1 force, 2 remove */
 	bool load_limit;             /* supports: [load limit] */
+	bool fragment;               /* trickled candidates (rtpengine_info()), not an offer */
 	char warning[NG_WARN_SIZE];  /* "; "-separated unsupported flags */
 };
 int ng_flags_parse(const json_t *req, const struct wrtc_config *cfg, struct ng_offer_opts *o,

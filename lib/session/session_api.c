@@ -205,3 +205,80 @@ wrtc_session_list(struct wrtc_session_mgr *mgr, unsigned int limit)
 	}
 	return json_pack("{s:o}", "calls", calls);
 }
+
+int
+wrtc_session_trickle(struct wrtc_session_mgr *mgr, const char *call_id, const char *tag,
+		     const char *frag, size_t len, unsigned int *added, char *err, size_t errlen)
+{
+	static const char head[] = "v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 0.0.0.0\r\n"
+				   "t=0 0\r\n";
+	static const char mline[] = "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\n";
+	struct wrtc_call *call = call_find(mgr, call_id);
+	struct wrtc_sdp *sdp = NULL;
+	bool has_m = len >= 2 && (memcmp(frag, "m=", 2) == 0 || memmem(frag, len, "\nm=", 3));
+	unsigned int l, bad = 0;
+	char *text;
+	size_t n;
+	int rc = 0;
+
+	*added = 0;
+	err[0] = '\0';
+	if (call == NULL) {
+		snprintf(err, errlen, "call_id: no call \"%s\"", call_id);
+		return -ENOENT;
+	}
+	if (strcmp(call->leg[0].tag, tag) == 0) {
+		l = 0;
+	} else if (call->leg[1].tag[0] != '\0' && strcmp(call->leg[1].tag, tag) == 0) {
+		l = 1;
+	} else {
+		snprintf(err, errlen, "from_tag: \"%s\" is neither leg of call \"%s\"", tag, call_id);
+		return -EINVAL;
+	}
+	/* A fragment is not an SDP: give it the lines the parser needs, and an
+	 * m-line when it has none (its candidates are then the first m-line's). */
+	text = malloc(sizeof(head) + sizeof(mline) + len);
+	if (text == NULL)
+		return -ENOMEM;
+	n = sizeof(head) - 1;
+	memcpy(text, head, n);
+	if (!has_m) {
+		memcpy(text + n, mline, sizeof(mline) - 1);
+		n += sizeof(mline) - 1;
+	}
+	memcpy(text + n, frag, len);
+	n += len;
+	rc = wrtc_sdp_parse(text, n, &sdp, err, errlen);
+	free(text);
+	if (rc != 0)
+		return -EINVAL;
+	for (unsigned int i = 0; i < sdp->n_media; i++) {
+		const struct wrtc_sdp_media *m = &sdp->media[i];
+		const struct wrtc_sdp *known = call->leg[l].sdp;
+		struct wrtc_sdp_ice ice = wrtc_sdp_media_ice(sdp, i);
+		unsigned int idx = i;
+		int k;
+
+		/* By a=mid when the fragment and the leg's SDP have mids, else by order. */
+		if (m->mid[0] != '\0' && known != NULL)
+			for (unsigned int j = 0; j < known->n_media; j++)
+				if (strcmp(known->media[j].mid, m->mid) == 0)
+					idx = j;
+		if (idx >= call->n_media || !call->media[idx].active)
+			continue;
+		k = webrtc_leg_trickle(mgr, call, &call->media[idx].leg[l], m, ice.ufrag);
+		if (k < 0) {
+			rc = k;
+			bad++;
+			continue;
+		}
+		*added += (unsigned int)k;
+	}
+	wrtc_sdp_free(sdp);
+	if (bad != 0 && *added == 0) {
+		snprintf(err, errlen, "%s", rc == -ESTALE ? "candidates of another ICE generation" :
+			 rc == -ENOTSUP ? "that side of the call has no ICE" : strerror(-rc));
+		return rc;
+	}
+	return 0;
+}

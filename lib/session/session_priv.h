@@ -329,6 +329,8 @@ int webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struc
 int webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		      const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen);
 void webrtc_leg_free(struct leg_media *lm);
+int webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		       const struct wrtc_sdp_media *m, const char *ufrag);
 unsigned int webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out,
 			      unsigned int max);
 void webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind);

@@ -419,6 +419,63 @@ webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out, un
 
 /* The leg's SDP (offer or answer) arrived: remote ICE credentials and
  * candidates, and the DTLS association with its fingerprint and role. */
+/* Give the ICE agent (and the policers) the UDP RTP candidates of @p m.
+ * @return the number added. */
+static unsigned int
+remote_cands(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+	     const struct wrtc_sdp_media *m)
+{
+	static const enum wrtc_ice_cand_type types[] = {
+		[WRTC_SDP_CAND_HOST] = WRTC_ICE_CAND_HOST,
+		[WRTC_SDP_CAND_SRFLX] = WRTC_ICE_CAND_SRFLX,
+		[WRTC_SDP_CAND_PRFLX] = WRTC_ICE_CAND_PRFLX,
+		[WRTC_SDP_CAND_RELAY] = WRTC_ICE_CAND_RELAY,
+	};
+	unsigned int n = 0;
+
+	for (unsigned int c = 0; c < m->n_cands; c++) {
+		const struct wrtc_sdp_candidate *sc = &m->cands[c];
+		struct wrtc_ice_cand ic;
+
+		if (sc->transport != WRTC_SDP_CAND_UDP || sc->component != 1 ||
+		    sc->addr.family == 0)
+			continue;
+		memset(&ic, 0, sizeof(ic));
+		ic.type = types[sc->type];
+		ic.addr = sc->addr.ss;
+		ic.priority = sc->priority;
+		snprintf(ic.foundation, sizeof(ic.foundation), "%.*s", WRTC_ICE_FOUNDATION_MAX,
+			 sc->foundation);
+		if (wrtc_ice_agent_add_remote_candidate(lm->ice, &ic) != 0)
+			continue;
+		n++;
+		if (leg_tg(mgr, call, lm->leg)->policing)
+			source_add(mgr, call, lm, &sc->addr.ss, sc->type);
+	}
+	return n;
+}
+
+int
+webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		   const struct wrtc_sdp_media *m, const char *ufrag)
+{
+	unsigned int n;
+
+	if (lm->ice == NULL)
+		return -ENOTSUP;
+	/* Candidates of another ICE generation (RFC 8838 4.4) are not ours to use. */
+	if (ufrag != NULL && ufrag[0] != '\0' && lm->remote_ufrag[0] != '\0' &&
+	    strcmp(ufrag, lm->remote_ufrag) != 0)
+		return -ESTALE;
+	n = remote_cands(mgr, call, lm, m);
+	if (m->end_of_candidates)
+		wrtc_ice_agent_end_of_candidates(lm->ice);
+	CALL_LOG(INFO, call, "leg %s m-line %u: %u trickled candidate(s)%s",
+		 call->leg[lm->leg].tag, lm->index, n,
+		 m->end_of_candidates ? ", end of candidates" : "");
+	return (int)n;
+}
+
 int
 webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		  const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen)
@@ -472,36 +529,13 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 	if (lm->ice != NULL && ice.ufrag[0] != '\0') {
 		snprintf(lm->remote_ufrag, sizeof(lm->remote_ufrag), "%s", ice.ufrag);
 		snprintf(lm->remote_pwd, sizeof(lm->remote_pwd), "%s", ice.pwd);
-		static const enum wrtc_ice_cand_type types[] = {
-			[WRTC_SDP_CAND_HOST] = WRTC_ICE_CAND_HOST,
-			[WRTC_SDP_CAND_SRFLX] = WRTC_ICE_CAND_SRFLX,
-			[WRTC_SDP_CAND_PRFLX] = WRTC_ICE_CAND_PRFLX,
-			[WRTC_SDP_CAND_RELAY] = WRTC_ICE_CAND_RELAY,
-		};
-
 		rc = wrtc_ice_agent_set_remote_credentials(lm->ice, ice.ufrag, ice.pwd,
 							   sdp->ice_lite);
 		if (rc != 0) {
 			snprintf(err, errlen, "media[%u]: ice-ufrag/ice-pwd rejected", idx);
 			return rc;
 		}
-		for (unsigned int c = 0; c < m->n_cands; c++) {
-			const struct wrtc_sdp_candidate *sc = &m->cands[c];
-			struct wrtc_ice_cand ic;
-
-			if (sc->transport != WRTC_SDP_CAND_UDP || sc->component != 1 ||
-			    sc->addr.family == 0)
-				continue;
-			memset(&ic, 0, sizeof(ic));
-			ic.type = types[sc->type];
-			ic.addr = sc->addr.ss;
-			ic.priority = sc->priority;
-			snprintf(ic.foundation, sizeof(ic.foundation), "%.*s", WRTC_ICE_FOUNDATION_MAX,
-				 sc->foundation);
-			wrtc_ice_agent_add_remote_candidate(lm->ice, &ic);
-			if (leg_tg(mgr, call, lm->leg)->policing)
-				source_add(mgr, call, lm, &sc->addr.ss, sc->type);
-		}
+		remote_cands(mgr, call, lm, m);
 		if (m->end_of_candidates || strstr(ice.options, "trickle") == NULL)
 			wrtc_ice_agent_end_of_candidates(lm->ice);
 	}
@@ -710,7 +744,7 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			ss_to_ep(&st.selected_remote, &e);
 			wrtc_flow_ep_str(&e, sel, sizeof(sel));
 		}
-		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:i, s:I}",
+		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:i, s:I, s:i}",
 			"state", wrtc_ice_state_name(st.state),
 			"local_mode", wrtc_ice_mode_name(st.local_mode),
 			"remote_mode", wrtc_ice_mode_name(st.remote_mode),
@@ -718,7 +752,8 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			"selected_remote", sel, "consent", st.consent,
 			"consent_age", (double)st.consent_age_us / 1e6,
 			"generation", st.generation, "restarts", (int)lm->ice_restarts,
-			"requests", (json_int_t)st.counters.rx_requests));
+			"requests", (json_int_t)st.counters.rx_requests,
+			"remote_candidates", st.n_remote));
 	}
 	if (lm->dtls != NULL) {
 		json_object_set_new(o, "dtls", json_pack("{s:s, s:s, s:s, s:s, s:s}",

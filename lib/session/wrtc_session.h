@@ -130,6 +130,20 @@ struct wrtc_session_offer_prm {
 int wrtc_session_offer(struct wrtc_session_mgr *mgr, const struct wrtc_session_offer_prm *prm,
 		       char **out, char *err, size_t errlen);
 
+/**
+ * Trickled ICE candidates of one side of a call (RFC 8840 SDP fragment:
+ * a=ice-ufrag/pwd, m= lines with a=mid, a=candidate, a=end-of-candidates),
+ * as ng delivers them in an offer with the `fragment` flag.
+ *
+ * @param tag  the side that sent them.
+ * @param added  receives the number of candidates given to ICE agents.
+ * @return 0; -ENOENT (no call), -EINVAL (tag, fragment), -ENOTSUP (no ICE on
+ *   that side), -ESTALE (candidates of another ICE generation).
+ */
+int wrtc_session_trickle(struct wrtc_session_mgr *mgr, const char *call_id, const char *tag,
+			 const char *frag, size_t len, unsigned int *added, char *err,
+			 size_t errlen);
+
 /** @return true when a call with this id exists. */
 bool wrtc_session_call_exists(struct wrtc_session_mgr *mgr, const char *call_id);
 

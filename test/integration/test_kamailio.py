@@ -249,6 +249,48 @@ def case_ng_client(lab, gw, sig):
 MAX_CALLS = 3
 
 
+def trickle_offer():
+    """A browser's offer sent before its candidates (trickle ICE)."""
+    path = os.path.join(wrtclab.SRC, "test", "fixtures", "sdp", "firefox-offer-audio.sdp")
+    with open(path) as f:
+        lines = [ln.rstrip("\r\n") for ln in f]
+    lines = [ln for ln in lines if not ln.startswith("a=candidate")
+             and ln != "a=end-of-candidates"]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def remote_cands(gw, call_id):
+    q = gw.rpc.call("query", call_id=call_id)
+    leg = next(lg for lg in q["streams"][0]["legs"] if lg["leg"] == "w1")
+    return leg["ice"]["remote_candidates"]
+
+
+def case_trickle(lab, gw, sig):
+    """rtpengine_info(): an offer with the fragment flag carries trickled
+    candidates of the browser's leg."""
+    ng = NgClient(lab.dut, port=NG_PORT)
+    r = ng.request("offer", call_id="trk", from_tag="w1", sdp=trickle_offer(),
+                   rtpp_flags="transport-protocol=RTP/AVP ICE=remove rtcp-mux-demux")
+    expect(r["result"] == "ok", f"offer: {r}")
+    expect(remote_cands(gw, "trk") == 0, "candidates before any was trickled")
+    frag = ("a=ice-ufrag:5b4a2c1d\r\na=ice-pwd:a07b8f8a2c5b5e4a8e0d1d7b1a8c0e55\r\n"
+            "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n"
+            f"a=candidate:0 1 UDP 2122252543 {PEER_IP4[0]} 51433 typ host\r\n"
+            f"a=candidate:1 1 UDP 2122252542 {PEER_IP4[1]} 51434 typ host\r\n")
+    r = ng.request("offer", call_id="trk", from_tag="w1", sdp=frag, flags=["fragment"])
+    expect(r["result"] == "ok", f"fragment: {r}")
+    expect(remote_cands(gw, "trk") == 2, f"{remote_cands(gw, 'trk')} candidates after trickle")
+    r = ng.request("offer", call_id="trk", from_tag="w1", flags=["fragment"],
+                   sdp="a=ice-ufrag:0ther\r\na=ice-pwd:x\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
+                   f"a=candidate:9 1 UDP 1 {PEER_IP4[0]} 9999 typ host\r\n")
+    expect(r["result"] == "error" and "generation" in r["error-reason"],
+           f"stale fragment: {r}")
+    r = ng.request("offer", call_id="nope", from_tag="w1", sdp=frag, flags=["fragment"])
+    expect(r == {"result": "error", "error-reason": "Unknown call-id"}, f"no call: {r}")
+    expect(ng.request("delete", call_id="trk")["result"] == "ok", "delete")
+    ng.close()
+
+
 def case_load_limit(lab, gw, sig):
     ng = NgClient(lab.dut, port=NG_PORT)
     for i in range(MAX_CALLS):
@@ -272,7 +314,8 @@ def case_load_limit(lab, gw, sig):
 
 
 CASES = [("sip-to-sip", case_sip_to_sip), ("retransmit", case_retransmit),
-         ("rtpengine-ng-client", case_ng_client), ("load-limit", case_load_limit)]
+         ("rtpengine-ng-client", case_ng_client), ("load-limit", case_load_limit),
+         ("trickle", case_trickle)]
 
 
 def main():
