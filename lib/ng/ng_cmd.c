@@ -292,9 +292,10 @@ ng_status(const json_t *status)
 			}
 			json_array_append_new(medias, md);
 		}
-		json_object_set_new(tags, tag, json_pack("{s:s, s:I, s:O, s:o}", "tag", tag,
-			"created", created, "in dialogue with",
-			other != NULL ? json_object_get(other, "tag") : json_string(""),
+		const char *other_tag = json_string_value(json_object_get(other, "tag"));
+
+		json_object_set_new(tags, tag, json_pack("{s:s, s:I, s:s, s:o}", "tag", tag,
+			"created", created, "in dialogue with", other_tag != NULL ? other_tag : "",
 			"medias", medias));
 	}
 	json_object_set_new(r, "created", json_integer(created));

@@ -313,7 +313,46 @@ def case_load_limit(lab, gw, sig):
     ng.close()
 
 
-CASES = [("sip-to-sip", case_sip_to_sip), ("retransmit", case_retransmit),
+def m_line(sdp):
+    return next(ln for ln in sdp.splitlines() if ln.startswith("m=audio"))
+
+
+def case_flags(lab, gw, sig):
+    """Flags become the answerer's profile: what the offered SDP says."""
+    ng = NgClient(lab.dut, port=NG_PORT)
+    offer = sip_sdp(PEER_IP4[0], 7500, pts=(0, 8, 9, 101))
+    n = [0]
+
+    def off(**kv):
+        n[0] += 1
+        r = ng.request("offer", call_id=f"fl-{n[0]}", from_tag="a", sdp=offer, **kv)
+        expect(r["result"] == "ok", f"offer {kv}: {r}")
+        ng.request("delete", call_id=f"fl-{n[0]}")
+        return r
+
+    r = off(codec={"strip": ["PCMA", "G722"]}, flags=["trust-address", "leftover-flag"])
+    expect(m_line(r["sdp"]).split()[3:] == ["0", "101"], f"strip: {m_line(r['sdp'])}")
+    expect("leftover-flag" in r.get("warning", ""), f"warning: {r.get('warning')}")
+    r = off(rtpp_flags="codec-strip-all codec-transcode-PCMA")
+    expect(m_line(r["sdp"]).split()[3:] == ["101", "8"] or
+           m_line(r["sdp"]).split()[3:] == ["8", "101"], f"strip all + transcode: {m_line(r['sdp'])}")
+    r = off(ICE="force", rtcp_mux=["offer"])
+    expect("a=ice-ufrag:" in r["sdp"] and "a=candidate:" in r["sdp"] and "a=rtcp-mux" in r["sdp"],
+           f"ICE=force rtcp-mux-offer: {r['sdp']}")
+    r = off(transport_protocol="RTP/SAVP")
+    expect("RTP/SAVP " in m_line(r["sdp"]) and "a=crypto:" in r["sdp"], f"SDES: {r['sdp']}")
+    r = off(transport_protocol="UDP/TLS/RTP/SAVPF", ICE="force", DTLS="passive")
+    expect("UDP/TLS/RTP/SAVPF" in m_line(r["sdp"]) and "a=fingerprint:" in r["sdp"]
+           and "a=setup:passive" in r["sdp"] and "a=ice-ufrag:" in r["sdp"],
+           f"WebRTC answerer: {r['sdp']}")
+    r = off(address_family="IP6")
+    expect("c=IN IP6 fd00:99::2" in r["sdp"], f"IP6: {r['sdp']}")
+    r = off(direction=["lab", "nowhere"])
+    expect("nowhere" in r.get("warning", ""), f"unknown interface: {r}")
+    ng.close()
+
+
+CASES = [("sip-to-sip", case_sip_to_sip), ("flags", case_flags), ("retransmit", case_retransmit),
          ("rtpengine-ng-client", case_ng_client), ("load-limit", case_load_limit),
          ("trickle", case_trickle)]
 
