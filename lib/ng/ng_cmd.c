@@ -141,6 +141,7 @@ cmd_offer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats 
 	rc = wrtc_session_offer(mgr, &prm, &out, msg, sizeof(msg));
 	if (!exists && (rc == -EBUSY || rc == -ENOSPC)) {
 		/* The proxy moves to the next node of its set (docs/ng.md "Load limit"). */
+		NG_LOG(INFO, "[%s] offer refused: %s", prm.call_id, msg);
 		if (o.load_limit) {
 			st->load_limit++;
 			return json_pack("{s:s, s:s}", "result", "load limit", "message", msg);

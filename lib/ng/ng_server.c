@@ -238,6 +238,7 @@ wrtc_ng_server_handle(struct wrtc_ng_server *srv, const char *msg, size_t len, c
 
 		srv->st.malformed++;
 		snprintf(reason, sizeof(reason), "malformed request: %s", err);
+		NG_LOG(DEBUG, "cookie %.*s: %s", (int)clen, msg, reason);
 		reply = json_pack("{s:s, s:s}", "result", "error", "error-reason", reason);
 	} else {
 		reply = ng_command(srv->mgr, req, &srv->st);
