@@ -130,16 +130,39 @@ replace(struct ng_offer_opts *o, const char *v)
 		ng_warn(o->warning, sizeof(o->warning), "replace-%s: not supported", v);
 }
 
+/* An SRTP suite name as crypto_suite_profiles spell it; -1 if none. */
+static int
+suite_of(const char *name)
+{
+	for (int e = WRTC_CONFIG_SUITE_AES_CM_128_HMAC_SHA1_80; e <= WRTC_CONFIG_SUITE_AEAD_AES_256_GCM;
+	     e++)
+		if (strcasecmp(wrtc_config_suite_str((enum wrtc_config_srtp_suite)e), name) == 0)
+			return e;
+	return -1;
+}
+
 static void
 sdes(struct ng_offer_opts *o, const char *v)
 {
+	const char *rest = NULL;
+	bool no = false;
+	int e;
+
 	if (word_is(v, "off") || word_is(v, "no") || word_is(v, "disable"))
 		o->profile[1].sdes = 0;
 	else if (word_is(v, "on") || word_is(v, "yes"))
 		o->profile[1].sdes = 1;
+	else if (((no = word_prefix(v, "no-", &rest)) || word_prefix(v, "only-", &rest)) &&
+		 (e = suite_of(rest)) >= 0)
+		/* Suites offered to the answerer and accepted from the offerer alike. */
+		for (unsigned int l = 0; l < 2; l++) {
+			if (no)
+				o->profile[l].sdes_no |= 1u << e;
+			else
+				o->profile[l].sdes_only |= 1u << e;
+		}
 	else
-		ng_warn(o->warning, sizeof(o->warning),
-			"SDES-%s: not supported (suites come from the crypto suite profile)", v);
+		ng_warn(o->warning, sizeof(o->warning), "SDES-%s: not supported", v);
 }
 
 static void

@@ -156,6 +156,8 @@ struct call_leg {
 	struct wrtc_config_psp pspc;
 	uint16_t ctx_psp;            /* packet service profile whose DTLS context it uses */
 	int dtls_role;               /* -1: the DTLS profile's role, else enum wrtc_config_dtls_role */
+	bool own_suites;             /* SDES suites from suites below, not the crypto profile's */
+	struct wrtc_config_crypto_profile suites;
 	struct wrtc_sdp *sdp;        /* last SDP received from this leg */
 	uint64_t sess_id;            /* our o= towards this leg */
 	uint64_t sess_ver;

@@ -154,6 +154,28 @@ call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigne
 		}
 		psp->crypto_suite_profile = 0;
 	}
+	if ((p->sdes_no != 0 || p->sdes_only != 0) && psp->crypto_suite_profile >= 0) {
+		const struct wrtc_config_crypto_profile *cp =
+			&mgr->cfg->crypto_profiles[psp->crypto_suite_profile];
+		unsigned int n = 0;
+
+		/* SDES-no-X / SDES-only-X: this leg's own copy of the suite list. */
+		leg->suites = *cp;
+		for (unsigned int i = 0; i < cp->n_suites; i++) {
+			uint32_t bit = 1u << cp->suites[i];
+
+			if ((p->sdes_no & bit) != 0 || (p->sdes_only != 0 && (p->sdes_only & bit) == 0))
+				continue;
+			leg->suites.suites[n++] = cp->suites[i];
+		}
+		leg->suites.n_suites = n;
+		leg->own_suites = true;
+		if (n == 0 && psp->sdes) {
+			snprintf(err, errlen, "SDES: every suite of crypto_suite_profile \"%s\" "
+				 "excluded", cp->name);
+			return -EINVAL;
+		}
+	}
 	if (p->dtls_role != WRTC_SESSION_KEEP)
 		leg->dtls_role = p->dtls_role;
 	if (p->rtcp_mux != WRTC_SESSION_KEEP)

@@ -15,6 +15,8 @@ crypto_profile(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
 {
 	const struct wrtc_config_psp *psp = call_psp(call, leg);
 
+	if (call->leg[leg].own_suites)
+		return &call->leg[leg].suites;
 	return psp->crypto_suite_profile >= 0 ? &mgr->cfg->crypto_profiles[psp->crypto_suite_profile] :
 						NULL;
 }

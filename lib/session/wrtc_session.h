@@ -94,6 +94,8 @@ struct wrtc_session_profile {
 	int rtcp_mux;        /**< KEEP, 0 or 1. */
 	int address_type;    /**< KEEP or enum wrtc_config_addr_type. */
 	int transcode;       /**< KEEP, 0 or 1. */
+	uint32_t sdes_no;    /**< SDES suites not used (bit per enum wrtc_config_srtp_suite). */
+	uint32_t sdes_only;  /**< When not 0: SDES suites used, all others dropped. */
 	unsigned int n_strip; /**< Codecs not offered to this leg ("all" = every one). */
 	char strip[WRTC_SESSION_MAX_CODEC_EDITS][WRTC_SESSION_CODEC_NAME]; /**< Encoding names. */
 	unsigned int n_add;  /**< Codecs added to this leg's list (codec_entries names or

@@ -346,6 +346,14 @@ def case_flags(lab, gw, sig):
            f"ICE=force rtcp-mux-offer: {r['sdp']}")
     r = off(transport_protocol="RTP/SAVP")
     expect("RTP/SAVP " in m_line(r["sdp"]) and "a=crypto:" in r["sdp"], f"SDES: {r['sdp']}")
+    suites = [ln.split()[1] for ln in r["sdp"].splitlines() if ln.startswith("a=crypto:")]
+    expect("AES_CM_128_HMAC_SHA1_32" in suites and len(suites) >= 2, f"suites {suites}")
+    r = off(transport_protocol="RTP/SAVP", SDES=["no-AES_CM_128_HMAC_SHA1_32"])
+    got = [ln.split()[1] for ln in r["sdp"].splitlines() if ln.startswith("a=crypto:")]
+    expect(got == [x for x in suites if x != "AES_CM_128_HMAC_SHA1_32"], f"SDES-no: {got}")
+    r = off(rtpp_flags="transport-protocol=RTP/SAVP SDES-only-AEAD_AES_128_GCM")
+    got = [ln.split()[1] for ln in r["sdp"].splitlines() if ln.startswith("a=crypto:")]
+    expect(got == ["AEAD_AES_128_GCM"], f"SDES-only: {got}")
     r = off(transport_protocol="UDP/TLS/RTP/SAVPF", ICE="force", DTLS="passive")
     expect("UDP/TLS/RTP/SAVPF" in m_line(r["sdp"]) and "a=fingerprint:" in r["sdp"]
            and "a=setup:passive" in r["sdp"] and "a=ice-ufrag:" in r["sdp"],
