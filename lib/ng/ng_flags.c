@@ -294,9 +294,8 @@ typed(struct ng_offer_opts *o, const struct wrtc_config *cfg, const char *key, c
 	} else if (strcmp(key, "replace") == 0) {
 		EACH_STRING(v, s, replace(o, s));
 	} else if (strcmp(key, "direction") == 0) {
-		unsigned int n = 0;
-
-		EACH_STRING(v, s, direction(o, cfg, n++, s));
+		/* One word per leg, in order, whether a list or repeated rtpp-flags. */
+		EACH_STRING(v, s, direction(o, cfg, o->n_direction++, s));
 	} else if (strcmp(key, "from-interface") == 0) {
 		EACH_STRING(v, s, direction(o, cfg, 0, s));
 	} else if (strcmp(key, "to-interface") == 0) {

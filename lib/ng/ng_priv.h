@@ -32,6 +32,7 @@ struct ng_offer_opts {
 	int iface[2];                /* interface of each leg, -1 = the default */
 	int kind[2];                 /* trunk kind wanted per leg, -1 = from the SDP / leg 0 */
 	int ice;                     /* answerer leg: 0 as configured, 1 force, 2 remove */
+	unsigned int n_direction;    /* direction words seen */
 	bool load_limit;             /* supports: [load limit] */
 	bool fragment;               /* trickled candidates (rtpengine_info()), not an offer */
 	char warning[NG_WARN_SIZE];  /* "; "-separated unsupported flags */

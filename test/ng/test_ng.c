@@ -238,6 +238,13 @@ test_flags(void)
 	req = json_loads("{\"rtpp-flags\": 7}", 0, &je);
 	WRTC_CHECK_EQ(ng_flags_parse(req, cfg, &o, err, sizeof(err)), -EINVAL);
 	json_decref(req);
+	/* direction repeated in rtpp-flags: one word per leg. */
+	req = json_loads("{\"rtpp-flags\": \"direction=nowhere direction=lab\"}", 0, &je);
+	WRTC_CHECK_EQ(ng_flags_parse(req, cfg, &o, err, sizeof(err)), 0);
+	WRTC_CHECK_EQ(o.iface[0], -1);
+	WRTC_CHECK_EQ(o.iface[1], 0);
+	WRTC_CHECK(strstr(o.warning, "\"nowhere\": not configured") != NULL);
+	json_decref(req);
 	req = json_loads("{\"flags\": [\"WebRTC\"], \"to-interface\": \"nowhere\"}", 0, &je);
 	WRTC_CHECK_EQ(ng_flags_parse(req, cfg, &o, err, sizeof(err)), 0);
 	WRTC_CHECK_EQ(o.kind[1], WRTC_CONFIG_TRUNK_WEBRTC);
