@@ -28,6 +28,18 @@ codec_is(const struct wrtc_config_codec_entry *ce, const char *name)
 	       strcasecmp(wrtc_config_codec_str(ce->codec), name) == 0;
 }
 
+/* Left alone by a strip of "all": telephone-event and the except list. */
+static bool
+kept(const struct wrtc_config_codec_entry *ce, const struct wrtc_session_profile *p)
+{
+	if (ce->codec == WRTC_CONFIG_CODEC_TELEPHONE_EVENT)
+		return true;
+	for (unsigned int k = 0; k < p->n_keep; k++)
+		if (codec_is(ce, p->keep[k]))
+			return true;
+	return false;
+}
+
 static bool
 psp_has(const struct wrtc_config *cfg, const struct wrtc_config_psp *psp, uint16_t idx)
 {
@@ -47,8 +59,7 @@ edit_codecs(const struct wrtc_config *cfg, struct wrtc_config_psp *psp,
 		for (unsigned int k = 0; k < psp->n_codecs; k++) {
 			const struct wrtc_config_codec_entry *ce = &cfg->codec_entries[psp->codecs[k]];
 
-			if (strcasecmp(p->strip[s], "all") == 0 ? ce->codec != WRTC_CONFIG_CODEC_TELEPHONE_EVENT :
-			    codec_is(ce, p->strip[s]))
+			if (strcasecmp(p->strip[s], "all") == 0 ? !kept(ce, p) : codec_is(ce, p->strip[s]))
 				continue;
 			psp->codecs[j++] = psp->codecs[k];
 		}

@@ -341,6 +341,8 @@ def case_flags(lab, gw, sig):
     r = off(rtpp_flags="codec-strip-all codec-transcode-PCMA")
     expect(m_line(r["sdp"]).split()[3:] == ["101", "8"] or
            m_line(r["sdp"]).split()[3:] == ["8", "101"], f"strip all + transcode: {m_line(r['sdp'])}")
+    r = off(codec={"strip": ["all"], "except": ["G722"]})
+    expect(m_line(r["sdp"]).split()[3:] == ["9", "101"], f"strip all except: {m_line(r['sdp'])}")
     r = off(ICE="force", rtcp_mux=["offer"])
     expect("a=ice-ufrag:" in r["sdp"] and "a=candidate:" in r["sdp"] and "a=rtcp-mux" in r["sdp"],
            f"ICE=force rtcp-mux-offer: {r['sdp']}")

@@ -231,7 +231,8 @@ test_flags(void)
 	WRTC_CHECK(strstr(o.warning, "leftover") != NULL);
 	WRTC_CHECK(strstr(o.warning, "loop-protect") != NULL);
 	WRTC_CHECK(strstr(o.warning, "frobnicate=1") != NULL);
-	WRTC_CHECK(strstr(o.warning, "codec-except") != NULL);
+	WRTC_CHECK_EQ(o.profile[1].n_keep, 1);
+	WRTC_CHECK_STREQ(o.profile[1].keep[0], "G722");
 	WRTC_CHECK(strstr(o.warning, "trust-address") == NULL);
 	json_decref(req);
 
