@@ -282,13 +282,14 @@ ng_status(const json_t *status)
 								    &rtcp[2]));
 			md = json_pack("{s:I, s:O, s:o}", "index", (json_int_t)j + 1, "type",
 				       json_object_get(m, "type"), "streams", sl);
-			/* Our own ICE/DTLS/SRTP state, as extra keys. */
+			/* Our own state (ICE, DTLS, SRTP, transcoder, rates), as extra keys. */
 			{
 				const char *key;
 				json_t *v;
 
 				json_object_foreach((json_t *)lm, key, v)
-					if (json_is_string(v) && strcmp(key, "leg") != 0)
+					if (strcmp(key, "leg") != 0 && strcmp(key, "rtp") != 0 &&
+					    strcmp(key, "rtcp") != 0)
 						json_object_set(md, key, v);
 			}
 			json_array_append_new(medias, md);

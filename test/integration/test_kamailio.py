@@ -284,6 +284,10 @@ def case_trickle(lab, gw, sig):
             f"a=candidate:1 1 UDP 2122252542 {PEER_IP4[1]} 51434 typ host\r\n")
     r = ng.request("offer", call_id="trk", from_tag="w1", sdp=frag, flags=["fragment"])
     expect(r["result"] == "ok", f"fragment: {r}")
+    # The ng query carries the ICE state of the browser's leg as extra keys.
+    q = ng.request("query", call_id="trk")
+    ice = q["tags"]["w1"]["medias"][0]["ice"]
+    expect(ice["remote_candidates"] == 2 and ice["state"], f"ng query ice: {ice}")
     expect(remote_cands(gw, "trk") == 2, f"{remote_cands(gw, 'trk')} candidates after trickle")
     r = ng.request("offer", call_id="trk", from_tag="w1", flags=["fragment"],
                    sdp="a=ice-ufrag:0ther\r\na=ice-pwd:x\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
