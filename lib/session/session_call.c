@@ -89,11 +89,7 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 	call->leg[0].tg = tg_in;
 	call->leg[1].tg = tg_out;
 	for (unsigned int l = 0; l < 2; l++) {
-		/* The trunk group's profile, unchanged until call_profile_apply(). */
-		call->leg[l].tgc = mgr->cfg->trunk_groups[call->leg[l].tg];
-		call->leg[l].pspc = mgr->cfg->psps[call->leg[l].tgc.psp];
-		call->leg[l].ctx_psp = call->leg[l].tgc.psp;
-		call->leg[l].dtls_role = -1;
+		call_profile_base(mgr, call, l);
 		if (RAND_bytes((unsigned char *)&call->leg[l].sess_id,
 			       sizeof(call->leg[l].sess_id)) != 1 ||
 		    random_ice_credentials(&call->leg[l]) != 0) {

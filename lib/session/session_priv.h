@@ -156,6 +156,8 @@ struct call_leg {
 	struct wrtc_config_psp pspc;
 	uint16_t ctx_psp;            /* packet service profile whose DTLS context it uses */
 	int dtls_role;               /* -1: the DTLS profile's role, else enum wrtc_config_dtls_role */
+	bool has_prof;               /* prof was applied (re-applied after a reload) */
+	struct wrtc_session_profile prof;
 	bool own_suites;             /* SDES suites from suites below, not the crypto profile's */
 	struct wrtc_config_crypto_profile suites;
 	struct wrtc_sdp *sdp;        /* last SDP received from this leg */
@@ -296,8 +298,10 @@ call_dtls_role(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
 }
 
 /* session_profile.c */
+void call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l);
 int call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
 		       const struct wrtc_session_profile *p, char *err, size_t errlen);
+void call_profiles_refresh(struct wrtc_session_mgr *mgr);
 
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);

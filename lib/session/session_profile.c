@@ -119,8 +119,52 @@ borrow_dtls(struct wrtc_session_mgr *mgr, struct call_leg *leg, char *err, size_
 	return -EINVAL;
 }
 
+/* The leg's trunk group and packet service profile as configured. */
+void
+call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l)
+{
+	struct call_leg *leg = &call->leg[l];
+
+	leg->tgc = mgr->cfg->trunk_groups[leg->tg];
+	leg->pspc = mgr->cfg->psps[leg->tgc.psp];
+	leg->ctx_psp = leg->tgc.psp;
+	leg->dtls_role = -1;
+	leg->own_suites = false;
+}
+
+static int profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
+			 const struct wrtc_session_profile *p, char *err, size_t errlen);
+
 int
 call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
+		   const struct wrtc_session_profile *p, char *err, size_t errlen)
+{
+	call->leg[l].prof = *p;
+	call->leg[l].has_prof = true;
+	return profile_apply(mgr, call, l, p, err, errlen);
+}
+
+/* After a reload (mgr->cfg is the new configuration): every leg runs its
+ * trunk group as now configured, with its front end's changes again. */
+void
+call_profiles_refresh(struct wrtc_session_mgr *mgr)
+{
+	struct wrtc_call *call;
+
+	TAILQ_FOREACH(call, &mgr->calls, next)
+		for (unsigned int l = 0; l < 2; l++) {
+			char err[WRTC_SESSION_ERR_SIZE];
+
+			call_profile_base(mgr, call, l);
+			if (call->leg[l].has_prof &&
+			    profile_apply(mgr, call, l, &call->leg[l].prof, err, sizeof(err)) != 0)
+				CALL_LOG(WARNING, call, "leg %s: after the reload: %s; the trunk "
+					 "group's profile applies", call->leg[l].tag, err);
+		}
+}
+
+static int
+profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
 		   const struct wrtc_session_profile *p, char *err, size_t errlen)
 {
 	struct call_leg *leg = &call->leg[l];
