@@ -269,7 +269,8 @@ ng_status(const json_t *status)
 			size_t k;
 
 			json_array_foreach(json_object_get(m, "legs"), k, ml)
-				if (json_equal(json_object_get(ml, "leg"), json_object_get(leg, "tag")))
+				if (json_equal(json_object_get(ml, "leg"),
+					       json_object_get(leg, "tag")))
 					lm = ml;
 			if (lm == NULL)
 				continue;

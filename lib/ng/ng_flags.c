@@ -137,8 +137,8 @@ replace(struct ng_offer_opts *o, const char *v)
 static int
 suite_of(const char *name)
 {
-	for (int e = WRTC_CONFIG_SUITE_AES_CM_128_HMAC_SHA1_80; e <= WRTC_CONFIG_SUITE_AEAD_AES_256_GCM;
-	     e++)
+	for (int e = WRTC_CONFIG_SUITE_AES_CM_128_HMAC_SHA1_80;
+	     e <= WRTC_CONFIG_SUITE_AEAD_AES_256_GCM; e++)
 		if (strcasecmp(wrtc_config_suite_str((enum wrtc_config_srtp_suite)e), name) == 0)
 			return e;
 	return -1;
@@ -340,7 +340,8 @@ typed(struct ng_offer_opts *o, const struct wrtc_config *cfg, const char *key, c
 static const char *const plain_keys[] = {
 	"command", "call-id", "from-tag", "to-tag", "sdp", "via-branch", "label", "set-label",
 	"from-label", "to-label", "received-from", "record-call", "metadata", "delete-delay",
-	"sip-message-type", "sip-code", "rtpp-flags", "xmlrpc-callback", "ttl", "output-destination",
+	"sip-message-type", "sip-code", "rtpp-flags", "xmlrpc-callback", "ttl",
+	"output-destination",
 	"all", "interface", "limit", "calling", "called", "drop-traffic", "sip-source-address",
 };
 
@@ -360,7 +361,7 @@ token(struct ng_offer_opts *o, const struct wrtc_config *cfg, const char *t)
 		if (v != NULL && !typed(o, cfg, key, v)) {
 			bool plain = false;
 
-			for (unsigned int i = 0; i < sizeof(plain_keys) / sizeof(plain_keys[0]); i++)
+			for (size_t i = 0; i < sizeof(plain_keys) / sizeof(*plain_keys); i++)
 				plain |= strcmp(key, plain_keys[i]) == 0;
 			if (!plain)
 				ng_warn(o->warning, sizeof(o->warning), "unknown flag \"%s\"", t);

@@ -156,7 +156,8 @@ decode(struct wrtc_ng_server *srv, const char *p, size_t len, bool *is_json, cha
 		json_t *raw = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je);
 
 		if (raw == NULL || !json_is_object(raw)) {
-			snprintf(err, errlen, "JSON: %.160s", raw == NULL ? je.text : "not an object");
+			snprintf(err, errlen, "JSON: %.160s",
+				 raw == NULL ? je.text : "not an object");
 			json_decref(raw);
 			return NULL;
 		}

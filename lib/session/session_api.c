@@ -40,7 +40,8 @@ wrtc_session_offer(struct wrtc_session_mgr *mgr, const struct wrtc_session_offer
 	err[0] = '\0';
 	for (unsigned int l = 0; l < 2; l++)
 		if (prm->tg[l] < 0 || (unsigned int)prm->tg[l] >= mgr->cfg->n_trunk_groups) {
-			snprintf(err, errlen, "%s: no such trunk group", l == 0 ? "ingress" : "egress");
+			snprintf(err, errlen, "%s: no such trunk group",
+				 l == 0 ? "ingress" : "egress");
 			return -EINVAL;
 		}
 	call = call_find(mgr, prm->call_id);
@@ -117,7 +118,8 @@ wrtc_session_answer(struct wrtc_session_mgr *mgr, const char *call_id, const cha
 	b = 1 - call->offerer;
 	if (strcmp(call->leg[call->offerer].tag, from_tag) != 0 &&
 	    strcmp(call->leg[call->offerer].tag, to_tag) != 0) {
-		snprintf(err, errlen, "from_tag: \"%s\" did not send the pending offer of call \"%s\"",
+		snprintf(err, errlen,
+			 "from_tag: \"%s\" did not send the pending offer of call \"%s\"",
 			 from_tag, call_id);
 		return -EINVAL;
 	}
@@ -232,7 +234,8 @@ wrtc_session_trickle(struct wrtc_session_mgr *mgr, const char *call_id, const ch
 	} else if (call->leg[1].tag[0] != '\0' && strcmp(call->leg[1].tag, tag) == 0) {
 		l = 1;
 	} else {
-		snprintf(err, errlen, "from_tag: \"%s\" is neither leg of call \"%s\"", tag, call_id);
+		snprintf(err, errlen, "from_tag: \"%s\" is neither leg of call \"%s\"", tag,
+			 call_id);
 		return -EINVAL;
 	}
 	/* A fragment is not an SDP: give it the lines the parser needs, and an

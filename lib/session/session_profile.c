@@ -57,9 +57,12 @@ edit_codecs(const struct wrtc_config *cfg, struct wrtc_config_psp *psp,
 		unsigned int j = 0;
 
 		for (unsigned int k = 0; k < psp->n_codecs; k++) {
-			const struct wrtc_config_codec_entry *ce = &cfg->codec_entries[psp->codecs[k]];
+			const struct wrtc_config_codec_entry *ce =
+				&cfg->codec_entries[psp->codecs[k]];
+			bool drop = strcasecmp(p->strip[s], "all") == 0 ? !kept(ce, p) :
+				    codec_is(ce, p->strip[s]);
 
-			if (strcasecmp(p->strip[s], "all") == 0 ? !kept(ce, p) : codec_is(ce, p->strip[s]))
+			if (drop)
 				continue;
 			psp->codecs[j++] = psp->codecs[k];
 		}
@@ -175,7 +178,7 @@ profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int
 	if (p->kind != WRTC_SESSION_KEEP) {
 		tg->kind = (enum wrtc_config_trunk_kind)p->kind;
 		if (tg->kind == WRTC_CONFIG_TRUNK_WEBRTC) {
-			/* A WebRTC side: ICE, DTLS-SRTP and rtcp-mux unless a flag says otherwise. */
+			/* A WebRTC side: ICE, DTLS-SRTP, rtcp-mux unless a flag says otherwise. */
 			if (tg->ice == WRTC_CONFIG_ICE_NONE)
 				tg->ice = WRTC_CONFIG_ICE_LITE;
 			psp->dtls = psp->srtp = psp->rtcp_mux = true;
@@ -219,7 +222,8 @@ profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int
 		for (unsigned int i = 0; i < cp->n_suites; i++) {
 			uint32_t bit = 1u << cp->suites[i];
 
-			if ((p->sdes_no & bit) != 0 || (p->sdes_only != 0 && (p->sdes_only & bit) == 0))
+			if ((p->sdes_no & bit) != 0 ||
+			    (p->sdes_only != 0 && (p->sdes_only & bit) == 0))
 				continue;
 			leg->suites.suites[n++] = cp->suites[i];
 		}

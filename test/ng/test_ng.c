@@ -202,13 +202,18 @@ test_flags(void)
 	WRTC_CHECK(cfg != NULL);
 	if (cfg == NULL)
 		return -1;
-	req = json_loads("{\"command\": \"offer\", \"transport-protocol\": \"UDP/TLS/RTP/SAVPF\","
-			 " \"ice\": \"force\", \"dtls\": \"passive\", \"rtcp-mux\": [\"demux\", \"accept\"],"
-			 " \"replace\": [\"origin\", \"session-connection\"], \"direction\": [\"lab\", \"lab\"],"
-			 " \"codec\": {\"strip\": [\"PCMA\"], \"transcode\": [\"opus\"], \"except\": [\"G722\"]},"
-			 " \"supports\": [\"load limit\"], \"flags\": [\"trust-address\", \"leftover\"],"
-			 " \"rtpp-flags\": \"SDES-off codec-mask-G722 address-family=IP6 loop-protect"
-			 " frobnicate=1\"}", 0, &je);
+	req = json_loads("{\"command\": \"offer\","
+			 " \"transport-protocol\": \"UDP/TLS/RTP/SAVPF\","
+			 " \"ice\": \"force\", \"dtls\": \"passive\","
+			 " \"rtcp-mux\": [\"demux\", \"accept\"],"
+			 " \"replace\": [\"origin\", \"session-connection\"],"
+			 " \"direction\": [\"lab\", \"lab\"],"
+			 " \"codec\": {\"strip\": [\"PCMA\"], \"transcode\": [\"opus\"],"
+			 " \"except\": [\"G722\"]},"
+			 " \"supports\": [\"load limit\"],"
+			 " \"flags\": [\"trust-address\", \"leftover\"],"
+			 " \"rtpp-flags\": \"SDES-off codec-mask-G722 address-family=IP6"
+			 " loop-protect frobnicate=1\"}", 0, &je);
 	WRTC_CHECK(req != NULL);
 	WRTC_CHECK_EQ(ng_flags_parse(req, cfg, &o, err, sizeof(err)), 0);
 	WRTC_CHECK_EQ(o.kind[1], WRTC_CONFIG_TRUNK_WEBRTC);
