@@ -523,9 +523,8 @@ main(int argc, char **argv)
 			APP_LOG(ERR, "metrics endpoint: internal error; scrapes may fail");
 			metrics_failed = true;
 		}
-		if (ng != NULL) {
-			n += (unsigned int)RTE_MAX(wrtc_ng_server_poll(ng), 0);
-		}
+		if (ng != NULL)
+			n += (unsigned int)wrtc_ng_server_poll(ng);
 		if (n == 0)
 			rte_delay_us_sleep(100);
 	}

@@ -348,7 +348,9 @@ wrtc_ng_server_poll(struct wrtc_ng_server *srv)
 			/* ICMP errors of an earlier send (ECONNREFUSED) are not fatal. */
 			if (errno == ECONNREFUSED)
 				continue;
-			return -errno;
+			/* Anything else is counted; the next poll tries again. */
+			srv->st.recv_errors++;
+			break;
 		}
 		handled++;
 		n = wrtc_ng_server_handle(srv, srv->in, (size_t)len, srv->out, sizeof(srv->out));

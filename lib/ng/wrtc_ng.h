@@ -51,6 +51,7 @@ struct wrtc_ng_stats {
 	uint64_t errors;                /**< Replies with result "error". */
 	uint64_t load_limit;            /**< Offers refused with "load limit". */
 	uint64_t send_errors;           /**< Replies the socket did not take. */
+	uint64_t recv_errors;           /**< Reads that failed (other than EAGAIN, EINTR). */
 };
 
 struct wrtc_ng_server;
@@ -66,8 +67,9 @@ struct wrtc_ng_server *wrtc_ng_server_create(const struct wrtc_ng_server_prm *pr
 void wrtc_ng_server_free(struct wrtc_ng_server *srv);
 
 /**
- * Read and answer the datagrams waiting on the socket (at most 32).
- * @return the number handled (>= 0), or -errno when the socket failed.
+ * Read and answer the datagrams waiting on the socket (at most 32). Never
+ * blocks; a failed read is counted (wrtc_ng_stats::recv_errors).
+ * @return the number handled (>= 0).
  */
 int wrtc_ng_server_poll(struct wrtc_ng_server *srv);
 
