@@ -139,15 +139,16 @@ cmd_offer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats 
 	prm.called = str(req, "called");
 	exists = wrtc_session_call_exists(mgr, prm.call_id);
 	rc = wrtc_session_offer(mgr, &prm, &out, msg, sizeof(msg));
-	if (!exists && (rc == -EBUSY || rc == -ENOSPC)) {
+	/* Full (calls, ports) or a worker behind on its control messages. */
+	if (!exists && (rc == -EBUSY || rc == -ENOSPC || rc == -EAGAIN || rc == -ENOBUFS)) {
 		/* The proxy moves to the next node of its set (docs/ng.md "Load limit"). */
 		NG_LOG(INFO, "[%s] offer refused: %s", prm.call_id, msg);
 		if (o.load_limit) {
 			st->load_limit++;
 			return json_pack("{s:s, s:s}", "result", "load limit", "message", msg);
 		}
-		return error_reply(st, rc == -EBUSY ? "Parallel session limit reached" :
-					      "Ran out of ports");
+		return error_reply(st, rc == -ENOSPC ? "Ran out of ports" :
+					      "Parallel session limit reached");
 	}
 	if (rc != 0)
 		return error_reply(st, msg);

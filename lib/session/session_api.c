@@ -54,8 +54,9 @@ wrtc_session_offer(struct wrtc_session_mgr *mgr, const struct wrtc_session_offer
 		}
 		call = call_create(mgr, prm->call_id, prm->from_tag, prm->tg[0], prm->tg[1]);
 		if (call == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
+			rc = errno == ENOMEM ? -ENOMEM : -EIO;
+			snprintf(err, errlen, "call_id: cannot create the call: %s", strerror(-rc));
+			return rc;
 		}
 		created = true;
 		if (prm->calling != NULL)
@@ -69,6 +70,10 @@ wrtc_session_offer(struct wrtc_session_mgr *mgr, const struct wrtc_session_offer
 			if (rc != 0)
 				goto fail;
 		}
+	} else if (call->removing) {
+		snprintf(err, errlen, "call_id: \"%s\" is being removed (worker %u is behind): retry",
+			 prm->call_id, call->worker);
+		return -EAGAIN;
 	} else if (strcmp(call->leg[0].tag, prm->from_tag) == 0) {
 		a = 0;
 	} else if (strcmp(call->leg[1].tag, prm->from_tag) == 0) {
@@ -87,15 +92,11 @@ wrtc_session_offer(struct wrtc_session_mgr *mgr, const struct wrtc_session_offer
 fail:
 	if (err[0] == '\0')
 		snprintf(err, errlen, "%s", strerror(-rc));
-	if (created) {
-		json_t *final = NULL;
-
-		/* The call was made for this offer: nothing else holds it. */
-		if (call_destroy(mgr, call, &final) != 0)
-			SESS_LOG(ERR, "[%s] failed offer: streams not released",
-				 prm->call_id);
-		json_decref(final);
-	}
+	/* call_offer() released what it opened; a call made for this offer goes
+	 * entirely (if the worker is slow to confirm, the timer finishes it). */
+	if (created && call_destroy(mgr, call, NULL, SESS_RPC_WAIT_US) != 0)
+		CALL_LOG(WARNING, call, "failed offer: call removed once worker %u caught up",
+			 call->worker);
 	return rc;
 }
 
@@ -113,6 +114,10 @@ wrtc_session_answer(struct wrtc_session_mgr *mgr, const char *call_id, const cha
 	call = call_find(mgr, call_id);
 	if (call == NULL) {
 		snprintf(err, errlen, "call_id: no call \"%s\"", call_id);
+		return -ENOENT;
+	}
+	if (call->removing) {
+		snprintf(err, errlen, "call_id: call \"%s\" is being removed", call_id);
 		return -ENOENT;
 	}
 	b = 1 - call->offerer;
@@ -155,10 +160,10 @@ wrtc_session_delete(struct wrtc_session_mgr *mgr, const char *call_id, const cha
 			 call_id);
 		return -EINVAL;
 	}
-	rc = call_destroy(mgr, call, final);
+	rc = call_destroy(mgr, call, final, SESS_RPC_WAIT_US);
 	if (rc != 0) {
-		snprintf(err, errlen, "call_id: worker did not release the streams (%s)",
-			 strerror(-rc));
+		snprintf(err, errlen, "call_id: worker %u has not released the streams yet (%s): "
+			 "retry", call->worker, strerror(-rc));
 		return rc;
 	}
 	SESS_LOG(INFO, "[%s] deleted", call_id);
@@ -227,6 +232,10 @@ wrtc_session_trickle(struct wrtc_session_mgr *mgr, const char *call_id, const ch
 	err[0] = '\0';
 	if (call == NULL) {
 		snprintf(err, errlen, "call_id: no call \"%s\"", call_id);
+		return -ENOENT;
+	}
+	if (call->removing) {
+		snprintf(err, errlen, "call_id: call \"%s\" is being removed", call_id);
 		return -ENOENT;
 	}
 	if (strcmp(call->leg[0].tag, tag) == 0) {
