@@ -446,9 +446,8 @@ remote_cands(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_me
 		ic.priority = sc->priority;
 		snprintf(ic.foundation, sizeof(ic.foundation), "%.*s", WRTC_ICE_FOUNDATION_MAX,
 			 sc->foundation);
-		if (wrtc_ice_agent_add_remote_candidate(lm->ice, &ic) != 0)
-			continue;
-		n++;
+		if (wrtc_ice_agent_add_remote_candidate(lm->ice, &ic) == 0)
+			n++;
 		if (leg_tg(mgr, call, lm->leg)->policing)
 			source_add(mgr, call, lm, &sc->addr.ss, sc->type);
 	}
