@@ -160,6 +160,9 @@ wrtc_session_delete(struct wrtc_session_mgr *mgr, const char *call_id, const cha
 			 call_id);
 		return -EINVAL;
 	}
+	/* The summary line is logged when the call is freed, now or, if the
+	 * worker is behind, by the timer that finishes the removal. */
+	call->end_reason = "delete";
 	rc = call_destroy(mgr, call, final, SESS_RPC_WAIT_US);
 	if (rc != 0) {
 		snprintf(err, errlen, "call_id: worker %u has not released the streams yet (%s): "
