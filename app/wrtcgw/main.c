@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * wrtcgw: command line, EAL start-up, configuration, port bring-up, worker
- * launch, and the control lcore loop (sessions, slow path, JSON-RPC).
+ * launch, and the control lcore loop (sessions, slow path, JSON-RPC, ng).
  * SIGINT/SIGTERM stop it cleanly; SIGHUP reloads the configuration file
  * without dropping calls. Under systemd (Type=notify) it reports READY,
  * RELOADING and STOPPING.
@@ -35,6 +35,7 @@
 
 #include "wrtc_config.h"
 #include "wrtc_net.h"
+#include "wrtc_ng.h"
 #include "wrtc_port.h"
 #include "wrtc_rpc.h"
 #include "wrtc_session.h"
@@ -348,6 +349,7 @@ main(int argc, char **argv)
 	struct wrtc_session_mgr *mgr = NULL;
 	struct wrtc_rpc_server *rpc = NULL;
 	struct wrtc_metrics_server *metrics = NULL;
+	struct wrtc_ng_server *ng = NULL;
 	struct wrtc_config *cfg = NULL;
 	struct rte_mempool *mp = NULL;
 	bool metrics_failed = false, pdump = false;
@@ -445,7 +447,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "wrtcgw: %s\n", err);
 		goto out;
 	}
-	wrtc_session_rpc_register(mgr, rpc);
+	rc = wrtc_session_rpc_register(mgr, rpc);
+	if (rc != 0) {
+		fprintf(stderr, "wrtcgw: registering the RPC methods: %s\n", strerror(-rc));
+		goto out;
+	}
 	if (cfg->control.metrics_enabled) {
 		metrics = wrtc_metrics_server_create(&(struct wrtc_metrics_server_prm){
 			.host = cfg->control.metrics_host, .port = cfg->control.metrics_port});
@@ -468,6 +474,15 @@ main(int argc, char **argv)
 	else
 		APP_LOG(INFO, "dpdk-dumpcap unavailable: %s (needs the EAL's shared config)",
 			rte_strerror(rte_errno));
+	if (cfg->control.ng_enabled) {
+		ng = wrtc_ng_server_create(&(struct wrtc_ng_server_prm){
+			.host = cfg->control.ng_host, .port = cfg->control.ng_port, .mgr = mgr});
+		if (ng == NULL) {
+			fprintf(stderr, "wrtcgw: control.ng_listen: cannot listen on %s: %s\n",
+				cfg->control.ng_listen, strerror(errno));
+			goto out;
+		}
+	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -483,9 +498,10 @@ main(int argc, char **argv)
 			w++;
 		}
 	}
-	APP_LOG(NOTICE, "running: %u worker(s), %u interface(s), control on lcore %u, rpc %s%s%s",
-		dp.nb_workers, dp.nb_ifaces, rte_lcore_id(), cfg->control.rpc_tcp,
-		cfg->control.rpc_unix[0] ? " and " : "", cfg->control.rpc_unix);
+	APP_LOG(NOTICE, "running: %u worker(s), %u interface(s), control on lcore %u, rpc %s%s%s, "
+		"ng %s", dp.nb_workers, dp.nb_ifaces, rte_lcore_id(), cfg->control.rpc_tcp,
+		cfg->control.rpc_unix[0] ? " and " : "", cfg->control.rpc_unix,
+		cfg->control.ng_enabled ? cfg->control.ng_listen : "off");
 	printf("wrtcgw ready\n");
 	fflush(stdout);
 	notify("READY=1\nSTATUS=running");
@@ -507,6 +523,8 @@ main(int argc, char **argv)
 			APP_LOG(ERR, "metrics endpoint: internal error; scrapes may fail");
 			metrics_failed = true;
 		}
+		if (ng != NULL)
+			n += (unsigned int)wrtc_ng_server_poll(ng);
 		if (n == 0)
 			rte_delay_us_sleep(100);
 	}
@@ -519,6 +537,7 @@ out:
 	wrtc_session_mgr_shutdown(mgr);
 	__atomic_store_n(&dp.quit, 1, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
+	wrtc_ng_server_free(ng);
 	wrtc_session_mgr_free(mgr);
 	if (pdump)
 		rte_pdump_uninit();

@@ -1441,6 +1441,43 @@ ctl_metrics(struct cfg_ctx *c, const json_t *v, void *obj)
 	return 0;
 }
 
+/* The ng protocol has no authentication: it listens on loopback only
+ * (docs/ng.md "Security"). */
+static bool
+is_loopback(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+static int
+ctl_ng(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_control *ctl = obj;
+	char host[sizeof(ctl->ng_host)];
+	uint16_t port;
+
+	if (cfg_string(c, v, ctl->ng_listen, sizeof(ctl->ng_listen)) != 0)
+		return -1;
+	if (ctl->ng_listen[0] == '\0') {
+		ctl->ng_enabled = false;
+		return 0;
+	}
+	if (listen_parse(c, ctl->ng_listen, host, sizeof(host), &port) != 0)
+		return -1;
+	if (!is_loopback(host))
+		return cfg_fail(c, "%s is not a loopback address: the ng protocol is not "
+			       "authenticated, so it listens on 127.0.0.0/8 or ::1 only", host);
+	memcpy(ctl->ng_host, host, sizeof(host));
+	ctl->ng_port = port;
+	ctl->ng_enabled = true;
+	return 0;
+}
+
 static int
 ctl_unix(struct cfg_ctx *c, const json_t *v, void *obj)
 {
@@ -1485,6 +1522,7 @@ ctl_max_calls(struct cfg_ctx *c, const json_t *v, void *obj)
 static const struct cfg_field ctl_fields[] = {
 	{"rpc_tcp", JT_STRING, false, ctl_tcp},
 	{"rpc_unix", JT_STRING, false, ctl_unix},
+	{"ng_listen", JT_STRING, false, ctl_ng},
 	{"media_timeout", JT_INTEGER, false, ctl_timeout},
 	{"hold_timeout", JT_INTEGER, false, ctl_hold_timeout},
 	{"max_calls", JT_INTEGER, false, ctl_max_calls},
@@ -1668,6 +1706,10 @@ cfg_parse_root(struct cfg_ctx *c, const json_t *root)
 	strcpy(cfg->control.rpc_tcp, "127.0.0.1:9900");
 	strcpy(cfg->control.rpc_tcp_host, "127.0.0.1");
 	cfg->control.rpc_tcp_port = 9900;
+	cfg->control.ng_enabled = true;
+	strcpy(cfg->control.ng_listen, "127.0.0.1:2223");
+	strcpy(cfg->control.ng_host, "127.0.0.1");
+	cfg->control.ng_port = 2223;
 	cfg->control.media_timeout = 60;
 	cfg->control.hold_timeout = 3600;
 	cfg->control.max_calls = 10000;

@@ -273,6 +273,10 @@ struct wrtc_config_control {
 	uint16_t rpc_tcp_port;             /**< Listen port (0: any, for tests). */
 	char rpc_tcp[80];                  /**< As written, e.g. "127.0.0.1:9900" ("" = off). */
 	char rpc_unix[WRTC_CONFIG_UNIX_SIZE]; /**< Unix socket path ("" = none). */
+	bool ng_enabled;                   /**< ng_listen is not "". */
+	char ng_host[64];                  /**< ng UDP listen address (loopback only). */
+	uint16_t ng_port;                  /**< ng UDP port (0: any, for tests). */
+	char ng_listen[80];                /**< As written, e.g. "127.0.0.1:2223" ("" = off). */
 	uint32_t media_timeout;            /**< Seconds without media before a call ends. */
 	uint32_t hold_timeout;             /**< The same for a call on hold (sendonly, inactive,
 					    *   c=0.0.0.0). */

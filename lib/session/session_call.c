@@ -25,13 +25,15 @@
 static const struct wrtc_config_trunk_group *
 tg_of(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
-	return &mgr->cfg->trunk_groups[call->leg[leg].tg];
+	RTE_SET_USED(mgr);
+	return call_tg(call, leg);
 }
 
 static const struct wrtc_config_psp *
 psp_of(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
-	return &mgr->cfg->psps[tg_of(mgr, call, leg)->psp];
+	RTE_SET_USED(mgr);
+	return call_psp(call, leg);
 }
 
 static uint16_t
@@ -87,6 +89,7 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 	call->leg[0].tg = tg_in;
 	call->leg[1].tg = tg_out;
 	for (unsigned int l = 0; l < 2; l++) {
+		call_profile_base(mgr, call, l);
 		if (RAND_bytes((unsigned char *)&call->leg[l].sess_id,
 			       sizeof(call->leg[l].sess_id)) != 1 ||
 		    random_ice_credentials(&call->leg[l]) != 0) {
@@ -463,8 +466,8 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 		memcpy(fp_hash, mgr->fingerprint, (size_t)(sp - mgr->fingerprint));
 		prm.fp_hash = fp_hash;
 		prm.fp_hex = sp + 1;
-		if (psp->dtls_profile >= 0) {
-			enum wrtc_config_dtls_role r = mgr->cfg->dtls_profiles[psp->dtls_profile].role;
+		{
+			enum wrtc_config_dtls_role r = call_dtls_role(mgr, call, to);
 
 			if (r == WRTC_CONFIG_DTLS_ROLE_ACTIVE)
 				prm.setup = WRTC_SDP_SETUP_ACTIVE;

@@ -148,7 +148,18 @@ struct call_media {
 
 struct call_leg {
 	char tag[SESS_ID_SIZE];
-	int tg;                      /* trunk group index */
+	int tg;                      /* trunk group index (SDP rules, status) */
+	/* The profile this leg runs: a copy of its trunk group and packet service
+	 * profile, changed by the front end's per-leg profile (ng flags). Written
+	 * by call_create()/call_profile_apply() on the control lcore. */
+	struct wrtc_config_trunk_group tgc;
+	struct wrtc_config_psp pspc;
+	uint16_t ctx_psp;            /* packet service profile whose DTLS context it uses */
+	int dtls_role;               /* -1: the DTLS profile's role, else enum wrtc_config_dtls_role */
+	bool has_prof;               /* prof was applied (re-applied after a reload) */
+	struct wrtc_session_profile prof;
+	bool own_suites;             /* SDES suites from suites below, not the crypto profile's */
+	struct wrtc_config_crypto_profile suites;
 	struct wrtc_sdp *sdp;        /* last SDP received from this leg */
 	uint64_t sess_id;            /* our o= towards this leg */
 	uint64_t sess_ver;
@@ -261,6 +272,37 @@ struct wrtc_session_mgr {
 	struct reject_log reject_log;
 };
 
+/* The profile of leg @p l (see struct call_leg). */
+static inline const struct wrtc_config_trunk_group *
+call_tg(const struct wrtc_call *call, unsigned int l)
+{
+	return &call->leg[l].tgc;
+}
+
+static inline const struct wrtc_config_psp *
+call_psp(const struct wrtc_call *call, unsigned int l)
+{
+	return &call->leg[l].pspc;
+}
+
+/* The DTLS role configured for leg @p l (AUTO when neither flag nor profile sets one). */
+static inline enum wrtc_config_dtls_role
+call_dtls_role(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int l)
+{
+	const struct wrtc_config_psp *psp = call_psp(call, l);
+
+	if (call->leg[l].dtls_role >= 0)
+		return (enum wrtc_config_dtls_role)call->leg[l].dtls_role;
+	return psp->dtls_profile >= 0 ? mgr->cfg->dtls_profiles[psp->dtls_profile].role :
+					WRTC_CONFIG_DTLS_ROLE_AUTO;
+}
+
+/* session_profile.c */
+void call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l);
+int call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
+		       const struct wrtc_session_profile *p, char *err, size_t errlen);
+void call_profiles_refresh(struct wrtc_session_mgr *mgr);
+
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);
 void port_pool_fini(struct port_pool *p);
@@ -293,6 +335,8 @@ int webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struc
 int webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		      const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen);
 void webrtc_leg_free(struct leg_media *lm);
+int webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		       const struct wrtc_sdp_media *m, const char *ufrag);
 unsigned int webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out,
 			      unsigned int max);
 void webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind);

@@ -214,6 +214,14 @@ wrtc_session_mgr_reload(struct wrtc_session_mgr *mgr, struct wrtc_config *next, 
 		       sizeof(next->control.metrics_host));
 		next->control.metrics_port = cur->control.metrics_port;
 	}
+	if (strcmp(cur->control.ng_listen, next->control.ng_listen) != 0) {
+		SESS_LOG(WARNING, "reload: control.ng_listen changed: not applied (needs a restart)");
+		next->control.ng_enabled = cur->control.ng_enabled;
+		memcpy(next->control.ng_host, cur->control.ng_host, sizeof(next->control.ng_host));
+		next->control.ng_port = cur->control.ng_port;
+		memcpy(next->control.ng_listen, cur->control.ng_listen,
+		       sizeof(next->control.ng_listen));
+	}
 	if (memcmp(&cur->workers, &next->workers, sizeof(cur->workers)) != 0) {
 		SESS_LOG(WARNING, "reload: workers changed: not applied (needs a restart)");
 		next->workers = cur->workers;
@@ -225,6 +233,8 @@ wrtc_session_mgr_reload(struct wrtc_session_mgr *mgr, struct wrtc_config *next, 
 		mgr->rules[t] = rules[t];
 	}
 	mgr->cfg = next;
+	/* Calls hold per-leg copies of their profiles (session_profile.c). */
+	call_profiles_refresh(mgr);
 	SESS_LOG(NOTICE, "reload: %u trunk group(s), %u profile(s), %u codec entr%s, %u "
 		 "policer(s) in use", next->n_trunk_groups, next->n_psps, next->n_codec_entries,
 		 next->n_codec_entries == 1 ? "y" : "ies", mgr->n_pols);

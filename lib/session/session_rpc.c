@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The JSON-RPC methods of DESIGN.md's control API. Each handler checks its
- * params (errors name the field), acts on the calls, and returns the result.
+ * The JSON-RPC methods of the control API (docs/rpc.md). Each handler checks
+ * its params (errors name the field), calls the front-end-neutral function
+ * of session_api.c and turns its result into the method's result or error.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -24,9 +25,10 @@ enum {
 
 /*
  * The error code for a session function's -errno (docs/rpc.md, "Errors"):
- * out of ports, calls or memory is -32003; a worker behind on its control
- * messages is -32005 (nothing was applied: retry); anything else is the
- * request's fault, -32602.
+ * out of ports, calls (-EBUSY: control.max_calls) or memory is -32003; a
+ * worker behind on its control messages is -32005 (nothing was applied:
+ * retry); a call that could not be set up for an internal reason (-EIO) is
+ * -32603; anything else is the request's fault, -32602.
  */
 static int
 rc_code(int rc)
@@ -35,7 +37,10 @@ rc_code(int rc)
 	case -ENOSPC:
 	case -ENOMEM:
 	case -ENOBUFS:
+	case -EBUSY:
 		return ERR_CALL;
+	case -EIO:
+		return WRTC_RPC_INTERNAL_ERROR;
 	case -EAGAIN:
 	case -ETIMEDOUT:
 		return ERR_BUSY;
@@ -110,66 +115,37 @@ tg_param(struct wrtc_session_mgr *mgr, json_t *params, const char *name, int dfl
 }
 
 static json_t *
+sdp_result(char *out)
+{
+	json_t *res = json_pack("{s:s}", "sdp", out);
+
+	free(out);
+	return res;
+}
+
+static json_t *
 do_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	struct wrtc_session_mgr *mgr = ctx;
-	const char *call_id, *from_tag, *sdp, *calling, *called;
-	struct wrtc_call *call;
+	struct wrtc_session_offer_prm prm = {0};
 	char msg[512] = "";
 	char *out = NULL;
-	bool created = false;
-	unsigned int a = 0;
-	int tg_in, tg_out, rc;
-	json_t *res;
+	int rc;
 
-	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
-	    str_param(params, "from_tag", true, &from_tag, err) != 0 ||
-	    str_param(params, "sdp", true, &sdp, err) != 0 ||
-	    str_param(params, "calling", false, &calling, err) != 0 ||
-	    str_param(params, "called", false, &called, err) != 0 ||
-	    tg_param(mgr, params, "ingress", 0, &tg_in, err) != 0 ||
-	    tg_param(mgr, params, "egress", mgr->cfg->n_trunk_groups > 1 ? 1 : 0, &tg_out,
+	if (str_param(params, "call_id", true, &prm.call_id, err) != 0 ||
+	    str_param(params, "from_tag", true, &prm.from_tag, err) != 0 ||
+	    str_param(params, "sdp", true, &prm.sdp, err) != 0 ||
+	    str_param(params, "calling", false, &prm.calling, err) != 0 ||
+	    str_param(params, "called", false, &prm.called, err) != 0 ||
+	    tg_param(mgr, params, "ingress", 0, &prm.tg[0], err) != 0 ||
+	    tg_param(mgr, params, "egress", mgr->cfg->n_trunk_groups > 1 ? 1 : 0, &prm.tg[1],
 		     err) != 0)
 		return NULL;
-	call = call_find(mgr, call_id);
-	if (call == NULL) {
-		if (mgr->cfg->control.max_calls != 0 && mgr->n_calls >= mgr->cfg->control.max_calls)
-			return fail(err, ERR_CALL, "call_id: %u calls already (control.max_calls)",
-				    mgr->n_calls);
-		call = call_create(mgr, call_id, from_tag, tg_in, tg_out);
-		if (call == NULL)
-			return fail(err, errno == ENOMEM ? ERR_CALL : WRTC_RPC_INTERNAL_ERROR,
-				    "call_id: cannot create the call: %s", strerror(errno));
-		created = true;
-		if (calling != NULL)
-			snprintf(call->calling, sizeof(call->calling), "%s", calling);
-		if (called != NULL)
-			snprintf(call->called, sizeof(call->called), "%s", called);
-	} else if (call->removing) {
-		return fail(err, ERR_BUSY, "call_id: \"%s\" is being removed (worker %u is behind): "
-			    "retry", call_id, call->worker);
-	} else if (strcmp(call->leg[0].tag, from_tag) == 0) {
-		a = 0;
-	} else if (strcmp(call->leg[1].tag, from_tag) == 0) {
-		a = 1;  /* re-INVITE from the side that answered */
-	} else {
-		return fail(err, ERR_INVALID_PARAMS,
-			    "from_tag: \"%s\" is neither leg of call \"%s\"", from_tag, call_id);
-	}
-	rc = call_offer(mgr, call, a, sdp, strlen(sdp), &out, msg, sizeof(msg));
-	if (rc != 0) {
-		/* call_offer() released what it opened; a new call goes entirely (if
-		 * the worker is slow to confirm, the timer finishes it). */
-		if (created && call_destroy(mgr, call, NULL, SESS_RPC_WAIT_US) != 0)
-			CALL_LOG(WARNING, call, "failed offer: call removed once worker %u caught up",
-				 call->worker);
-		return fail(err, rc_code(rc), "%s", msg[0] ? msg : strerror(-rc));
-	}
-	SESS_LOG(INFO, "[%s] offer from %s: %u m-line(s)", call_id, from_tag,
-		 call_find(mgr, call_id)->n_media);
-	res = json_pack("{s:s}", "sdp", out);
-	free(out);
-	return res;
+	prm.sdp_len = strlen(prm.sdp);
+	rc = wrtc_session_offer(mgr, &prm, &out, msg, sizeof(msg));
+	if (rc != 0)
+		return fail(err, rc_code(rc), "%s", msg);
+	return sdp_result(out);
 }
 
 static json_t *
@@ -177,38 +153,20 @@ do_answer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	struct wrtc_session_mgr *mgr = ctx;
 	const char *call_id, *from_tag, *to_tag, *sdp;
-	struct wrtc_call *call;
 	char msg[512] = "";
 	char *out = NULL;
-	unsigned int b;
 	int rc;
-	json_t *res;
 
 	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
 	    str_param(params, "from_tag", true, &from_tag, err) != 0 ||
 	    str_param(params, "to_tag", true, &to_tag, err) != 0 ||
 	    str_param(params, "sdp", true, &sdp, err) != 0)
 		return NULL;
-	call = call_find(mgr, call_id);
-	if (call == NULL)
-		return fail(err, ERR_NO_CALL, "call_id: no call \"%s\"", call_id);
-	if (call->removing)
-		return fail(err, ERR_NO_CALL, "call_id: call \"%s\" is being removed", call_id);
-	b = 1 - call->offerer;
-	if (strcmp(call->leg[call->offerer].tag, from_tag) != 0 &&
-	    strcmp(call->leg[call->offerer].tag, to_tag) != 0)
-		return fail(err, ERR_INVALID_PARAMS,
-			    "from_tag: \"%s\" did not send the pending offer of call \"%s\"",
-			    from_tag, call_id);
-	if (call->leg[b].tag[0] == '\0')
-		snprintf(call->leg[b].tag, sizeof(call->leg[b].tag), "%s", to_tag);
-	rc = call_answer(mgr, call, sdp, strlen(sdp), &out, msg, sizeof(msg));
+	rc = wrtc_session_answer(mgr, call_id, from_tag, to_tag, sdp, strlen(sdp), &out, msg,
+				 sizeof(msg));
 	if (rc != 0)
-		return fail(err, rc_code(rc), "%s", msg[0] ? msg : strerror(-rc));
-	SESS_LOG(INFO, "[%s] answer from %s", call_id, call->leg[b].tag);
-	res = json_pack("{s:s}", "sdp", out);
-	free(out);
-	return res;
+		return fail(err, rc == -ENOENT ? ERR_NO_CALL : rc_code(rc), "%s", msg);
+	return sdp_result(out);
 }
 
 static json_t *
@@ -216,27 +174,16 @@ do_delete(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	struct wrtc_session_mgr *mgr = ctx;
 	const char *call_id, *from_tag;
-	struct wrtc_call *call;
+	char msg[512] = "";
 	json_t *final = NULL;
 	int rc;
 
 	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
 	    str_param(params, "from_tag", false, &from_tag, err) != 0)
 		return NULL;
-	call = call_find(mgr, call_id);
-	if (call == NULL)
-		return fail(err, ERR_NO_CALL, "call_id: no call \"%s\"", call_id);
-	if (from_tag != NULL && strcmp(call->leg[0].tag, from_tag) != 0 &&
-	    strcmp(call->leg[1].tag, from_tag) != 0)
-		return fail(err, ERR_INVALID_PARAMS, "from_tag: \"%s\" is neither leg of call \"%s\"",
-			    from_tag, call_id);
-	/* The summary line is logged when the call is freed, now or, if the
-	 * worker is behind, by the timer that finishes the removal. */
-	call->end_reason = "delete";
-	rc = call_destroy(mgr, call, &final, SESS_RPC_WAIT_US);
+	rc = wrtc_session_delete(mgr, call_id, from_tag, &final, msg, sizeof(msg));
 	if (rc != 0)
-		return fail(err, rc_code(rc), "call_id: worker %u has not released the streams yet "
-			    "(%s): retry", call->worker, strerror(-rc));
+		return fail(err, rc == -ENOENT ? ERR_NO_CALL : rc_code(rc), "%s", msg);
 	return final;
 }
 
@@ -285,32 +232,26 @@ m_query(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	struct wrtc_session_mgr *mgr = ctx;
 	const char *call_id;
-	struct wrtc_call *call;
+	char msg[512] = "";
+	json_t *status = NULL;
+	int rc;
 
 	if (str_param(params, "call_id", true, &call_id, err) != 0)
 		return NULL;
-	call = call_find(mgr, call_id);
-	if (call == NULL)
-		return fail(err, ERR_NO_CALL, "call_id: no call \"%s\"", call_id);
-	return call_status(mgr, call, false);
+	rc = wrtc_session_query(mgr, call_id, &status, msg, sizeof(msg));
+	if (rc != 0)
+		return fail(err, rc == -ENOENT ? ERR_NO_CALL : WRTC_RPC_INTERNAL_ERROR, "%s", msg);
+	return status;
 }
 
 static json_t *
 m_list(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
-	struct wrtc_session_mgr *mgr = ctx;
-	json_t *calls = json_array();
-	struct wrtc_call *call;
-	uint64_t now = rte_rdtsc();
+	json_t *r = wrtc_session_list(ctx, 0);
 
-	TAILQ_FOREACH(call, &mgr->calls, next)
-		json_array_append_new(calls, json_pack("{s:s, s:s, s:f, s:s, s:s, s:i}",
-			"call_id", call->id,
-			"state", call->state == CALL_ANSWERED ? "answered" : "offered",
-			"duration", (double)(now - call->created_tsc) / (double)mgr->hz,
-			"from_tag", call->leg[0].tag, "to_tag", call->leg[1].tag,
-			"streams", call->n_media));
-	return json_pack("{s:o}", "calls", calls);
+	if (r == NULL)
+		return fail(err, WRTC_RPC_INTERNAL_ERROR, "out of memory");
+	return r;
 }
 
 json_t *

@@ -13,9 +13,10 @@
 static const struct wrtc_config_crypto_profile *
 crypto_profile(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
-	const struct wrtc_config_psp *psp =
-		&mgr->cfg->psps[mgr->cfg->trunk_groups[call->leg[leg].tg].psp];
+	const struct wrtc_config_psp *psp = call_psp(call, leg);
 
+	if (call->leg[leg].own_suites)
+		return &call->leg[leg].suites;
 	return psp->crypto_suite_profile >= 0 ? &mgr->cfg->crypto_profiles[psp->crypto_suite_profile] :
 						NULL;
 }

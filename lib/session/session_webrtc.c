@@ -22,13 +22,15 @@
 static const struct wrtc_config_psp *
 leg_psp(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
-	return &mgr->cfg->psps[mgr->cfg->trunk_groups[call->leg[leg].tg].psp];
+	RTE_SET_USED(mgr);
+	return call_psp(call, leg);
 }
 
 static const struct wrtc_config_trunk_group *
 leg_tg(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
-	return &mgr->cfg->trunk_groups[call->leg[leg].tg];
+	RTE_SET_USED(mgr);
+	return call_tg(call, leg);
 }
 
 uint64_t
@@ -417,6 +419,62 @@ webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out, un
 
 /* The leg's SDP (offer or answer) arrived: remote ICE credentials and
  * candidates, and the DTLS association with its fingerprint and role. */
+/* Give the ICE agent (and the policers) the UDP RTP candidates of @p m.
+ * @return the number added. */
+static unsigned int
+remote_cands(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+	     const struct wrtc_sdp_media *m)
+{
+	static const enum wrtc_ice_cand_type types[] = {
+		[WRTC_SDP_CAND_HOST] = WRTC_ICE_CAND_HOST,
+		[WRTC_SDP_CAND_SRFLX] = WRTC_ICE_CAND_SRFLX,
+		[WRTC_SDP_CAND_PRFLX] = WRTC_ICE_CAND_PRFLX,
+		[WRTC_SDP_CAND_RELAY] = WRTC_ICE_CAND_RELAY,
+	};
+	unsigned int n = 0;
+
+	for (unsigned int c = 0; c < m->n_cands; c++) {
+		const struct wrtc_sdp_candidate *sc = &m->cands[c];
+		struct wrtc_ice_cand ic;
+
+		if (sc->transport != WRTC_SDP_CAND_UDP || sc->component != 1 ||
+		    sc->addr.family == 0)
+			continue;
+		memset(&ic, 0, sizeof(ic));
+		ic.type = types[sc->type];
+		ic.addr = sc->addr.ss;
+		ic.priority = sc->priority;
+		snprintf(ic.foundation, sizeof(ic.foundation), "%.*s", WRTC_ICE_FOUNDATION_MAX,
+			 sc->foundation);
+		if (wrtc_ice_agent_add_remote_candidate(lm->ice, &ic) == 0)
+			n++;
+		if (leg_tg(mgr, call, lm->leg)->policing)
+			source_add(mgr, call, lm, &sc->addr.ss, sc->type);
+	}
+	return n;
+}
+
+int
+webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		   const struct wrtc_sdp_media *m, const char *ufrag)
+{
+	unsigned int n;
+
+	if (lm->ice == NULL)
+		return -ENOTSUP;
+	/* Candidates of another ICE generation (RFC 8838 4.4) are not ours to use. */
+	if (ufrag != NULL && ufrag[0] != '\0' && lm->remote_ufrag[0] != '\0' &&
+	    strcmp(ufrag, lm->remote_ufrag) != 0)
+		return -ESTALE;
+	n = remote_cands(mgr, call, lm, m);
+	if (m->end_of_candidates)
+		wrtc_ice_agent_end_of_candidates(lm->ice);
+	CALL_LOG(INFO, call, "leg %s m-line %u: %u trickled candidate(s)%s",
+		 call->leg[lm->leg].tag, lm->index, n,
+		 m->end_of_candidates ? ", end of candidates" : "");
+	return (int)n;
+}
+
 int
 webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		  const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen)
@@ -470,36 +528,13 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 	if (lm->ice != NULL && ice.ufrag[0] != '\0') {
 		snprintf(lm->remote_ufrag, sizeof(lm->remote_ufrag), "%s", ice.ufrag);
 		snprintf(lm->remote_pwd, sizeof(lm->remote_pwd), "%s", ice.pwd);
-		static const enum wrtc_ice_cand_type types[] = {
-			[WRTC_SDP_CAND_HOST] = WRTC_ICE_CAND_HOST,
-			[WRTC_SDP_CAND_SRFLX] = WRTC_ICE_CAND_SRFLX,
-			[WRTC_SDP_CAND_PRFLX] = WRTC_ICE_CAND_PRFLX,
-			[WRTC_SDP_CAND_RELAY] = WRTC_ICE_CAND_RELAY,
-		};
-
 		rc = wrtc_ice_agent_set_remote_credentials(lm->ice, ice.ufrag, ice.pwd,
 							   sdp->ice_lite);
 		if (rc != 0) {
 			snprintf(err, errlen, "media[%u]: ice-ufrag/ice-pwd rejected", idx);
 			return rc;
 		}
-		for (unsigned int c = 0; c < m->n_cands; c++) {
-			const struct wrtc_sdp_candidate *sc = &m->cands[c];
-			struct wrtc_ice_cand ic;
-
-			if (sc->transport != WRTC_SDP_CAND_UDP || sc->component != 1 ||
-			    sc->addr.family == 0)
-				continue;
-			memset(&ic, 0, sizeof(ic));
-			ic.type = types[sc->type];
-			ic.addr = sc->addr.ss;
-			ic.priority = sc->priority;
-			snprintf(ic.foundation, sizeof(ic.foundation), "%.*s", WRTC_ICE_FOUNDATION_MAX,
-				 sc->foundation);
-			wrtc_ice_agent_add_remote_candidate(lm->ice, &ic);
-			if (leg_tg(mgr, call, lm->leg)->policing)
-				source_add(mgr, call, lm, &sc->addr.ss, sc->type);
-		}
+		remote_cands(mgr, call, lm, m);
 		if (m->end_of_candidates || strstr(ice.options, "trickle") == NULL)
 			wrtc_ice_agent_end_of_candidates(lm->ice);
 	}
@@ -510,23 +545,21 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		return -EINVAL;
 	}
 	if (lm->dtls == NULL) {
-		const struct wrtc_config_psp *psp = leg_psp(mgr, call, lm->leg);
-		const struct wrtc_config_dtls_profile *dp = psp->dtls_profile >= 0 ?
-			&mgr->cfg->dtls_profiles[psp->dtls_profile] : NULL;
+		enum wrtc_config_dtls_role role = call_dtls_role(mgr, call, lm->leg);
 		const char *setup_name = wrtc_sdp_setup_name(setup);
 		struct wrtc_dtls_prm prm;
 		char fps[WRTC_DTLS_FINGERPRINT_MAX];
 
-		if (dp != NULL && dp->role == WRTC_CONFIG_DTLS_ROLE_ACTIVE)
+		if (role == WRTC_CONFIG_DTLS_ROLE_ACTIVE)
 			lm->dtls_role = WRTC_DTLS_ROLE_ACTIVE;
-		else if (dp != NULL && dp->role == WRTC_CONFIG_DTLS_ROLE_PASSIVE)
+		else if (role == WRTC_CONFIG_DTLS_ROLE_PASSIVE)
 			lm->dtls_role = WRTC_DTLS_ROLE_PASSIVE;
 		else if (wrtc_dtls_role_from_setup(setup_name, strlen(setup_name),
 						   &lm->dtls_role) != 0)
 			lm->dtls_role = WRTC_DTLS_ROLE_ACTIVE; /* no a=setup: RFC 4145 default */
 		fp_string(fp, fps, sizeof(fps));
 		memset(&prm, 0, sizeof(prm));
-		prm.ctx = mgr->dtls_ctx[leg_tg(mgr, call, lm->leg)->psp];
+		prm.ctx = mgr->dtls_ctx[call->leg[lm->leg].ctx_psp];
 		prm.role = lm->dtls_role;
 		prm.peer_fingerprint = fps;
 		prm.send = dtls_send;
@@ -710,7 +743,7 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			ss_to_ep(&st.selected_remote, &e);
 			wrtc_flow_ep_str(&e, sel, sizeof(sel));
 		}
-		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:i, s:I}",
+		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:i, s:I, s:i}",
 			"state", wrtc_ice_state_name(st.state),
 			"local_mode", wrtc_ice_mode_name(st.local_mode),
 			"remote_mode", wrtc_ice_mode_name(st.remote_mode),
@@ -718,7 +751,8 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			"selected_remote", sel, "consent", st.consent,
 			"consent_age", (double)st.consent_age_us / 1e6,
 			"generation", st.generation, "restarts", (int)lm->ice_restarts,
-			"requests", (json_int_t)st.counters.rx_requests));
+			"requests", (json_int_t)st.counters.rx_requests,
+			"remote_candidates", st.n_remote));
 	}
 	if (lm->dtls != NULL) {
 		json_object_set_new(o, "dtls", json_pack("{s:s, s:s, s:s, s:s, s:s}",

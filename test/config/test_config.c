@@ -340,6 +340,8 @@ test_syntax_and_root(void)
 	wrtc_config_free(cfg);
 	cfg = load(CFG(IFACE, ",'control':{'rpc_tcp':'','rpc_unix':'/tmp/x.sock'}"));
 	WRTC_CHECK(cfg != NULL && !cfg->control.rpc_tcp_enabled);
+	/* ng: on by default on 127.0.0.1:2223, loopback only. */
+	WRTC_CHECK(cfg != NULL && cfg->control.ng_enabled && cfg->control.ng_port == 2223);
 	wrtc_config_free(cfg);
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'rpc_tcp':''}"),
 			      "control: rpc_tcp and rpc_unix are both disabled: the gateway could "
@@ -381,6 +383,21 @@ test_syntax_and_root(void)
 			      "control.metrics_listen: \"9901\" is not address:port"));
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'capture':{'dir':'pcap'}"),
 			      "capture.dir: must be an absolute path"));
+	cfg = load(CFG(IFACE, ",'control':{'ng_listen':'[::1]:2300'}"));
+	WRTC_CHECK(cfg != NULL && cfg->control.ng_enabled && cfg->control.ng_port == 2300 &&
+		   strcmp(cfg->control.ng_host, "::1") == 0);
+	wrtc_config_free(cfg);
+	cfg = load(CFG(IFACE, ",'control':{'ng_listen':''}"));
+	WRTC_CHECK(cfg != NULL && !cfg->control.ng_enabled);
+	wrtc_config_free(cfg);
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'ng_listen':'10.0.0.1:2223'}"),
+			      "control.ng_listen: 10.0.0.1 is not a loopback address: the ng protocol is "
+			      "not authenticated, so it listens on 127.0.0.0/8 or ::1 only"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'ng_listen':'[::]:2223'}"),
+			      "control.ng_listen: :: is not a loopback address: the ng protocol is not "
+			      "authenticated, so it listens on 127.0.0.0/8 or ::1 only"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'ng_listen':'127.0.0.1'}"),
+			      "control.ng_listen: \"127.0.0.1\" is not address:port"));
 
 	cfg = wrtc_config_load_file(CONFIG_DIR "/no-such-file.json", errbuf, sizeof(errbuf));
 	WRTC_CHECK(cfg == NULL && errno == ENOENT);

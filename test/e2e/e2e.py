@@ -269,11 +269,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         agent = self.server.agent
+        static = self._static(agent)
         if self.path in ("/", "/page.html") or self.path.startswith("/?"):
-            with open(os.path.join(HERE, "page.html"), "rb") as f:
+            with open(os.path.join(HERE, agent.page), "rb") as f:
                 self._send(200, f.read(), "text/html; charset=utf-8")
         elif self.path == "/page.js":
             with open(os.path.join(HERE, "page.js"), "rb") as f:
+                self._send(200, f.read(), "text/javascript; charset=utf-8")
+        elif static is not None:
+            with open(static, "rb") as f:
                 self._send(200, f.read(), "text/javascript; charset=utf-8")
         elif self.path == "/cmd":
             agent.polled.set()
@@ -285,6 +289,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, json.dumps(cmd).encode())
         else:
             self._send(404)
+
+    def _static(self, agent):
+        """A .js file under one of the agent's static directories
+        (url prefix -> directory), or None."""
+        for prefix, d in agent.static.items():
+            if self.path.startswith(prefix) and self.path.endswith(".js"):
+                path = os.path.realpath(os.path.join(d, self.path[len(prefix):]))
+                if path.startswith(os.path.realpath(d) + os.sep) and os.path.isfile(path):
+                    return path
+        return None
 
     def do_POST(self):
         agent = self.server.agent
@@ -299,9 +313,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class Browser:
     """Headless Chromium running page.html, driven command by command."""
 
-    def __init__(self, tmp, freq=BROWSER_HZ, verbose=False):
+    def __init__(self, tmp, freq=BROWSER_HZ, verbose=False, page="page.html", static=None):
+        """page: the HTML file of test/e2e the browser loads; static: extra
+        {url prefix: directory} of JavaScript files it may load."""
         self.tmp = tmp
         self.verbose = verbose
+        self.page = page
+        self.static = static or {}
         self.cmds = queue.Queue()
         self.results = queue.Queue()
         self.polled = threading.Event()

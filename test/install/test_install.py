@@ -51,9 +51,10 @@ def expected(prefix, sysconf, unitdir, gz):
             f"{sysconf}/wrtcgw/wrtcgw.json", f"{sysconf}/default/wrtcgw",
             f"{prefix}/libexec/wrtcgw/wrtcgw-hugepages", f"{unitdir}/wrtcgw.service",
             f"{prefix}/share/man/man8/wrtcgw.8{z}", f"{prefix}/share/man/man1/wrtcctl.1{z}",
-            f"{doc}/examples/example-sdes.json"] + \
+            f"{doc}/examples/example-sdes.json", f"{doc}/examples/kamailio/kamailio.cfg",
+            f"{doc}/examples/opensips/wrtcgw.cfg"] + \
         [f"{doc}/{n}" for n in ("README.md", "configuration.md", "rpc.md", "deployment.md",
-                                "architecture.md")]
+                                "architecture.md", "ng.md", "kamailio.md")]
 
 
 def has(files, path):

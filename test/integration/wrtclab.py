@@ -79,6 +79,44 @@ class Lab:
             sh("ip", "netns", "del", ns, check=False)
         self.up = False
 
+    def add_sig_link(self, dut_ip="10.98.0.2", peer_ip="10.98.0.1"):
+        """A second veth pair for signalling between the kernels of the two
+        namespaces (a SIP proxy in the DUT namespace next to the gateway,
+        reaching its ng socket on loopback; SIP peers in the peer namespace)."""
+        sh("ip", "link", "add", "sig0", "netns", self.dut, "type", "veth",
+           "peer", "name", "sig1", "netns", self.peer)
+        sh("ip", "-n", self.dut, "addr", "add", dut_ip + "/24", "dev", "sig0")
+        sh("ip", "-n", self.peer, "addr", "add", peer_ip + "/24", "dev", "sig1")
+        sh("ip", "-n", self.dut, "link", "set", "sig0", "up")
+        sh("ip", "-n", self.peer, "link", "set", "sig1", "up")
+        return dut_ip, peer_ip
+
+    def add_second_dut_link(self, dut_if="dut1", mac="02:00:00:00:00:05"):
+        """A second gateway port on the same LAN: veth dut_if (DUT namespace,
+        no kernel address) to peer1, bridged with peer0 in the peer namespace,
+        whose addresses move to the bridge. For two gateways side by side."""
+        sh("ip", "link", "add", dut_if, "netns", self.dut, "type", "veth",
+           "peer", "name", "peer1", "netns", self.peer)
+        sh("ip", "netns", "exec", self.dut, "sysctl", "-qw",
+           f"net.ipv6.conf.{dut_if}.disable_ipv6=1")
+        sh("ip", "-n", self.dut, "link", "set", dut_if, "address", mac, "up")
+        sh("ip", "-n", self.peer, "link", "add", "br0", "type", "bridge")
+        sh("ip", "-n", self.peer, "addr", "flush", "dev", self.peer_if)
+        for dev in (self.peer_if, "peer1"):
+            sh("ip", "-n", self.peer, "link", "set", dev, "master", "br0")
+            sh("ip", "-n", self.peer, "link", "set", dev, "up")
+        for a in PEER_IP4:
+            sh("ip", "-n", self.peer, "addr", "add", a + "/24", "dev", "br0")
+        for a in PEER_IP6:
+            sh("ip", "-n", self.peer, "addr", "add", a + "/64", "dev", "br0", "nodad")
+        sh("ip", "-n", self.peer, "link", "set", "br0", "up")
+        for dev in ("peer1", "br0"):
+            self.peer_exec(sys.executable, "-c", TXCSUM_OFF, dev)
+        return dut_if
+
+    def dut_popen(self, *args, **kw):
+        return subprocess.Popen(["ip", "netns", "exec", self.dut, *args], **kw)
+
     def peer_exec(self, *args, **kw):
         return sh("ip", "netns", "exec", self.peer, *args, **kw)
 
@@ -103,7 +141,7 @@ class Gateway:
     """wrtcgw running in the lab's DUT namespace, controlled over its unix socket."""
 
     def __init__(self, lab, exe, config=None, workers=1, extra_eal=None, log=None,
-                 config_path=None, telemetry=False):
+                 config_path=None, telemetry=False, dut_if=None, name=""):
         """config: a dict written to a temporary file with the RPC moved to a
         private unix socket; config_path: a file used as it is."""
         self.lab = lab
@@ -125,10 +163,10 @@ class Gateway:
                 json.dump(cfg, f, indent=1)
         self.log_path = log or os.path.join(self.tmp, "wrtcgw.log")
         lcores = "0-1" if workers == 1 else "0@0,1@1,2@1" if workers == 2 else None
-        self.file_prefix = "wgt" + str(os.getpid())
+        self.file_prefix = "wgt" + str(os.getpid()) + name
         eal = ["--no-huge", "-m", "256", "--no-pci", "--no-shconf",
                "--file-prefix", self.file_prefix,
-               "--vdev", f"net_af_packet0,iface={lab.dut_if},framecnt=4096,qpairs=1"]
+               "--vdev", f"net_af_packet0,iface={dut_if or lab.dut_if},framecnt=4096,qpairs=1"]
         if not telemetry:
             eal.append("--no-telemetry")
         eal = (["-l", lcores] if workers == 1 else ["--lcores", lcores]) + eal
@@ -247,6 +285,181 @@ class RpcClient:
             if rsp["error"].get("code") != -32005 or time.time() > deadline:
                 raise RpcError(rsp["error"])
             time.sleep(0.05)
+
+
+class Kamailio:
+    """Kamailio (config/kamailio/kamailio.cfg by default) in namespace ns,
+    foreground (-DD), logging to a file; defines as -A NAME=VALUE."""
+
+    def __init__(self, ns, defines, cfg=None, sip=("10.98.0.2", 5060)):
+        self.ns = ns
+        self.cfg = cfg or os.path.join(SRC, "config", "kamailio", "kamailio.cfg")
+        self.tmp = tempfile.mkdtemp(prefix="wrtcgw-kamailio-")
+        self.log_path = os.path.join(self.tmp, "kamailio.log")
+        self.sip = sip
+        args = []
+        for d in defines:
+            args += ["-A", d]
+        self.cmd = ["ip", "netns", "exec", ns, "kamailio", "-DD", "-E", "-f", self.cfg,
+                    "-Y", self.tmp, "-P", os.path.join(self.tmp, "kamailio.pid"),
+                    "-w", self.tmp, "-m", "64", "-M", "8"] + args
+        self.proc = None
+
+    def start(self, timeout=20):
+        self.logf = open(self.log_path, "w")
+        self.proc = subprocess.Popen(self.cmd, stdout=self.logf, stderr=subprocess.STDOUT)
+        atexit.register(self.stop)
+        # Ready when it answers a SIP request (OPTIONS gets a 405 here).
+        s = socket_in_netns(self.ns)
+        s.settimeout(0.2)
+        deadline = time.time() + timeout
+        n = 0
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"kamailio exited with {self.proc.returncode}:\n{self.log()}")
+            n += 1
+            msg = (f"OPTIONS sip:{self.sip[0]}:{self.sip[1]} SIP/2.0\r\n"
+                   f"Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-probe{n};rport\r\n"
+                   f"From: <sip:probe@127.0.0.1>;tag=p{n}\r\nTo: <sip:{self.sip[0]}>\r\n"
+                   f"Call-ID: probe-{os.getpid()}-{n}\r\nCSeq: 1 OPTIONS\r\n"
+                   "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+            try:
+                s.sendto(msg.encode(), self.sip)
+                if s.recv(4096).startswith(b"SIP/2.0"):
+                    s.close()
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        s.close()
+        raise RuntimeError(f"kamailio did not answer SIP in {timeout}s:\n{self.log()}")
+
+    def log(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self, timeout=10):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def socket_in_netns(ns, family=socket.AF_INET, type_=socket.SOCK_DGRAM):
+    """A socket created inside network namespace ns (setns in a helper
+    thread: the namespace is per thread, the socket keeps it)."""
+    import ctypes
+    import threading
+    libc = ctypes.CDLL(None, use_errno=True)
+    out = {}
+
+    def run():
+        fd = os.open(f"/run/netns/{ns}", os.O_RDONLY)
+        try:
+            if libc.setns(fd, 0x40000000) != 0:   # CLONE_NEWNET
+                out["err"] = OSError(ctypes.get_errno(), "setns")
+                return
+            out["s"] = socket.socket(family, type_)
+        finally:
+            os.close(fd)
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    if "err" in out:
+        raise out["err"]
+    return out["s"]
+
+
+def bencode(v):
+    if isinstance(v, bool):
+        v = "yes" if v else "no"
+    if isinstance(v, int):
+        return b"i%de" % v
+    if isinstance(v, str):
+        v = v.encode()
+    if isinstance(v, bytes):
+        return b"%d:%s" % (len(v), v)
+    if isinstance(v, (list, tuple)):
+        return b"l" + b"".join(bencode(x) for x in v) + b"e"
+    if isinstance(v, dict):
+        return b"d" + b"".join(bencode(k) + bencode(x) for k, x in v.items()) + b"e"
+    raise TypeError(type(v))
+
+
+def bdecode(b):
+    """Strict enough for replies: returns (value, rest)."""
+    c = b[:1]
+    if c == b"i":
+        e = b.index(b"e")
+        return int(b[1:e]), b[e + 1:]
+    if c in (b"l", b"d"):
+        b = b[1:]
+        items = []
+        while b[:1] != b"e":
+            if not b:
+                raise ValueError("unterminated")
+            x, b = bdecode(b)
+            items.append(x)
+        if c == b"l":
+            return items, b[1:]
+        return {items[i]: items[i + 1] for i in range(0, len(items), 2)}, b[1:]
+    colon = b.index(b":")
+    n = int(b[:colon])
+    s = b[colon + 1:colon + 1 + n]
+    if len(s) != n:
+        raise ValueError("short string")
+    return s.decode(errors="replace"), b[colon + 1 + n:]
+
+
+class NgClient:
+    """rtpengine ng over UDP from inside a namespace (the gateway's)."""
+
+    def __init__(self, ns, host="127.0.0.1", port=2223, timeout=5):
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.s = socket_in_netns(ns, fam)
+        self.s.settimeout(timeout)
+        self.addr = (host, port)
+        self.n = 0
+        # Cookies must be unique per request: the gateway answers a cookie
+        # it has seen in the last 30 s from its reply cache.
+        self.prefix = os.urandom(4).hex()
+
+    def close(self):
+        self.s.close()
+
+    def send_raw(self, data):
+        self.s.sendto(data, self.addr)
+
+    def recv_raw(self):
+        return self.s.recv(65536)
+
+    def request(self, cmd, cookie=None, **kv):
+        """Send {command: cmd, **kv} (underscores in keys become dashes); the
+        decoded reply dict, after checking the cookie came back."""
+        self.n += 1
+        cookie = cookie or f"{self.prefix}_{self.n}"
+        d = {"command": cmd}
+        for k, v in kv.items():
+            d[k.replace("_", "-")] = v
+        self.send_raw(cookie.encode() + b" " + bencode(d))
+        return self.reply(cookie)
+
+    def reply(self, cookie):
+        data = self.recv_raw()
+        c, _, body = data.partition(b" ")
+        if c.decode() != cookie:
+            raise ValueError(f"cookie {c!r} != {cookie!r}")
+        v, rest = bdecode(body)
+        if rest:
+            raise ValueError(f"trailing bytes after the reply: {rest[:40]!r}")
+        return v
 
 
 def sip_sdp(ip, port, pts=(0, 8, 101), sess="1", rtcp_port=None):
