@@ -123,7 +123,8 @@ wrtc_rpc_acl_check_listen(const struct wrtc_rpc_acl *acl, const char *host)
 {
 	uint8_t buf[16];
 
-	if (host == NULL || (inet_pton(AF_INET, host, buf) != 1 && inet_pton(AF_INET6, host, buf) != 1))
+	if (host == NULL ||
+	    (inet_pton(AF_INET, host, buf) != 1 && inet_pton(AF_INET6, host, buf) != 1))
 		return -EINVAL;
 	if (wrtc_rpc_host_is_loopback(host) || (acl != NULL && acl->n > 0))
 		return 0;

@@ -150,9 +150,9 @@ wrtc_rpc_server_handle_line(struct wrtc_rpc_server *srv, const char *line, size_
 					  json_string_length(tok))) {
 			srv->st.unauthorized++;
 			if (id != NULL)
-				out = error_reply(id, WRTC_RPC_UNAUTHORIZED,
-						  tok == NULL ? "token: missing (control.token is set)"
-							      : "token: wrong");
+				out = error_reply(id, WRTC_RPC_UNAUTHORIZED, tok == NULL ?
+						  "token: missing (control.token is set)" :
+						  "token: wrong");
 			goto done;
 		}
 	}

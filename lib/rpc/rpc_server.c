@@ -294,7 +294,8 @@ accept_clients(struct wrtc_rpc_server *srv, int lfd)
 	for (int i = 0; i < ACCEPT_BUDGET; i++) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
-		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct rpc_client *c = NULL;
 
 		if (fd < 0)
@@ -516,7 +517,8 @@ wrtc_rpc_server_create(const struct wrtc_rpc_server_prm *prm)
 		errno = EINVAL;
 		return NULL;
 	}
-	if (prm->tcp_host != NULL && (rc = wrtc_rpc_acl_check_listen(prm->allow, prm->tcp_host)) != 0) {
+	if (prm->tcp_host != NULL &&
+	    (rc = wrtc_rpc_acl_check_listen(prm->allow, prm->tcp_host)) != 0) {
 		errno = -rc;
 		return NULL;
 	}
