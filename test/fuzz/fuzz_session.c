@@ -74,7 +74,7 @@ static const char config_fmt[] =
 	"   \"address_type\": \"match\", \"packet_service_profile\": \"sip\", \"policing\": true},"
 	"  {\"name\": \"sdes\", \"interface\": \"fz\", \"kind\": \"sip\", \"ice\": \"none\","
 	"   \"address_type\": \"match\", \"packet_service_profile\": \"sdes\"}],"
-	" \"control\": {\"rpc_tcp\": \"\", \"media_timeout\": 60, \"max_calls\": 8},"
+	" \"control\": {\"rpc_tcp\": \"127.0.0.1:0\", \"media_timeout\": 60, \"max_calls\": 8},"
 	" \"workers\": {\"count\": 1}}";
 
 /* The SDP templates. Offers: which trunk group sends them. */
