@@ -520,22 +520,36 @@ op_packet(struct input *in)
 	in->left -= len;
 }
 
-/* Every call deleted, the gateway must hold nothing. */
+/*
+ * Every call deleted, the gateway must hold nothing. A delete may be refused
+ * as retryable (-32005: the worker has not released the streams yet, the call
+ * goes on being removed), so it is repeated, as a controller would, for up to
+ * 2 s.
+ */
 static void
 check_clean(void)
 {
-	json_t *st, *res, *ifc;
+	uint64_t end = rte_rdtsc() + 2 * rte_get_tsc_hz();
+	json_t *st = NULL, *res, *ifc;
 
-	for (int c = 0; c < N_CALLS; c++) {
-		char call_id[8];
+	for (;;) {
+		for (int c = 0; c < N_CALLS; c++) {
+			char call_id[8];
 
-		snprintf(call_id, sizeof(call_id), "c%d", c);
-		json_decref(request("delete", json_pack("{s:s}", "call_id", call_id)));
+			snprintf(call_id, sizeof(call_id), "c%d", c);
+			json_decref(request("delete", json_pack("{s:s}", "call_id", call_id)));
+		}
+		probe_range();
+		json_decref(st);
+		st = request("statistics", json_object());
+		res = json_object_get(st, "result");
+		ifc = json_array_get(json_object_get(res, "interfaces"), 0);
+		if ((json_integer_value(json_object_get(res, "calls_active")) == 0 &&
+		     json_integer_value(json_object_get(ifc, "media_ports_in_use")) == 0) ||
+		    rte_rdtsc() > end)
+			break;
+		rte_delay_us_sleep(1000);
 	}
-	probe_range();
-	st = request("statistics", json_object());
-	res = json_object_get(st, "result");
-	ifc = json_array_get(json_object_get(res, "interfaces"), 0);
 	if (json_integer_value(json_object_get(res, "calls_active")) != 0) {
 		fprintf(stderr, "fuzz_session: calls left after deleting every call\n");
 		__builtin_trap();
