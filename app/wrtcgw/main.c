@@ -300,6 +300,13 @@ rpc_start(const struct wrtc_config *cfg, char *err, size_t size)
 		.tcp_host = cc->rpc_tcp_enabled ? cc->rpc_tcp_host : NULL,
 		.tcp_port = cc->rpc_tcp_port,
 		.unix_path = cc->rpc_unix,
+		.allow = &cc->allow_from,
+		.token = cc->token,
+		.unix_set_owner = cc->rpc_unix_set_owner,
+		.unix_uid = cc->rpc_unix_uid,
+		.unix_set_group = cc->rpc_unix_set_group,
+		.unix_gid = cc->rpc_unix_gid,
+		.unix_mode = cc->rpc_unix_mode,
 	};
 	struct wrtc_rpc_server *srv = wrtc_rpc_server_create(&prm);
 

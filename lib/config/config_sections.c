@@ -7,7 +7,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1519,10 +1521,122 @@ ctl_max_calls(struct cfg_ctx *c, const json_t *v, void *obj)
 	return 0;
 }
 
+static int
+ctl_allow_from(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_control *ctl = obj;
+
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const json_t *e = json_array_get(v, i);
+		size_t saved = cfg_push_index(c, (unsigned int)i);
+		int rc;
+
+		if (!json_is_string(e))
+			return cfg_fail(c, "must be a string (\"ADDR\" or \"ADDR/LEN\")");
+		rc = wrtc_rpc_acl_add(&ctl->allow_from, json_string_value(e));
+		if (rc == -ENOSPC)
+			return cfg_fail(c, "too many entries (max %d)", WRTC_RPC_ACL_MAX);
+		if (rc != 0)
+			return cfg_fail(c, "\"%s\" is not an IPv4 or IPv6 address or prefix "
+					"(ADDR or ADDR/LEN, no host bits past LEN)",
+					json_string_value(e));
+		cfg_pop(c, saved);
+	}
+	return 0;
+}
+
+static int
+ctl_token(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_control *ctl = obj;
+
+	if (json_string_length(v) > WRTC_RPC_TOKEN_MAX)
+		return cfg_fail(c, "longer than %d bytes", WRTC_RPC_TOKEN_MAX);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return cfg_fail(c, "must not contain NUL");
+	return cfg_string(c, v, ctl->token, sizeof(ctl->token));
+}
+
+/* A user or group: a name (looked up now) or a numeric id. */
+static int
+ctl_id(struct cfg_ctx *c, const json_t *v, bool group, unsigned long *id)
+{
+	if (json_is_integer(v)) {
+		uint64_t x;
+
+		if (cfg_uint(c, v, 0, UINT32_MAX - 1, &x) != 0)
+			return -1;
+		*id = (unsigned long)x;
+		return 0;
+	}
+	if (group) {
+		const struct group *gr = getgrnam(json_string_value(v));
+
+		if (gr == NULL)
+			return cfg_fail(c, "no group \"%s\" on this system", json_string_value(v));
+		*id = gr->gr_gid;
+	} else {
+		const struct passwd *pw = getpwnam(json_string_value(v));
+
+		if (pw == NULL)
+			return cfg_fail(c, "no user \"%s\" on this system", json_string_value(v));
+		*id = pw->pw_uid;
+	}
+	return 0;
+}
+
+static int
+ctl_unix_owner(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_control *ctl = obj;
+	unsigned long id;
+
+	if (ctl_id(c, v, false, &id) != 0)
+		return -1;
+	ctl->rpc_unix_set_owner = true;
+	ctl->rpc_unix_uid = (uid_t)id;
+	return 0;
+}
+
+static int
+ctl_unix_group(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_control *ctl = obj;
+	unsigned long id;
+
+	if (ctl_id(c, v, true, &id) != 0)
+		return -1;
+	ctl->rpc_unix_set_group = true;
+	ctl->rpc_unix_gid = (gid_t)id;
+	return 0;
+}
+
+/* An octal string ("0660"): JSON has no octal numbers, and 660 would not mean it. */
+static int
+ctl_unix_mode(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	const char *s = json_string_value(v);
+	char *end;
+	unsigned long m;
+
+	if (s[0] < '0' || s[0] > '7')
+		return cfg_fail(c, "\"%s\" is not an octal mode such as \"0660\"", s);
+	m = strtoul(s, &end, 8);
+	if (*end != '\0' || m == 0 || m > 0777)
+		return cfg_fail(c, "\"%s\" is not an octal mode such as \"0660\" (0001..0777)", s);
+	((struct wrtc_config_control *)obj)->rpc_unix_mode = (uint32_t)m;
+	return 0;
+}
+
 static const struct cfg_field ctl_fields[] = {
 	{"rpc_tcp", JT_STRING, false, ctl_tcp},
 	{"rpc_unix", JT_STRING, false, ctl_unix},
 	{"ng_listen", JT_STRING, false, ctl_ng},
+	{"rpc_unix_owner", JT_STRING | JT_INTEGER, false, ctl_unix_owner},
+	{"rpc_unix_group", JT_STRING | JT_INTEGER, false, ctl_unix_group},
+	{"rpc_unix_mode", JT_STRING, false, ctl_unix_mode},
+	{"allow_from", JT_ARRAY, false, ctl_allow_from},
+	{"token", JT_STRING, false, ctl_token},
 	{"media_timeout", JT_INTEGER, false, ctl_timeout},
 	{"hold_timeout", JT_INTEGER, false, ctl_hold_timeout},
 	{"max_calls", JT_INTEGER, false, ctl_max_calls},
@@ -1533,13 +1647,22 @@ static int
 sec_control(struct cfg_ctx *c, const json_t *v, void *obj)
 {
 	struct wrtc_config *cfg = obj;
+	struct wrtc_config_control *ctl = &cfg->control;
+	size_t saved;
 
-	if (cfg_walk(c, v, ctl_fields, N(ctl_fields), &cfg->control) != 0)
+	if (cfg_walk(c, v, ctl_fields, N(ctl_fields), ctl) != 0)
 		return -1;
-	if (!cfg->control.rpc_tcp_enabled && cfg->control.rpc_unix[0] == '\0')
+	if (!ctl->rpc_tcp_enabled && ctl->rpc_unix[0] == '\0')
 		return cfg_fail(c, "rpc_tcp and rpc_unix are both disabled: the gateway could "
 				"not be controlled (set at least one)");
-	return 0;
+	if (!ctl->rpc_tcp_enabled ||
+	    wrtc_rpc_acl_check_listen(&ctl->allow_from, ctl->rpc_tcp_host) == 0)
+		return 0;
+	saved = cfg_push_key(c, "rpc_tcp");
+	cfg_fail(c, "%s is not a loopback address: list the addresses allowed to connect in "
+		 "control.allow_from", ctl->rpc_tcp_host);
+	cfg_pop(c, saved);
+	return -1;
 }
 
 /* ------------------------------------------------------------------- workers */

@@ -20,9 +20,12 @@
 #define WRTC_CONFIG_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+
+#include "wrtc_rpc.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -285,6 +288,15 @@ struct wrtc_config_control {
 	char metrics_listen[80];           /**< Prometheus endpoint as written ("" = off). */
 	char metrics_host[64];             /**< Its numeric listen address. */
 	uint16_t metrics_port;             /**< Its port (0: any, for tests). */
+	/** `allow_from`: source prefixes every control listener accepts (empty:
+	 * any, and then listeners must be on loopback). */
+	struct wrtc_rpc_acl allow_from;
+	char token[WRTC_RPC_TOKEN_MAX + 1]; /**< `token`: shared secret ("" = none). */
+	bool rpc_unix_set_owner;           /**< `rpc_unix_owner` given. */
+	uid_t rpc_unix_uid;                /**< Its uid (a user name is resolved at load). */
+	bool rpc_unix_set_group;           /**< `rpc_unix_group` given. */
+	gid_t rpc_unix_gid;                /**< Its gid (a group name is resolved at load). */
+	uint32_t rpc_unix_mode;            /**< `rpc_unix_mode` (e.g. 0660), 0 = as created. */
 };
 
 /** The `capture` object (per-call packet capture). */

@@ -142,6 +142,20 @@ wrtc_rpc_server_handle_line(struct wrtc_rpc_server *srv, const char *line, size_
 				  method == NULL ? "method: missing" : "method: must be a string");
 		goto done;
 	}
+	if (srv->token != NULL) {
+		json_t *tok = json_object_get(req, "token");
+
+		if (!json_is_string(tok) ||
+		    !wrtc_rpc_token_equal(srv->token, json_string_value(tok),
+					  json_string_length(tok))) {
+			srv->st.unauthorized++;
+			if (id != NULL)
+				out = error_reply(id, WRTC_RPC_UNAUTHORIZED, tok == NULL ?
+						  "token: missing (control.token is set)" :
+						  "token: wrong");
+			goto done;
+		}
+	}
 	params = json_object_get(req, "params");
 	if (params != NULL && json_is_array(params)) {
 		out = error_reply(id, WRTC_RPC_INVALID_PARAMS,

@@ -52,6 +52,9 @@ struct wrtc_rpc_server {
 	unsigned int max_clients;
 	struct rpc_client *clients; /* [max_clients]; fd < 0 means a free slot. */
 	unsigned int n_clients;
+	struct wrtc_rpc_acl allow;  /* TCP peers allowed (empty: any; loopback only). */
+	char *token;                /* Shared token or NULL. */
+	struct wrtc_rpc_server_stats st; /* Counters. */
 	struct pollfd *pfds;        /* Scratch for poll(): listeners + clients. */
 	unsigned int *pslot;        /* Client slot of each pfds entry (listeners: unused). */
 };

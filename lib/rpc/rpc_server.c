@@ -292,11 +292,21 @@ static void
 accept_clients(struct wrtc_rpc_server *srv, int lfd)
 {
 	for (int i = 0; i < ACCEPT_BUDGET; i++) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct rpc_client *c = NULL;
 
 		if (fd < 0)
 			return;
+		if (lfd == srv->tcp_fd &&
+		    !wrtc_rpc_acl_allows(&srv->allow, (struct sockaddr *)&peer, plen)) {
+			/* Not a client of ours: no reply, nothing read. */
+			srv->st.refused_source++;
+			close(fd);
+			continue;
+		}
 		for (unsigned int s = 0; s < srv->max_clients; s++) {
 			if (srv->clients[s].fd < 0) {
 				c = &srv->clients[s];
@@ -313,11 +323,13 @@ accept_clients(struct wrtc_rpc_server *srv, int lfd)
 			if (send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 				(void)0; /* Best effort: the client is refused either way. */
 			close(fd);
+			srv->st.refused_full++;
 			continue;
 		}
 		memset(c, 0, sizeof(*c));
 		c->fd = fd;
 		srv->n_clients++;
+		srv->st.accepted++;
 	}
 }
 
@@ -443,8 +455,9 @@ listen_tcp(struct wrtc_rpc_server *srv, const char *host, uint16_t port)
 }
 
 static int
-listen_unix(struct wrtc_rpc_server *srv, const char *path)
+listen_unix(struct wrtc_rpc_server *srv, const struct wrtc_rpc_server_prm *prm)
 {
+	const char *path = prm->unix_path;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
 	int fd;
@@ -470,7 +483,7 @@ listen_unix(struct wrtc_rpc_server *srv, const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 64) != 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		int e = errno;
 
 		close(fd);
@@ -480,6 +493,16 @@ listen_unix(struct wrtc_rpc_server *srv, const char *path)
 	srv->unix_path = strdup(path);
 	if (srv->unix_path == NULL)
 		return -ENOMEM;
+	/* Owner, group and mode are set before listen(): nobody can connect
+	 * while the socket still has the creator's defaults. */
+	if ((prm->unix_set_owner || prm->unix_set_group) &&
+	    chown(path, prm->unix_set_owner ? prm->unix_uid : (uid_t)-1,
+		  prm->unix_set_group ? prm->unix_gid : (gid_t)-1) != 0)
+		return -errno;
+	if (prm->unix_mode != 0 && chmod(path, (mode_t)prm->unix_mode) != 0)
+		return -errno;
+	if (listen(fd, 64) != 0)
+		return -errno;
 	return 0;
 }
 
@@ -489,8 +512,14 @@ wrtc_rpc_server_create(const struct wrtc_rpc_server_prm *prm)
 	struct wrtc_rpc_server *srv;
 	int rc = 0;
 
-	if (prm == NULL || prm->max_clients > MAX_CLIENTS_LIMIT) {
+	if (prm == NULL || prm->max_clients > MAX_CLIENTS_LIMIT || prm->unix_mode > 07777 ||
+	    (prm->token != NULL && strlen(prm->token) > WRTC_RPC_TOKEN_MAX)) {
 		errno = EINVAL;
+		return NULL;
+	}
+	if (prm->tcp_host != NULL &&
+	    (rc = wrtc_rpc_acl_check_listen(prm->allow, prm->tcp_host)) != 0) {
+		errno = -rc;
 		return NULL;
 	}
 	srv = calloc(1, sizeof(*srv));
@@ -510,10 +539,17 @@ wrtc_rpc_server_create(const struct wrtc_rpc_server_prm *prm)
 	}
 	for (unsigned int i = 0; i < srv->max_clients; i++)
 		srv->clients[i].fd = -1;
+	if (prm->allow != NULL)
+		srv->allow = *prm->allow;
+	if (prm->token != NULL && prm->token[0] != '\0' &&
+	    (srv->token = strdup(prm->token)) == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
 	if (prm->tcp_host != NULL && (rc = listen_tcp(srv, prm->tcp_host, prm->tcp_port)) != 0)
 		goto fail;
 	if (prm->unix_path != NULL && prm->unix_path[0] != '\0' &&
-	    (rc = listen_unix(srv, prm->unix_path)) != 0)
+	    (rc = listen_unix(srv, prm)) != 0)
 		goto fail;
 	return srv;
 fail:
@@ -540,6 +576,7 @@ wrtc_rpc_server_free(struct wrtc_rpc_server *srv)
 		free(srv->methods[i].name);
 	free(srv->methods);
 	free(srv->unix_path);
+	free(srv->token);
 	free(srv->clients);
 	free(srv->pfds);
 	free(srv->pslot);
@@ -556,4 +593,10 @@ unsigned int
 wrtc_rpc_server_clients(const struct wrtc_rpc_server *srv)
 {
 	return srv->n_clients;
+}
+
+void
+wrtc_rpc_server_stats(const struct wrtc_rpc_server *srv, struct wrtc_rpc_server_stats *out)
+{
+	*out = srv->st;
 }

@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -45,12 +47,16 @@ enum wrtc_rpc_code {
 	WRTC_RPC_NO_RESOURCES = -32003,     /**< Out of ports, calls, memory, ... */
 	WRTC_RPC_SDP_ERROR = -32004,        /**< SDP could not be parsed or negotiated. */
 	WRTC_RPC_OVERLOADED = -32005,       /**< Too many clients, or a request line too long. */
+	WRTC_RPC_UNAUTHORIZED = -32006,     /**< The server has a token and the request's
+					     *   "token" member is missing or wrong. */
 };
 
 enum {
 	WRTC_RPC_MSG_SIZE = 256,               /**< Size of wrtc_rpc_error::message. */
 	WRTC_RPC_DEFAULT_MAX_LINE = 1 << 20,   /**< Default request line cap (1 MiB). */
 	WRTC_RPC_DEFAULT_MAX_CLIENTS = 64,     /**< Default concurrent connections. */
+	WRTC_RPC_ACL_MAX = 64,                 /**< Prefixes in one allow-list. */
+	WRTC_RPC_TOKEN_MAX = 256,              /**< Longest shared token, in bytes. */
 };
 
 /** An error a handler (or a parameter helper) reports. */
@@ -83,7 +89,85 @@ struct wrtc_rpc_server_prm {
 				       (0 = 4 * max_line + 64 KiB). */
 	unsigned int max_clients; /**< Concurrent connections (0 = 64); extra ones get an
 				       error line and are closed. */
+	/** TCP peers allowed to connect (copied); NULL or empty = any. Required
+	 * (non-empty) when @p tcp_host is not a loopback address: create fails
+	 * with EPERM otherwise. Connections from elsewhere are closed at once
+	 * and counted (wrtc_rpc_server_stats()). */
+	const struct wrtc_rpc_acl *allow;
+	/** Shared secret (copied, at most WRTC_RPC_TOKEN_MAX bytes); NULL or "" =
+	 * none. When set, every request needs a top-level "token" member equal
+	 * to it, else it gets WRTC_RPC_UNAUTHORIZED. */
+	const char *token;
+	bool unix_set_owner;      /**< chown() the unix socket to @p unix_uid. */
+	uid_t unix_uid;           /**< Its owner, if unix_set_owner. */
+	bool unix_set_group;      /**< chown() the unix socket to group @p unix_gid. */
+	gid_t unix_gid;           /**< Its group, if unix_set_group. */
+	unsigned int unix_mode;   /**< chmod() the unix socket to this (e.g. 0660); 0 = as
+				       created (umask). */
 };
+
+/** Counters of a server (wrtc_rpc_server_stats()). */
+struct wrtc_rpc_server_stats {
+	uint64_t accepted;        /**< Connections accepted (TCP and unix). */
+	uint64_t refused_source;  /**< TCP connections closed: source not in the allow-list. */
+	uint64_t refused_full;    /**< Connections refused: max_clients reached. */
+	uint64_t unauthorized;    /**< Requests refused: token missing or wrong. */
+};
+
+/** One prefix of an allow-list. */
+struct wrtc_rpc_acl_prefix {
+	uint8_t family;      /**< AF_INET or AF_INET6. */
+	uint8_t len;         /**< Prefix length in bits. */
+	uint8_t addr[16];    /**< Network address (4 bytes used for IPv4). */
+};
+
+/**
+ * An allow-list of source addresses for a control listener: plain data, so
+ * a configuration can hold one and any listener (JSON-RPC, ng) can use it.
+ * Zero-initialised = empty.
+ */
+struct wrtc_rpc_acl {
+	unsigned int n;                                /**< Prefixes in use. */
+	struct wrtc_rpc_acl_prefix p[WRTC_RPC_ACL_MAX]; /**< The prefixes. */
+};
+
+/**
+ * Adds "ADDR" (a host) or "ADDR/LEN" (IPv4 or IPv6) to an allow-list.
+ *
+ * @return 0; -EINVAL if @p cidr is not a numeric address, the length is out
+ *         of range or host bits are set past it ("10.0.0.1/8"); -ENOSPC if
+ *         the list has WRTC_RPC_ACL_MAX entries.
+ */
+int
+wrtc_rpc_acl_add(struct wrtc_rpc_acl *acl, const char *cidr);
+
+/**
+ * True if the peer @p sa is in the list, or the list is NULL or empty. An
+ * IPv4-mapped IPv6 peer (::ffff:a.b.c.d) is matched as IPv4. A non-IP peer is
+ * refused by a non-empty list.
+ */
+bool
+wrtc_rpc_acl_allows(const struct wrtc_rpc_acl *acl, const struct sockaddr *sa, socklen_t len);
+
+/** True if @p host is a numeric loopback address (127.0.0.0/8, ::1). */
+bool
+wrtc_rpc_host_is_loopback(const char *host);
+
+/**
+ * The rule for every control listener: one on a loopback address may do
+ * without an allow-list; any other (wildcard addresses included) needs a
+ * non-empty one.
+ *
+ * @return 0, -EPERM (not loopback and no list) or -EINVAL (@p host is not a
+ *         numeric address).
+ */
+int
+wrtc_rpc_acl_check_listen(const struct wrtc_rpc_acl *acl, const char *host);
+
+/** Compares a presented token with the expected one in time that does not
+ * depend on where they differ. */
+bool
+wrtc_rpc_token_equal(const char *expected, const char *given, size_t given_len);
 
 struct wrtc_rpc_server;
 
@@ -148,6 +232,10 @@ wrtc_rpc_server_tcp_port(const struct wrtc_rpc_server *srv);
 /** @return the number of connected clients. */
 unsigned int
 wrtc_rpc_server_clients(const struct wrtc_rpc_server *srv);
+
+/** Copies the server's counters into @p out. */
+void
+wrtc_rpc_server_stats(const struct wrtc_rpc_server *srv, struct wrtc_rpc_server_stats *out);
 
 /**
  * Fill an error: code and a printf-style message.

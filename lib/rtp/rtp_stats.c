@@ -77,18 +77,20 @@ jitter_update(struct wrtc_rtp_rx_stats *s, uint32_t ts, uint64_t now_us)
 {
 	uint32_t arrival = (uint32_t)(now_us * s->clock / 1000000u);
 	uint32_t transit = arrival - ts;
-	int32_t d;
+	uint32_t d;
 
 	if (!s->have_transit) {
 		s->transit = transit;
 		s->have_transit = true;
 		return;
 	}
-	d = (int32_t)(transit - s->transit);
+	/* |D| of RFC 3550 A.8 in unsigned arithmetic: a difference of exactly
+	 * 2^31 (a timestamp jump) has no positive int32_t. */
+	d = transit - s->transit;
 	s->transit = transit;
-	if (d < 0)
-		d = -d;
-	s->jitter += (uint32_t)d - ((s->jitter + 8) >> 4);
+	if (d & 0x80000000u)
+		d = 0u - d;
+	s->jitter += d - ((s->jitter + 8) >> 4);
 }
 
 enum wrtc_rtp_seq_result

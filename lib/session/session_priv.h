@@ -245,6 +245,7 @@ struct reject_log {
 struct wrtc_session_mgr {
 	const struct wrtc_config *cfg;
 	struct wrtc_dataplane *dp;
+	struct wrtc_rpc_server *rpc;  /* Server the methods are registered on (statistics). */
 	struct rte_mempool *mp;
 	struct port_pool pools[WRTC_FLOW_MAX_IFACES];
 	struct wrtc_net_neigh *neigh[WRTC_FLOW_MAX_IFACES];

@@ -222,6 +222,26 @@ wrtc_session_mgr_reload(struct wrtc_session_mgr *mgr, struct wrtc_config *next, 
 		memcpy(next->control.ng_listen, cur->control.ng_listen,
 		       sizeof(next->control.ng_listen));
 	}
+	/* The RPC server holds copies of the access settings (and the unix
+	 * socket's owner, group and mode were applied when it was created). */
+	if (memcmp(&cur->control.allow_from, &next->control.allow_from,
+		   sizeof(cur->control.allow_from)) != 0 ||
+	    strcmp(cur->control.token, next->control.token) != 0 ||
+	    cur->control.rpc_unix_set_owner != next->control.rpc_unix_set_owner ||
+	    cur->control.rpc_unix_uid != next->control.rpc_unix_uid ||
+	    cur->control.rpc_unix_set_group != next->control.rpc_unix_set_group ||
+	    cur->control.rpc_unix_gid != next->control.rpc_unix_gid ||
+	    cur->control.rpc_unix_mode != next->control.rpc_unix_mode) {
+		SESS_LOG(WARNING, "reload: control.allow_from/token/rpc_unix_owner/rpc_unix_group/"
+			 "rpc_unix_mode changed: not applied (needs a restart)");
+		next->control.allow_from = cur->control.allow_from;
+		memcpy(next->control.token, cur->control.token, sizeof(next->control.token));
+		next->control.rpc_unix_set_owner = cur->control.rpc_unix_set_owner;
+		next->control.rpc_unix_uid = cur->control.rpc_unix_uid;
+		next->control.rpc_unix_set_group = cur->control.rpc_unix_set_group;
+		next->control.rpc_unix_gid = cur->control.rpc_unix_gid;
+		next->control.rpc_unix_mode = cur->control.rpc_unix_mode;
+	}
 	if (memcmp(&cur->workers, &next->workers, sizeof(cur->workers)) != 0) {
 		SESS_LOG(WARNING, "reload: workers changed: not applied (needs a restart)");
 		next->workers = cur->workers;

@@ -357,6 +357,17 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 			    json_integer((json_int_t)mgr->st.media_rx_bytes));
 	json_object_set_new(o, "media_tx_bytes",
 			    json_integer((json_int_t)mgr->st.media_tx_bytes));
+	if (mgr->rpc != NULL) {
+		struct wrtc_rpc_server_stats rs;
+
+		wrtc_rpc_server_stats(mgr->rpc, &rs);
+		json_object_set_new(o, "control", json_pack("{s:i, s:I, s:I, s:I, s:I}",
+			"clients", (int)wrtc_rpc_server_clients(mgr->rpc),
+			"accepted", (json_int_t)rs.accepted,
+			"refused_source", (json_int_t)rs.refused_source,
+			"refused_full", (json_int_t)rs.refused_full,
+			"unauthorized", (json_int_t)rs.unauthorized));
+	}
 	return o;
 }
 
@@ -428,6 +439,7 @@ static const struct {
 int
 wrtc_session_rpc_register(struct wrtc_session_mgr *mgr, struct wrtc_rpc_server *srv)
 {
+	mgr->rpc = srv;
 	for (unsigned int i = 0; i < RTE_DIM(methods); i++) {
 		int rc = wrtc_rpc_server_register(srv, methods[i].name, methods[i].fn, mgr);
 

@@ -51,6 +51,24 @@ fails_with(const char *tmpl, const char *msg)
 	return true;
 }
 
+/* Like fails_with(), for a message that starts with @p prefix. */
+static bool
+fails_prefix(const char *tmpl, const char *prefix)
+{
+	struct wrtc_config *cfg = load(tmpl);
+
+	if (cfg != NULL) {
+		fprintf(stderr, "  unexpectedly loaded: %s\n", tmpl);
+		wrtc_config_free(cfg);
+		return false;
+	}
+	if (errno != EINVAL || strncmp(errbuf, prefix, strlen(prefix)) != 0) {
+		fprintf(stderr, "  got \"%s\" (errno %d)\n  want \"%s...\"\n", errbuf, errno, prefix);
+		return false;
+	}
+	return true;
+}
+
 #define IFACE "{'name':'pub','port':0,'ipv4':'10.0.0.2/24'}"
 #define CODECS "[{'name':'pcmu','codec':'PCMU'},{'name':'opus','codec':'opus','payload_type':111}]"
 #define PSPS "[{'name':'plain','codecs':['pcmu']}]"
@@ -405,6 +423,63 @@ test_syntax_and_root(void)
 	return 0;
 }
 
+/* control.allow_from, token and the unix socket's owner, group and mode. */
+static int
+test_control_access(void)
+{
+	struct wrtc_config *cfg;
+
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'rpc_tcp':'0.0.0.0:9900'}"),
+			      "control.rpc_tcp: 0.0.0.0 is not a loopback address: list the "
+			      "addresses allowed to connect in control.allow_from"));
+	WRTC_CHECK(fails_prefix(CFG(IFACE, ",'control':{'rpc_tcp':'[2001:db8::1]:9900',"
+				  "'allow_from':[]}"),
+			      "control.rpc_tcp: 2001:db8::1 is not a loopback address"));
+	WRTC_CHECK(fails_prefix(CFG(IFACE, ",'control':{'allow_from':['10.0.0.0/8','10.1.2.3/8']}"),
+			      "control.allow_from[1]: \"10.1.2.3/8\" is not an IPv4 or IPv6 address "
+			      "or prefix"));
+	WRTC_CHECK(fails_prefix(CFG(IFACE, ",'control':{'allow_from':['ctl.example.org']}"),
+			      "control.allow_from[0]: \"ctl.example.org\" is not"));
+	WRTC_CHECK(fails_prefix(CFG(IFACE, ",'control':{'allow_from':['::/129']}"),
+			      "control.allow_from[0]: \"::/129\" is not"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'allow_from':[10]}"),
+			      "control.allow_from[0]: must be a string (\"ADDR\" or \"ADDR/LEN\")"));
+	WRTC_CHECK(fails_prefix(CFG(IFACE, ",'control':{'rpc_unix_mode':'660x'}"),
+			      "control.rpc_unix_mode: \"660x\" is not an octal mode"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'rpc_unix_mode':660}"),
+			      "control.rpc_unix_mode: must be a string"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'rpc_unix_group':'no-such-group-wrtc'}"),
+			      "control.rpc_unix_group: no group \"no-such-group-wrtc\" on this system"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'rpc_unix_owner':'no-such-user-wrtc'}"),
+			      "control.rpc_unix_owner: no user \"no-such-user-wrtc\" on this system"));
+
+	cfg = load(CFG(IFACE, ",'control':{'rpc_tcp':'0.0.0.0:9900','allow_from':['192.0.2.0/24',"
+			      "'2001:db8::7','127.0.0.1'],'token':'s3cret','rpc_unix_owner':'root',"
+			      "'rpc_unix_group':0,'rpc_unix_mode':'0660'}"));
+	if (WRTC_CHECK(cfg != NULL)) {
+		WRTC_CHECK_EQ(cfg->control.allow_from.n, 3);
+		WRTC_CHECK_EQ(cfg->control.allow_from.p[0].len, 24);
+		WRTC_CHECK_EQ(cfg->control.allow_from.p[1].len, 128);
+		WRTC_CHECK_STREQ(cfg->control.token, "s3cret");
+		WRTC_CHECK(cfg->control.rpc_unix_set_owner && cfg->control.rpc_unix_uid == 0);
+		WRTC_CHECK(cfg->control.rpc_unix_set_group && cfg->control.rpc_unix_gid == 0);
+		WRTC_CHECK_EQ(cfg->control.rpc_unix_mode, 0660);
+	} else {
+		fprintf(stderr, "  %s\n", errbuf);
+	}
+	wrtc_config_free(cfg);
+	/* The defaults: loopback TCP, no list, no token, the socket as created. */
+	cfg = load(CFG(IFACE, ""));
+	if (WRTC_CHECK(cfg != NULL)) {
+		WRTC_CHECK_EQ(cfg->control.allow_from.n, 0);
+		WRTC_CHECK_STREQ(cfg->control.token, "");
+		WRTC_CHECK(!cfg->control.rpc_unix_set_owner && !cfg->control.rpc_unix_set_group);
+		WRTC_CHECK_EQ(cfg->control.rpc_unix_mode, 0);
+	}
+	wrtc_config_free(cfg);
+	return 0;
+}
+
 static int
 test_codec_errors(void)
 {
@@ -704,6 +779,7 @@ test_policers(void)
 }
 
 static const struct wrtc_test_case cases[] = {
+	{"control: allow_from, token, unix socket access", test_control_access},
 	{"default.json loads", test_default_json},
 	{"example-sdes.json loads", test_example_sdes},
 	{"minimal config and defaults", test_minimal_defaults},

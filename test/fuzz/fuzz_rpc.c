@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Fuzz target for lib/rpc: the input is split into lines and each line goes
- * through the dispatcher of a socket-less server whose methods use every
- * parameter helper. Every reply must be one line of JSON.
+ * through the dispatcher of two socket-less servers whose methods use every
+ * parameter helper, one of them with a shared token. Every reply must be one
+ * line of JSON. Each line is also parsed as an allow-list entry (CIDR): one
+ * that is accepted must match its own network address and refuse the
+ * address just past its prefix.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,10 +56,11 @@ h_echo(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 }
 
 static struct wrtc_rpc_server *
-server(void)
+server(bool with_token)
 {
-	static struct wrtc_rpc_server *srv;
-	struct wrtc_rpc_server_prm prm = {0};
+	static struct wrtc_rpc_server *servers[2];
+	struct wrtc_rpc_server_prm prm = {.token = with_token ? "s3cret" : NULL};
+	struct wrtc_rpc_server *srv = servers[with_token];
 
 	if (srv == NULL) {
 		srv = wrtc_rpc_server_create(&prm);
@@ -63,29 +69,76 @@ server(void)
 		wrtc_rpc_server_register(srv, "offer", h_offer, NULL);
 		wrtc_rpc_server_register(srv, "delete", h_delete, NULL);
 		wrtc_rpc_server_register(srv, "list", h_echo, NULL);
+		servers[with_token] = srv;
 	}
 	return srv;
+}
+
+static void
+check_cidr(const char *p, size_t len)
+{
+	struct wrtc_rpc_acl acl = {0};
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6};
+	struct sockaddr_in a4 = {.sin_family = AF_INET};
+	const struct wrtc_rpc_acl_prefix *e = &acl.p[0];
+	char s[80];
+	struct sockaddr *sa;
+	socklen_t salen;
+	uint8_t *addr;
+	unsigned int max;
+
+	if (len >= sizeof(s))
+		return;
+	memcpy(s, p, len);
+	s[len] = '\0';
+	if (wrtc_rpc_acl_add(&acl, s) != 0)
+		return;
+	if (acl.n != 1)
+		__builtin_trap();
+	if (e->family == AF_INET) {
+		addr = (uint8_t *)&a4.sin_addr;
+		sa = (struct sockaddr *)&a4;
+		salen = sizeof(a4);
+		max = 32;
+	} else {
+		addr = a6.sin6_addr.s6_addr;
+		sa = (struct sockaddr *)&a6;
+		salen = sizeof(a6);
+		max = 128;
+	}
+	memcpy(addr, e->addr, max / 8);
+	if (e->len > max || !wrtc_rpc_acl_allows(&acl, sa, salen))
+		__builtin_trap();
+	if (e->len > 0) {
+		/* Flip the last bit of the prefix: outside it. */
+		addr[(e->len - 1) / 8] ^= (uint8_t)(0x80 >> ((e->len - 1) % 8));
+		if (wrtc_rpc_acl_allows(&acl, sa, salen))
+			__builtin_trap();
+	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct wrtc_rpc_server *srv = server();
 	const char *p = (const char *)data, *end = p + size;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *reply = wrtc_rpc_server_handle_line(srv, p, len);
 
-		if (reply != NULL) {
-			json_t *j = json_loads(reply, 0, NULL);
+		for (int t = 0; t < 2; t++) {
+			char *reply = wrtc_rpc_server_handle_line(server(t), p, len);
 
-			if (j == NULL || strchr(reply, '\n') != NULL)
-				__builtin_trap();
-			json_decref(j);
-			free(reply);
+			if (reply != NULL) {
+				json_t *j = json_loads(reply, 0, NULL);
+
+				if (j == NULL || strchr(reply, '\n') != NULL)
+					__builtin_trap();
+				json_decref(j);
+				free(reply);
+			}
 		}
+		check_cidr(p, len);
 		p += len + 1;
 	}
 	return 0;

@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <grp.h>
+#include <pwd.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <time.h>
@@ -729,6 +731,234 @@ test_server_create_errors(void)
 	return 0;
 }
 
+
+/* ------------------------------------------------------------ access control */
+
+static int
+test_acl_parse_match(void)
+{
+	struct wrtc_rpc_acl acl = {0};
+	struct sockaddr_in a4 = {.sin_family = AF_INET};
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6};
+	struct sockaddr_un au = {.sun_family = AF_UNIX};
+
+	/* An empty list allows everyone. */
+	inet_pton(AF_INET, "198.51.100.1", &a4.sin_addr);
+	WRTC_CHECK(wrtc_rpc_acl_allows(&acl, (struct sockaddr *)&a4, sizeof(a4)));
+	WRTC_CHECK(wrtc_rpc_acl_allows(NULL, (struct sockaddr *)&a4, sizeof(a4)));
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "192.0.2.0/25"), 0);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "2001:db8:1::/48"), 0);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "203.0.113.9"), 0);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "0.0.0.0/0x"), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "192.0.2.1/24"), -EINVAL); /* host bits */
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "192.0.2.0/33"), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "192.0.2.0/"), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "/8"), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "example.org"), -EINVAL);
+	WRTC_CHECK_EQ(acl.n, 3);
+	struct {
+		const char *addr;
+		bool ok;
+	} v4[] = {{"192.0.2.0", true}, {"192.0.2.127", true}, {"192.0.2.128", false},
+		  {"203.0.113.9", true}, {"203.0.113.8", false}, {"198.51.100.1", false}};
+	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		inet_pton(AF_INET, v4[i].addr, &a4.sin_addr);
+		if (!WRTC_CHECK(wrtc_rpc_acl_allows(&acl, (struct sockaddr *)&a4, sizeof(a4)) ==
+				v4[i].ok))
+			fprintf(stderr, "  %s\n", v4[i].addr);
+	}
+	/* IPv4-mapped IPv6 peers (a dual-stack listener) match IPv4 prefixes. */
+	inet_pton(AF_INET6, "::ffff:192.0.2.5", &a6.sin6_addr);
+	WRTC_CHECK(wrtc_rpc_acl_allows(&acl, (struct sockaddr *)&a6, sizeof(a6)));
+	inet_pton(AF_INET6, "::ffff:192.0.2.200", &a6.sin6_addr);
+	WRTC_CHECK(!wrtc_rpc_acl_allows(&acl, (struct sockaddr *)&a6, sizeof(a6)));
+	inet_pton(AF_INET6, "2001:db8:1:ffff::1", &a6.sin6_addr);
+	WRTC_CHECK(wrtc_rpc_acl_allows(&acl, (struct sockaddr *)&a6, sizeof(a6)));
+	inet_pton(AF_INET6, "2001:db8:2::1", &a6.sin6_addr);
+	WRTC_CHECK(!wrtc_rpc_acl_allows(&acl, (struct sockaddr *)&a6, sizeof(a6)));
+	/* A truncated address or a non-IP peer is refused by a list. */
+	WRTC_CHECK(!wrtc_rpc_acl_allows(&acl, (struct sockaddr *)&a4, 4));
+	WRTC_CHECK(!wrtc_rpc_acl_allows(&acl, (struct sockaddr *)&au, sizeof(au)));
+	/* The listener rule. */
+	WRTC_CHECK(wrtc_rpc_host_is_loopback("127.0.0.1") && wrtc_rpc_host_is_loopback("127.9.9.9") &&
+		   wrtc_rpc_host_is_loopback("::1"));
+	WRTC_CHECK(!wrtc_rpc_host_is_loopback("0.0.0.0") && !wrtc_rpc_host_is_loopback("::") &&
+		   !wrtc_rpc_host_is_loopback("::ffff:127.0.0.1") &&
+		   !wrtc_rpc_host_is_loopback("localhost"));
+	WRTC_CHECK_EQ(wrtc_rpc_acl_check_listen(NULL, "127.0.0.1"), 0);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_check_listen(NULL, "0.0.0.0"), -EPERM);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_check_listen(&acl, "0.0.0.0"), 0);
+	/* The list is bounded. */
+	for (int i = 0; acl.n < WRTC_RPC_ACL_MAX; i++)
+		WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "10.0.0.0/8"), 0);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "10.0.0.0/8"), -ENOSPC);
+	WRTC_CHECK(wrtc_rpc_token_equal("abc", "abc", 3) && !wrtc_rpc_token_equal("abc", "abd", 3) &&
+		   !wrtc_rpc_token_equal("abc", "ab", 2) && !wrtc_rpc_token_equal("abc", "abcd", 4) &&
+		   wrtc_rpc_token_equal("", "", 0));
+	return 0;
+}
+
+/* A TCP connection to 127.0.0.1:port from source address @p src (any 127/8). */
+static int
+connect_tcp_from(const char *src, uint16_t port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct sockaddr_in b = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	inet_pton(AF_INET, src, &b.sin_addr);
+	if (bind(fd, (struct sockaddr *)&b, sizeof(b)) != 0 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
+}
+
+static int
+test_server_allow_list(void)
+{
+	struct wrtc_rpc_acl acl = {0};
+	struct wrtc_rpc_server_prm prm = {.tcp_host = "0.0.0.0"};
+	struct wrtc_rpc_server_stats st;
+	struct wrtc_rpc_server *srv;
+	const char *req = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"echo\",\"params\":{}}\n";
+	char reply[512];
+	int bad, good;
+
+	/* No list on a non-loopback address: the listener does not start. */
+	errno = 0;
+	WRTC_CHECK(wrtc_rpc_server_create(&prm) == NULL && errno == EPERM);
+	prm.tcp_host = "::";
+	WRTC_CHECK(wrtc_rpc_server_create(&prm) == NULL && errno == EPERM);
+
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "127.0.0.2"), 0);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "127.0.1.0/24"), 0);
+	prm.tcp_host = "0.0.0.0";
+	prm.allow = &acl;
+	srv = make_server(&prm);
+	if (!WRTC_CHECK(srv != NULL))
+		return -1;
+	/* The list is a copy: changing ours later changes nothing. */
+	acl.n = 0;
+	rx_reset();
+	bad = connect_tcp_from("127.0.0.3", wrtc_rpc_server_tcp_port(srv));
+	good = connect_tcp_from("127.0.1.77", wrtc_rpc_server_tcp_port(srv));
+	if (!WRTC_CHECK(bad >= 0 && good >= 0))
+		return -1;
+	send_all(bad, req, strlen(req));
+	send_all(good, req, strlen(req));
+	/* The stranger is closed without a reply; the listed peer is served. */
+	WRTC_CHECK_EQ(read_line(srv, bad, reply, sizeof(reply), 2000), 0);
+	WRTC_CHECK_EQ(read_line(srv, good, reply, sizeof(reply), 2000), 1);
+	WRTC_CHECK_STREQ(str(reply), "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}");
+	close(bad);
+	bad = connect_tcp_from("127.0.0.1", wrtc_rpc_server_tcp_port(srv));
+	WRTC_CHECK(bad >= 0);
+	WRTC_CHECK_EQ(read_line(srv, bad, reply, sizeof(reply), 2000), 0);
+	wrtc_rpc_server_stats(srv, &st);
+	WRTC_CHECK_EQ(st.refused_source, 2);
+	WRTC_CHECK_EQ(st.accepted, 1);
+	WRTC_CHECK_EQ(wrtc_rpc_server_clients(srv), 1);
+	close(bad);
+	close(good);
+	wrtc_rpc_server_free(srv);
+	return 0;
+}
+
+static int
+test_server_token(void)
+{
+	char path[128], reply[512];
+	struct wrtc_rpc_server_prm prm = {.token = "s3cret"};
+	struct wrtc_rpc_server_stats st;
+	struct wrtc_rpc_server *srv;
+	const char *ok = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"token\":\"s3cret\","
+			 "\"params\":{\"a\":1}}\n";
+	int u;
+
+	snprintf(path, sizeof(path), "%s/token.sock", tmpdir);
+	prm.unix_path = path;
+	srv = make_server(&prm);
+	if (!WRTC_CHECK(srv != NULL))
+		return -1;
+	WRTC_CHECK(expect(srv, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\"}",
+			  "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32006,\"message\":"
+			  "\"token: missing (control.token is set)\"}}"));
+	WRTC_CHECK(expect(srv, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"echo\",\"token\":\"s3creT\"}",
+			  "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32006,\"message\":"
+			  "\"token: wrong\"}}"));
+	WRTC_CHECK(expect(srv, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"nope\",\"token\":7}",
+			  "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32006,\"message\":"
+			  "\"token: wrong\"}}"));
+	/* A notification without the token does not run. */
+	notified = 0;
+	WRTC_CHECK(expect(srv, "{\"jsonrpc\":\"2.0\",\"method\":\"count\"}", ""));
+	WRTC_CHECK_EQ(notified, 0);
+	WRTC_CHECK(expect(srv, "{\"jsonrpc\":\"2.0\",\"method\":\"count\",\"token\":\"s3cret\"}", ""));
+	WRTC_CHECK_EQ(notified, 1);
+	/* Over a real socket too. */
+	rx_reset();
+	u = connect_unix(path);
+	WRTC_CHECK(u >= 0);
+	send_all(u, ok, strlen(ok));
+	WRTC_CHECK_EQ(read_line(srv, u, reply, sizeof(reply), 2000), 1);
+	WRTC_CHECK_STREQ(str(reply), "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"a\":1}}");
+	wrtc_rpc_server_stats(srv, &st);
+	WRTC_CHECK_EQ(st.unauthorized, 4);
+	close(u);
+	wrtc_rpc_server_free(srv);
+	/* A token longer than WRTC_RPC_TOKEN_MAX is refused. */
+	{
+		char longtok[WRTC_RPC_TOKEN_MAX + 2];
+
+		memset(longtok, 'x', sizeof(longtok) - 1);
+		longtok[sizeof(longtok) - 1] = '\0';
+		prm.token = longtok;
+		prm.unix_path = NULL;
+		WRTC_CHECK(wrtc_rpc_server_create(&prm) == NULL && errno == EINVAL);
+	}
+	return 0;
+}
+
+static int
+test_server_unix_access(void)
+{
+	struct wrtc_rpc_server_prm prm = {.unix_mode = 0640};
+	struct wrtc_rpc_server *srv;
+	const struct passwd *pw = getpwnam("nobody");
+	const struct group *gr = getgrnam("nogroup");
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/perm.sock", tmpdir);
+	prm.unix_path = path;
+	if (geteuid() == 0 && pw != NULL && gr != NULL) {
+		prm.unix_set_owner = true;
+		prm.unix_uid = pw->pw_uid;
+		prm.unix_set_group = true;
+		prm.unix_gid = gr->gr_gid;
+	} else {
+		printf("  (not root or no nobody/nogroup: mode only)\n");
+	}
+	srv = make_server(&prm);
+	if (!WRTC_CHECK(srv != NULL))
+		return -1;
+	WRTC_CHECK_EQ(lstat(path, &st), 0);
+	WRTC_CHECK(S_ISSOCK(st.st_mode));
+	WRTC_CHECK_EQ(st.st_mode & 07777, 0640);
+	if (prm.unix_set_owner) {
+		WRTC_CHECK_EQ(st.st_uid, pw->pw_uid);
+		WRTC_CHECK_EQ(st.st_gid, gr->gr_gid);
+	}
+	wrtc_rpc_server_free(srv);
+	prm.unix_mode = 010000;
+	WRTC_CHECK(wrtc_rpc_server_create(&prm) == NULL && errno == EINVAL);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"dispatcher: envelope errors", test_dispatch_errors},
 	{"dispatcher: methods, params, notifications", test_dispatch_methods},
@@ -738,6 +968,10 @@ static const struct wrtc_test_case cases[] = {
 	{"server: several clients and the client cap", test_server_many_clients},
 	{"server: a client that stops reading", test_server_slow_reader},
 	{"server: create errors", test_server_create_errors},
+	{"access: allow-list parsing and matching", test_acl_parse_match},
+	{"access: allow-list on a real listener", test_server_allow_list},
+	{"access: shared token", test_server_token},
+	{"access: unix socket owner, group and mode", test_server_unix_access},
 };
 
 int

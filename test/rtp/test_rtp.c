@@ -165,6 +165,12 @@ test_rx_stats_jitter(void)
 		rx_feed(&s, (uint16_t)i, i * 160, i * 20000ull + (i % 2 ? 10000 : 0),
 			WRTC_RTP_SEQ_VALID);
 	WRTC_CHECK(wrtc_rtp_rx_jitter(&s) >= 79 && wrtc_rtp_rx_jitter(&s) <= 80);
+	/* A timestamp jump that makes the transit difference exactly 2^31 (found
+	 * by fuzz_codec; undefined behaviour when negated as int32_t). */
+	wrtc_rtp_rx_init(&s, 8000, 1);
+	rx_feed(&s, 0, 0, 1000000, WRTC_RTP_SEQ_VALID);
+	rx_feed(&s, 1, 0x80000000u + 160, 1020000, WRTC_RTP_SEQ_VALID);
+	WRTC_CHECK_EQ(wrtc_rtp_rx_jitter(&s), 0x80000000u / 16);
 	return 0;
 }
 

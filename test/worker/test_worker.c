@@ -508,6 +508,14 @@ test_srtp_interworking(void)
 		rte_pktmbuf_free(out);
 	}
 	WRTC_CHECK_EQ(se->c.tx_bytes, 182);
+	/* The streams leave the table before the contexts they use are freed,
+	 * as the session layer does. */
+	post(0, WRTC_FLOW_MSG_REMOVE, se, NULL);
+	post(0, WRTC_FLOW_MSG_REMOVE, sf, NULL);
+	poll_all(1);
+	drain_replies();
+	wrtc_srtp_free(gw_rx);
+	wrtc_srtp_free(gw_tx);
 	wrtc_srtp_free(a_tx);
 	wrtc_srtp_free(a_rx);
 	return 0;
