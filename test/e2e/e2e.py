@@ -252,6 +252,13 @@ class Phone:
                 "freq": f, "rms": round(rms), "sent": self.sent}
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # A page of ES modules (SIP.js: about 200 files) opens many connections at
+    # once; with the default listen backlog of 5 the kernel drops SYNs and
+    # Chromium's retries back off for longer than the page may take to load.
+    request_queue_size = 256
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
@@ -325,7 +332,7 @@ class Browser:
         self.polled = threading.Event()
         self.page_log = []
         self.next_id = 1
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd = _Server(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.agent = self
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
