@@ -833,6 +833,40 @@ side_prm(const struct wrtc_sdp_codec *c, uint32_t ptime, int te_pt, uint32_t te_
 	return 0;
 }
 
+/* Free the retired transcoders of @p lm the worker has let go of: it applied
+ * the update that replaced each (docs/architecture.md, control messages). */
+static void
+xcoder_reap(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, struct leg_media *lm)
+{
+	unsigned int j = 0;
+
+	for (unsigned int k = 0; k < lm->n_xretired; k++) {
+		if (lm->xretired_seq[k] != UINT64_MAX &&
+		    ctrl_done(mgr, call->worker, lm->xretired_seq[k])) {
+			wrtc_codec_xcoder_free(lm->xretired[k]);
+			continue;
+		}
+		lm->xretired[j] = lm->xretired[k];
+		lm->xretired_seq[j++] = lm->xretired_seq[k];
+	}
+	lm->n_xretired = j;
+}
+
+/* Room to retire one more transcoder of @p lm: what the worker released is
+ * freed; if every slot is still held, wait (bounded) for the worker.
+ * @return 0, or -EAGAIN (the worker is behind: the caller retries). */
+static int
+xcoder_retire_room(struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
+		   struct leg_media *lm)
+{
+	xcoder_reap(mgr, call, lm);
+	if (lm->n_xretired < RTE_DIM(lm->xretired))
+		return 0;
+	if (ctrl_wait(mgr, call->worker, SESS_RPC_WAIT_US) == 0)
+		xcoder_reap(mgr, call, lm);
+	return lm->n_xretired < RTE_DIM(lm->xretired) ? 0 : -EAGAIN;
+}
+
 /* The codec decision is complete: transcoders, or the payload-type map of a
  * relayed stream, for both directions. */
 static int
@@ -846,6 +880,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 		unsigned int from = dir == 0 ? a : b, to = dir == 0 ? b : a;
 		struct leg_media *lm = &cm->leg[from];
 		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_MEDIA};
+		struct wrtc_codec_xcoder *old = NULL;
 		int rc;
 
 		if (lm->rtp == NULL)
@@ -897,14 +932,29 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 				u.pt_remap |= in != out;
 			}
 		}
-		if (lm->xcoder != NULL && lm->n_xretired < RTE_DIM(lm->xretired))
-			lm->xretired[lm->n_xretired++] = lm->xcoder;
+		if (lm->xcoder != NULL) {
+			rc = xcoder_retire_room(mgr, call, lm);
+			if (rc != 0) {
+				wrtc_codec_xcoder_free(u.xcoder);
+				snprintf(err, errlen, "media[%u]: worker %u has not released earlier "
+					 "transcoders yet: retry", lm->index, call->worker);
+				return rc;
+			}
+			old = lm->xcoder;
+		}
 		lm->xcoder = u.xcoder;
 		u.rtp_stream = lm->rtp;
 		u.rtcp_out = lm->mux ? lm->rtp : lm->rtcp;
 		/* Only an allocation failure stops these; it marks the call degraded
 		 * (control.c) and the transcoder stays ours, freed with the call. */
 		rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+		if (old != NULL) {
+			/* The old transcoder is the worker's until it applied the update
+			 * that replaces it; if that update was not posted, until the end. */
+			lm->xretired[lm->n_xretired] = old;
+			lm->xretired_seq[lm->n_xretired++] = rc == 0 ? mgr->msg_seq : UINT64_MAX;
+			old = NULL;
+		}
 		u.xcoder = NULL;
 		if (rc == 0)
 			rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);

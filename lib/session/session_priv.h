@@ -135,7 +135,9 @@ struct leg_media {
 
 	/* Transcoding of what this leg sends (input: this leg's codec). */
 	struct wrtc_codec_xcoder *xcoder;
-	struct wrtc_codec_xcoder *xretired[4];
+	struct wrtc_codec_xcoder *xretired[4]; /* replaced, maybe still in the worker's hands */
+	uint64_t xretired_seq[4];    /* freed once the worker applied this message;
+				      * UINT64_MAX: the replacing update was never posted */
 	unsigned int n_xretired;
 };
 
