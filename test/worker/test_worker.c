@@ -863,6 +863,15 @@ test_learn_srtp_counts_authenticated(void)
 	WRTC_CHECK_EQ(sent_to(&a_ip, 4000), 1);
 	WRTC_CHECK_EQ(lb->learn.state, WRTC_FLOW_LEARN_LEARNED);
 	WRTC_CHECK(remote_is(lb, &b_ip, 5100));
+	/* The stream lets go of the context before it is freed, as the session
+	 * layer does. */
+	u.srtp_rx = NULL;
+	u.secure_only = false;
+	post(0, WRTC_FLOW_MSG_UPDATE, lb, &u);
+	poll_all(1);
+	drain_replies();
+	WRTC_CHECK(lb->srtp_rx == NULL);
+	wrtc_srtp_free(gw_rx);
 	wrtc_srtp_free(phone_tx);
 	return 0;
 }
