@@ -758,6 +758,7 @@ wrtc_session_mgr_shutdown(struct wrtc_session_mgr *mgr)
 			CALL_LOG(ERR, call, "worker %u did not release the streams: left to it",
 				 call->worker);
 			TAILQ_REMOVE(&mgr->calls, call, next);
+			call_index_del(&mgr->index, call);
 			mgr->n_calls--;
 		}
 		json_decref(final);
@@ -788,6 +789,11 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 	mgr->hz = rte_get_tsc_hz();
 	mgr->started = time(NULL);
 	TAILQ_INIT(&mgr->calls);
+	if (call_index_init(&mgr->index) != 0) {
+		free(mgr);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	for (unsigned int w = 0; w < RTE_DIM(mgr->ctrlq); w++)
 		STAILQ_INIT(&mgr->ctrlq[w].backlog);
 	TAILQ_INIT(&mgr->capturing);
@@ -848,5 +854,6 @@ wrtc_session_mgr_free(struct wrtc_session_mgr *mgr)
 	}
 	for (unsigned int t = 0; t < RTE_DIM(mgr->rules); t++)
 		wrtc_sdp_rules_free(mgr->rules[t]);
+	call_index_fini(&mgr->index);
 	free(mgr);
 }

@@ -45,12 +45,7 @@ iface_of(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsig
 struct wrtc_call *
 call_find(struct wrtc_session_mgr *mgr, const char *id)
 {
-	struct wrtc_call *call;
-
-	TAILQ_FOREACH(call, &mgr->calls, next)
-		if (strcmp(call->id, id) == 0)
-			return call;
-	return NULL;
+	return call_index_find(&mgr->index, id);
 }
 
 static int
@@ -105,6 +100,7 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 	call->created = time(NULL);
 	call->created_tsc = rte_rdtsc();
 	TAILQ_INSERT_TAIL(&mgr->calls, call, next);
+	call_index_add(&mgr->index, call);
 	mgr->n_calls++;
 	mgr->st.calls_created++;
 	return call;
@@ -1383,6 +1379,7 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 		mgr->n_degraded--;
 	}
 	TAILQ_REMOVE(&mgr->calls, call, next);
+	call_index_del(&mgr->index, call);
 	mgr->n_calls--;
 	mgr->st.calls_deleted++;
 	free(call);

@@ -176,6 +176,8 @@ enum call_state {
 
 struct wrtc_call {
 	TAILQ_ENTRY(wrtc_call) next;
+	struct wrtc_call *hnext;     /* in its call_index bucket */
+	uint64_t hash;               /* of id (session_index.c) */
 	char id[SESS_ID_SIZE];
 	enum call_state state;
 	uint8_t offerer;             /* leg index that sent the pending/last offer */
@@ -201,6 +203,13 @@ struct wrtc_call {
 };
 
 TAILQ_HEAD(call_list, wrtc_call);
+
+/* call-id -> call (session_index.c). */
+struct call_index {
+	struct wrtc_call **buckets;  /* [mask + 1] chains through wrtc_call.hnext */
+	size_t mask;
+	size_t n;
+};
 
 struct sess_stats {
 	uint64_t calls_created;
@@ -253,6 +262,7 @@ struct wrtc_session_mgr {
 	struct wrtc_net_neigh *neigh[WRTC_FLOW_MAX_IFACES];
 	struct wrtc_sdp_rules *rules[64]; /* per trunk group */
 	struct call_list calls;
+	struct call_index index;     /* the same calls by id */
 	struct call_list capturing;  /* calls with a capture open (few): capture_poll's scan */
 	struct leg_media **port_map[WRTC_FLOW_MAX_IFACES]; /* [65536]: local port -> leg media */
 	struct wrtc_policer **pols;  /* [nb_workers * n_policers], instance-major */
@@ -305,6 +315,13 @@ void call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uns
 int call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
 		       const struct wrtc_session_profile *p, char *err, size_t errlen);
 void call_profiles_refresh(struct wrtc_session_mgr *mgr);
+
+/* session_index.c */
+int call_index_init(struct call_index *ix);
+void call_index_fini(struct call_index *ix);
+void call_index_add(struct call_index *ix, struct wrtc_call *call);
+void call_index_del(struct call_index *ix, struct wrtc_call *call);
+struct wrtc_call *call_index_find(const struct call_index *ix, const char *id);
 
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);
