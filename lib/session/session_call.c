@@ -476,7 +476,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 
 		rw[i].rtp_port = cm->active ? cm->leg[to].port : 0;
 		rw[i].rtcp_port = cm->active ? (uint16_t)(cm->leg[to].port + 1) : 0;
-		rw[i].codecs = cm->active && cm->type == WRTC_SDP_MEDIA_AUDIO ? &cm->dec : NULL;
+		rw[i].codecs = cm->active && cm->type == WRTC_SDP_MEDIA_AUDIO ? cm->dec : NULL;
 		if (tg->ice != WRTC_CONFIG_ICE_NONE && cm->active) {
 			rw[i].n_cands = webrtc_sdp_cands(&cm->leg[to], cands[i], RTE_DIM(cands[i]));
 			rw[i].cands = cands[i];
@@ -745,8 +745,13 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		rc = webrtc_leg_remote(mgr, call, &cm->leg[a], sdp, i, err, errlen);
 		if (rc != 0)
 			goto fail;
+		if (cm->dec == NULL && (cm->dec = malloc(sizeof(*cm->dec))) == NULL) {
+			snprintf(err, errlen, "media[%u]: out of memory", i);
+			rc = -ENOMEM;
+			goto fail;
+		}
 		rc = wrtc_sdp_codec_offer(m, &pol, psp_a->transcode && psp_of(mgr, call, b)->transcode,
-					  &cm->dec);
+					  cm->dec);
 		if (rc == -ENOENT) {
 			cm->active = false;
 			continue;
@@ -870,7 +875,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 	    char *err, size_t errlen)
 {
 	const unsigned int a = call->offerer, b = 1 - a;
-	const struct wrtc_sdp_codec_decision *d = &cm->dec;
+	const struct wrtc_sdp_codec_decision *d = cm->dec;
 
 	for (unsigned int dir = 0; dir < 2; dir++) {
 		unsigned int from = dir == 0 ? a : b, to = dir == 0 ? b : a;
@@ -1012,7 +1017,7 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 			continue;
 		}
 		if (cm->type == WRTC_SDP_MEDIA_AUDIO &&
-		    wrtc_sdp_codec_answer(&cm->dec, &offer->media[i], m) != 0) {
+		    wrtc_sdp_codec_answer(cm->dec, &offer->media[i], m) != 0) {
 			cm->active = false;
 			continue;
 		}
@@ -1214,13 +1219,13 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 			       "type", cm->type == WRTC_SDP_MEDIA_AUDIO ? "audio" :
 				       cm->type == WRTC_SDP_MEDIA_VIDEO ? "video" : "other",
 			       "state", cm->active ? "active" : "rejected", "legs", sl);
-		if (cm->active && cm->dec.answered) {
+		if (cm->active && cm->dec != NULL && cm->dec->answered) {
 			json_object_set_new(so, "codec_mode",
-				json_string(cm->dec.mode == WRTC_SDP_CODEC_RELAY ? "relay" :
-					    cm->dec.mode == WRTC_SDP_CODEC_TRANSCODE ? "transcode" :
+				json_string(cm->dec->mode == WRTC_SDP_CODEC_RELAY ? "relay" :
+					    cm->dec->mode == WRTC_SDP_CODEC_TRANSCODE ? "transcode" :
 					    "reject"));
-			json_object_set_new(so, "codec_offerer", codec_json(&cm->dec.a_codec));
-			json_object_set_new(so, "codec_answerer", codec_json(&cm->dec.b_codec));
+			json_object_set_new(so, "codec_offerer", codec_json(&cm->dec->a_codec));
+			json_object_set_new(so, "codec_answerer", codec_json(&cm->dec->b_codec));
 		}
 		json_array_append_new(streams, so);
 	}
@@ -1302,10 +1307,10 @@ call_log_summary(struct wrtc_session_mgr *mgr, const struct wrtc_call *call)
 			if (lm->xcoder != NULL)
 				lost[1 - l] += wrtc_codec_xcoder_stats(lm->xcoder)->in_lost;
 		}
-		if (i == 0 && cm->active && cm->dec.answered) {
-			codec[0] = cm->dec.a_codec.name;
-			codec[1] = cm->dec.b_codec.name;
-			mode = cm->dec.mode == WRTC_SDP_CODEC_TRANSCODE ? " (transcoded)" : "";
+		if (i == 0 && cm->active && cm->dec != NULL && cm->dec->answered) {
+			codec[0] = cm->dec->a_codec.name;
+			codec[1] = cm->dec->b_codec.name;
+			mode = cm->dec->mode == WRTC_SDP_CODEC_TRANSCODE ? " (transcoded)" : "";
 		}
 	}
 	for (unsigned int l = 0; l < 2; l++)
@@ -1373,6 +1378,8 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 			leg_free(mgr, call, &call->media[i].leg[l], l);
 	for (unsigned int l = 0; l < 2; l++)
 		wrtc_sdp_free(call->leg[l].sdp);
+	for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)
+		free(call->media[i].dec);
 	if (call->lost_msgs != 0) {
 		CALL_LOG(NOTICE, call, "removed; %" PRIu64 " control message(s) had been lost",
 			 call->lost_msgs);
