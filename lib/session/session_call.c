@@ -71,6 +71,24 @@ random_ice_credentials(struct call_leg *leg)
 	return rc != 0 ? rc : random_token(leg->ice_pwd, 24);
 }
 
+/* Take @p call out of every list, index and timer of the manager. */
+void
+call_unlink(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
+{
+	TAILQ_REMOVE(&mgr->calls, call, next);
+	call_index_del(&mgr->index, call);
+	sess_timer_disarm(&mgr->call_timers, &call->tmr);
+	for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)
+		for (unsigned int l = 0; l < 2; l++)
+			sess_timer_disarm(&mgr->webrtc_timers, &call->media[i].leg[l].tmr);
+	if (call->removing)
+		TAILQ_REMOVE(&mgr->removing, call, rm_next);
+	if (call->in_routing)
+		TAILQ_REMOVE(&mgr->routing, call, route_next);
+	call->removing = call->in_routing = false;
+	mgr->n_calls--;
+}
+
 struct wrtc_call *
 call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, int tg_in,
 	    int tg_out)
@@ -101,6 +119,7 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 	call->created_tsc = rte_rdtsc();
 	TAILQ_INSERT_TAIL(&mgr->calls, call, next);
 	call_index_add(&mgr->index, call);
+	call_timer_arm(mgr, call, call->created_tsc);
 	mgr->n_calls++;
 	mgr->st.calls_created++;
 	return call;
@@ -309,6 +328,10 @@ leg_route(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media
 	lm->need_route = rc[0] == -EINPROGRESS || rc[1] == -EINPROGRESS;
 	if (lm->need_route)
 		call->need_route = true;
+	if (lm->need_route && !call->in_routing) {
+		TAILQ_INSERT_TAIL(&mgr->routing, call, route_next);
+		call->in_routing = true;
+	}
 	if ((rc[0] != 0 && rc[0] != -EINPROGRESS) || (rc[1] != 0 && rc[1] != -EINPROGRESS))
 		CALL_LOG(WARNING, call, "port %u: cannot route to the signalled address: %s",
 			 lm->port, strerror(-(rc[0] != 0 ? rc[0] : rc[1])));
@@ -318,6 +341,10 @@ void
 call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
 {
 	call->need_route = false;
+	if (call->in_routing) {
+		TAILQ_REMOVE(&mgr->routing, call, route_next);
+		call->in_routing = false;
+	}
 	for (unsigned int i = 0; i < call->n_media; i++)
 		for (unsigned int l = 0; l < 2; l++)
 			if (call->media[i].leg[l].need_route)
@@ -1362,6 +1389,7 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 				return rc;
 		}
 		call->removing = true;
+		TAILQ_INSERT_TAIL(&mgr->removing, call, rm_next);
 	}
 	if (!ctrl_done(mgr, call->worker, call->remove_seq) &&
 	    (wait_us == 0 ||
@@ -1385,9 +1413,7 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 			 call->lost_msgs);
 		mgr->n_degraded--;
 	}
-	TAILQ_REMOVE(&mgr->calls, call, next);
-	call_index_del(&mgr->index, call);
-	mgr->n_calls--;
+	call_unlink(mgr, call);
 	mgr->st.calls_deleted++;
 	free(call);
 	return 0;

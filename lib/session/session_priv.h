@@ -71,6 +71,19 @@ struct port_pool {
 
 struct wrtc_call;
 
+/* A timer embedded in the object it times (session_timer.c). */
+struct sess_timer {
+	uint64_t due;
+	uint32_t pos;                /* heap index + 1; 0: not armed */
+};
+
+/* A min-heap of armed timers. */
+struct sess_timers {
+	struct sess_timer **h;
+	uint32_t n;
+	uint32_t cap;
+};
+
 /* One m-line on one leg. */
 struct leg_media {
 	struct wrtc_call *call;      /* back-pointer, for slow-path packets and callbacks */
@@ -104,6 +117,7 @@ struct leg_media {
 	bool fallback;               /* allow_dtls_fallback: the peer has no DTLS(/ICE): plain RTP */
 	struct wrtc_ice_agent *ice;
 	struct wrtc_dtls *dtls;
+	struct sess_timer tmr;       /* earliest ICE/DTLS deadline, in mgr->webrtc_timers */
 	enum wrtc_dtls_role dtls_role;
 	bool dtls_connected;         /* keys pushed to the worker */
 	char dtls_suite[64];
@@ -180,6 +194,10 @@ struct wrtc_call {
 	TAILQ_ENTRY(wrtc_call) next;
 	struct wrtc_call *hnext;     /* in its call_index bucket */
 	uint64_t hash;               /* of id (session_index.c) */
+	struct sess_timer tmr;       /* one-second sample and timeout check (TSC) */
+	TAILQ_ENTRY(wrtc_call) rm_next;    /* in mgr->removing while removing */
+	TAILQ_ENTRY(wrtc_call) route_next; /* in mgr->routing while in_routing */
+	bool in_routing;
 	char id[SESS_ID_SIZE];
 	enum call_state state;
 	uint8_t offerer;             /* leg index that sent the pending/last offer */
@@ -265,6 +283,10 @@ struct wrtc_session_mgr {
 	struct wrtc_sdp_rules *rules[64]; /* per trunk group */
 	struct call_list calls;
 	struct call_index index;     /* the same calls by id */
+	struct call_list removing;   /* calls waiting for their worker to let go */
+	struct call_list routing;    /* calls with a stream waiting for a neighbour */
+	struct sess_timers call_timers;   /* struct wrtc_call.tmr, TSC */
+	struct sess_timers webrtc_timers; /* struct leg_media.tmr, microseconds */
 	struct call_list capturing;  /* calls with a capture open (few): capture_poll's scan */
 	struct leg_media **port_map[WRTC_FLOW_MAX_IFACES]; /* [65536]: local port -> leg media */
 	struct wrtc_policer **pols;  /* [nb_workers * n_policers], instance-major */
@@ -272,7 +294,6 @@ struct wrtc_session_mgr {
 	struct wrtc_config_policer pol_cfg[WRTC_MAX_POLICERS + 5]; /* entry of each policer */
 	struct wrtc_dtls_ctx *dtls_ctx[64]; /* per packet service profile with DTLS */
 	char fingerprint[WRTC_DTLS_FINGERPRINT_MAX]; /* ours, "sha-256 AB:..." */
-	uint64_t last_webrtc_tick;
 	uint32_t n_calls;
 	uint32_t n_degraded;         /* live calls with lost_msgs != 0 */
 	uint64_t next_stream_id;
@@ -325,6 +346,15 @@ void call_index_add(struct call_index *ix, struct wrtc_call *call);
 void call_index_del(struct call_index *ix, struct wrtc_call *call);
 struct wrtc_call *call_index_find(const struct call_index *ix, const char *id);
 
+/* session_timer.c */
+int sess_timer_arm(struct sess_timers *ts, struct sess_timer *t, uint64_t due);
+void sess_timer_disarm(struct sess_timers *ts, struct sess_timer *t);
+struct sess_timer *sess_timer_expired(struct sess_timers *ts, uint64_t now);
+uint64_t sess_timer_next(const struct sess_timers *ts);
+void sess_timers_fini(struct sess_timers *ts);
+void call_timer_arm(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t now);
+unsigned int call_timers_run(struct wrtc_session_mgr *mgr, uint64_t now, bool *pending);
+
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);
 void port_pool_fini(struct port_pool *p);
@@ -334,6 +364,7 @@ void port_pool_release(struct port_pool *p, uint16_t port);
 /* session_call.c */
 int random_ice_credentials(struct call_leg *leg);
 struct wrtc_call *call_find(struct wrtc_session_mgr *mgr, const char *id);
+void call_unlink(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
 int call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 	       const char *sdp_text, size_t len, char **out, char *err, size_t errlen);
 int call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *sdp_text,
@@ -363,6 +394,7 @@ unsigned int webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_
 			      unsigned int max);
 void webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind);
 void webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now_us);
+void webrtc_leg_rearm(struct leg_media *lm);
 json_t *webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm);
 uint64_t ctrl_now_us(const struct wrtc_session_mgr *mgr);
 

@@ -252,8 +252,8 @@ ice_event(void *opaque, const struct wrtc_ice_event *ev)
 
 /* Our side is about to be published to this leg (offer or answer): make
  * sure the ICE agent exists with our credentials and candidates. */
-int
-webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
+static int
+leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
 {
 	const struct wrtc_config_trunk_group *tg = leg_tg(mgr, call, lm->leg);
 	const struct wrtc_net_iface *ifc = lm->rtp->ifc;
@@ -472,12 +472,13 @@ webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct 
 	CALL_LOG(INFO, call, "leg %s m-line %u: %u trickled candidate(s)%s",
 		 call->leg[lm->leg].tag, lm->index, n,
 		 m->end_of_candidates ? ", end of candidates" : "");
+	webrtc_leg_rearm(lm);
 	return (int)n;
 }
 
-int
-webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
-		  const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen)
+static int
+leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+	   const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen)
 {
 	const struct wrtc_sdp_media *m = &sdp->media[idx];
 	struct wrtc_sdp_ice ice = wrtc_sdp_media_ice(sdp, idx);
@@ -574,9 +575,30 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 	return 0;
 }
 
+int
+webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
+{
+	int rc = leg_local(mgr, call, lm);
+
+	webrtc_leg_rearm(lm);
+	return rc;
+}
+
+int
+webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		  const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen)
+{
+	int rc = leg_remote(mgr, call, lm, sdp, idx, err, errlen);
+
+	webrtc_leg_rearm(lm);
+	return rc;
+}
+
 void
 webrtc_leg_free(struct leg_media *lm)
 {
+	if (lm->mgr != NULL)
+		sess_timer_disarm(&lm->mgr->webrtc_timers, &lm->tmr);
 	wrtc_ice_agent_free(lm->ice);
 	wrtc_dtls_free(lm->dtls);
 	wrtc_srtp_free(lm->srtp_rx);
@@ -704,27 +726,52 @@ webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind)
 			lm->ctrl_rx_tsc = rte_rdtsc();
 		dtls_check(lm, before);
 	}
+	webrtc_leg_rearm(lm);
 }
 
+/* Put @p lm's earliest ICE or DTLS deadline on the WebRTC timer heap (or take
+ * it off when it has none). Called after anything that can move a deadline:
+ * agent creation, remote description, trickle, a punted packet, a tick. */
+void
+webrtc_leg_rearm(struct leg_media *lm)
+{
+	struct wrtc_session_mgr *mgr = lm->mgr;
+	uint64_t due = UINT64_MAX;
+
+	if (lm->ice != NULL)
+		due = wrtc_ice_agent_next_tick(lm->ice);
+	if (lm->dtls != NULL)
+		due = RTE_MIN(due, wrtc_dtls_next_timeout(lm->dtls));
+	if (due == UINT64_MAX || lm->call->removing) {
+		sess_timer_disarm(&mgr->webrtc_timers, &lm->tmr);
+		return;
+	}
+	if (sess_timer_arm(&mgr->webrtc_timers, &lm->tmr, due) != 0)
+		CALL_LOG(ERR, lm->call, "leg %s m-line %u: out of memory for the ICE/DTLS timer",
+			 lm->call->leg[lm->leg].tag, lm->index);
+}
+
+/* Only the legs whose deadline has come: no walk over the calls. */
 void
 webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now)
 {
-	struct wrtc_call *call;
+	struct sess_timer *t;
 
-	TAILQ_FOREACH(call, &mgr->calls, next)
-		for (unsigned int i = 0; i < call->n_media && !call->removing; i++)
-			for (unsigned int l = 0; l < 2; l++) {
-				struct leg_media *lm = &call->media[i].leg[l];
+	while ((t = sess_timer_expired(&mgr->webrtc_timers, now)) != NULL) {
+		struct leg_media *lm = container_of(t, struct leg_media, tmr);
 
-				if (lm->ice != NULL && wrtc_ice_agent_next_tick(lm->ice) <= now)
-					wrtc_ice_agent_tick(lm->ice, now);
-				if (lm->dtls != NULL && wrtc_dtls_next_timeout(lm->dtls) <= now) {
-					enum wrtc_dtls_state before = wrtc_dtls_state(lm->dtls);
+		if (lm->call->removing)
+			continue;
+		if (lm->ice != NULL && wrtc_ice_agent_next_tick(lm->ice) <= now)
+			wrtc_ice_agent_tick(lm->ice, now);
+		if (lm->dtls != NULL && wrtc_dtls_next_timeout(lm->dtls) <= now) {
+			enum wrtc_dtls_state before = wrtc_dtls_state(lm->dtls);
 
-					wrtc_dtls_handle_timeout(lm->dtls, now);
-					dtls_check(lm, before);
-				}
-			}
+			wrtc_dtls_handle_timeout(lm->dtls, now);
+			dtls_check(lm, before);
+		}
+		webrtc_leg_rearm(lm);
+	}
 }
 
 json_t *
