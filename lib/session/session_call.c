@@ -1238,7 +1238,7 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 				lm->dtls_on ? "srtp-pending" :
 				lm->sdes_on && lm->srtp_rx != NULL ? "srtp-sdes" :
 				lm->sdes_on ? "srtp-sdes-pending" : "none"));
-			if (lm->sdes_on && lm->sdes_suite[0] != '\0')
+			if (lm->sdes_on && lm->sdes_suite != NULL)
 				json_object_set_new(lo, "srtp_suite", json_string(lm->sdes_suite));
 			json_array_append_new(sl, lo);
 		}
@@ -1296,7 +1296,7 @@ leg_security(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, u
 			return "dtls-srtp";
 		if (lm->fallback)
 			return "rtp (dtls fallback)";
-		if (lm->sdes_on && lm->sdes_suite[0] != '\0')
+		if (lm->sdes_on && lm->sdes_suite != NULL)
 			return "sdes-srtp";
 	}
 	return psp_of(mgr, call, l)->srtp ? "srtp (not keyed)" : "rtp";

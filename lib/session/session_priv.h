@@ -34,6 +34,7 @@ extern int wrtc_session_logtype;
 
 enum {
 	SESS_MAX_MEDIA = 8,          /* m-lines per call */
+	SESS_SDES_LOCAL = 4,         /* SDES keys offered per m-line */
 	SESS_ID_SIZE = 256,          /* call-id, tags */
 	SESS_WAIT_US = 2000000,      /* longest wait for a worker to apply messages (shutdown) */
 	SESS_RPC_WAIT_US = 250000,   /* longest wait inside an RPC (delete, offer rollback) */
@@ -120,7 +121,7 @@ struct leg_media {
 	struct sess_timer tmr;       /* earliest ICE/DTLS deadline, in mgr->webrtc_timers */
 	enum wrtc_dtls_role dtls_role;
 	bool dtls_connected;         /* keys pushed to the worker */
-	char dtls_suite[64];
+	const char *dtls_suite;      /* static name of the keyed suite, or NULL */
 	struct wrtc_srtp *srtp_rx;   /* contexts the worker uses (freed at destroy) */
 	struct wrtc_srtp *srtp_tx;
 	struct wrtc_srtp *retired[8];/* replaced contexts, freed at destroy */
@@ -137,15 +138,16 @@ struct leg_media {
 		uint8_t bytes[16];
 		uint8_t type;
 	} sources[16];
-	char remote_ufrag[WRTC_SDP_ICE_LEN]; /* the peer's current ICE credentials */
-	char remote_pwd[WRTC_SDP_ICE_LEN];
+	char *remote_ufrag;          /* the peer's current ICE credentials (heap), or NULL */
+	char *remote_pwd;
 
 	/* SDES-SRTP (SIP legs whose profile has sdes): our keys as offered or
 	 * answered to this leg, and the one in use. */
 	bool sdes_on;
 	unsigned int n_sdes_local;
-	struct wrtc_srtp_sdes sdes_local[4];
-	char sdes_suite[64];
+	struct wrtc_srtp_sdes *sdes_local; /* [SESS_SDES_LOCAL], allocated by the first
+					    * SDES offer or answer, or NULL */
+	const char *sdes_suite;      /* static name of the suite in use, or NULL */
 
 	/* Transcoding of what this leg sends (input: this leg's codec). */
 	struct wrtc_codec_xcoder *xcoder;

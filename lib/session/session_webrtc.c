@@ -463,7 +463,7 @@ webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct 
 	if (lm->ice == NULL)
 		return -ENOTSUP;
 	/* Candidates of another ICE generation (RFC 8838 4.4) are not ours to use. */
-	if (ufrag != NULL && ufrag[0] != '\0' && lm->remote_ufrag[0] != '\0' &&
+	if (ufrag != NULL && ufrag[0] != '\0' && lm->remote_ufrag != NULL &&
 	    strcmp(ufrag, lm->remote_ufrag) != 0)
 		return -ESTALE;
 	n = remote_cands(mgr, call, lm, m);
@@ -509,7 +509,7 @@ leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 			 lm->ice_on ? "" : " without ICE");
 	}
 
-	if (lm->ice != NULL && ice.ufrag[0] != '\0' && lm->remote_ufrag[0] != '\0' &&
+	if (lm->ice != NULL && ice.ufrag[0] != '\0' && lm->remote_ufrag != NULL &&
 	    (strcmp(ice.ufrag, lm->remote_ufrag) != 0 || strcmp(ice.pwd, lm->remote_pwd) != 0)) {
 		/* ICE restart (RFC 8445 9): new credentials on both sides; media stays
 		 * on the old pair until the new generation nominates one. */
@@ -527,8 +527,18 @@ leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 			 cl->tag, idx, lm->remote_ufrag, ice.ufrag);
 	}
 	if (lm->ice != NULL && ice.ufrag[0] != '\0') {
-		snprintf(lm->remote_ufrag, sizeof(lm->remote_ufrag), "%s", ice.ufrag);
-		snprintf(lm->remote_pwd, sizeof(lm->remote_pwd), "%s", ice.pwd);
+		char *u = strdup(ice.ufrag), *p = strdup(ice.pwd);
+
+		if (u == NULL || p == NULL) {
+			free(u);
+			free(p);
+			snprintf(err, errlen, "media[%u]: out of memory", idx);
+			return -ENOMEM;
+		}
+		free(lm->remote_ufrag);
+		free(lm->remote_pwd);
+		lm->remote_ufrag = u;
+		lm->remote_pwd = p;
 		rc = wrtc_ice_agent_set_remote_credentials(lm->ice, ice.ufrag, ice.pwd,
 							   sdp->ice_lite);
 		if (rc != 0) {
@@ -605,6 +615,12 @@ webrtc_leg_free(struct leg_media *lm)
 	wrtc_srtp_free(lm->srtp_tx);
 	for (unsigned int i = 0; i < lm->n_retired; i++)
 		wrtc_srtp_free(lm->retired[i]);
+	free(lm->remote_ufrag);
+	free(lm->remote_pwd);
+	free(lm->sdes_local);
+	lm->remote_ufrag = lm->remote_pwd = NULL;
+	lm->sdes_local = NULL;
+	lm->n_sdes_local = 0;
 	lm->ice = NULL;
 	lm->dtls = NULL;
 	lm->srtp_rx = lm->srtp_tx = NULL;
@@ -650,7 +666,7 @@ dtls_connected(struct leg_media *lm)
 	ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 	lm->dtls_connected = true;
 	lm->mgr->st.dtls_handshakes++;
-	snprintf(lm->dtls_suite, sizeof(lm->dtls_suite), "%s", wrtc_srtp_suite_name(keys.suite));
+	lm->dtls_suite = wrtc_srtp_suite_name(keys.suite);
 	CALL_LOG(INFO, lm->call, "leg %s m-line %u: DTLS %s connected, SRTP %s",
 		 lm->call->leg[lm->leg].tag, lm->index, wrtc_dtls_version(lm->dtls),
 		 lm->dtls_suite);
@@ -806,7 +822,7 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			"state", wrtc_dtls_state_name(wrtc_dtls_state(lm->dtls)),
 			"role", wrtc_dtls_role_setup(lm->dtls_role),
 			"version", wrtc_dtls_version(lm->dtls),
-			"srtp_suite", lm->dtls_suite,
+			"srtp_suite", lm->dtls_suite != NULL ? lm->dtls_suite : "",
 			"reason", wrtc_dtls_reason(lm->dtls)));
 	} else if (lm->dtls_on) {
 		json_object_set_new(o, "dtls", json_pack("{s:s}", "state", "none"));
