@@ -472,6 +472,7 @@ timers(struct wrtc_session_mgr *mgr)
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++)
 		wrtc_net_neigh_age(mgr->neigh[i], ctrl_now_ms(mgr));
 	finish_removals(mgr);
+	call_memory_trim(mgr);
 }
 
 /* The calls whose one-second timer is due (session_timer.c); a call that

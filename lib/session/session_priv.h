@@ -35,6 +35,7 @@ extern int wrtc_session_logtype;
 enum {
 	SESS_MAX_MEDIA = 8,          /* m-lines per call */
 	SESS_SDES_LOCAL = 4,         /* SDES keys offered per m-line */
+	SESS_MAX_SOURCES = 16,       /* candidate sources per m-line and leg */
 	SESS_ID_SIZE = 256,          /* call-id, tags */
 	SESS_WAIT_US = 2000000,      /* longest wait for a worker to apply messages (shutdown) */
 	SESS_RPC_WAIT_US = 250000,   /* longest wait inside an RPC (delete, offer rollback) */
@@ -71,6 +72,13 @@ struct port_pool {
 };
 
 struct wrtc_call;
+
+/* A candidate address given to the worker's STUN/DTLS policers. */
+struct leg_source {
+	uint8_t family;
+	uint8_t bytes[16];
+	uint8_t type;
+};
 
 /* A timer embedded in the object it times (session_timer.c). */
 struct sess_timer {
@@ -133,11 +141,7 @@ struct leg_media {
 	struct wrtc_flow_ep sel_remote;
 	uint64_t ice_restarts;
 	unsigned int n_sources;      /* candidate addresses given to the worker's policers */
-	struct {
-		uint8_t family;
-		uint8_t bytes[16];
-		uint8_t type;
-	} sources[16];
+	struct leg_source *sources;  /* [SESS_MAX_SOURCES], allocated by the first, or NULL */
 	char *remote_ufrag;          /* the peer's current ICE credentials (heap), or NULL */
 	char *remote_pwd;
 
@@ -297,6 +301,7 @@ struct wrtc_session_mgr {
 	struct wrtc_dtls_ctx *dtls_ctx[64]; /* per packet service profile with DTLS */
 	char fingerprint[WRTC_DTLS_FINGERPRINT_MAX]; /* ours, "sha-256 AB:..." */
 	uint32_t n_calls;
+	uint32_t calls_peak;         /* most calls since the last heap trim (session_calltimer.c) */
 	uint32_t n_degraded;         /* live calls with lost_msgs != 0 */
 	uint64_t next_stream_id;
 	uint64_t msg_seq;
@@ -354,8 +359,11 @@ void sess_timer_disarm(struct sess_timers *ts, struct sess_timer *t);
 struct sess_timer *sess_timer_expired(struct sess_timers *ts, uint64_t now);
 uint64_t sess_timer_next(const struct sess_timers *ts);
 void sess_timers_fini(struct sess_timers *ts);
+
+/* session_calltimer.c */
 void call_timer_arm(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t now);
 unsigned int call_timers_run(struct wrtc_session_mgr *mgr, uint64_t now, bool *pending);
+void call_memory_trim(struct wrtc_session_mgr *mgr);
 
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);

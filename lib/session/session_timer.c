@@ -8,14 +8,13 @@
  *
  * Two heaps use it: the WebRTC legs' ICE and DTLS deadlines (microseconds,
  * session_webrtc.c) and the calls' once-a-second sample and media-timeout
- * check (TSC, below), spread over the second by when each call was created
- * instead of done for every call at once.
+ * check (TSC, session_calltimer.c), spread over the second by when each call
+ * was created instead of done for every call at once. This file needs no EAL
+ * (test/session/test_call_index.c runs it alone).
  */
 #include <errno.h>
 #include <stdlib.h>
 
-#include <rte_common.h>
-#include <rte_cycles.h>
 
 #include "session_priv.h"
 
@@ -134,51 +133,4 @@ sess_timers_fini(struct sess_timers *ts)
 	free(ts->h);
 	ts->h = NULL;
 	ts->n = ts->cap = 0;
-}
-
-/* Arm @p call's one-second timer (sample and media-timeout check). */
-void
-call_timer_arm(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t now)
-{
-	if (sess_timer_arm(&mgr->call_timers, &call->tmr, now + mgr->hz) != 0)
-		/* No room to grow the heap: the call is still deleted by its client. */
-		CALL_LOG(ERR, call, "out of memory for its timer: no media timeout");
-}
-
-/* The calls whose second is up: sample their counters and end those without
- * media for their timeout. @return the calls visited. */
-unsigned int
-call_timers_run(struct wrtc_session_mgr *mgr, uint64_t now, bool *pending)
-{
-	struct sess_timer *t;
-	unsigned int n = 0;
-
-	while ((t = sess_timer_expired(&mgr->call_timers, now)) != NULL) {
-		struct wrtc_call *call = container_of(t, struct wrtc_call, tmr);
-		uint64_t last = call_last_activity(call);
-		uint32_t secs = call_timeout(mgr, call);
-		uint64_t timeout = (uint64_t)secs * mgr->hz;
-
-		n++;
-		if (call->removing)
-			continue;
-		call_sample(mgr, call);
-		/* A worker may have stamped a packet after @p now was read. */
-		if (timeout != 0 && last < now && now - last > timeout) {
-			json_t *final = NULL;
-
-			CALL_LOG(NOTICE, call, "no media for %u s%s: call removed", secs,
-				 call->on_hold ? " (on hold: control.hold_timeout)" : "");
-			mgr->st.calls_timed_out++;
-			call->end_reason = "media timeout";
-			/* Never blocks here: REMOVEs and a barrier are posted, the call
-			 * is freed by finish_removals() once the worker applied them. */
-			if (call_destroy(mgr, call, &final, 0) == -EAGAIN)
-				pending[call->worker] = true;
-			json_decref(final);
-			continue;
-		}
-		call_timer_arm(mgr, call, now);
-	}
-	return n;
 }

@@ -350,8 +350,13 @@ source_add(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 	};
 	unsigned int n = lm->n_sources;
 
-	if (mgr->n_pols == 0 || n >= RTE_DIM(lm->sources))
+	if (mgr->n_pols == 0 || n >= SESS_MAX_SOURCES)
 		return;
+	if (lm->sources == NULL &&
+	    (lm->sources = calloc(SESS_MAX_SOURCES, sizeof(*lm->sources))) == NULL) {
+		mgr->st.sources_rejected++; /* policing without the candidate's class */
+		return;
+	}
 	memset(&lm->sources[n], 0, sizeof(lm->sources[n]));
 	if (ss->ss_family == AF_INET) {
 		lm->sources[n].family = AF_INET;
@@ -618,6 +623,9 @@ webrtc_leg_free(struct leg_media *lm)
 	free(lm->remote_ufrag);
 	free(lm->remote_pwd);
 	free(lm->sdes_local);
+	free(lm->sources);
+	lm->sources = NULL;
+	lm->n_sources = 0;
 	lm->remote_ufrag = lm->remote_pwd = NULL;
 	lm->sdes_local = NULL;
 	lm->n_sdes_local = 0;
