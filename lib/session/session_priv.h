@@ -196,6 +196,10 @@ struct wrtc_call {
 	bool removing;               /* REMOVEs queued; freed once the worker applied them */
 	uint64_t remove_seq;         /* the barrier after those REMOVEs */
 	uint64_t lost_msgs;          /* messages the worker did not apply: degraded when > 0 */
+	bool e2e;                    /* srtp_relay: DTLS end to end (session_relay.c) */
+	bool sctp;                   /* a data channel m-line is relayed */
+	char relay_reason[192];      /* why DTLS is (not) end to end, for `query` */
+	char sctp_reason[160];       /* why a data channel was rejected, or "" */
 	const char *end_reason;      /* why call_destroy() runs ("delete", "media timeout",
 				      * "shutdown"): it then logs the call's summary line */
 };
@@ -305,6 +309,13 @@ void call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uns
 int call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
 		       const struct wrtc_session_profile *p, char *err, size_t errlen);
 void call_profiles_refresh(struct wrtc_session_mgr *mgr);
+
+/* session_relay.c */
+void relay_decide(struct wrtc_call *call);
+bool relay_media_accepted(const struct wrtc_call *call, const struct wrtc_sdp_media *m,
+			  char *why, size_t size);
+json_t *relay_status(const struct wrtc_call *call);
+json_t *relay_leg_dtls(const struct leg_media *lm);
 
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);
