@@ -745,6 +745,7 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 				goto fail;
 			}
 		}
+		cm->leg[a].bundled = cm->leg[b].bundled = relay_bundled_away(call, sdp, i);
 		cm->leg[a].mux = m->rtcp_mux && psp_a->rtcp_mux;
 		sig_from_sdp(sdp, i, &cm->leg[a]);
 		rc = webrtc_leg_local(mgr, call, &cm->leg[a]);

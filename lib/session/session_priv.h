@@ -102,6 +102,8 @@ struct leg_media {
 	bool ice_on;                 /* the trunk group runs ICE */
 	bool dtls_on;                /* keys by DTLS-SRTP */
 	bool fallback;               /* allow_dtls_fallback: the peer has no DTLS(/ICE): plain RTP */
+	bool bundled;                /* srtp_relay: carried by another m-line's transport (BUNDLE):
+				      * no ICE agent of its own, nothing accepted on its port */
 	struct wrtc_ice_agent *ice;
 	struct wrtc_dtls *dtls;
 	enum wrtc_dtls_role dtls_role;
@@ -314,6 +316,8 @@ void call_profiles_refresh(struct wrtc_session_mgr *mgr);
 void relay_decide(struct wrtc_call *call);
 bool relay_media_accepted(const struct wrtc_call *call, const struct wrtc_sdp_media *m,
 			  char *why, size_t size);
+bool relay_bundled_away(const struct wrtc_call *call, const struct wrtc_sdp *sdp,
+			unsigned int idx);
 json_t *relay_status(const struct wrtc_call *call);
 json_t *relay_leg_dtls(const struct leg_media *lm);
 

@@ -99,3 +99,19 @@ relay_leg_dtls(const struct leg_media *lm)
 			 "handshake", (json_int_t)hs, "change_cipher_spec", (json_int_t)ccs,
 			 "application_data", (json_int_t)app, "alert", (json_int_t)alert);
 }
+
+bool
+relay_bundled_away(const struct wrtc_call *call, const struct wrtc_sdp *sdp, unsigned int idx)
+{
+	const struct wrtc_sdp_media *m = &sdp->media[idx];
+
+	if (!call->e2e || m->mid[0] == '\0' || wrtc_sdp_group_find(sdp, "BUNDLE", m->mid) == NULL)
+		return false;
+	/* The first m-line of the group carries the transport (the one the
+	 * rewrite puts every bundled m-line's port on). */
+	for (unsigned int i = 0; i < idx; i++)
+		if (sdp->media[i].port != 0 && sdp->media[i].mid[0] != '\0' &&
+		    wrtc_sdp_group_find(sdp, "BUNDLE", sdp->media[i].mid) != NULL)
+			return true;
+	return false;
+}

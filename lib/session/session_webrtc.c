@@ -268,6 +268,14 @@ webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 	lm->dtls_on = leg_psp(mgr, call, lm->leg)->dtls;
 	if (!lm->ice_on || lm->ice != NULL)
 		return 0;
+	if (lm->bundled) {
+		/* srtp_relay with BUNDLE: the transport is the first bundled m-line's;
+		 * this port is never signalled and accepts nothing. */
+		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
+
+		u.remote_mode = WRTC_FLOW_REMOTE_ICE;
+		return ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	}
 	memset(cands, 0, sizeof(cands));
 	{
 		const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[lm->rtp->iface];
