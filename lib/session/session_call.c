@@ -1225,15 +1225,18 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 				json_object_set_new(lo, "srtp_suite", json_string(lm->sdes_suite));
 			json_object_set_new(lo, "srtp_context",
 					    json_boolean(lm->srtp_rx != NULL || lm->srtp_tx != NULL));
+			if (cm->type == WRTC_SDP_MEDIA_APPLICATION && !call->e2e)
+				json_object_set_new(lo, "data_channel", json_pack("{s:I, s:I, s:I}",
+					"forwarded_packets", (json_int_t)lm->dc_packets,
+					"forwarded_bytes", (json_int_t)lm->dc_bytes,
+					"dropped", (json_int_t)lm->dc_dropped));
 			json_array_append_new(sl, lo);
 		}
 		so = json_pack("{s:i, s:s, s:s, s:o}", "index", i,
 			       "type", cm->type == WRTC_SDP_MEDIA_AUDIO ? "audio" :
 				       cm->type == WRTC_SDP_MEDIA_VIDEO ? "video" : "other",
 			       "state", cm->active ? "active" : "rejected", "legs", sl);
-		if (cm->type == WRTC_SDP_MEDIA_OTHER && call->leg[call->offerer].sdp != NULL &&
-		    i < call->leg[call->offerer].sdp->n_media &&
-		    call->leg[call->offerer].sdp->media[i].proto == WRTC_SDP_PROTO_UDP_DTLS_SCTP)
+		if (cm->type == WRTC_SDP_MEDIA_APPLICATION)
 			json_object_set_new(so, "type", json_string("application"));
 		if (cm->active && cm->dec.answered) {
 			json_object_set_new(so, "codec_mode",

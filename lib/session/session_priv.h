@@ -102,6 +102,10 @@ struct leg_media {
 	bool ice_on;                 /* the trunk group runs ICE */
 	bool dtls_on;                /* keys by DTLS-SRTP */
 	bool fallback;               /* allow_dtls_fallback: the peer has no DTLS(/ICE): plain RTP */
+	uint64_t dc_packets;         /* data channel, terminated mode: SCTP packets received on
+				      * this leg's association and written into the other's */
+	uint64_t dc_bytes;
+	uint64_t dc_dropped;         /* ... that the other association could not take */
 	bool bundled;                /* srtp_relay: carried by another m-line's transport (BUNDLE):
 				      * no ICE agent of its own, nothing accepted on its port */
 	struct wrtc_ice_agent *ice;
@@ -318,6 +322,7 @@ bool relay_media_accepted(const struct wrtc_call *call, const struct wrtc_sdp_me
 			  char *why, size_t size);
 bool relay_bundled_away(const struct wrtc_call *call, const struct wrtc_sdp *sdp,
 			unsigned int idx);
+void relay_dtls_app(void *arg, const uint8_t *data, size_t size);
 json_t *relay_status(const struct wrtc_call *call);
 json_t *relay_leg_dtls(const struct leg_media *lm);
 

@@ -580,6 +580,10 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		prm.peer_fingerprint = fps;
 		prm.send = dtls_send;
 		prm.send_arg = lm;
+		if (call->media[lm->index].type == WRTC_SDP_MEDIA_APPLICATION) {
+			prm.app = relay_dtls_app;
+			prm.app_arg = lm;
+		}
 		lm->dtls = wrtc_dtls_create(&prm);
 		if (lm->dtls == NULL) {
 			snprintf(err, errlen, "media[%u]: a=fingerprint: %s", idx, strerror(errno));

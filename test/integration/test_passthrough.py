@@ -50,15 +50,17 @@ def dtls_record_hex():
     return (bytes([22, 0xfe, 0xfd]) + bytes(8) + len(body).to_bytes(2, "big") + body).hex()
 
 
-def start_call(gw, lab, call_id):
+def start_call(gw, lab, call_id, tg="webrtc-e2e"):
+    e2e = tg == "webrtc-e2e"
     a = peer(lab, "offer", A_HZ)
     offer = a.recv()["offer"]
     # The answerer's leg has a full ICE agent on the gateway (controlling): aiortc
     # picks its SCTP role from its ICE role, so one endpoint must be controlled.
-    r = gw.rpc.call("offer", call_id=call_id, from_tag="a", sdp=offer, ingress="webrtc-e2e",
-                    egress="webrtc-e2e-full")
+    r = gw.rpc.call("offer", call_id=call_id, from_tag="a", sdp=offer, ingress=tg,
+                    egress=tg + "-full")
     b_offer = r["sdp"]
-    expect(fp_of(b_offer) == fp_of(offer), f"offer to B does not carry A's fingerprint:\n{b_offer}")
+    expect((fp_of(b_offer) == fp_of(offer)) == e2e,
+           f"offer to B: A's fingerprint passed through is {not e2e}:\n{b_offer}")
     expect("m=application" in b_offer and ("a=sctp-port" in b_offer or "a=sctpmap" in b_offer),
            f"data channel not offered on:\n{b_offer}")
     b = peer(lab, "answer", B_HZ)
@@ -66,16 +68,17 @@ def start_call(gw, lab, call_id):
     answer = b.recv()["answer"]
     r = gw.rpc.call("answer", call_id=call_id, from_tag="a", to_tag="b", sdp=answer)
     a_answer = r["sdp"]
-    expect(fp_of(a_answer) == fp_of(answer), f"answer to A lacks B's fingerprint:\n{a_answer}")
+    expect((fp_of(a_answer) == fp_of(answer)) == e2e,
+           f"answer to A: B's fingerprint passed through is {not e2e}:\n{a_answer}")
     a.send({"answer": a_answer})
     if os.environ.get("WRTC_TEST_VERBOSE"):
         print(f"---- offer A->gw\n{offer}\n---- gw->B\n{b_offer}\n---- B->gw\n{answer}\n"
               f"---- gw->A\n{a_answer}")
     _, a_port = sdp_media_addr(a_answer)
-    return a, b, a_port
+    return a, b, a_port, fp_of(a_answer)
 
 
-def finish_call(gw, call_id, a, b):
+def finish_call(gw, call_id, a, b, gw_fp=None):
     ra, rb = a.recv(SECONDS + 60), b.recv(SECONDS + 60)
     q = gw.rpc.call("query", call_id=call_id)
     if os.environ.get("WRTC_TEST_VERBOSE"):
@@ -86,9 +89,14 @@ def finish_call(gw, call_id, a, b):
     print(f"  A: {ra}\n  B: {rb}")
     for name, r, other, hz in (("A", ra, rb, B_HZ), ("B", rb, ra, A_HZ)):
         expect(r["dtls"] == "connected", f"{name}: DTLS {r['dtls']}")
-        expect(r["remote_fp"] == other["local_fp"],
-               f"{name}'s DTLS peer fingerprint {r['remote_fp']} is not the other endpoint's "
-               f"{other['local_fp']}")
+        if gw_fp is None:
+            expect(r["remote_fp"] == other["local_fp"],
+                   f"{name}'s DTLS peer fingerprint {r['remote_fp']} is not the other "
+                   f"endpoint's {other['local_fp']}")
+        else:
+            expect(r["remote_fp"] == gw_fp and gw_fp != other["local_fp"],
+                   f"{name}'s DTLS peer fingerprint {r['remote_fp']} is not the gateway's "
+                   f"{gw_fp}")
         expect(r["frames"] >= 40 * (SECONDS - 2), f"{name} received {r['frames']} audio frames")
         expect(abs(r["freq"] - hz) <= 20 and r["rms"] > 1000,
                f"{name} heard {r['freq']} Hz at rms {r['rms']:.0f}, expected {hz} Hz")
@@ -113,7 +121,7 @@ def check_query(q):
 
 
 def case_passthrough(gw, lab):
-    a, b, _ = start_call(gw, lab, "e2e")
+    a, b, _, _ = start_call(gw, lab, "e2e")
     q = finish_call(gw, "e2e", a, b)
     check_query(q)
     gw.rpc.call("delete", call_id="e2e")
@@ -123,7 +131,7 @@ def case_dtls_flood(gw, lab):
     """A stranger's DTLS records to A's pass-through port: dropped, counted, the call goes on."""
     stranger = "10.99.0.9"
     lab.peer_exec("ip", "addr", "add", stranger + "/24", "dev", lab.peer_if)
-    a, b, a_port = start_call(gw, lab, "e2e-flood")
+    a, b, a_port, _ = start_call(gw, lab, "e2e-flood")
     n = 3000
     flood = Proc(lab, sys.executable, os.path.join(HERE, "udp_peer.py"), json.dumps({
         "sockets": {"x": f"{stranger}:40001"},
@@ -140,6 +148,24 @@ def case_dtls_flood(gw, lab):
     dropped = drops.get("unexpected-source", 0) + drops.get("policed", 0)
     expect(dropped >= n * 0.9, f"{dropped} of {n} stranger DTLS records dropped: {drops}")
     gw.rpc.call("delete", call_id="e2e-flood")
+
+
+def case_terminated_datachannel(gw, lab):
+    """sctp_relay without srtp_relay: each leg's DTLS ends at the gateway (the
+    endpoints see its fingerprint), and the data channel's SCTP is forwarded
+    between the two associations: the same messages arrive intact."""
+    a, b, _, gw_fp = start_call(gw, lab, "dc-term", "webrtc-dc")
+    q = finish_call(gw, "dc-term", a, b, gw_fp)
+    expect(q["relay"]["mode"] == "terminated" and
+           q["relay"]["data_channel"].startswith("forwarded"), f"relay: {q['relay']}")
+    dc = next(s for s in q["streams"] if s["type"] == "application")
+    for leg in dc["legs"]:
+        expect(leg["dtls"]["state"] == "connected" and leg["srtp_context"],
+               f"data channel leg {leg['leg']}: DTLS {leg['dtls']}")
+        expect(leg["data_channel"]["forwarded_packets"] > 10 and
+               leg["data_channel"]["forwarded_bytes"] > 65536 // 2,
+               f"data channel leg {leg['leg']}: {leg['data_channel']}")
+    gw.rpc.call("delete", call_id="dc-term")
 
 
 def case_datachannel_to_sip(gw, lab):
@@ -202,7 +228,8 @@ def case_fallback_to_sip(gw, lab):
            f"security {web['security']}")
 
 
-CASES = [case_passthrough, case_dtls_flood, case_datachannel_to_sip, case_fallback_to_sip]
+CASES = [case_passthrough, case_dtls_flood, case_terminated_datachannel, case_datachannel_to_sip,
+         case_fallback_to_sip]
 
 
 def config():
@@ -216,6 +243,14 @@ def config():
     full = dict(tg)
     full.update({"name": "webrtc-e2e-full", "ice": "full"})
     cfg["trunk_groups"].append(full)
+    # Data channels with DTLS terminated on each leg (sctp_relay only).
+    psp = dict(psp)
+    psp.update({"name": "webrtc-dc", "srtp_relay": False})
+    cfg["packet_service_profiles"].append(psp)
+    for name, ice in (("webrtc-dc", "lite"), ("webrtc-dc-full", "full")):
+        t = dict(tg)
+        t.update({"name": name, "ice": ice, "packet_service_profile": "webrtc-dc"})
+        cfg["trunk_groups"].append(t)
     return cfg
 
 
