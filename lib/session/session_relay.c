@@ -93,7 +93,9 @@ relay_dtls_app(void *arg, const uint8_t *data, size_t size)
 json_t *
 relay_status(const struct wrtc_call *call)
 {
-	return json_pack("{s:s, s:s, s:s}", "mode", call->e2e ? "end_to_end" : "terminated",
+	/* "none": no leg keys SRTP by DTLS, there is nothing to terminate or relay. */
+	return json_pack("{s:s, s:s, s:s}", "mode", call->e2e ? "end_to_end" :
+			 leg_webrtc(call, 0) || leg_webrtc(call, 1) ? "terminated" : "none",
 			 "reason", call->relay_reason,
 			 "data_channel", call->sctp_reason[0] != '\0' ? call->sctp_reason :
 			 !call->sctp ? "none" : call->e2e ? "relayed end to end" :
