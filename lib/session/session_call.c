@@ -529,11 +529,14 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 	{
 		unsigned int active = 0;
 
+		/* Data channels ride the bundled transport's DTLS association. */
 		for (unsigned int i = 0; i < in->n_media; i++)
-			active += call->media[i].active;
+			active += call->media[i].active &&
+				  call->media[i].type != WRTC_SDP_MEDIA_APPLICATION;
 		/* Streams are not demultiplexed by SSRC yet: BUNDLE only when
-		 * there is a single active m-line, or when DTLS runs end to end
-		 * (the bundled transport is relayed whole to the other leg's). */
+		 * there is a single active RTP m-line (data channels aside), or
+		 * when DTLS runs end to end (the bundled transport is relayed
+		 * whole to the other leg's). */
 		prm.bundle = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC && (active == 1 || call->e2e);
 		prm.dtls_passthrough = call->e2e;
 	}
@@ -1225,7 +1228,8 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 				json_object_set_new(lo, "srtp_suite", json_string(lm->sdes_suite));
 			json_object_set_new(lo, "srtp_context",
 					    json_boolean(lm->srtp_rx != NULL || lm->srtp_tx != NULL));
-			if (cm->type == WRTC_SDP_MEDIA_APPLICATION && !call->e2e)
+			if ((cm->type == WRTC_SDP_MEDIA_APPLICATION && !call->e2e && !lm->bundled) ||
+			    lm->dc_packets + lm->dc_dropped > 0)
 				json_object_set_new(lo, "data_channel", json_pack("{s:I, s:I, s:I}",
 					"forwarded_packets", (json_int_t)lm->dc_packets,
 					"forwarded_bytes", (json_int_t)lm->dc_bytes,

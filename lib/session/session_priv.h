@@ -320,6 +320,7 @@ void call_profiles_refresh(struct wrtc_session_mgr *mgr);
 void relay_decide(struct wrtc_call *call);
 bool relay_media_accepted(const struct wrtc_call *call, const struct wrtc_sdp_media *m,
 			  char *why, size_t size);
+bool relay_bundle_ok(const struct wrtc_call *call, const struct wrtc_sdp *sdp);
 bool relay_bundled_away(const struct wrtc_call *call, const struct wrtc_sdp *sdp,
 			unsigned int idx);
 void relay_dtls_app(void *arg, const uint8_t *data, size_t size);

@@ -121,12 +121,33 @@ relay_leg_dtls(const struct leg_media *lm)
 			 "application_data", (json_int_t)app, "alert", (json_int_t)alert);
 }
 
+/*
+ * Whether the WebRTC legs of this call bundle: always end to end (the bundled
+ * transport is relayed whole); when terminated, only with at most one RTP
+ * m-line (plus data channels, which ride the transport's DTLS association):
+ * RTP of several m-lines is not demultiplexed in that mode.
+ */
+bool
+relay_bundle_ok(const struct wrtc_call *call, const struct wrtc_sdp *sdp)
+{
+	unsigned int rtp = 0;
+
+	if (call->e2e)
+		return true;
+	for (unsigned int i = 0; i < sdp->n_media; i++)
+		rtp += sdp->media[i].port != 0 && sdp->media[i].n_codecs > 0 &&
+		       sdp->media[i].proto != WRTC_SDP_PROTO_OTHER &&
+		       sdp->media[i].proto != WRTC_SDP_PROTO_UDP_DTLS_SCTP;
+	return rtp <= 1;
+}
+
 bool
 relay_bundled_away(const struct wrtc_call *call, const struct wrtc_sdp *sdp, unsigned int idx)
 {
 	const struct wrtc_sdp_media *m = &sdp->media[idx];
 
-	if (!call->e2e || m->mid[0] == '\0' || wrtc_sdp_group_find(sdp, "BUNDLE", m->mid) == NULL)
+	if (!leg_webrtc(call, 0) || !leg_webrtc(call, 1) || !relay_bundle_ok(call, sdp) ||
+	    m->mid[0] == '\0' || wrtc_sdp_group_find(sdp, "BUNDLE", m->mid) == NULL)
 		return false;
 	/* The first m-line of the group carries the transport (the one the
 	 * rewrite puts every bundled m-line's port on). */

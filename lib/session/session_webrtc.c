@@ -557,8 +557,9 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		snprintf(err, errlen, "media[%u]: a=fingerprint missing on a DTLS-SRTP leg", idx);
 		return -EINVAL;
 	}
-	/* DTLS end to end: the fingerprint is passed on, checked by the other peer. */
-	if (call->e2e)
+	/* DTLS end to end: the fingerprint is passed on, checked by the other peer.
+	 * A bundled m-line uses the transport m-line's association. */
+	if (call->e2e || lm->bundled)
 		return 0;
 	if (lm->dtls == NULL) {
 		enum wrtc_config_dtls_role role = call_dtls_role(mgr, call, lm->leg);
@@ -580,10 +581,10 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		prm.peer_fingerprint = fps;
 		prm.send = dtls_send;
 		prm.send_arg = lm;
-		if (call->media[lm->index].type == WRTC_SDP_MEDIA_APPLICATION) {
-			prm.app = relay_dtls_app;
-			prm.app_arg = lm;
-		}
+		/* Data-channel SCTP, on its own m-line's association or on the
+		 * bundled transport's: forwarded to the other leg (session_relay.c). */
+		prm.app = relay_dtls_app;
+		prm.app_arg = lm;
 		lm->dtls = wrtc_dtls_create(&prm);
 		if (lm->dtls == NULL) {
 			snprintf(err, errlen, "media[%u]: a=fingerprint: %s", idx, strerror(errno));
