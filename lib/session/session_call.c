@@ -1226,10 +1226,10 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 				lm->sdes_on ? "srtp-sdes-pending" : "none"));
 			if (lm->sdes_on && lm->sdes_suite[0] != '\0')
 				json_object_set_new(lo, "srtp_suite", json_string(lm->sdes_suite));
-			json_object_set_new(lo, "srtp_context",
-					    json_boolean(lm->srtp_rx != NULL || lm->srtp_tx != NULL));
-			if ((cm->type == WRTC_SDP_MEDIA_APPLICATION && !call->e2e && !lm->bundled) ||
-			    lm->dc_packets + lm->dc_dropped > 0)
+			json_object_set_new(lo, "srtp_context", json_boolean(
+				lm->srtp_rx != NULL || lm->srtp_tx != NULL));
+			if ((cm->type == WRTC_SDP_MEDIA_APPLICATION && !call->e2e &&
+			     !lm->bundled) || lm->dc_packets + lm->dc_dropped > 0)
 				json_object_set_new(lo, "data_channel", json_pack("{s:I, s:I, s:I}",
 					"forwarded_packets", (json_int_t)lm->dc_packets,
 					"forwarded_bytes", (json_int_t)lm->dc_bytes,
