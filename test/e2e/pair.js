@@ -123,10 +123,10 @@ async function certs(pc) {
 	let local = null, remote = null;
 	st.forEach((r) => {
 		if (r.type === 'transport' && r.dtlsState === 'connected') {
-			const l = st.get(r.localCertificateId), rm = st.get(r.remoteCertificateId);
-			local = l ? (l.fingerprintAlgorithm + ' ' + l.fingerprint).toUpperCase() : null;
-			remote = rm ? (rm.fingerprintAlgorithm + ' ' + rm.fingerprint).toUpperCase() :
-				null;
+			const fp = (c) => c ? (c.fingerprintAlgorithm + ' ' +
+				c.fingerprint).toUpperCase() : null;
+			local = fp(st.get(r.localCertificateId));
+			remote = fp(st.get(r.remoteCertificateId));
 		}
 	});
 	return {local: local, remote: remote};
