@@ -65,8 +65,14 @@ def run(mode, env):
     echoed = b.do("data", timeout_ms=20000, timeout=40)
     expect(echoed == {"a": ["1024", "65536"], "b": ["1024", "65536"]},
            f"data-channel messages echoed intact: {echoed}")
-    time.sleep(3)
-    rep = b.do("report")
+    # Media flows once each leg's pair is nominated (a loaded machine can take
+    # seconds): wait for it, on a condition rather than a fixed time.
+    deadline = time.time() + 30
+    while True:
+        time.sleep(1)
+        rep = b.do("report")
+        if all(rep[k]["packets"] > 150 for k in rep) or time.time() > deadline:
+            break
     print(f"  report: {rep}")
     q = env.rpc("query", call_id="pair")
     for me, other in (("a", "b"), ("b", "a")):
