@@ -480,12 +480,8 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 
 		rw[i].rtp_port = cm->active ? cm->leg[to].port : 0;
 		rw[i].rtcp_port = cm->active ? (uint16_t)(cm->leg[to].port + 1) : 0;
-<<<<<<< HEAD
-		rw[i].codecs = cm->active && cm->type == WRTC_SDP_MEDIA_AUDIO ? cm->dec : NULL;
-=======
 		rw[i].codecs = cm->active && cm->type == WRTC_SDP_MEDIA_AUDIO && !call->e2e ?
-			       &cm->dec : NULL;
->>>>>>> main
+			       cm->dec : NULL;
 		if (tg->ice != WRTC_CONFIG_ICE_NONE && cm->active) {
 			rw[i].n_cands = webrtc_sdp_cands(&cm->leg[to], cands[i], RTE_DIM(cands[i]));
 			rw[i].cands = cands[i];
@@ -763,17 +759,14 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		rc = webrtc_leg_remote(mgr, call, &cm->leg[a], sdp, i, err, errlen);
 		if (rc != 0)
 			goto fail;
-<<<<<<< HEAD
+		/* DTLS end to end or a data channel: the payload is not ours to read. */
+		if (call->e2e || m->proto == WRTC_SDP_PROTO_UDP_DTLS_SCTP)
+			continue;
 		if (cm->dec == NULL && (cm->dec = malloc(sizeof(*cm->dec))) == NULL) {
 			snprintf(err, errlen, "media[%u]: out of memory", i);
 			rc = -ENOMEM;
 			goto fail;
 		}
-=======
-		/* DTLS end to end or a data channel: the payload is not ours to read. */
-		if (call->e2e || m->proto == WRTC_SDP_PROTO_UDP_DTLS_SCTP)
-			continue;
->>>>>>> main
 		rc = wrtc_sdp_codec_offer(m, &pol, psp_a->transcode && psp_of(mgr, call, b)->transcode,
 					  cm->dec);
 		if (rc == -ENOENT) {
@@ -1040,13 +1033,8 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 			cm->active = false;
 			continue;
 		}
-<<<<<<< HEAD
-		if (cm->type == WRTC_SDP_MEDIA_AUDIO &&
-		    wrtc_sdp_codec_answer(cm->dec, &offer->media[i], m) != 0) {
-=======
 		if (cm->type == WRTC_SDP_MEDIA_AUDIO && !call->e2e &&
-		    wrtc_sdp_codec_answer(&cm->dec, &offer->media[i], m) != 0) {
->>>>>>> main
+		    (cm->dec == NULL || wrtc_sdp_codec_answer(cm->dec, &offer->media[i], m) != 0)) {
 			cm->active = false;
 			continue;
 		}
@@ -1257,13 +1245,9 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 			       "type", cm->type == WRTC_SDP_MEDIA_AUDIO ? "audio" :
 				       cm->type == WRTC_SDP_MEDIA_VIDEO ? "video" : "other",
 			       "state", cm->active ? "active" : "rejected", "legs", sl);
-<<<<<<< HEAD
-		if (cm->active && cm->dec != NULL && cm->dec->answered) {
-=======
 		if (cm->type == WRTC_SDP_MEDIA_APPLICATION)
 			json_object_set_new(so, "type", json_string("application"));
-		if (cm->active && cm->dec.answered) {
->>>>>>> main
+		if (cm->active && cm->dec != NULL && cm->dec->answered) {
 			json_object_set_new(so, "codec_mode",
 				json_string(cm->dec->mode == WRTC_SDP_CODEC_RELAY ? "relay" :
 					    cm->dec->mode == WRTC_SDP_CODEC_TRANSCODE ? "transcode" :

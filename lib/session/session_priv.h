@@ -389,7 +389,6 @@ int ctrl_resolve(struct wrtc_session_mgr *mgr, uint16_t iface, const struct wrtc
 		 struct rte_ether_addr *mac);
 struct wrtc_call *call_owning_stream(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s);
 
-<<<<<<< HEAD
 /* session_index.c */
 int call_index_init(struct call_index *ix);
 void call_index_fini(struct call_index *ix);
@@ -403,7 +402,7 @@ void sess_timer_disarm(struct sess_timers *ts, struct sess_timer *t);
 struct sess_timer *sess_timer_expired(struct sess_timers *ts, uint64_t now);
 uint64_t sess_timer_next(const struct sess_timers *ts);
 void sess_timers_fini(struct sess_timers *ts);
-=======
+
 /* session_relay.c */
 void relay_decide(struct wrtc_call *call);
 bool relay_media_accepted(const struct wrtc_call *call, const struct wrtc_sdp_media *m,
@@ -414,7 +413,6 @@ bool relay_bundled_away(const struct wrtc_call *call, const struct wrtc_sdp *sdp
 void relay_dtls_app(void *arg, const uint8_t *data, size_t size);
 json_t *relay_status(const struct wrtc_call *call);
 json_t *relay_leg_dtls(const struct leg_media *lm);
->>>>>>> main
 
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);
