@@ -227,6 +227,9 @@ ng_stream(const json_t *s, const char *flag, json_int_t *tp, json_int_t *tb, jso
 		      "flags", flag, "stats", "packets", p, "bytes", b, "errors", e,
 		      "sent", "packets", json_integer_value(json_object_get(s, "tx_packets")),
 		      "bytes", json_integer_value(json_object_get(s, "tx_bytes")));
+	if (o != NULL && json_is_integer(json_object_get(s, "ssrc")))
+		/* The source received on it: the key into the reply's SSRC dictionary. */
+		json_object_set(o, "SSRC", json_object_get(s, "ssrc"));
 	ep = remote != NULL ? endpoint(remote, NULL) : NULL;
 	if (o != NULL && ep != NULL)
 		json_object_set_new(o, "endpoint", ep);
@@ -236,6 +239,48 @@ ng_stream(const json_t *s, const char *flag, json_int_t *tp, json_int_t *tb, jso
 	*tb += b;
 	*te += e;
 	return o;
+}
+
+/* One quality sample of session_quality.c in rtpengine's shape. */
+static json_t *
+ng_mos(const json_t *q, const char *which)
+{
+	const json_t *s = json_object_get(q, which);
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"MOS", (json_int_t)(json_number_value(json_object_get(s, "mos")) * 10.0 + 0.5),
+		"reported at", json_integer_value(json_object_get(s, "at")),
+		"packet loss", json_integer_value(json_object_get(s, "packet_loss")),
+		"jitter", json_integer_value(json_object_get(s, "jitter_ms")),
+		"round-trip time", json_integer_value(json_object_get(s, "rtt_us")),
+		"round-trip time leg", json_integer_value(json_object_get(s, "rtt_leg_us")),
+		"samples", json_integer_value(json_object_get(q, "samples")));
+}
+
+/* The reply's SSRC dictionary (Kamailio's MOS variables): per source, what
+ * the leg it is sent to reports about it. */
+static json_t *
+ng_ssrcs(const json_t *streams)
+{
+	json_t *d = json_object();
+	const json_t *m, *lm;
+	size_t i, k;
+
+	json_array_foreach(streams, i, m)
+		json_array_foreach(json_object_get(m, "legs"), k, lm) {
+			const json_t *q = json_object_get(lm, "quality");
+			char key[16];
+
+			if (d == NULL || !json_is_integer(json_object_get(q, "ssrc")))
+				continue;
+			snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(json_object_get(q, "ssrc")));
+			json_object_set_new(d, key, json_pack("{s:o, s:o, s:o}",
+				"average MOS", ng_mos(q, "average"),
+				"lowest MOS", ng_mos(q, "lowest"),
+				"highest MOS", ng_mos(q, "highest")));
+		}
+	return d;
 }
 
 /* The session's call status in rtpengine's query/delete shape. */
@@ -308,6 +353,7 @@ ng_status(const json_t *status)
 		"RTP", "packets", rtp[0], "bytes", rtp[1], "errors", rtp[2],
 		"RTCP", "packets", rtcp[0], "bytes", rtcp[1], "errors", rtcp[2]));
 	json_object_set_new(r, "tags", tags);
+	json_object_set_new(r, "SSRC", ng_ssrcs(streams));
 	json_object_set(r, "state", json_object_get(status, "state"));
 	json_object_set(r, "duration", json_object_get(status, "duration"));
 	return r;

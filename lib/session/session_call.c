@@ -1118,6 +1118,8 @@ call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
 			mgr->st.media_tx_bytes += tx - lm->prev_tx_bytes;
 			lm->prev_rx_bytes = rx;
 			lm->prev_tx_bytes = tx;
+			if (l == 1)
+				quality_sample(call, i);
 		}
 }
 
@@ -1142,6 +1144,8 @@ stream_json(const struct wrtc_session_mgr *mgr, const struct wrtc_stream *s)
 		      "tx_packets", (json_int_t)c->tx_pkts, "tx_bytes", (json_int_t)c->tx_bytes,
 		      "drops", (json_int_t)c->drops, "rtcp_packets", (json_int_t)c->rtcp_rx);
 	json_object_set_new(o, "drop_reasons", drops);
+	if (c->rtp_ssrc != 0)
+		json_object_set_new(o, "ssrc", json_integer((json_int_t)c->rtp_ssrc));
 	if (s->remote_mode == WRTC_FLOW_REMOTE_LATCH)
 		json_object_set_new(o, "learning", latch_status(mgr, s));
 	return o;
@@ -1204,6 +1208,12 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 
 			json_object_update(lo, wo);
 			json_decref(wo);
+			{
+				json_t *qo = quality_json(lm);
+
+				if (qo != NULL)
+					json_object_set_new(lo, "quality", qo);
+			}
 			json_object_set_new(lo, "security", json_string(
 				lm->fallback ? "none (dtls fallback)" :
 				lm->dtls_connected ? "srtp-terminated" :

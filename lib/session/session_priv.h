@@ -72,6 +72,26 @@ struct port_pool {
 struct wrtc_call;
 
 /* One m-line on one leg. */
+/* One quality sample (session_quality.c): from one RTCP report block. */
+struct quality_sample {
+	uint32_t mos10;              /* MOS x 10 */
+	uint32_t loss_pct;
+	uint32_t jitter_ms;
+	uint32_t rtt_us;             /* both legs' round trips (as far as known) */
+	uint32_t rtt_leg_us;         /* this leg's */
+	time_t at;                   /* wall clock of the sample */
+};
+
+/* What this leg's peer reports about the media the gateway sends it. */
+struct leg_quality {
+	uint32_t seq_seen[2];        /* report seq of the rtp / rtcp stream last sampled */
+	uint32_t ssrc;               /* source reported on */
+	uint32_t samples;
+	uint32_t rtt_leg_us;         /* last round trip of this leg; 0: none yet */
+	uint64_t sum_mos10, sum_loss, sum_jitter, sum_rtt, sum_rtt_leg;
+	struct quality_sample lowest, highest, last;
+};
+
 struct leg_media {
 	struct wrtc_call *call;      /* back-pointer, for slow-path packets and callbacks */
 	struct wrtc_session_mgr *mgr;
@@ -97,6 +117,7 @@ struct leg_media {
 	uint32_t rx_kbps;            /* last second's rate, received from this leg */
 	uint32_t tx_kbps;            /* last second's rate, sent to this leg */
 	uint64_t ctrl_rx_tsc;        /* last authenticated STUN or accepted DTLS record (activity) */
+	struct leg_quality q;        /* RTCP reports from this leg (session_quality.c) */
 
 	/* WebRTC legs (ICE and/or DTLS-SRTP); NULL/false elsewhere. */
 	bool ice_on;                 /* the trunk group runs ICE */
@@ -327,6 +348,10 @@ int call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **
 void call_log_summary(struct wrtc_session_mgr *mgr, const struct wrtc_call *call);
 void call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
 void call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
+/* session_quality.c: take a new RTCP report of each leg's streams into its
+ * quality figures; the figures as JSON (NULL: no report yet). */
+void quality_sample(struct wrtc_call *call, unsigned int media);
+json_t *quality_json(const struct leg_media *lm);
 uint64_t call_last_activity(const struct wrtc_call *call);
 uint32_t call_timeout(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call);
 struct wrtc_call *call_owning_stream(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s);

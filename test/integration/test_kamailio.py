@@ -21,6 +21,7 @@ import os
 import re
 import select
 import shutil
+import struct
 import subprocess
 import sys
 import threading
@@ -371,9 +372,148 @@ def case_flags(lab, gw, sig):
     ng.close()
 
 
+def mos10(loss, jitter_ms, rtt_ms):
+    """docs/ng.md "Call quality": the simplified E-model, MOS x 10."""
+    eff = rtt_ms / 2 + 2 * jitter_ms + 10
+    r = 93.2 - eff / 40 if eff < 160 else 93.2 - (eff - 120) / 10
+    r = max(r - 2.5 * loss, 0)
+    mos = min(max(1 + 0.035 * r + 0.000007 * r * (r - 60) * (100 - r), 1), 4.5)
+    return int(mos * 10 + 0.5)
+
+
+class RtpEnd:
+    """One phone of the quality case: RTP and RTCP sockets in the peer
+    namespace, receive statistics per RFC 3550 A.1/A.8 of what arrives."""
+
+    def __init__(self, lab, ip, port, ssrc):
+        self.rtp = socket_in_netns(lab.peer)
+        self.rtp.bind((ip, port))
+        self.rtcp = socket_in_netns(lab.peer)
+        self.rtcp.bind((ip, port + 1))
+        self.ssrc = ssrc
+        self.seqs = set()
+        self.jitter = 0.0
+        self.transit = None
+        self.sr = None          # (middle 32 bits of the NTP, local arrival)
+
+    def send_rtp(self, to, seq):
+        hdr = struct.pack("!BBHII", 0x80, 0, seq, seq * 160, self.ssrc)
+        self.rtp.sendto(hdr + b"\xff" * 160, to)
+
+    def drain(self, timeout=0.0):
+        while True:
+            r, _, _ = select.select([self.rtp, self.rtcp], [], [], timeout)
+            if not r:
+                return
+            timeout = 0.0
+            now = time.time()
+            if self.rtp in r:
+                d = self.rtp.recv(2048)
+                seq, ts = struct.unpack("!HI", d[2:8])
+                self.seqs.add(seq)
+                transit = now * 8000 - ts
+                if self.transit is not None:
+                    self.jitter += (abs(transit - self.transit) - self.jitter) / 16
+                self.transit = transit
+            if self.rtcp in r:
+                d = self.rtcp.recv(2048)
+                if d[1] == 200:
+                    ntp_s, ntp_f = struct.unpack("!II", d[8:16])
+                    self.sr = (((ntp_s & 0xffff) << 16) | (ntp_f >> 16), now)
+
+    def send_sr(self, to):
+        now = time.time() + 2208988800
+        body = struct.pack("!IIIIII", self.ssrc, int(now), int((now % 1) * 2**32), 0, 0, 0)
+        self.rtcp.sendto(struct.pack("!BBH", 0x80, 200, 6) + body, to)
+
+    def send_rr(self, to, about):
+        expected = max(self.seqs) - min(self.seqs) + 1
+        lost = expected - len(self.seqs)
+        fraction = lost * 256 // expected
+        lsr, dlsr = 0, 0
+        if self.sr is not None:
+            lsr = self.sr[0]
+            dlsr = int((time.time() - self.sr[1]) * 65536)
+        rb = struct.pack("!IIIIII", about, (fraction << 24) | lost, max(self.seqs),
+                         int(self.jitter), lsr, dlsr)
+        self.rtcp.sendto(struct.pack("!BBHI", 0x81, 201, 7, self.ssrc) + rb, to)
+        return fraction, int(self.jitter)
+
+    def close(self):
+        self.rtp.close()
+        self.rtcp.close()
+
+
+def case_quality(lab, gw, sig):
+    """query/delete carry the per-SSRC quality dictionary (Kamailio's MOS
+    variables) from the phones' RTCP: a call with 10 % loss one way."""
+    ng = NgClient(lab.dut, port=NG_PORT)
+    a = RtpEnd(lab, PEER_IP4[0], 7600, 0x1111)
+    b = RtpEnd(lab, PEER_IP4[1], 7700, 0x2222)
+    try:
+        r = ng.request("offer", call_id="mos-1", from_tag="ma",
+                       sdp=sip_sdp(PEER_IP4[0], 7600, pts=(0,)))
+        expect(r["result"] == "ok", f"offer: {r}")
+        gw_b = wrtclab.sdp_media_addr(r["sdp"])
+        r = ng.request("answer", call_id="mos-1", from_tag="ma", to_tag="mb",
+                       sdp=sip_sdp(PEER_IP4[1], 7700, pts=(0,)))
+        expect(r["result"] == "ok", f"answer: {r}")
+        gw_a = wrtclab.sdp_media_addr(r["sdp"])
+        # a -> b: every 10th packet never sent (10 % loss); b -> a: none lost.
+        for seq in range(200):
+            if seq % 10 != 5:
+                a.send_rtp(gw_a, seq)
+            b.send_rtp(gw_b, seq)
+            a.drain(0.005)
+            b.drain(0.005)
+        a.send_sr((gw_a[0], gw_a[1] + 1))
+        b.send_sr((gw_b[0], gw_b[1] + 1))
+        wait_for(lambda: (a.drain(0.05), b.drain(0.05), a.sr and b.sr)[2], 10,
+                 "the SRs relayed")
+        # (The first packet or two of a stream may be dropped while it latches.)
+        expect(175 <= len(b.seqs) <= 180 and len(a.seqs) >= 195,
+               f"relayed: b got {len(b.seqs)}, a got {len(a.seqs)}")
+        fb, jb = b.send_rr((gw_b[0], gw_b[1] + 1), a.ssrc)
+        fa, ja = a.send_rr((gw_a[0], gw_a[1] + 1), b.ssrc)
+        loss_b, loss_a = (fb * 100 + 128) // 256, (fa * 100 + 128) // 256
+        expect(9 <= loss_b <= 11 and loss_a <= 1, f"fractions {fb} {fa}")
+
+        def quality():
+            q = ng.request("query", call_id="mos-1")
+            s = q.get("SSRC", {})
+            return q if str(a.ssrc) in s and str(b.ssrc) in s else None
+        q = wait_for(quality, 15, "SSRC quality in the query reply")
+        # Each tag's RTP stream names the source received from it.
+        expect(q["tags"]["ma"]["medias"][0]["streams"][0]["SSRC"] == a.ssrc and
+               q["tags"]["mb"]["medias"][0]["streams"][0]["SSRC"] == b.ssrc,
+               f"stream SSRCs: {q['tags']}")
+        sa = q["SSRC"][str(a.ssrc)]
+        sb = q["SSRC"][str(b.ssrc)]
+        for s, loss, jit in ((sa, loss_b, jb * 1000 // 8000), (sb, loss_a, ja * 1000 // 8000)):
+            for k in ("average MOS", "lowest MOS", "highest MOS"):
+                v = s[k]
+                expect(v["packet loss"] == loss and v["jitter"] == jit and v["samples"] == 1,
+                       f"{k}: {v} (want loss {loss}, jitter {jit})")
+                # The round trip of each leg from its LSR/DLSR: positive, well under 1 s.
+                expect(0 < v["round-trip time leg"] < 1000000 and
+                       v["round-trip time"] >= v["round-trip time leg"], f"{k} rtt: {v}")
+                want = mos10(loss, jit, v["round-trip time"] // 1000)
+                expect(v["MOS"] == want and abs(v["reported at"] - time.time()) < 60,
+                       f"{k}: MOS {v['MOS']} want {want}: {v}")
+        print(f"quality: lossy {sa['average MOS']}, clean {sb['average MOS']}")
+        expect(sa["average MOS"]["MOS"] < sb["average MOS"]["MOS"],
+               f"lossy direction not worse: {sa} {sb}")
+        d = ng.request("delete", call_id="mos-1", from_tag="ma")
+        expect(d["result"] == "ok" and d["SSRC"] == q["SSRC"], f"delete: {d.get('SSRC')}")
+    finally:
+        a.close()
+        b.close()
+        ng.close()
+
+
 CASES = [("sip-to-sip", case_sip_to_sip), ("flags", case_flags), ("retransmit", case_retransmit),
          ("rtpengine-ng-client", case_ng_client), ("load-limit", case_load_limit),
-         ("trickle", case_trickle)]
+         ("trickle", case_trickle), ("quality", case_quality)]
 
 
 def main():
@@ -390,7 +530,10 @@ def main():
         gw = wrtclab.Gateway(lab, exe, config=cfg).start()
         lab_tmp = gw.tmp
         try:
+            only = os.environ.get("WRTC_CASES", "").split(",")
             for name, fn in CASES:
+                if only != [""] and name not in only:
+                    continue
                 try:
                     fn(lab, gw, sig)
                     print(f"ok   {name}")
