@@ -455,13 +455,14 @@ cmd_statistics(struct wrtc_session_mgr *mgr, const struct wrtc_ng_stats *ng)
 		json_integer_value(json_object_get(s, "calls_deleted")),
 		"wrtcgw", s);
 	if (r != NULL)
-		json_object_set_new(r, "ng", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_object_set_new(r, "ng", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"requests", (json_int_t)ng->requests,
 			"retransmissions", (json_int_t)ng->retransmissions,
 			"malformed", (json_int_t)ng->malformed, "errors", (json_int_t)ng->errors,
 			"load_limit", (json_int_t)ng->load_limit,
 			"send_errors", (json_int_t)ng->send_errors,
-			"recv_errors", (json_int_t)ng->recv_errors));
+			"recv_errors", (json_int_t)ng->recv_errors,
+			"refused_source", (json_int_t)ng->refused_source));
 	return r;
 }
 
