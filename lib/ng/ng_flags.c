@@ -237,8 +237,8 @@ bare(struct ng_offer_opts *o, const char *w)
 	} else if (word_is(w, "fragment")) {
 		o->fragment = true;
 	} else if (word_is(w, "trickle-ICE")) {
-		/* The gateway's own candidates are all in its SDP (host candidates,
-		 * known at once); trickled candidates of the peer are taken. */
+		/* The answerer may trickle its candidates: a=ice-options:trickle. */
+		o->profile[1].trickle = 1;
 	} else if (word_prefix(w, "codec-strip-", &rest)) {
 		codec_edit(o, "strip", rest);
 	} else if (word_prefix(w, "codec-mask-", &rest)) {

@@ -524,6 +524,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 		       tg->ice == WRTC_CONFIG_ICE_FULL ? WRTC_SDP_ICE_FULL : WRTC_SDP_ICE_NONE;
 	prm.ice_ufrag = call->leg[to].ice_ufrag;
 	prm.ice_pwd = call->leg[to].ice_pwd;
+	prm.ice_options = webrtc_leg_trickles(call, to) ? "trickle" : NULL;
 	prm.rtcp_mux = psp->rtcp_mux;
 	{
 		unsigned int active = 0;

@@ -363,6 +363,7 @@ int webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struc
 int webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		      const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen);
 void webrtc_leg_free(struct leg_media *lm);
+bool webrtc_leg_trickles(const struct wrtc_call *call, unsigned int l);
 int webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		       const struct wrtc_sdp_media *m, const char *ufrag);
 unsigned int webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out,

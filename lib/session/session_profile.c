@@ -17,7 +17,7 @@ wrtc_session_profile_init(struct wrtc_session_profile *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->kind = p->ice = p->dtls = p->dtls_role = p->sdes = p->rtcp_mux = WRTC_SESSION_KEEP;
-	p->address_type = p->transcode = WRTC_SESSION_KEEP;
+	p->address_type = p->transcode = p->trickle = WRTC_SESSION_KEEP;
 }
 
 /* Does codec entry @p ce answer to @p name (its entry name or encoding name)? */

@@ -94,6 +94,9 @@ struct wrtc_session_profile {
 	int rtcp_mux;        /**< KEEP, 0 or 1. */
 	int address_type;    /**< KEEP or enum wrtc_config_addr_type. */
 	int transcode;       /**< KEEP, 0 or 1. */
+	int trickle;         /**< KEEP, 0 or 1: this leg takes trickled candidates, so the
+				  gateway's SDP to it says a=ice-options:trickle (KEEP: when
+				  the leg's own SDP said so). */
 	uint32_t sdes_no;    /**< SDES suites not used (bit per enum wrtc_config_srtp_suite). */
 	uint32_t sdes_only;  /**< When not 0: SDES suites used, all others dropped. */
 	unsigned int n_strip; /**< Codecs not offered to this leg ("all" = every one). */

@@ -290,6 +290,15 @@ def case_trickle(lab, gw, sig):
     ice = q["tags"]["w1"]["medias"][0]["ice"]
     expect(ice["remote_candidates"] == 2 and ice["state"], f"ng query ice: {ice}")
     expect(remote_cands(gw, "trk") == 2, f"{remote_cands(gw, 'trk')} candidates after trickle")
+    # The browser said a=ice-options:trickle: the answer to it says so too, with
+    # every candidate of the gateway and a=end-of-candidates (nothing to trickle).
+    r = ng.request("answer", call_id="trk", from_tag="w1", to_tag="p1",
+                   sdp=sip_sdp(PEER_IP4[1], 7800, pts=(0,)))
+    expect(r["result"] == "ok", f"answer: {r}")
+    sdp = r["sdp"]
+    expect("a=ice-options:trickle" in sdp and "a=candidate:" in sdp and
+           sdp.index("a=candidate:") < sdp.index("a=end-of-candidates"),
+           f"answer to a trickling browser: {sdp}")
     r = ng.request("offer", call_id="trk", from_tag="w1", flags=["fragment"],
                    sdp="a=ice-ufrag:0ther\r\na=ice-pwd:x\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
                    f"a=candidate:9 1 UDP 1 {PEER_IP4[0]} 9999 typ host\r\n")
@@ -351,6 +360,10 @@ def case_flags(lab, gw, sig):
     r = off(ICE="force", rtcp_mux=["offer"])
     expect("a=ice-ufrag:" in r["sdp"] and "a=candidate:" in r["sdp"] and "a=rtcp-mux" in r["sdp"],
            f"ICE=force rtcp-mux-offer: {r['sdp']}")
+    expect("a=ice-options:trickle" not in r["sdp"], f"trickle without the flag: {r['sdp']}")
+    r = off(ICE="force", flags=["trickle-ICE"])
+    expect("a=ice-options:trickle" in r["sdp"] and "a=end-of-candidates" in r["sdp"] and
+           not r.get("warning"), f"trickle-ICE: {r}")
     r = off(transport_protocol="RTP/SAVP")
     expect("RTP/SAVP " in m_line(r["sdp"]) and "a=crypto:" in r["sdp"], f"SDES: {r['sdp']}")
     suites = [ln.split()[1] for ln in r["sdp"].splitlines() if ln.startswith("a=crypto:")]
@@ -503,8 +516,47 @@ def case_quality(lab, gw, sig):
         print(f"quality: lossy {sa['average MOS']}, clean {sb['average MOS']}")
         expect(sa["average MOS"]["MOS"] < sb["average MOS"]["MOS"],
                f"lossy direction not worse: {sa} {sb}")
-        d = ng.request("delete", call_id="mos-1", from_tag="ma")
-        expect(d["result"] == "ok" and d["SSRC"] == q["SSRC"], f"delete: {d.get('SSRC')}")
+        # The BYE through the real Kamailio: rtpengine_delete() reads the
+        # delete reply's SSRC dictionary into its MOS variables, which
+        # config/kamailio/kamailio.cfg logs.
+        kam_ip, peer_sig = sig
+        kam = wrtclab.Kamailio(lab.dut, [f"SIP_LISTEN=udp:{kam_ip}:5060",
+                                         f'RTPENGINE_SOCK="udp:127.0.0.1:{NG_PORT}"'],
+                               sip=(kam_ip, 5060))
+        uas = socket_in_netns(lab.peer)
+        try:
+            kam.start()
+            uas.bind((peer_sig, 5099))
+            uas.settimeout(10)
+            bye = (f"BYE sip:b@{peer_sig}:5099 SIP/2.0\r\n"
+                   f"Via: SIP/2.0/UDP {peer_sig}:5099;branch=z9hG4bK-mos1;rport\r\n"
+                   f"Route: <sip:{kam_ip};lr>\r\nMax-Forwards: 70\r\n"
+                   f"From: <sip:a@{peer_sig}>;tag=ma\r\nTo: <sip:b@{peer_sig}>;tag=mb\r\n"
+                   "Call-ID: mos-1\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n")
+            uas.sendto(bye.encode(), (kam_ip, 5060))
+            relayed = uas.recv(4096).decode(errors="replace")
+            expect(relayed.startswith("BYE "), f"BYE not relayed: {relayed[:200]}")
+            m = wait_for(lambda: re.search(
+                r"call mos-1 quality: MOS (\S+) \(lowest (\S+), highest (\S+)\), "
+                r"loss (\S+) %, jitter (\S+) ms, round trip (\S+) us, (\S+) samples",
+                kam.log()), 10, "Kamailio's MOS line")
+            mos = [sa["average MOS"]["MOS"], sb["average MOS"]["MOS"]]
+            # Kamailio averages over the call's sources, lowest/highest across them.
+            want = (f"{sum(mos) // 2 // 10}.{sum(mos) // 2 % 10}",
+                    f"{min(mos) // 10}.{min(mos) % 10}", f"{max(mos) // 10}.{max(mos) % 10}",
+                    str((sa["average MOS"]["packet loss"] + sb["average MOS"]["packet loss"])
+                        // 2))
+            expect(m.groups()[:4] == want and m.group(7) == "1",
+                   f"Kamailio: {m.group(0)}, want MOS/lowest/highest/loss {want}")
+            print(f"     Kamailio: {m.group(0)}")
+            wait_for(lambda: all(c["call_id"] != "mos-1" for c in gw.rpc.call("list")["calls"]),
+                     10, "the BYE to delete the call")
+        except Exception:
+            print(kam.log()[-3000:])
+            raise
+        finally:
+            uas.close()
+            kam.stop()
     finally:
         a.close()
         b.close()
