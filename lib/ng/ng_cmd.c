@@ -6,10 +6,14 @@
  * read.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ng_priv.h"
 
@@ -28,6 +32,64 @@ ok_reply(const char *warning)
 	if (r != NULL && warning != NULL && warning[0] != '\0')
 		json_object_set_new(r, "warning", json_string(warning));
 	return r;
+}
+
+/* loop-protect (docs/ng.md "Flags"): this process marks the SDP it writes
+ * with a=rtpengine:<id>; an SDP carrying its own mark is passed through. */
+static const char *
+instance_id(void)
+{
+	static char id[17];
+
+	if (id[0] == '\0') {
+		uint64_t r = 0;
+
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			r = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
+		snprintf(id, sizeof(id), "%016" PRIx64, r);
+	}
+	return id;
+}
+
+static bool
+loop_marked(const char *sdp)
+{
+	char line[40];
+	const char *p;
+
+	snprintf(line, sizeof(line), "a=rtpengine:%s", instance_id());
+	for (p = strstr(sdp, line); p != NULL; p = strstr(p + 1, line))
+		if ((p == sdp || p[-1] == '\n') && (p[strlen(line)] == '\r' ||
+						    p[strlen(line)] == '\n' ||
+						    p[strlen(line)] == '\0'))
+			return true;
+	return false;
+}
+
+/* The reply's SDP: @p sdp, with our mark at the end of the session part
+ * when @p mark. */
+static json_t *
+reply_sdp(const char *sdp, bool mark)
+{
+	const char *m = strstr(sdp, "\nm=");
+	char line[40];
+	char *out;
+	json_t *j;
+	size_t at, n;
+
+	if (!mark || m == NULL)
+		return json_string_nocheck(sdp);
+	n = (size_t)snprintf(line, sizeof(line), "a=rtpengine:%s\r\n", instance_id());
+	at = (size_t)(m - sdp) + 1;
+	out = malloc(strlen(sdp) + n + 1);
+	if (out == NULL)
+		return NULL;
+	memcpy(out, sdp, at);
+	memcpy(out + at, line, n);
+	strcpy(out + at + n, sdp + at);
+	j = json_string_nocheck(out);
+	free(out);
+	return j;
 }
 
 /* A string member, or NULL. */
@@ -115,6 +177,13 @@ cmd_offer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats 
 			return error_reply(st, rc == -ENOENT ? "Unknown call-id" : msg);
 		return ok_reply(o.warning);
 	}
+	if (o.loop_protect && loop_marked(prm.sdp)) {
+		/* Our own SDP came back (the call loops through the proxy): unchanged. */
+		r = ok_reply(o.warning);
+		if (r != NULL)
+			json_object_set_new(r, "sdp", json_string_nocheck(prm.sdp));
+		return r;
+	}
 	sdp_side(prm.sdp, &o);
 	if (o.kind[1] < 0)
 		o.kind[1] = o.kind[0];
@@ -154,7 +223,7 @@ cmd_offer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats 
 		return error_reply(st, msg);
 	r = ok_reply(o.warning);
 	if (r != NULL)
-		json_object_set_new(r, "sdp", json_string_nocheck(out));
+		json_object_set_new(r, "sdp", reply_sdp(out, o.loop_protect));
 	free(out);
 	return r;
 }
@@ -177,13 +246,19 @@ cmd_answer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats
 	/* Flags take effect when the offer creates the call; here they only warn. */
 	if (ng_flags_parse(req, wrtc_session_config(mgr), &o, msg, sizeof(msg)) != 0)
 		return error_reply(st, msg);
+	if (o.loop_protect && loop_marked(sdp)) {
+		r = ok_reply(o.warning);
+		if (r != NULL)
+			json_object_set_new(r, "sdp", json_string_nocheck(sdp));
+		return r;
+	}
 	rc = wrtc_session_answer(mgr, call_id, from_tag, to_tag, sdp, strlen(sdp), &out, msg,
 				 sizeof(msg));
 	if (rc != 0)
 		return error_reply(st, rc == -ENOENT ? "Unknown call-id" : msg);
 	r = ok_reply(o.warning);
 	if (r != NULL)
-		json_object_set_new(r, "sdp", json_string_nocheck(out));
+		json_object_set_new(r, "sdp", reply_sdp(out, o.loop_protect));
 	free(out);
 	return r;
 }

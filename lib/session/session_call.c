@@ -446,6 +446,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 	memset(&prm, 0, sizeof(prm));
 	memset(rw, 0, sizeof(rw));
 	local_addrs(ci, a4, a6, sizeof(a4));
+	profile_media_address(call, to, a4, a6, sizeof(a4));
 	for (unsigned int i = 0; i < in->n_media; i++) {
 		struct leg_media *lm = &call->media[i].leg[to];
 

@@ -326,6 +326,8 @@ void call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uns
 int call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
 		       const struct wrtc_session_profile *p, char *err, size_t errlen);
 void call_profiles_refresh(struct wrtc_session_mgr *mgr);
+void profile_media_address(const struct wrtc_call *call, unsigned int l, char *a4, char *a6,
+			   size_t size);
 
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);

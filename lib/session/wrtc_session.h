@@ -94,6 +94,9 @@ struct wrtc_session_profile {
 	int rtcp_mux;        /**< KEEP, 0 or 1. */
 	int address_type;    /**< KEEP or enum wrtc_config_addr_type. */
 	int transcode;       /**< KEEP, 0 or 1. */
+	int latch;           /**< KEEP or enum wrtc_config_latch (endpoint learning). */
+	char media_address[48]; /**< Numeric address written into this leg's SDP (c=, o=)
+				     instead of the interface's; "" = the interface's. */
 	int trickle;         /**< KEEP, 0 or 1: this leg takes trickled candidates, so the
 				  gateway's SDP to it says a=ice-options:trickle (KEEP: when
 				  the leg's own SDP said so). */

@@ -380,6 +380,28 @@ def case_flags(lab, gw, sig):
            f"WebRTC answerer: {r['sdp']}")
     r = off(address_family="IP6")
     expect("c=IN IP6 fd00:99::2" in r["sdp"], f"IP6: {r['sdp']}")
+    r = off(media_address="192.0.2.7")
+    expect("c=IN IP4 192.0.2.7" in r["sdp"] and not r.get("warning"), f"media-address: {r}")
+    r = off(media_address="not-an-address")
+    expect("not a numeric address" in r.get("warning", ""), f"bad media-address: {r}")
+    # asymmetric: the offerer's media goes to its signalled address, nothing learnt.
+    r = ng.request("offer", call_id="fl-asym", from_tag="a", sdp=offer, flags=["asymmetric"])
+    expect(r["result"] == "ok" and not r.get("warning"), f"asymmetric: {r}")
+    q = gw.rpc.call("query", call_id="fl-asym")
+    leg = next(lg for lg in q["streams"][0]["legs"] if lg["leg"] == "a")
+    expect(leg["rtp"]["learning"]["mode"] == "off", f"asymmetric: {leg['rtp']['learning']}")
+    ng.request("delete", call_id="fl-asym")
+    # loop-protect: our SDP is marked; the marked SDP offered again (the call
+    # looping through the proxy) comes back unchanged and makes no call.
+    r = off(flags=["loop-protect"])
+    marks = [ln for ln in r["sdp"].splitlines() if ln.startswith("a=rtpengine:")]
+    expect(len(marks) == 1 and r["sdp"].index(marks[0]) < r["sdp"].index("m=audio"),
+           f"loop-protect mark: {r['sdp']}")
+    n_calls = len(gw.rpc.call("list")["calls"])
+    r2 = ng.request("offer", call_id="fl-loop", from_tag="a2", sdp=r["sdp"],
+                    flags=["loop-protect"])
+    expect(r2["result"] == "ok" and r2["sdp"] == r["sdp"] and
+           len(gw.rpc.call("list")["calls"]) == n_calls, f"looped SDP: {r2}")
     r = off(direction=["lab", "nowhere"])
     expect("nowhere" in r.get("warning", ""), f"unknown interface: {r}")
     ng.close()
