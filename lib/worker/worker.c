@@ -488,10 +488,9 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 		s->c.rtcp_rx += rtcp;
 		s->c.last_rx_tsc = rte_rdtsc();
 		if (rtcp)
-			rtcp_observe(s, rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->payload_off),
-				     plen, now_us);
+			rtcp_observe(s, payload, plen, now_us);   /* decrypted in place */
 		else
-			s->c.rtp_ssrc = rte_be_to_cpu_32(*(const unaligned_uint32_t *)(payload + 8));
+			s->c.rtp_ssrc = rte_be_to_cpu_32(*(const unaligned_uint32_t *)&payload[8]);
 
 		if (rtcp && s->drop_rtcp) {
 			rtcp_terminate(w, s, m, pi->payload_off, plen, now_us);
