@@ -103,6 +103,9 @@ codec_edit(struct ng_offer_opts *o, const char *op, const char *codec)
 	} else if (word_is(op, "transcode") || word_is(op, "offer")) {
 		if (p->n_add < WRTC_SESSION_MAX_CODEC_EDITS)
 			snprintf(p->add[p->n_add++], WRTC_SESSION_CODEC_NAME, "%s", codec);
+	} else if (word_is(op, "accept")) {
+		if (p->n_accept < WRTC_SESSION_MAX_CODEC_EDITS)
+			snprintf(p->accept[p->n_accept++], WRTC_SESSION_CODEC_NAME, "%s", codec);
 	} else if (word_is(op, "except")) {
 		if (p->n_keep < WRTC_SESSION_MAX_CODEC_EDITS)
 			snprintf(p->keep[p->n_keep++], WRTC_SESSION_CODEC_NAME, "%s", codec);
@@ -250,8 +253,9 @@ bare(struct ng_offer_opts *o, const char *w)
 		codec_edit(o, "offer", rest);
 	} else if (word_prefix(w, "codec-except-", &rest)) {
 		codec_edit(o, "except", rest);
-	} else if (word_prefix(w, "codec-accept-", &rest) ||
-		   word_prefix(w, "codec-consume-", &rest) ||
+	} else if (word_prefix(w, "codec-accept-", &rest)) {
+		codec_edit(o, "accept", rest);
+	} else if (word_prefix(w, "codec-consume-", &rest) ||
 		   word_prefix(w, "codec-set-", &rest)) {
 		ng_warn(o->warning, sizeof(o->warning), "%s: not supported", w);
 	} else if (word_prefix(w, "rtcp-mux-", &rest)) {

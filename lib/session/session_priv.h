@@ -326,6 +326,8 @@ void call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uns
 int call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
 		       const struct wrtc_session_profile *p, char *err, size_t errlen);
 void call_profiles_refresh(struct wrtc_session_mgr *mgr);
+int profile_accept_pt(const struct wrtc_call *call, unsigned int l,
+		      const struct wrtc_sdp_media *offer);
 void profile_media_address(const struct wrtc_call *call, unsigned int l, char *a4, char *a6,
 			   size_t size);
 

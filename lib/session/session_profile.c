@@ -270,3 +270,26 @@ profile_media_address(const struct wrtc_call *call, unsigned int l, char *a4, ch
 	else if (inet_pton(AF_INET6, cl->prof.media_address, buf) == 1)
 		snprintf(a6, size, "%s", cl->prof.media_address);
 }
+
+/* The PT of @p offer (the other leg's) that leg @p l's profile accepts
+ * (ng codec accept): the first offered codec it names; -1 = none. */
+int
+profile_accept_pt(const struct wrtc_call *call, unsigned int l, const struct wrtc_sdp_media *offer)
+{
+	const struct call_leg *cl = &call->leg[l];
+
+	if (!cl->has_prof || cl->prof.n_accept == 0)
+		return -1;
+	for (unsigned int i = 0; i < offer->n_codecs; i++) {
+		const char *name = offer->codecs[i].name;
+
+		if (strcasecmp(name, "telephone-event") == 0 || strcasecmp(name, "CN") == 0)
+			continue;
+		for (unsigned int k = 0; k < cl->prof.n_accept; k++)
+			if (strcasecmp(cl->prof.accept[k], name) == 0 ||
+			    strcasecmp(cl->prof.accept[k], "all") == 0 ||
+			    strcasecmp(cl->prof.accept[k], "any") == 0)
+				return offer->codecs[i].pt;
+	}
+	return -1;
+}

@@ -107,6 +107,9 @@ struct wrtc_session_profile {
 	unsigned int n_add;  /**< Codecs added to this leg's list (codec_entries names or
 				  encoding names), transcoded when the other leg lacks them. */
 	char add[WRTC_SESSION_MAX_CODEC_EDITS][WRTC_SESSION_CODEC_NAME]; /**< Names. */
+	unsigned int n_accept; /**< Codecs of the other leg's offer kept towards it even when
+				    this leg answers another one (transcoded; "all" = any). */
+	char accept[WRTC_SESSION_MAX_CODEC_EDITS][WRTC_SESSION_CODEC_NAME]; /**< Names. */
 	unsigned int n_keep; /**< Codecs a strip of "all" leaves in place. */
 	char keep[WRTC_SESSION_MAX_CODEC_EDITS][WRTC_SESSION_CODEC_NAME]; /**< Names. */
 };

@@ -402,6 +402,21 @@ def case_flags(lab, gw, sig):
                     flags=["loop-protect"])
     expect(r2["result"] == "ok" and r2["sdp"] == r["sdp"] and
            len(gw.rpc.call("list")["calls"]) == n_calls, f"looped SDP: {r2}")
+    # codec accept: PCMA stays the offerer's codec although the answerer picks
+    # PCMU; the gateway transcodes. Without the flag the answer relays PCMU.
+    for flags, want in (({"codec": {"accept": ["PCMA"]}}, ("8", "transcode", "PCMA")),
+                        ({"rtpp_flags": "codec-accept-PCMA"}, ("8", "transcode", "PCMA")),
+                        ({}, ("0", "relay", "PCMU"))):
+        r = ng.request("offer", call_id="fl-acc", from_tag="a", sdp=sip_sdp(PEER_IP4[0], 7500,
+                       pts=(8, 0, 101)), **flags)
+        expect(r["result"] == "ok" and not r.get("warning"), f"accept offer {flags}: {r}")
+        expect({"0", "8"} <= set(m_line(r["sdp"]).split()[3:]), f"accept offers both: {r['sdp']}")
+        r = ng.request("answer", call_id="fl-acc", from_tag="a", to_tag="b",
+                       sdp=sip_sdp(PEER_IP4[1], 7502, pts=(0, 101)))
+        q = gw.rpc.call("query", call_id="fl-acc")["streams"][0]
+        got = (m_line(r["sdp"]).split()[3], q["codec_mode"], q["codec_offerer"]["name"])
+        expect(got == want, f"codec accept {flags}: {got}, want {want}")
+        ng.request("delete", call_id="fl-acc")
     r = off(direction=["lab", "nowhere"])
     expect("nowhere" in r.get("warning", ""), f"unknown interface: {r}")
     ng.close()
