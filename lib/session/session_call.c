@@ -1035,8 +1035,8 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 			cm->active = false;
 			continue;
 		}
-		if (cm->type == WRTC_SDP_MEDIA_AUDIO)
-			cm->dec.accept_a_pt = profile_accept_pt(call, b, &offer->media[i]);
+		if (cm->type == WRTC_SDP_MEDIA_AUDIO && cm->dec != NULL)
+			cm->dec->accept_a_pt = profile_accept_pt(call, b, &offer->media[i]);
 		if (cm->type == WRTC_SDP_MEDIA_AUDIO && !call->e2e &&
 		    (cm->dec == NULL || wrtc_sdp_codec_answer(cm->dec, &offer->media[i], m) != 0)) {
 			cm->active = false;

@@ -19,9 +19,12 @@
 static uint32_t
 leg_clock(const struct wrtc_call *call, const struct call_media *cm, unsigned int l)
 {
-	const struct wrtc_sdp_codec *c = l == call->offerer ? &cm->dec.a_codec : &cm->dec.b_codec;
+	const struct wrtc_sdp_codec *c;
 
-	return cm->dec.answered && c->clock != 0 ? c->clock : 8000;
+	if (cm->dec == NULL || !cm->dec->answered)
+		return 8000;
+	c = l == call->offerer ? &cm->dec->a_codec : &cm->dec->b_codec;
+	return c->clock != 0 ? c->clock : 8000;
 }
 
 static void
