@@ -100,8 +100,8 @@ capture_poll(struct wrtc_session_mgr *mgr)
 	uint64_t now;
 
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
-		unsigned int n = rte_ring_dequeue_burst(mgr->dp->workers[w]->capture, (void **)pkts,
-							RTE_DIM(pkts), NULL);
+		unsigned int n = wrtc_worker_capture_take(mgr->dp->workers[w], pkts,
+							RTE_DIM(pkts));
 
 		if (n == 0)
 			continue;

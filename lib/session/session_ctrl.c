@@ -52,11 +52,11 @@ ctrl_now_us(const struct wrtc_session_mgr *mgr)
  */
 struct ctrl_item {
 	STAILQ_ENTRY(ctrl_item) next;
-	struct wrtc_flow_msg msg;
+	struct wrtc_worker_msg msg;
 };
 
-struct wrtc_flow_msg *
-ctrl_msg_alloc(void)
+static struct wrtc_worker_msg *
+msg_alloc(void)
 {
 	struct ctrl_item *it = calloc(1, sizeof(*it));
 
@@ -64,7 +64,7 @@ ctrl_msg_alloc(void)
 }
 
 static void
-msg_free(struct wrtc_flow_msg *msg)
+msg_free(struct wrtc_worker_msg *msg)
 {
 	free(container_of(msg, struct ctrl_item, msg));
 }
@@ -97,14 +97,14 @@ ctrl_fini(struct wrtc_session_mgr *mgr)
 static unsigned int
 in_flight(const struct wrtc_lcore *w)
 {
-	return rte_ring_count(w->ctrl) + rte_ring_count(w->reply);
+	return wrtc_worker_in_flight(w);
 }
 
 /* Can @p n more messages be in flight to @p w without the reply ring filling? */
 static bool
 room_for(const struct wrtc_lcore *w, unsigned int n)
 {
-	return in_flight(w) + n + WRTC_BURST <= rte_ring_get_capacity(w->reply);
+	return in_flight(w) + n + WRTC_BURST <= wrtc_worker_msg_capacity(w);
 }
 
 /* The call that owns stream @p s (its port pair is in the port map). */
@@ -144,24 +144,24 @@ ctrl_flush(struct wrtc_session_mgr *mgr, uint16_t worker)
 	struct ctrl_item *it;
 
 	while ((it = STAILQ_FIRST(&q->backlog)) != NULL) {
-		if (!room_for(w, 1) || rte_ring_enqueue(w->ctrl, &it->msg) != 0)
+		if (!room_for(w, 1) || wrtc_worker_post(w, &it->msg) != 0)
 			return;
 		STAILQ_REMOVE_HEAD(&q->backlog, next);
 		q->n_backlog--;
 	}
 }
 
-/* Post @p msg (from ctrl_msg_alloc(), filled but for its sequence number). */
-int
-ctrl_post_msg(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg)
+/* Post @p msg (from msg_alloc(), filled but for its sequence number). */
+static int
+post_msg(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_worker_msg *msg)
 {
 	struct ctrl_queue *q = &mgr->ctrlq[worker];
 	struct wrtc_lcore *w = mgr->dp->workers[worker];
 
-	msg->seq = ++mgr->msg_seq;
-	q->last_seq = msg->seq;
+	msg->flow.seq = ++mgr->msg_seq;
+	q->last_seq = msg->flow.seq;
 	mgr->st.msgs_posted++;
-	if (q->n_backlog == 0 && room_for(w, 1) && rte_ring_enqueue(w->ctrl, msg) == 0)
+	if (q->n_backlog == 0 && room_for(w, 1) && wrtc_worker_post(w, msg) == 0)
 		return 0;
 	STAILQ_INSERT_TAIL(&q->backlog, container_of(msg, struct ctrl_item, msg), next);
 	q->n_backlog++;
@@ -176,35 +176,59 @@ int
 ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
 	  struct wrtc_stream *s, const struct wrtc_flow_update *upd)
 {
-	struct wrtc_flow_msg *msg = ctrl_msg_alloc();
+	struct wrtc_worker_msg *msg = msg_alloc();
 
 	if (msg == NULL) {
 		mgr->st.msgs_lost++;
 		mark_degraded(mgr, s, "out of memory for a control message");
 		return -ENOMEM;
 	}
-	msg->type = type;
-	msg->s = s;
+	msg->type = WRTC_WORKER_MSG_FLOW;
+	msg->flow.type = type;
+	msg->flow.s = s;
 	if (upd != NULL)
-		msg->upd = *upd;
-	return ctrl_post_msg(mgr, worker, msg);
+		msg->flow.upd = *upd;
+	return post_msg(mgr, worker, msg);
 }
 
 int
 ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
 		 const uint8_t bytes[16], uint8_t cand_type)
 {
-	struct wrtc_flow_msg *msg = ctrl_msg_alloc();
+	struct wrtc_worker_msg *msg = msg_alloc();
 
 	if (msg == NULL) {
 		mgr->st.msgs_lost++;
 		return -ENOMEM;
 	}
-	msg->type = add ? WRTC_FLOW_MSG_SOURCE_ADD : WRTC_FLOW_MSG_SOURCE_DEL;
+	msg->flow.type = WRTC_FLOW_MSG_OWNER;
+	msg->type = add ? WRTC_WORKER_MSG_SOURCE_ADD : WRTC_WORKER_MSG_SOURCE_DEL;
 	msg->src.family = family;
 	memcpy(msg->src.bytes, bytes, sizeof(msg->src.bytes));
 	msg->src.cand_type = cand_type;
-	return ctrl_post_msg(mgr, worker, msg);
+	return post_msg(mgr, worker, msg);
+}
+
+int
+ctrl_post_policer_rate(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_policer *p,
+		       const struct wrtc_policer_prm *prm)
+{
+	struct wrtc_worker_msg *msg = msg_alloc();
+
+	if (msg == NULL) {
+		mgr->st.msgs_lost++;
+		return -ENOMEM;
+	}
+	msg->flow.type = WRTC_FLOW_MSG_OWNER;
+	msg->type = WRTC_WORKER_MSG_POLICER_RATE;
+	msg->pol.p = p;
+	msg->pol.bucket = prm->bucket;
+	msg->pol.rate = prm->rate;
+	msg->pol.priority_rate = prm->priority_rate;
+	msg->pol.priority_bucket = prm->priority_bucket;
+	msg->pol.pair_rate = prm->pair_rate;
+	msg->pol.pair_bucket = prm->pair_bucket;
+	return post_msg(mgr, worker, msg);
 }
 
 static unsigned int
@@ -212,18 +236,20 @@ drain_worker(struct wrtc_session_mgr *mgr, uint16_t worker)
 {
 	struct wrtc_lcore *w = mgr->dp->workers[worker];
 	struct ctrl_queue *q = &mgr->ctrlq[worker];
-	struct wrtc_flow_msg *msgs[REPLY_BURST];
+	struct wrtc_worker_msg *msgs[REPLY_BURST];
 	unsigned int n;
 
-	n = rte_ring_dequeue_burst(w->reply, (void **)msgs, REPLY_BURST, NULL);
+	n = wrtc_worker_replies_take(w, msgs, REPLY_BURST);
 	for (unsigned int i = 0; i < n; i++) {
-		struct wrtc_flow_msg *m = msgs[i];
+		struct wrtc_worker_msg *wm = msgs[i];
+		struct wrtc_flow_msg *m = &wm->flow;
 
 		/* A REMOVE of a stream whose INSTALL never reached the worker is
 		 * harmless; anything else that failed leaves the worker's stream
 		 * different from ours. */
-		if (m->result != 0 && (m->type == WRTC_FLOW_MSG_SOURCE_ADD ||
-				       m->type == WRTC_FLOW_MSG_SOURCE_DEL)) {
+		if (m->result != 0 && m->type == WRTC_FLOW_MSG_OWNER &&
+		    (wm->type == WRTC_WORKER_MSG_SOURCE_ADD ||
+		     wm->type == WRTC_WORKER_MSG_SOURCE_DEL)) {
 			/* A policer without a priority class (or with a full source
 			 * table) takes no candidate: policing only, no stream state. */
 			mgr->st.sources_rejected++;
@@ -236,7 +262,7 @@ drain_worker(struct wrtc_session_mgr *mgr, uint16_t worker)
 		}
 		if (m->seq > q->done_seq)
 			q->done_seq = m->seq;
-		msg_free(m);
+		msg_free(wm);
 	}
 	if (q->n_backlog != 0)
 		ctrl_flush(mgr, worker);
@@ -329,7 +355,7 @@ ctrl_send(struct wrtc_session_mgr *mgr, uint16_t iface, struct rte_mbuf *m)
 			mgr->st.ctrl_tx++;
 			return 0;
 		}
-	} else if (rte_ring_enqueue(mgr->dp->workers[0]->ctrl_tx, m) == 0) {
+	} else if (wrtc_worker_ctrl_tx(mgr->dp->workers[0], m) == 0) {
 		mgr->st.ctrl_tx++;
 		return 0;
 	}

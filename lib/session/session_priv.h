@@ -318,12 +318,12 @@ uint64_t ctrl_now_ms(const struct wrtc_session_mgr *mgr);
 uint64_t ctrl_now_us(const struct wrtc_session_mgr *mgr);
 void ctrl_init(struct wrtc_session_mgr *mgr);
 void ctrl_fini(struct wrtc_session_mgr *mgr);
-struct wrtc_flow_msg *ctrl_msg_alloc(void);
-int ctrl_post_msg(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg);
 int ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
 	      struct wrtc_stream *s, const struct wrtc_flow_update *upd);
 int ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
 		     const uint8_t bytes[16], uint8_t cand_type);
+int ctrl_post_policer_rate(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_policer *p,
+			   const struct wrtc_policer_prm *prm);
 int ctrl_reserve(struct wrtc_session_mgr *mgr, uint16_t worker, unsigned int n);
 int ctrl_barrier(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t *seq);
 bool ctrl_done(const struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq);

@@ -262,7 +262,7 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 	uint64_t ports_in_use = 0, backlog = 0;
 
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
-		const struct wrtc_worker_stats *s = &mgr->dp->workers[w]->st;
+		const struct wrtc_worker_stats *s = wrtc_worker_stats(mgr->dp->workers[w]);
 
 		sum.rx_pkts += s->rx_pkts;
 		sum.tx_pkts += s->tx_pkts;
