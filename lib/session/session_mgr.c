@@ -385,7 +385,11 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 	mgr->hz = rte_get_tsc_hz();
 	mgr->started = time(NULL);
 	TAILQ_INIT(&mgr->calls);
-	ctrl_init(mgr);
+	if (ctrl_init(mgr) != 0) {
+		free(mgr);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	TAILQ_INIT(&mgr->capturing);
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++) {
 		const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[i];

@@ -335,6 +335,7 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 	json_object_set_new(o, "calls_degraded", json_integer((json_int_t)mgr->n_degraded));
 	json_object_set_new(o, "calls_degraded_total",
 			    json_integer((json_int_t)mgr->st.calls_degraded));
+	json_object_set_new(o, "ctrl_lost", json_integer((json_int_t)mgr->st.ctrl_lost));
 	json_object_set_new(o, "control_messages", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"sources_rejected", (json_int_t)mgr->st.sources_rejected,
 		"posted", (json_int_t)mgr->st.msgs_posted,
