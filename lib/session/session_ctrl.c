@@ -106,6 +106,28 @@ msg_alloc(struct wrtc_session_mgr *mgr, uint16_t worker)
 	return &it->msg;
 }
 
+void
+wrtc_session_test_pool_empty(struct wrtc_session_mgr *mgr, bool empty)
+{
+	struct ctrl_item *it;
+
+	if (empty && mgr->msg_held_size == 0) {
+		while ((it = STAILQ_FIRST(&mgr->msg_free)) != NULL) {
+			STAILQ_REMOVE_HEAD(&mgr->msg_free, next);
+			STAILQ_INSERT_HEAD(&mgr->msg_held, it, next);
+		}
+		mgr->msg_held_size = mgr->msg_pool_size;
+		mgr->msg_pool_size = mgr->msg_pool_used;
+	} else if (!empty && mgr->msg_held_size != 0) {
+		while ((it = STAILQ_FIRST(&mgr->msg_held)) != NULL) {
+			STAILQ_REMOVE_HEAD(&mgr->msg_held, next);
+			STAILQ_INSERT_HEAD(&mgr->msg_free, it, next);
+		}
+		mgr->msg_pool_size = mgr->msg_held_size;
+		mgr->msg_held_size = 0;
+	}
+}
+
 static void
 msg_free(struct wrtc_session_mgr *mgr, struct wrtc_worker_msg *msg)
 {
@@ -131,6 +153,7 @@ ctrl_init(struct wrtc_session_mgr *mgr)
 	for (unsigned int w = 0; w < RTE_DIM(mgr->ctrlq); w++)
 		STAILQ_INIT(&mgr->ctrlq[w].backlog);
 	STAILQ_INIT(&mgr->msg_free);
+	STAILQ_INIT(&mgr->msg_held);
 	mgr->msg_pool_size = (uint32_t)RTE_MAX(mgr->dp->nb_workers, 1) * SESS_MSG_POOL_PER_WORKER;
 	mgr->msg_pool_used = 0;
 	mgr->msg_pool = calloc(mgr->msg_pool_size, sizeof(*mgr->msg_pool));
@@ -147,6 +170,7 @@ ctrl_fini(struct wrtc_session_mgr *mgr)
 		mgr->ctrlq[w].n_backlog = 0;
 	}
 	STAILQ_INIT(&mgr->msg_free);
+	STAILQ_INIT(&mgr->msg_held);
 	free(mgr->msg_pool);
 	mgr->msg_pool = NULL;
 	mgr->msg_pool_size = mgr->msg_pool_used = 0;

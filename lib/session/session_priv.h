@@ -278,6 +278,8 @@ struct wrtc_session_mgr {
 	uint32_t msg_pool_size;
 	uint32_t msg_pool_used;      /* items ever taken; below: free list or in use */
 	struct ctrl_free msg_free;   /* items given back */
+	struct ctrl_free msg_held;   /* items taken out (wrtc_session_test_pool_empty) */
+	uint32_t msg_held_size;      /* msg_pool_size before that */
 	uint16_t next_worker;
 	uint64_t hz;
 	uint64_t last_second_tsc;
