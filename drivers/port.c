@@ -48,7 +48,7 @@ wrtc_port_open(const char *name, uint16_t nb_workers, struct rte_mempool *mp,
 	uint16_t q;
 
 	memset(p, 0, sizeof(*p));
-	if (nb_workers == 0 || nb_workers > WRTC_MAX_WORKERS)
+	if (nb_workers == 0 || nb_workers > WRTC_PORT_MAX_QUEUES)
 		return -EINVAL;
 	rc = find_port(name, &p->port_id);
 	if (rc != 0)

@@ -23,7 +23,8 @@
 #include <rte_ether.h>
 #include <rte_mempool.h>
 
-enum { WRTC_MAX_WORKERS = 16, WRTC_PORT_NO_TXQ = 0xffff };
+/** Most workers that share a port (one RX and TX queue each). */
+enum { WRTC_PORT_MAX_QUEUES = 16, WRTC_PORT_NO_TXQ = 0xffff };
 
 /** How packets reach a stream's owner worker. */
 enum wrtc_steer_mode {

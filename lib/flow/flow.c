@@ -127,8 +127,7 @@ wrtc_flow_msg_apply(struct wrtc_flow_table *t, struct wrtc_flow_msg *msg)
 	struct wrtc_stream **slot = NULL;
 
 	msg->result = 0;
-	if (msg->type == WRTC_FLOW_MSG_BARRIER || msg->type == WRTC_FLOW_MSG_SOURCE_ADD ||
-	    msg->type == WRTC_FLOW_MSG_SOURCE_DEL || msg->type == WRTC_FLOW_MSG_POLICER_RATE)
+	if (msg->type == WRTC_FLOW_MSG_BARRIER || msg->type == WRTC_FLOW_MSG_OWNER)
 		return;
 	if (s == NULL || s->iface >= WRTC_FLOW_MAX_IFACES || t->by_port[s->iface] == NULL) {
 		msg->result = -EINVAL;

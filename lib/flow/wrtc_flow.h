@@ -202,19 +202,14 @@ struct wrtc_stream {
 	uint64_t drop_reasons[WRTC_DROP_MAX]; /**< Per-reason drops for this stream. */
 } __rte_cache_aligned;
 
-struct wrtc_policer;
-
 /** Messages from the control lcore to a worker. */
 enum wrtc_flow_msg_type {
 	WRTC_FLOW_MSG_INSTALL,  /**< Insert @c s into the table at (iface, local_port). */
 	WRTC_FLOW_MSG_UPDATE,   /**< Apply @c upd to @c s. */
 	WRTC_FLOW_MSG_REMOVE,   /**< Take @c s out of the table; it comes back in the reply. */
 	WRTC_FLOW_MSG_BARRIER,  /**< Nothing: its reply proves earlier messages are applied. */
-	WRTC_FLOW_MSG_SOURCE_ADD, /**< Add @c src to the worker's STUN/DTLS policer priority
-				   *   tables (a signalled candidate); handled by lib/worker. */
-	WRTC_FLOW_MSG_SOURCE_DEL, /**< Remove @c src again. */
-	WRTC_FLOW_MSG_POLICER_RATE, /**< New bucket and rates for one of the worker's
-				     *   policers (@c pol); handled by lib/worker. */
+	WRTC_FLOW_MSG_OWNER,    /**< Not for the table: the table's owner (lib/worker) applies
+				 *   the message this one is embedded in; left alone here. */
 };
 
 /** Which fields of struct wrtc_flow_update to apply. */
@@ -259,20 +254,6 @@ struct wrtc_flow_msg {
 	enum wrtc_flow_msg_type type;
 	struct wrtc_stream *s;
 	struct wrtc_flow_update upd;
-	struct {
-		uint8_t family;         /**< AF_INET or AF_INET6. */
-		uint8_t bytes[16];      /**< Address, network order. */
-		uint8_t cand_type;      /**< enum wrtc_policer_cand. */
-	} src;                  /**< SOURCE_ADD / SOURCE_DEL. */
-	struct {
-		struct wrtc_policer *p; /**< One of the worker's policer instances. */
-		uint64_t bucket;        /**< New bucket size. */
-		uint64_t rate;          /**< New ordinary rate. */
-		uint64_t priority_rate; /**< New priority rate (0 if it has none). */
-		uint64_t priority_bucket; /**< New priority bucket (0 = bucket). */
-		uint64_t pair_rate;     /**< New selected-pair rate (0: unchanged). */
-		uint64_t pair_bucket;   /**< New selected-pair bucket (0 = bucket). */
-	} pol;                  /**< POLICER_RATE. */
 	int result;             /**< Set by the worker: 0 or -EEXIST/-ENOENT. */
 	uint64_t seq;           /**< Control lcore's sequence number. */
 };

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/rand.h>
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 
@@ -80,8 +79,7 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 	call->leg[1].tg = tg_out;
 	for (unsigned int l = 0; l < 2; l++) {
 		call_profile_base(mgr, call, l);
-		if (RAND_bytes((unsigned char *)&call->leg[l].sess_id,
-			       sizeof(call->leg[l].sess_id)) != 1 ||
+		if (sess_random(&call->leg[l].sess_id, sizeof(call->leg[l].sess_id)) != 0 ||
 		    random_ice_credentials(&call->leg[l]) != 0) {
 			free(call);
 			errno = EIO;
@@ -173,9 +171,9 @@ leg_post_remove(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg
 	int rc = 0;
 
 	for (unsigned int k = 0; k < lm->n_sources; k++)
-		if (ctrl_post_source(mgr, call->worker, false, lm->sources[k].family,
+		if (ctrl_post_source(mgr, call->worker, lm->rtp, false, lm->sources[k].family,
 				     lm->sources[k].bytes, lm->sources[k].type) != 0)
-			CALL_LOG(WARNING, call, "port %u: a policer source stays (no memory)",
+			CALL_LOG(WARNING, call, "port %u: a policer source stays (no room)",
 				 lm->port);
 	lm->n_sources = 0;
 	if (lm->rtp_installed && !lm->rtp_removed)
@@ -923,9 +921,9 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 					 d->a_codec.name, d->b_codec.name);
 				return rc;
 			}
-			if (RAND_bytes((unsigned char *)&xp.out_ssrc, sizeof(xp.out_ssrc)) != 1 ||
-			    RAND_bytes((unsigned char *)&xp.out_seq, sizeof(xp.out_seq)) != 1 ||
-			    RAND_bytes((unsigned char *)&xp.out_ts, sizeof(xp.out_ts)) != 1) {
+			if (sess_random(&xp.out_ssrc, sizeof(xp.out_ssrc)) != 0 ||
+			    sess_random(&xp.out_seq, sizeof(xp.out_seq)) != 0 ||
+			    sess_random(&xp.out_ts, sizeof(xp.out_ts)) != 0) {
 				snprintf(err, errlen, "media[%u]: no random bytes for the transcoder",
 					 lm->index);
 				return -EIO;
@@ -1288,6 +1286,7 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 	}
 	json_object_set_new(o, "degraded", json_boolean(call->lost_msgs != 0));
 	json_object_set_new(o, "relay", relay_status(call));
+	json_object_set_new(o, "ctrl_lost", json_integer((json_int_t)call->lost_msgs));
 	if (call->lost_msgs != 0)
 		json_object_set_new(o, "control_messages_lost", json_integer((json_int_t)call->lost_msgs));
 	if (call->calling[0] != '\0')

@@ -15,20 +15,32 @@
 
 #include "session_priv.h"
 
-static void
+/* Tell the worker to copy (or stop copying) the call's packets. A message
+ * that cannot be posted degrades the call (session_ctrl.c); the others are
+ * still posted. @return 0, or the first post's error. */
+static int
 set_capture(struct wrtc_session_mgr *mgr, struct wrtc_call *call, bool on)
 {
 	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_CAPTURE, .capture = on};
+	int rc = 0, r;
 
 	for (unsigned int i = 0; i < call->n_media; i++)
 		for (unsigned int l = 0; l < 2; l++) {
 			struct leg_media *lm = &call->media[i].leg[l];
 
-			if (lm->rtp != NULL)
-				ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
-			if (lm->rtcp != NULL)
-				ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
+			if (lm->rtp != NULL) {
+				r = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+				rc = rc != 0 ? rc : r;
+			}
+			if (lm->rtcp != NULL) {
+				r = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
+				rc = rc != 0 ? rc : r;
+			}
 		}
+	if (rc != 0)
+		CALL_LOG(WARNING, call, "capture %s not given to every stream: %s",
+			 on ? "start" : "stop", strerror(-rc));
+	return rc;
 }
 
 int
@@ -67,7 +79,7 @@ capture_start(struct wrtc_session_mgr *mgr, struct wrtc_call *call, char *err, s
 		return -EIO;
 	}
 	TAILQ_INSERT_TAIL(&mgr->capturing, call, cap_next);
-	set_capture(mgr, call, true);
+	(void)!set_capture(mgr, call, true); /* logged; the file stays open */
 	CALL_LOG(INFO, call, "capture started: %s", call->capture_file);
 	return 0;
 }
@@ -100,8 +112,8 @@ capture_poll(struct wrtc_session_mgr *mgr)
 	uint64_t now;
 
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
-		unsigned int n = rte_ring_dequeue_burst(mgr->dp->workers[w]->capture, (void **)pkts,
-							RTE_DIM(pkts), NULL);
+		unsigned int n = wrtc_worker_capture_take(mgr->dp->workers[w], pkts,
+							RTE_DIM(pkts));
 
 		if (n == 0)
 			continue;
@@ -129,7 +141,7 @@ capture_stop(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t *pac
 
 	if (call->capture == NULL)
 		return 0;
-	set_capture(mgr, call, false);
+	(void)!set_capture(mgr, call, false); /* logged; the call is degraded */
 	/* Once the worker has applied the change, every copy is in the ring. */
 	if (ctrl_wait(mgr, call->worker, SESS_RPC_WAIT_US) != 0)
 		CALL_LOG(WARNING, call, "capture: worker %u is behind: the last packets may be "

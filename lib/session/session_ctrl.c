@@ -9,12 +9,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sys/queue.h>
 
+#include <openssl/rand.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -38,6 +40,16 @@ ctrl_now_us(const struct wrtc_session_mgr *mgr)
 	return rte_rdtsc() / (mgr->hz / 1000000);
 }
 
+int
+sess_random(void *buf, size_t len)
+{
+	if (len > INT_MAX || RAND_bytes(buf, (int)len) != 1) {
+		SESS_LOG(ERR, "no random bytes from the OpenSSL generator");
+		return -EIO;
+	}
+	return 0;
+}
+
 
 /*
  * Control -> worker messages (docs/architecture.md, "Control messages").
@@ -47,47 +59,121 @@ ctrl_now_us(const struct wrtc_session_mgr *mgr)
  * moves on in order as the worker catches up: a stalled worker delays
  * messages, it never loses them. RPCs that post many messages first ask
  * ctrl_reserve() for room and are refused with a retryable error instead of
- * being half applied. The only message that can be lost is one that cannot
- * be allocated; its call is then marked degraded and counted.
+ * being half applied.
+ *
+ * Messages come from one pool allocated with the manager, SESS_MSG_POOL_PER_WORKER
+ * per worker (a full control ring and as many waiting behind it). The one
+ * retry policy of every post: when the pool is empty, the replies of the
+ * worker posted to are read (which frees their messages) and the allocation
+ * is tried once more. A message that still finds no room is lost: the post
+ * returns -ENOBUFS (every caller checks it), the call of its stream is marked
+ * degraded and the loss counted (statistics ctrl_lost, query ctrl_lost).
  */
 struct ctrl_item {
 	STAILQ_ENTRY(ctrl_item) next;
-	struct wrtc_flow_msg msg;
+	struct wrtc_worker_msg msg;
 };
 
-struct wrtc_flow_msg *
-ctrl_msg_alloc(void)
-{
-	struct ctrl_item *it = calloc(1, sizeof(*it));
+static unsigned int drain_worker(struct wrtc_session_mgr *mgr, uint16_t worker);
 
-	return it != NULL ? &it->msg : NULL;
+static struct ctrl_item *
+pool_get(struct wrtc_session_mgr *mgr)
+{
+	struct ctrl_item *it = STAILQ_FIRST(&mgr->msg_free);
+
+	if (it != NULL) {
+		STAILQ_REMOVE_HEAD(&mgr->msg_free, next);
+		return it;
+	}
+	/* Never used yet: taken in order, so creating the manager touches none. */
+	if (mgr->msg_pool_used < mgr->msg_pool_size)
+		return &mgr->msg_pool[mgr->msg_pool_used++];
+	return NULL;
 }
 
-static void
-msg_free(struct wrtc_flow_msg *msg)
+static struct wrtc_worker_msg *
+msg_alloc(struct wrtc_session_mgr *mgr, uint16_t worker)
 {
-	free(container_of(msg, struct ctrl_item, msg));
+	struct ctrl_item *it = pool_get(mgr);
+
+	if (it == NULL) {
+		drain_worker(mgr, worker);
+		it = pool_get(mgr);
+	}
+	if (it == NULL)
+		return NULL;
+	memset(it, 0, sizeof(*it));
+	return &it->msg;
 }
 
 void
+wrtc_session_test_pool_empty(struct wrtc_session_mgr *mgr, bool empty)
+{
+	struct ctrl_item *it;
+
+	if (empty && mgr->msg_held_size == 0) {
+		while ((it = STAILQ_FIRST(&mgr->msg_free)) != NULL) {
+			STAILQ_REMOVE_HEAD(&mgr->msg_free, next);
+			STAILQ_INSERT_HEAD(&mgr->msg_held, it, next);
+		}
+		mgr->msg_held_size = mgr->msg_pool_size;
+		mgr->msg_pool_size = mgr->msg_pool_used;
+	} else if (!empty && mgr->msg_held_size != 0) {
+		while ((it = STAILQ_FIRST(&mgr->msg_held)) != NULL) {
+			STAILQ_REMOVE_HEAD(&mgr->msg_held, next);
+			STAILQ_INSERT_HEAD(&mgr->msg_free, it, next);
+		}
+		mgr->msg_pool_size = mgr->msg_held_size;
+		mgr->msg_held_size = 0;
+	}
+}
+
+static void
+msg_free(struct wrtc_session_mgr *mgr, struct wrtc_worker_msg *msg)
+{
+	STAILQ_INSERT_HEAD(&mgr->msg_free, container_of(msg, struct ctrl_item, msg), next);
+}
+
+/* A message to a worker was lost: the call of @p s no longer matches its
+ * worker's copy. */
+static void mark_degraded(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s,
+			  const char *why);
+
+static int
+msg_lost(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s)
+{
+	mgr->st.msgs_lost++;
+	mark_degraded(mgr, s, "no room for a control message");
+	return -ENOBUFS;
+}
+
+int
 ctrl_init(struct wrtc_session_mgr *mgr)
 {
 	for (unsigned int w = 0; w < RTE_DIM(mgr->ctrlq); w++)
 		STAILQ_INIT(&mgr->ctrlq[w].backlog);
+	STAILQ_INIT(&mgr->msg_free);
+	STAILQ_INIT(&mgr->msg_held);
+	mgr->msg_pool_size = (uint32_t)RTE_MAX(mgr->dp->nb_workers, 1) * SESS_MSG_POOL_PER_WORKER;
+	mgr->msg_pool_used = 0;
+	mgr->msg_pool = calloc(mgr->msg_pool_size, sizeof(*mgr->msg_pool));
+	return mgr->msg_pool != NULL ? 0 : -ENOMEM;
 }
 
-/* Workers have stopped: messages still waiting never reached them. */
+/* Workers have stopped: messages still waiting, or never given back, are no
+ * longer anyone's (the pool goes as a whole). */
 void
 ctrl_fini(struct wrtc_session_mgr *mgr)
 {
 	for (unsigned int w = 0; w < RTE_DIM(mgr->ctrlq); w++) {
-		struct ctrl_item *it;
-
-		while ((it = STAILQ_FIRST(&mgr->ctrlq[w].backlog)) != NULL) {
-			STAILQ_REMOVE_HEAD(&mgr->ctrlq[w].backlog, next);
-			free(it);
-		}
+		STAILQ_INIT(&mgr->ctrlq[w].backlog);
+		mgr->ctrlq[w].n_backlog = 0;
 	}
+	STAILQ_INIT(&mgr->msg_free);
+	STAILQ_INIT(&mgr->msg_held);
+	free(mgr->msg_pool);
+	mgr->msg_pool = NULL;
+	mgr->msg_pool_size = mgr->msg_pool_used = 0;
 }
 
 
@@ -97,14 +183,14 @@ ctrl_fini(struct wrtc_session_mgr *mgr)
 static unsigned int
 in_flight(const struct wrtc_lcore *w)
 {
-	return rte_ring_count(w->ctrl) + rte_ring_count(w->reply);
+	return wrtc_worker_in_flight(w);
 }
 
 /* Can @p n more messages be in flight to @p w without the reply ring filling? */
 static bool
 room_for(const struct wrtc_lcore *w, unsigned int n)
 {
-	return in_flight(w) + n + WRTC_BURST <= rte_ring_get_capacity(w->reply);
+	return in_flight(w) + n + WRTC_BURST <= wrtc_worker_msg_capacity(w);
 }
 
 /* The call that owns stream @p s (its port pair is in the port map). */
@@ -128,6 +214,7 @@ mark_degraded(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s, const c
 	/* A call being removed no longer has streams in the worker to agree with. */
 	if (call == NULL || call->removing)
 		return;
+	mgr->st.ctrl_lost++;
 	if (call->lost_msgs++ == 0) {
 		mgr->st.calls_degraded++;
 		mgr->n_degraded++;
@@ -144,24 +231,24 @@ ctrl_flush(struct wrtc_session_mgr *mgr, uint16_t worker)
 	struct ctrl_item *it;
 
 	while ((it = STAILQ_FIRST(&q->backlog)) != NULL) {
-		if (!room_for(w, 1) || rte_ring_enqueue(w->ctrl, &it->msg) != 0)
+		if (!room_for(w, 1) || wrtc_worker_post(w, &it->msg) != 0)
 			return;
 		STAILQ_REMOVE_HEAD(&q->backlog, next);
 		q->n_backlog--;
 	}
 }
 
-/* Post @p msg (from ctrl_msg_alloc(), filled but for its sequence number). */
-int
-ctrl_post_msg(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg)
+/* Post @p msg (from msg_alloc(), filled but for its sequence number). */
+static int
+post_msg(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_worker_msg *msg)
 {
 	struct ctrl_queue *q = &mgr->ctrlq[worker];
 	struct wrtc_lcore *w = mgr->dp->workers[worker];
 
-	msg->seq = ++mgr->msg_seq;
-	q->last_seq = msg->seq;
+	msg->flow.seq = ++mgr->msg_seq;
+	q->last_seq = msg->flow.seq;
 	mgr->st.msgs_posted++;
-	if (q->n_backlog == 0 && room_for(w, 1) && rte_ring_enqueue(w->ctrl, msg) == 0)
+	if (q->n_backlog == 0 && room_for(w, 1) && wrtc_worker_post(w, msg) == 0)
 		return 0;
 	STAILQ_INSERT_TAIL(&q->backlog, container_of(msg, struct ctrl_item, msg), next);
 	q->n_backlog++;
@@ -176,35 +263,52 @@ int
 ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
 	  struct wrtc_stream *s, const struct wrtc_flow_update *upd)
 {
-	struct wrtc_flow_msg *msg = ctrl_msg_alloc();
+	struct wrtc_worker_msg *msg = msg_alloc(mgr, worker);
 
-	if (msg == NULL) {
-		mgr->st.msgs_lost++;
-		mark_degraded(mgr, s, "out of memory for a control message");
-		return -ENOMEM;
-	}
-	msg->type = type;
-	msg->s = s;
+	if (msg == NULL)
+		return msg_lost(mgr, s);
+	msg->type = WRTC_WORKER_MSG_FLOW;
+	msg->flow.type = type;
+	msg->flow.s = s;
 	if (upd != NULL)
-		msg->upd = *upd;
-	return ctrl_post_msg(mgr, worker, msg);
+		msg->flow.upd = *upd;
+	return post_msg(mgr, worker, msg);
 }
 
 int
-ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
-		 const uint8_t bytes[16], uint8_t cand_type)
+ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, const struct wrtc_stream *s,
+		 bool add, uint8_t family, const uint8_t bytes[16], uint8_t cand_type)
 {
-	struct wrtc_flow_msg *msg = ctrl_msg_alloc();
+	struct wrtc_worker_msg *msg = msg_alloc(mgr, worker);
 
-	if (msg == NULL) {
-		mgr->st.msgs_lost++;
-		return -ENOMEM;
-	}
-	msg->type = add ? WRTC_FLOW_MSG_SOURCE_ADD : WRTC_FLOW_MSG_SOURCE_DEL;
+	if (msg == NULL)
+		return msg_lost(mgr, s);
+	msg->flow.type = WRTC_FLOW_MSG_OWNER;
+	msg->type = add ? WRTC_WORKER_MSG_SOURCE_ADD : WRTC_WORKER_MSG_SOURCE_DEL;
 	msg->src.family = family;
 	memcpy(msg->src.bytes, bytes, sizeof(msg->src.bytes));
 	msg->src.cand_type = cand_type;
-	return ctrl_post_msg(mgr, worker, msg);
+	return post_msg(mgr, worker, msg);
+}
+
+int
+ctrl_post_policer_rate(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_policer *p,
+		       const struct wrtc_policer_prm *prm)
+{
+	struct wrtc_worker_msg *msg = msg_alloc(mgr, worker);
+
+	if (msg == NULL)
+		return msg_lost(mgr, NULL);
+	msg->flow.type = WRTC_FLOW_MSG_OWNER;
+	msg->type = WRTC_WORKER_MSG_POLICER_RATE;
+	msg->pol.p = p;
+	msg->pol.bucket = prm->bucket;
+	msg->pol.rate = prm->rate;
+	msg->pol.priority_rate = prm->priority_rate;
+	msg->pol.priority_bucket = prm->priority_bucket;
+	msg->pol.pair_rate = prm->pair_rate;
+	msg->pol.pair_bucket = prm->pair_bucket;
+	return post_msg(mgr, worker, msg);
 }
 
 static unsigned int
@@ -212,18 +316,20 @@ drain_worker(struct wrtc_session_mgr *mgr, uint16_t worker)
 {
 	struct wrtc_lcore *w = mgr->dp->workers[worker];
 	struct ctrl_queue *q = &mgr->ctrlq[worker];
-	struct wrtc_flow_msg *msgs[REPLY_BURST];
+	struct wrtc_worker_msg *msgs[REPLY_BURST];
 	unsigned int n;
 
-	n = rte_ring_dequeue_burst(w->reply, (void **)msgs, REPLY_BURST, NULL);
+	n = wrtc_worker_replies_take(w, msgs, REPLY_BURST);
 	for (unsigned int i = 0; i < n; i++) {
-		struct wrtc_flow_msg *m = msgs[i];
+		struct wrtc_worker_msg *wm = msgs[i];
+		struct wrtc_flow_msg *m = &wm->flow;
 
 		/* A REMOVE of a stream whose INSTALL never reached the worker is
 		 * harmless; anything else that failed leaves the worker's stream
 		 * different from ours. */
-		if (m->result != 0 && (m->type == WRTC_FLOW_MSG_SOURCE_ADD ||
-				       m->type == WRTC_FLOW_MSG_SOURCE_DEL)) {
+		if (m->result != 0 && m->type == WRTC_FLOW_MSG_OWNER &&
+		    (wm->type == WRTC_WORKER_MSG_SOURCE_ADD ||
+		     wm->type == WRTC_WORKER_MSG_SOURCE_DEL)) {
 			/* A policer without a priority class (or with a full source
 			 * table) takes no candidate: policing only, no stream state. */
 			mgr->st.sources_rejected++;
@@ -236,7 +342,7 @@ drain_worker(struct wrtc_session_mgr *mgr, uint16_t worker)
 		}
 		if (m->seq > q->done_seq)
 			q->done_seq = m->seq;
-		msg_free(m);
+		msg_free(mgr, wm);
 	}
 	if (q->n_backlog != 0)
 		ctrl_flush(mgr, worker);
@@ -329,7 +435,7 @@ ctrl_send(struct wrtc_session_mgr *mgr, uint16_t iface, struct rte_mbuf *m)
 			mgr->st.ctrl_tx++;
 			return 0;
 		}
-	} else if (rte_ring_enqueue(mgr->dp->workers[0]->ctrl_tx, m) == 0) {
+	} else if (wrtc_worker_ctrl_tx(mgr->dp->workers[0], m) == 0) {
 		mgr->st.ctrl_tx++;
 		return 0;
 	}

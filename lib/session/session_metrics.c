@@ -38,7 +38,7 @@ per_worker(struct wrtc_metrics_buf *b, struct wrtc_session_mgr *mgr, const char 
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
 		char id[8];
 		const char *l[] = {"worker", id};
-		const uint8_t *st = (const uint8_t *)&mgr->dp->workers[w]->st;
+		const uint8_t *st = (const uint8_t *)wrtc_worker_stats(mgr->dp->workers[w]);
 
 		snprintf(id, sizeof(id), "%u", w);
 		wrtc_metrics_u64(b, name, l, 1, *(const uint64_t *)(st + off));
@@ -83,13 +83,12 @@ workers(struct wrtc_metrics_buf *b, struct wrtc_session_mgr *mgr)
 
 		snprintf(id, sizeof(id), "%u", w);
 		wrtc_metrics_u64(b, "wrtcgw_streams", l, 1,
-				 __atomic_load_n(&mgr->dp->workers[w]->flows->nb_streams,
-						 __ATOMIC_RELAXED));
+				 wrtc_worker_nb_streams(mgr->dp->workers[w]));
 	}
 
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++)
 		for (unsigned int r = 1; r < WRTC_DROP_MAX; r++)
-			drops[r] += mgr->dp->workers[w]->st.drops[r];
+			drops[r] += wrtc_worker_stats(mgr->dp->workers[w])->drops[r];
 	wrtc_metrics_family(b, "wrtcgw_drops_total", C,
 			    "Packets dropped by the workers, by reason (lib/net/wrtc_drop.h).");
 	for (unsigned int r = 1; r < WRTC_DROP_MAX; r++) {

@@ -233,35 +233,29 @@ sdp_rules_build(const struct wrtc_config *cfg, struct wrtc_sdp_rules *rules[], u
 
 /* Install @p p as worker @p wl's policer of its type (the first of a type wins). */
 static void
-policer_install(struct wrtc_session_mgr *mgr, struct wrtc_lcore *wl,
-		const struct wrtc_config_policer *cp, struct wrtc_policer *p)
+policer_install(struct wrtc_lcore *wl, const struct wrtc_config_policer *cp,
+		struct wrtc_policer *p)
 {
-	struct wrtc_policer **slot = NULL;
-
 	switch (cp->type) {
 	case WRTC_CONFIG_POLICER_LINK_DATA:
-		for (uint16_t f = 0; f < mgr->dp->nb_ifaces; f++)
-			if ((cp->interface < 0 || cp->interface == f) && wl->pol_link[f] == NULL)
-				wl->pol_link[f] = p;
-		return;
+		wrtc_worker_policer_install(wl, WRTC_WORKER_POL_LINK, cp->interface, p);
+		break;
 	case WRTC_CONFIG_POLICER_STUN:
-		slot = &wl->pol_stun;
+		wrtc_worker_policer_install(wl, WRTC_WORKER_POL_STUN, -1, p);
 		break;
 	case WRTC_CONFIG_POLICER_DTLS:
-		slot = &wl->pol_dtls;
+		wrtc_worker_policer_install(wl, WRTC_WORKER_POL_DTLS, -1, p);
 		break;
 	case WRTC_CONFIG_POLICER_ARP:
-		slot = &wl->pol_arp;
+		wrtc_worker_policer_install(wl, WRTC_WORKER_POL_ARP, -1, p);
 		break;
 	case WRTC_CONFIG_POLICER_ND:
-		slot = &wl->pol_nd;
+		wrtc_worker_policer_install(wl, WRTC_WORKER_POL_ND, -1, p);
 		break;
 	case WRTC_CONFIG_POLICER_ICMP:
-		slot = &wl->pol_icmp;
+		wrtc_worker_policer_install(wl, WRTC_WORKER_POL_ICMP, -1, p);
 		break;
 	}
-	if (slot != NULL && *slot == NULL)
-		*slot = p;
 }
 
 /* One instance of each configured policer per worker, installed in the
@@ -327,7 +321,7 @@ policers_create(struct wrtc_session_mgr *mgr)
 				return -EINVAL;
 			}
 			mgr->pols[(size_t)w * mgr->n_pols + k] = p;
-			policer_install(mgr, wl, cp, p);
+			policer_install(wl, cp, p);
 		}
 	}
 	return 0;
@@ -388,7 +382,12 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	ctrl_init(mgr);
+	if (ctrl_init(mgr) != 0) {
+		call_index_fini(&mgr->index);
+		free(mgr);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	TAILQ_INIT(&mgr->capturing);
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++) {
 		const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[i];

@@ -48,12 +48,19 @@ enum {
 	/* Ring slots kept free for messages that are not part of an RPC (ICE
 	 * selected pair, DTLS keys, timers). */
 	SESS_CTRL_HEADROOM = 1024,
+	/* Control messages per worker in the manager's pool: a full control
+	 * ring and as many waiting for room behind it (session_ctrl.c). */
+	SESS_MSG_POOL_PER_WORKER = 2 * WRTC_CTRL_RING_SIZE,
 };
+
+/* A result that must be looked at (STYLE.md: no result ignored). */
+#define SESS_MUST_CHECK __attribute__((warn_unused_result))
 
 /* Control messages waiting for room in a worker's control ring, in order
  * (session_ctrl.c). Nothing is ever dropped: a message only waits. */
 struct ctrl_item;
 STAILQ_HEAD(ctrl_backlog, ctrl_item);
+STAILQ_HEAD(ctrl_free, ctrl_item);
 
 struct ctrl_queue {
 	struct ctrl_backlog backlog; /* posted, not yet in the ring */
@@ -286,7 +293,8 @@ struct sess_stats {
 	uint64_t neigh_requests;
 	uint64_t msgs_posted;        /* control -> worker messages */
 	uint64_t msgs_backlogged;    /* of those, waited for ring room */
-	uint64_t msgs_lost;          /* could not be posted (no memory) */
+	uint64_t msgs_lost;          /* could not be posted (message pool empty) */
+	uint64_t ctrl_lost;          /* lost or failed messages that degraded a call */
 	uint64_t msgs_failed;        /* applied by the worker with an error */
 	uint64_t sources_rejected;   /* candidate sources a worker's policers did not take */
 	uint64_t busy_refused;       /* RPCs refused (retryable) while a worker was behind */
@@ -337,6 +345,12 @@ struct wrtc_session_mgr {
 	uint64_t next_stream_id;
 	uint64_t msg_seq;
 	struct ctrl_queue ctrlq[WRTC_MAX_WORKERS];
+	struct ctrl_item *msg_pool;  /* [msg_pool_size] control messages (session_ctrl.c) */
+	uint32_t msg_pool_size;
+	uint32_t msg_pool_used;      /* items ever taken; below: free list or in use */
+	struct ctrl_free msg_free;   /* items given back */
+	struct ctrl_free msg_held;   /* items taken out (wrtc_session_test_pool_empty) */
+	uint32_t msg_held_size;      /* msg_pool_size before that */
 	uint16_t next_worker;
 	uint64_t hz;
 	uint64_t last_second_tsc;
@@ -387,16 +401,22 @@ call_dtls_role(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
 /* session_ctrl.c: the floor, called by every other file, calling none. */
 uint64_t ctrl_now_ms(const struct wrtc_session_mgr *mgr);
 uint64_t ctrl_now_us(const struct wrtc_session_mgr *mgr);
-void ctrl_init(struct wrtc_session_mgr *mgr);
+/* @p len random bytes (OpenSSL's generator): 0, or -EIO (logged). */
+SESS_MUST_CHECK int sess_random(void *buf, size_t len);
+SESS_MUST_CHECK int ctrl_init(struct wrtc_session_mgr *mgr);
 void ctrl_fini(struct wrtc_session_mgr *mgr);
-struct wrtc_flow_msg *ctrl_msg_alloc(void);
-int ctrl_post_msg(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg);
-int ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
-	      struct wrtc_stream *s, const struct wrtc_flow_update *upd);
-int ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
-		     const uint8_t bytes[16], uint8_t cand_type);
-int ctrl_reserve(struct wrtc_session_mgr *mgr, uint16_t worker, unsigned int n);
-int ctrl_barrier(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t *seq);
+/* Every post: 0, or -ENOBUFS when the message pool stays empty (the call of
+ * @p s is then degraded and the loss counted). */
+SESS_MUST_CHECK int ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker,
+			      enum wrtc_flow_msg_type type, struct wrtc_stream *s,
+			      const struct wrtc_flow_update *upd);
+SESS_MUST_CHECK int ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker,
+				     const struct wrtc_stream *s, bool add, uint8_t family,
+				     const uint8_t bytes[16], uint8_t cand_type);
+SESS_MUST_CHECK int ctrl_post_policer_rate(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_policer *p,
+			   const struct wrtc_policer_prm *prm);
+SESS_MUST_CHECK int ctrl_reserve(struct wrtc_session_mgr *mgr, uint16_t worker, unsigned int n);
+SESS_MUST_CHECK int ctrl_barrier(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t *seq);
 bool ctrl_done(const struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq);
 int ctrl_wait_seq(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq, uint64_t wait_us);
 int ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t wait_us);

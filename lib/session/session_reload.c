@@ -100,23 +100,15 @@ policers_update(struct wrtc_session_mgr *mgr, const struct wrtc_config *cur,
 			continue;
 		}
 		for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
-			struct wrtc_flow_msg *msg = ctrl_msg_alloc();
+			struct wrtc_policer *p = mgr->pols[(size_t)w * mgr->n_pols + k];
+			/* Never lost once allocated: it waits for ring room behind a
+			 * busy worker. */
+			int rc = ctrl_post_policer_rate(mgr, w, p, &prm);
 
-			if (msg == NULL) {
+			if (rc == -ENOMEM)
 				SESS_LOG(WARNING, "reload: policers[%u] (%s): out of memory: not "
 					 "applied on worker %u", k, n->name, w);
-				continue;
-			}
-			msg->type = WRTC_FLOW_MSG_POLICER_RATE;
-			msg->pol.p = mgr->pols[(size_t)w * mgr->n_pols + k];
-			msg->pol.bucket = prm.bucket;
-			msg->pol.rate = prm.rate;
-			msg->pol.priority_rate = prm.priority_rate;
-			msg->pol.priority_bucket = prm.priority_bucket;
-			msg->pol.pair_rate = prm.pair_rate;
-			msg->pol.pair_bucket = prm.pair_bucket;
-			/* Never lost: it waits for ring room behind a busy worker. */
-			if (ctrl_post_msg(mgr, w, msg) != 0)
+			else if (rc != 0)
 				SESS_LOG(WARNING, "reload: policers[%u] (%s): not posted to worker "
 					 "%u", k, n->name, w);
 		}

@@ -262,7 +262,7 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 	uint64_t ports_in_use = 0, backlog = 0;
 
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
-		const struct wrtc_worker_stats *s = &mgr->dp->workers[w]->st;
+		const struct wrtc_worker_stats *s = wrtc_worker_stats(mgr->dp->workers[w]);
 
 		sum.rx_pkts += s->rx_pkts;
 		sum.tx_pkts += s->tx_pkts;
@@ -337,6 +337,7 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 	json_object_set_new(o, "calls_degraded", json_integer((json_int_t)mgr->n_degraded));
 	json_object_set_new(o, "calls_degraded_total",
 			    json_integer((json_int_t)mgr->st.calls_degraded));
+	json_object_set_new(o, "ctrl_lost", json_integer((json_int_t)mgr->st.ctrl_lost));
 	json_object_set_new(o, "control_messages", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"sources_rejected", (json_int_t)mgr->st.sources_rejected,
 		"posted", (json_int_t)mgr->st.msgs_posted,

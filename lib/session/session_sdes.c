@@ -59,6 +59,7 @@ sdes_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
 	struct wrtc_srtp_prm prm;
 	struct wrtc_srtp *rx, *tx;
+	int rc, rc2;
 
 	wrtc_srtp_sdes_to_prm(peer, &prm);
 	rx = wrtc_srtp_create(&prm);
@@ -79,9 +80,10 @@ sdes_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 	u.srtp_tx = tx;
 	u.secure_only = true;
 	lm->sdes_suite = wrtc_srtp_suite_name(ours->suite);
-	ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 	/* SRTCP on the RTCP port uses the same master keys (RFC 3711 §3.4). */
-	return ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
+	rc2 = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
+	return rc != 0 ? rc : rc2;
 }
 
 /* Our SDES keys of @p lm live on the heap, only on legs that use SDES. */

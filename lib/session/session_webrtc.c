@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
@@ -40,7 +39,7 @@ random_token(char *buf, size_t len)
 		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
 	unsigned char rnd[64];
 
-	if (len > sizeof(rnd) || RAND_bytes(rnd, (int)len) != 1)
+	if (len > sizeof(rnd) || sess_random(rnd, len) != 0)
 		return -EIO;
 	for (size_t i = 0; i < len; i++)
 		buf[i] = alphabet[rnd[i] % 64];
@@ -223,7 +222,8 @@ push_selected(struct leg_media *lm, const struct wrtc_flow_ep *remote)
 			u.remote_verified = true;
 		}
 	}
-	ctrl_post(mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	if (ctrl_post(mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u) != 0)
+		CALL_LOG(WARNING, lm->call, "port %u: ICE pair not given to the worker", lm->port);
 }
 
 static void
@@ -330,7 +330,7 @@ leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media
 		prm.role = WRTC_ICE_ROLE_CONTROLLED;
 	prm.ufrag = call->leg[lm->leg].ice_ufrag;
 	prm.pwd = call->leg[lm->leg].ice_pwd;
-	if (RAND_bytes((unsigned char *)&prm.tie_breaker, sizeof(prm.tie_breaker)) != 1)
+	if (sess_random(&prm.tie_breaker, sizeof(prm.tie_breaker)) != 0)
 		return -EIO;
 	prm.local = cands;
 	prm.n_local = n;
@@ -352,7 +352,9 @@ leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media
 			u.fields |= WRTC_FLOW_UPD_RELAY;
 			u.dtls_relay = true;
 		}
-		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+		if (ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u) != 0)
+			CALL_LOG(WARNING, call, "port %u: ICE mode not given to the worker",
+				 lm->port);
 	}
 	return 0;
 }
@@ -398,8 +400,8 @@ source_add(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 		return;
 	}
 	lm->sources[n].type = types[type];
-	if (ctrl_post_source(mgr, call->worker, true, lm->sources[n].family, lm->sources[n].bytes,
-			     lm->sources[n].type) == 0)
+	if (ctrl_post_source(mgr, call->worker, lm->rtp, true, lm->sources[n].family,
+			     lm->sources[n].bytes, lm->sources[n].type) == 0)
 		lm->n_sources++;
 }
 
@@ -557,7 +559,9 @@ leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 			u.fields |= WRTC_FLOW_UPD_REMOTE;
 			u.remote_mode = WRTC_FLOW_REMOTE_LATCH;
 		}
-		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+		if (ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u) != 0)
+			CALL_LOG(WARNING, call, "port %u: plain RTP mode not given to the worker",
+				 lm->port);
 		CALL_LOG(NOTICE, call, "leg %s m-line %u: no DTLS-SRTP offered/answered: plain RTP%s "
 			 "(allow_dtls_fallback)", call->leg[lm->leg].tag, idx,
 			 lm->ice_on ? "" : " without ICE");
@@ -728,7 +732,9 @@ dtls_connected(struct leg_media *lm)
 	u.srtp_rx = rx;
 	u.srtp_tx = tx;
 	u.secure_only = true;
-	ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	if (ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u) != 0)
+		CALL_LOG(ERR, lm->call, "leg %s: SRTP keys not given to the worker",
+			 lm->call->leg[lm->leg].tag);
 	lm->dtls_connected = true;
 	lm->mgr->st.dtls_handshakes++;
 	lm->dtls_suite = wrtc_srtp_suite_name(keys.suite);

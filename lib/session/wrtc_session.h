@@ -203,6 +203,13 @@ const struct wrtc_config *wrtc_session_config(const struct wrtc_session_mgr *mgr
 /** The `policers` method's result (new reference). */
 json_t *wrtc_session_policers(struct wrtc_session_mgr *mgr);
 
+/**
+ * Tests only: with @p empty, take every free control message out of the
+ * manager's pool, so the next post that finds no reply to recycle is lost
+ * (degraded call, ctrl_lost); without, give them back.
+ */
+void wrtc_session_test_pool_empty(struct wrtc_session_mgr *mgr, bool empty);
+
 /** Register offer/answer/delete/query/list/statistics on an RPC server. */
 int wrtc_session_rpc_register(struct wrtc_session_mgr *mgr, struct wrtc_rpc_server *srv);
 

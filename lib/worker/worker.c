@@ -919,6 +919,46 @@ pair_policed_set(struct wrtc_lcore *w, struct wrtc_stream *s, bool add)
 	s->pair_policed = add;
 }
 
+/* A message of lib/worker itself (not the flow table's). */
+static void
+owner_msg_apply(struct wrtc_lcore *w, struct wrtc_worker_msg *wm)
+{
+	struct wrtc_flow_msg *msg = &wm->flow;
+
+	if (wm->type == WRTC_WORKER_MSG_SOURCE_ADD || wm->type == WRTC_WORKER_MSG_SOURCE_DEL) {
+		struct wrtc_policer_addr a = {.family = wm->src.family};
+		struct wrtc_policer *pols[2] = {w->pol_stun, w->pol_dtls};
+
+		memcpy(a.bytes, wm->src.bytes, sizeof(a.bytes));
+		msg->result = 0;
+		for (unsigned int k = 0; k < 2; k++) {
+			if (pols[k] == NULL)
+				continue;
+			if (wm->type == WRTC_WORKER_MSG_SOURCE_ADD)
+				msg->result |= wrtc_policer_source_add(pols[k], &a,
+					(enum wrtc_policer_cand)wm->src.cand_type);
+			else
+				msg->result |= wrtc_policer_source_remove(pols[k], &a,
+					(enum wrtc_policer_cand)wm->src.cand_type);
+		}
+		return;
+	}
+	if (wm->type == WRTC_WORKER_MSG_POLICER_RATE) {
+		struct wrtc_policer_prm prm = {
+			.bucket = wm->pol.bucket,
+			.rate = wm->pol.rate,
+			.priority_rate = wm->pol.priority_rate,
+			.priority_bucket = wm->pol.priority_bucket,
+			.pair_rate = wm->pol.pair_rate,
+			.pair_bucket = wm->pol.pair_bucket,
+		};
+
+		msg->result = wrtc_policer_rate_set(wm->pol.p, &prm);
+		return;
+	}
+	msg->result = -EINVAL;
+}
+
 static unsigned int
 apply_messages(struct wrtc_lcore *w)
 {
@@ -929,35 +969,8 @@ apply_messages(struct wrtc_lcore *w)
 	for (unsigned int i = 0; i < n; i++) {
 		struct wrtc_flow_msg *msg = msgs[i];
 
-		if (msg->type == WRTC_FLOW_MSG_SOURCE_ADD || msg->type == WRTC_FLOW_MSG_SOURCE_DEL) {
-			struct wrtc_policer_addr a = {.family = msg->src.family};
-			struct wrtc_policer *pols[2] = {w->pol_stun, w->pol_dtls};
-
-			memcpy(a.bytes, msg->src.bytes, sizeof(a.bytes));
-			msg->result = 0;
-			for (unsigned int k = 0; k < 2; k++) {
-				if (pols[k] == NULL)
-					continue;
-				if (msg->type == WRTC_FLOW_MSG_SOURCE_ADD)
-					msg->result |= wrtc_policer_source_add(pols[k], &a,
-						(enum wrtc_policer_cand)msg->src.cand_type);
-				else
-					msg->result |= wrtc_policer_source_remove(pols[k], &a,
-						(enum wrtc_policer_cand)msg->src.cand_type);
-			}
-			continue;
-		}
-		if (msg->type == WRTC_FLOW_MSG_POLICER_RATE) {
-			struct wrtc_policer_prm prm = {
-				.bucket = msg->pol.bucket,
-				.rate = msg->pol.rate,
-				.priority_rate = msg->pol.priority_rate,
-				.priority_bucket = msg->pol.priority_bucket,
-				.pair_rate = msg->pol.pair_rate,
-				.pair_bucket = msg->pol.pair_bucket,
-			};
-
-			msg->result = wrtc_policer_rate_set(msg->pol.p, &prm);
+		if (msg->type == WRTC_FLOW_MSG_OWNER) {
+			owner_msg_apply(w, wrtc_worker_msg_of(msg));
 			continue;
 		}
 		wrtc_flow_msg_apply(w->flows, msg);

@@ -8,9 +8,12 @@
  * slow-path packets (ARP, ND, ICMP echo, STUN, DTLS) to the control lcore,
  * each class through a policer of its own and within its share of the punt
  * ring (enum wrtc_punt_class), and hands packets that belong to another
- * worker's streams to that worker's hand-off ring. Between bursts it applies the control lcore's messages
- * (struct wrtc_flow_msg). It takes no locks, allocates nothing from the C heap
- * and does not log.
+ * worker's streams to that worker's hand-off ring. Between bursts it applies
+ * the control lcore's messages (struct wrtc_worker_msg). It takes no locks,
+ * allocates nothing from the C heap and does not log.
+ *
+ * The control lcore reaches a worker only through the functions under
+ * "Control lcore API" below (docs/lib/worker.rst).
  */
 #ifndef WRTC_WORKER_H
 #define WRTC_WORKER_H
@@ -18,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_common.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -28,6 +32,9 @@
 #include "wrtc_port.h"
 
 enum { WRTC_BURST = 32, WRTC_RING_SIZE = 4096, WRTC_MAX_POLICERS = 16 };
+
+/** Most worker lcores a gateway runs (each port has a TX queue per worker). */
+enum { WRTC_MAX_WORKERS = WRTC_PORT_MAX_QUEUES };
 
 /**
  * Slots of a worker's control and reply rings. The control lcore never has
@@ -206,6 +213,110 @@ wrtc_worker_idle(struct wrtc_lcore *w, unsigned int moved);
 /** Per-thread set-up of adaptive polling (timer slack); on the worker's lcore. */
 void
 wrtc_worker_idle_init(struct wrtc_lcore *w);
+
+/**
+ * @name Control lcore API
+ * What the control lcore (lib/session) uses of a worker; it touches no
+ * field of struct wrtc_lcore. Each ring has one producer and one consumer.
+ * @{
+ */
+
+/** Messages of lib/worker itself (struct wrtc_worker_msg). */
+enum wrtc_worker_msg_type {
+	WRTC_WORKER_MSG_FLOW,         /**< A flow table message (@c flow). */
+	WRTC_WORKER_MSG_SOURCE_ADD,   /**< Add @c src to the STUN/DTLS policers' priority
+				       *   tables (a signalled candidate). */
+	WRTC_WORKER_MSG_SOURCE_DEL,   /**< Remove @c src again. */
+	WRTC_WORKER_MSG_POLICER_RATE, /**< New bucket and rates for one of the worker's
+				       *   policers (@c pol). */
+};
+
+/**
+ * One control message; allocated and freed by the control lcore. The ring
+ * carries &msg->flow; a message of lib/worker has flow.type
+ * WRTC_FLOW_MSG_OWNER, and its result comes back in flow.result.
+ */
+struct wrtc_worker_msg {
+	struct wrtc_flow_msg flow;      /**< Flow message, sequence number, result. */
+	enum wrtc_worker_msg_type type;
+	struct {
+		uint8_t family;         /**< AF_INET or AF_INET6. */
+		uint8_t bytes[16];      /**< Address, network order. */
+		uint8_t cand_type;      /**< enum wrtc_policer_cand. */
+	} src;                  /**< SOURCE_ADD / SOURCE_DEL. */
+	struct {
+		struct wrtc_policer *p; /**< One of the worker's policer instances. */
+		uint64_t bucket;        /**< New bucket size. */
+		uint64_t rate;          /**< New ordinary rate. */
+		uint64_t priority_rate; /**< New priority rate (0 if it has none). */
+		uint64_t priority_bucket; /**< New priority bucket (0 = bucket). */
+		uint64_t pair_rate;     /**< New selected-pair rate (0: unchanged). */
+		uint64_t pair_bucket;   /**< New selected-pair bucket (0 = bucket). */
+	} pol;                  /**< POLICER_RATE. */
+};
+
+/** @return the worker message a flow message of the control ring is part of. */
+static inline struct wrtc_worker_msg *
+wrtc_worker_msg_of(struct wrtc_flow_msg *m)
+{
+	return container_of(m, struct wrtc_worker_msg, flow);
+}
+
+/** @return 0 when @p m is in worker @p w's control ring, -ENOBUFS when it is full. */
+int wrtc_worker_post(struct wrtc_lcore *w, struct wrtc_worker_msg *m);
+
+/** @return messages in flight to @p w: in its control ring or its reply ring. */
+unsigned int wrtc_worker_in_flight(const struct wrtc_lcore *w);
+
+/** @return how many messages may be in flight to @p w (its reply ring's capacity). */
+unsigned int wrtc_worker_msg_capacity(const struct wrtc_lcore *w);
+
+/** Take up to @p max applied messages of @p w. @return the number stored in @p msgs. */
+unsigned int wrtc_worker_replies_take(struct wrtc_lcore *w, struct wrtc_worker_msg **msgs,
+				      unsigned int max);
+
+/**
+ * Take up to @p max capture copies of @p w (hash.usr: low 32 bits of the
+ * stream id). @return the number stored in @p pkts (the caller frees them).
+ */
+unsigned int wrtc_worker_capture_take(struct wrtc_lcore *w, struct rte_mbuf **pkts,
+				      unsigned int max);
+
+/**
+ * Queue frame @p m for worker @p w to send on port m->port (used when a port
+ * has no control TX queue). @return 0, or -ENOBUFS (the caller keeps @p m).
+ */
+int wrtc_worker_ctrl_tx(struct wrtc_lcore *w, struct rte_mbuf *m);
+
+/** The policers a worker runs. */
+enum wrtc_worker_policer {
+	WRTC_WORKER_POL_LINK, /**< Link data rate of an interface. */
+	WRTC_WORKER_POL_STUN, /**< STUN before punting. */
+	WRTC_WORKER_POL_DTLS, /**< DTLS before punting. */
+	WRTC_WORKER_POL_ARP,  /**< ARP before punting. */
+	WRTC_WORKER_POL_ND,   /**< ND before punting. */
+	WRTC_WORKER_POL_ICMP, /**< ICMP echo before punting. */
+};
+
+/**
+ * Install @p p as worker @p w's policer of kind @p kind, for interface
+ * @p iface (WRTC_WORKER_POL_LINK; -1: every interface) where none is
+ * installed yet: the first of a kind wins. Before the worker is launched.
+ */
+void wrtc_worker_policer_install(struct wrtc_lcore *w, enum wrtc_worker_policer kind, int iface,
+				 struct wrtc_policer *p);
+
+/** @return @p w's counters (each written by the worker, read relaxed). */
+static inline const struct wrtc_worker_stats *
+wrtc_worker_stats(const struct wrtc_lcore *w)
+{
+	return &w->st;
+}
+
+/** @return the streams installed in @p w's flow table (read relaxed). */
+uint32_t wrtc_worker_nb_streams(const struct wrtc_lcore *w);
+
+/** @} */
 
 /** The worker loop; pass to rte_eal_remote_launch() with the context. Returns 0. */
 int wrtc_worker_main(void *arg);

@@ -13,7 +13,9 @@
  *   anything is opened, other messages wait (none lost), a delete completes
  *   once the worker is back, and then the worker's table matches the calls;
  * - media_timeout with ICE consent and DTLS as activity, and hold_timeout;
- * - a message the worker rejects marks the call degraded.
+ * - a message the worker rejects marks the call degraded;
+ * - a post that finds the message pool empty is lost loudly: degraded call,
+ *   ctrl_lost in query and statistics.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -949,6 +951,7 @@ test_degraded(void)
 	q = rpc("query", json_pack("{s:s}", "call_id", "d1"), &code, NULL, 0);
 	WRTC_CHECK(json_is_true(json_object_get(q, "degraded")));
 	WRTC_CHECK_EQ(json_integer_value(json_object_get(q, "control_messages_lost")), 1);
+	WRTC_CHECK_EQ(json_integer_value(json_object_get(q, "ctrl_lost")), 1);
 	json_decref(q);
 	r = rpc("capture", json_pack("{s:s, s:s}", "call_id", "d1", "action", "stop"), &code,
 		NULL, 0);
@@ -963,11 +966,68 @@ test_degraded(void)
 	return 0;
 }
 
+/* A post that finds the message pool empty (and no reply to recycle: the
+ * worker is parked) is lost loudly: the call is degraded, ctrl_lost counts
+ * each lost message in query and statistics, and the call still goes. */
+static int
+test_lost_post(void)
+{
+	json_t *q, *r;
+	char *o, *a;
+	int code;
+
+	if (mgr_start(30000, 30099, 60, 3600) != 0)
+		return -1;
+	o = sip_sdp(10000, "sendrecv");
+	a = sip_sdp(10002, "sendrecv");
+	json_decref(offer("l1", o, "sip", "sip", &code, NULL, 0));
+	json_decref(answer("l1", a, &code));
+	free(o);
+	free(a);
+	{
+		uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * 10;
+
+		while (worker_streams() != 4 && rte_rdtsc() < end)
+			run_control(5);
+	}
+	if (!WRTC_CHECK_EQ(worker_streams(), 4))
+		return -1;
+	worker_pause(true);
+	run_control(20); /* read every reply the worker gave back */
+	WRTC_CHECK_EQ(stat_get("ctrl_lost", NULL), 0);
+	wrtc_session_test_pool_empty(mgr, true);
+	r = rpc("capture", json_pack("{s:s, s:s}", "call_id", "l1", "action", "start"), &code,
+		NULL, 0);
+	WRTC_CHECK_EQ(code, 0);
+	json_decref(r);
+	/* Four streams: four capture UPDATEs, none posted. */
+	WRTC_CHECK_EQ(stat_get("control_messages", "lost"), 4);
+	WRTC_CHECK_EQ(stat_get("ctrl_lost", NULL), 4);
+	WRTC_CHECK_EQ(stat_get("calls_degraded", NULL), 1);
+	q = rpc("query", json_pack("{s:s}", "call_id", "l1"), &code, NULL, 0);
+	WRTC_CHECK(json_is_true(json_object_get(q, "degraded")));
+	WRTC_CHECK_EQ(json_integer_value(json_object_get(q, "ctrl_lost")), 4);
+	json_decref(q);
+	wrtc_session_test_pool_empty(mgr, false);
+	worker_pause(false);
+	r = rpc("capture", json_pack("{s:s, s:s}", "call_id", "l1", "action", "stop"), &code,
+		NULL, 0);
+	if (r != NULL)
+		unlink(json_string_value(json_object_get(r, "file")));
+	json_decref(r);
+	del("l1");
+	WRTC_CHECK_EQ(stat_get("calls_degraded", NULL), 0);
+	WRTC_CHECK_EQ(worker_streams(), 0);
+	mgr_stop();
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"bad offers release what they opened", test_bad_offers},
 	{"stalled worker: refused, waited, nothing diverges", test_stalled_worker},
 	{"media_timeout with ICE consent, hold_timeout", test_timeouts},
 	{"a message the worker rejects marks the call degraded", test_degraded},
+	{"a post that finds no room is lost loudly (degraded, ctrl_lost)", test_lost_post},
 };
 
 static int
