@@ -31,7 +31,7 @@
 enum {
 	WRTC_RTP_DEMUX_MAX_MLINES = 8,	/**< m-lines in one bundle. */
 	WRTC_RTP_DEMUX_MAX_SSRC = 32,	/**< Learned + signalled sources, remote and local. */
-	WRTC_RTP_DEMUX_MID_SIZE = 16,	/**< Longest MID (RFC 8843 allows 16 bytes in the extension). */
+	WRTC_RTP_DEMUX_MID_SIZE = 16,	/**< Longest MID (16 bytes fit the extension). */
 	WRTC_RTP_EXT_ONE_BYTE = 0xbede, /**< RFC 8285 one-byte header profile. */
 };
 
