@@ -22,6 +22,16 @@
  *             50 is a DTLS application-data record (SCTP of a data channel);
  *             the worker relays both byte for byte (streams with dtls_relay).
  *             Each output is unprotected by the receiving peer's context.
+ *   srtp2-cm  both legs SRTP AES_CM_128_HMAC_SHA1_80 (terminated WebRTC <->
+ *             WebRTC: the worker decrypts with one leg's keys and encrypts
+ *             with the other's).
+ *   srtp2-gcm both legs SRTP AEAD_AES_128_GCM.
+ *
+ * -s BYTES sets the RTP payload size of the relay/SRTP modes (default 160,
+ * G.711; 1100-1200 for video-sized packets). With -s the throughput output
+ * adds Gbit/s (RTP packet bytes) and the crypto floor at that size measured
+ * in the same run: SRTP protect and unprotect alone on one buffer, per
+ * packet, so the fast path's own cost is what lies above it.
  *
  * Throughput (default): the generator fills the RX ring with a batch, then
  * the worker runs wrtc_worker_poll_once() until it is empty; only the
@@ -71,14 +81,16 @@ enum {
 	BATCH = 2048,          /* Frames per throughput batch (RX ring holds 4095). */
 	RING = 4096,
 	RTP_PAYLOAD = 160,     /* 20 ms of G.711. */
+	MAX_PAYLOAD = 1200,    /* -s limit: a video packet within a 1280-byte MTU path. */
 	OPUS_PKTS = 250,       /* 5 s of distinct Opus input, replayed. */
 	PT_PCMU = 0,
 	PT_OPUS = 111,
 	STAGE_BURST = 32,
 };
 
-enum mode { M_RELAY, M_SRTP_CM, M_SRTP_GCM, M_XCODE, M_E2E };
-static const char *const mode_name[] = {"relay", "srtp-cm", "srtp-gcm", "xcode", "passthrough"};
+enum mode { M_RELAY, M_SRTP_CM, M_SRTP_GCM, M_XCODE, M_E2E, M_SRTP2_CM, M_SRTP2_GCM };
+static const char *const mode_name[] = {"relay", "srtp-cm", "srtp-gcm", "xcode", "passthrough",
+					"srtp2-cm", "srtp2-gcm"};
 
 enum { DTLS_EVERY = 50, DTLS_SIZE = 120 };
 
@@ -86,6 +98,8 @@ struct call {
 	struct wrtc_stream *s[2];       /* Gateway streams of leg A and leg B. */
 	struct wrtc_srtp *peer_tx;      /* The browser's sender (leg A). */
 	struct wrtc_srtp *peer_rx;      /* The browser's receiver (leg A). */
+	struct wrtc_srtp *peer_b_tx;    /* Leg B peer's sender (srtp2 modes). */
+	struct wrtc_srtp *peer_b_rx;    /* Leg B peer's receiver (srtp2 modes). */
 	struct wrtc_srtp *b_tx;         /* passthrough: the other browser's sender (leg B). */
 	struct wrtc_srtp *b_rx;         /* passthrough: its receiver (leg B). */
 	struct wrtc_net_hdr_tmpl to_gw[2]; /* Peer -> gateway headers per leg. */
@@ -100,12 +114,14 @@ static struct {
 	unsigned int calls;
 	unsigned long packets;
 	unsigned int runs;
+	unsigned int payload;
 	int complexity;
 	double paced_s;
 	bool stages;
 	bool memory;
 	bool quiet;
-} opt = {.mode = M_RELAY, .calls = 1000, .packets = 1000000, .runs = 5, .complexity = 10};
+} opt = {.mode = M_RELAY, .calls = 1000, .packets = 1000000, .runs = 5, .complexity = 10,
+       .payload = RTP_PAYLOAD};
 
 static struct rte_mempool *mp;
 static struct rte_ring *rxr, *txr[2];
@@ -121,6 +137,7 @@ static const struct rte_ether_addr b_mac = {{0x02, 0, 0, 0, 0, 0xb1}};
 static uint8_t opus_pkt[OPUS_PKTS][400];
 static uint16_t opus_size[OPUS_PKTS];
 static uint8_t pcmu_pkt[OPUS_PKTS][RTP_PAYLOAD];
+static uint8_t video_pkt[MAX_PAYLOAD];
 static uint64_t bad_out;
 
 static double
@@ -161,11 +178,17 @@ a_is_srtp(void)
 	return opt.mode != M_RELAY && opt.mode != M_E2E;
 }
 
+static bool
+b_is_srtp(void)
+{
+	return opt.mode == M_SRTP2_CM || opt.mode == M_SRTP2_GCM;
+}
+
 static enum wrtc_srtp_suite
 suite(void)
 {
-	return opt.mode == M_SRTP_GCM ? WRTC_SRTP_AEAD_AES_128_GCM :
-					WRTC_SRTP_AES_CM_128_HMAC_SHA1_80;
+	return opt.mode == M_SRTP_GCM || opt.mode == M_SRTP2_GCM ? WRTC_SRTP_AEAD_AES_128_GCM :
+								 WRTC_SRTP_AES_CM_128_HMAC_SHA1_80;
 }
 
 /* A synthetic voiced signal (harmonics of a gliding pitch, syllable envelope). */
@@ -189,6 +212,9 @@ prepare_audio(void)
 
 	if (e == NULL)
 		return -1;
+	/* Video-sized payloads: incompressible bytes, as an encoder's output is. */
+	for (unsigned int k = 0; k < MAX_PAYLOAD; k++)
+		video_pkt[k] = (uint8_t)((k * 2654435761u) >> 13);
 	opus_encoder_ctl(e, OPUS_SET_BITRATE(32000));
 	for (unsigned int i = 0; i < OPUS_PKTS; i++) {
 		int n;
@@ -350,6 +376,17 @@ call_create(unsigned int i)
 			return -ENOMEM;
 		c->s[0]->secure_only = true;
 	}
+	if (b_is_srtp()) {
+		keys(&p, i, 2);
+		c->peer_b_tx = wrtc_srtp_create(&p);
+		c->s[1]->srtp_rx = wrtc_srtp_create(&p);
+		keys(&p, i, 3);
+		c->peer_b_rx = wrtc_srtp_create(&p);
+		c->s[1]->srtp_tx = wrtc_srtp_create(&p);
+		if (!c->peer_b_tx || !c->peer_b_rx || !c->s[1]->srtp_rx || !c->s[1]->srtp_tx)
+			return -ENOMEM;
+		c->s[1]->secure_only = true;
+	}
 	if (opt.mode == M_E2E) {
 		/* The two browsers key each other; the gateway only relays. */
 		keys(&p, i, 0);
@@ -399,6 +436,8 @@ call_free(unsigned int i)
 
 	wrtc_srtp_free(c->peer_tx);
 	wrtc_srtp_free(c->peer_rx);
+	wrtc_srtp_free(c->peer_b_tx);
+	wrtc_srtp_free(c->peer_b_rx);
 	wrtc_srtp_free(c->b_tx);
 	wrtc_srtp_free(c->b_rx);
 	for (unsigned int leg = 0; leg < 2; leg++) {
@@ -456,7 +495,9 @@ gen_frame(unsigned int i, unsigned int leg)
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	unsigned int k = c->n[leg] % OPUS_PKTS;
 	bool opus = opt.mode == M_XCODE && leg == 0;
-	uint16_t plen = opus ? opus_size[k] : RTP_PAYLOAD;
+	uint16_t plen = opus ? opus_size[k] : (uint16_t)opt.payload;
+	const uint8_t *data = opus ? opus_pkt[k] :
+			      opt.payload == RTP_PAYLOAD ? pcmu_pkt[k] : video_pkt;
 	uint8_t *p;
 
 	if (m == NULL)
@@ -482,14 +523,14 @@ gen_frame(unsigned int i, unsigned int leg)
 	p = (uint8_t *)rte_pktmbuf_append(m, WRTC_RTP_HDR_SIZE + plen);
 	wrtc_rtp_hdr_write(p, WRTC_RTP_HDR_SIZE, false, opus ? PT_OPUS : PT_PCMU, c->seq[leg],
 			   c->ts[leg], 0x1000u + 2 * i + leg);
-	memcpy(p + WRTC_RTP_HDR_SIZE, opus ? opus_pkt[k] : pcmu_pkt[k], plen);
+	memcpy(p + WRTC_RTP_HDR_SIZE, data, plen);
 	c->seq[leg]++;
 	c->ts[leg] += opus ? 960 : 160;
 	c->n[leg]++;
-	if (leg == 0 && a_is_srtp()) {
+	if ((leg == 0 && a_is_srtp()) || (leg == 1 && b_is_srtp())) {
 		size_t len = WRTC_RTP_HDR_SIZE + plen;
 
-		if (wrtc_srtp_protect(c->peer_tx, p, &len,
+		if (wrtc_srtp_protect(leg == 0 ? c->peer_tx : c->peer_b_tx, p, &len,
 				      len + rte_pktmbuf_tailroom(m)) != 0) {
 			rte_pktmbuf_free(m);
 			return NULL;
@@ -537,6 +578,10 @@ check_out(struct rte_mbuf *m, unsigned int *leg_out)
 		if (wrtc_srtp_unprotect(calls[i].peer_rx, p + 42, &len) != 0)
 			return -1;
 	}
+	if (leg == 1 && b_is_srtp()) {
+		if (wrtc_srtp_unprotect(calls[i].peer_b_rx, p + 42, &len) != 0)
+			return -1;
+	}
 	if (opt.mode == M_E2E) {
 		/* The peer on leg @c leg receives what the other peer protected. */
 		if (p[42] == 23) {
@@ -549,7 +594,7 @@ check_out(struct rte_mbuf *m, unsigned int *leg_out)
 					&len) != 0)
 			return -1;
 	}
-	if (opt.mode != M_XCODE && len != WRTC_RTP_HDR_SIZE + RTP_PAYLOAD)
+	if (opt.mode != M_XCODE && len != WRTC_RTP_HDR_SIZE + opt.payload)
 		return -1;
 	if (opt.mode == M_XCODE && leg == 1 && len != WRTC_RTP_HDR_SIZE + RTP_PAYLOAD)
 		return -1;
@@ -622,6 +667,70 @@ run_throughput(unsigned long packets, double *pps_cpu, double *pps_tsc, double *
 	*pps_tsc = sent / ((double)tsc / rte_get_tsc_hz());
 	*out_ratio = (double)outs / sent;
 	return 0;
+}
+
+/*
+ * The crypto floor at -s: SRTP protect and unprotect alone (the suite of -m,
+ * one context pair), over bursts of 64 packets of the run's size in their own
+ * buffers. Gives thread-CPU ns per packet for each (the clock of the
+ * throughput figures), median over @p runs.
+ */
+static int
+crypto_floor(unsigned long packets, unsigned int runs, double *ns_prot, double *ns_unprot)
+{
+	enum { FB = 64 };
+	static uint8_t buf[FB][MAX_PAYLOAD + WRTC_RTP_HDR_SIZE + 64];
+	size_t len[FB];
+	double vp[100], vu[100];
+	struct wrtc_srtp_prm p;
+	struct wrtc_srtp *tx, *rx;
+	uint16_t seq = 1;
+	int rc = 0;
+
+	keys(&p, 4242, 0);
+	tx = wrtc_srtp_create(&p);
+	rx = wrtc_srtp_create(&p);
+	if (tx == NULL || rx == NULL)
+		rc = -ENOMEM;
+	for (unsigned int r = 0; r < runs && rc == 0; r++) {
+		double tp = 0, tu = 0;
+		unsigned long done = 0;
+
+		while (done < packets && rc == 0) {
+			double t0;
+
+			for (unsigned int k = 0; k < FB; k++) {
+				wrtc_rtp_hdr_write(buf[k], sizeof(buf[k]), false, 96, seq, 90u * seq,
+						   0x4242);
+				seq++;
+				memcpy(buf[k] + WRTC_RTP_HDR_SIZE, video_pkt, opt.payload);
+				len[k] = WRTC_RTP_HDR_SIZE + opt.payload;
+			}
+			t0 = cpu_s();
+			for (unsigned int k = 0; k < FB; k++)
+				if (wrtc_srtp_protect(tx, buf[k], &len[k], sizeof(buf[k])) != 0)
+					rc = -EBADMSG;
+			tp += cpu_s() - t0;
+			t0 = cpu_s();
+			for (unsigned int k = 0; k < FB; k++)
+				if (wrtc_srtp_unprotect(rx, buf[k], &len[k]) != 0)
+					rc = -EBADMSG;
+			tu += cpu_s() - t0;
+			for (unsigned int k = 0; k < FB && rc == 0; k++)
+				if (len[k] != WRTC_RTP_HDR_SIZE + opt.payload)
+					rc = -EPROTO;
+			done += FB;
+		}
+		vp[r] = tp * 1e9 / done;
+		vu[r] = tu * 1e9 / done;
+	}
+	wrtc_srtp_free(tx);
+	wrtc_srtp_free(rx);
+	if (rc == 0) {
+		*ns_prot = median(vp, runs);
+		*ns_unprot = median(vu, runs);
+	}
+	return rc;
 }
 
 /* One transcoding run: each tick every call sends one packet each way. Returns
@@ -989,8 +1098,9 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-		"usage: wrtc-bench-fastpath [EAL args] -- [-m relay|srtp-cm|srtp-gcm|xcode]\n"
-		"         [-n calls] [-p packets per run] [-r runs] [-c opus complexity]\n"
+		"usage: wrtc-bench-fastpath [EAL args] -- [-m relay|srtp-cm|srtp-gcm|xcode|passthrough|\n"
+		"         srtp2-cm|srtp2-gcm] [-n calls] [-p packets per run] [-r runs] [-c opus complexity]\n"
+		"         [-s RTP payload bytes, 20..1200]\n"
 		"         [-P paced seconds] [-S (stage cycles)] [-M (memory per call)]\n");
 }
 
@@ -999,7 +1109,7 @@ parse_args(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "m:n:p:r:c:P:SMh")) != -1) {
+	while ((c = getopt(argc, argv, "m:n:p:r:c:P:s:SMh")) != -1) {
 		switch (c) {
 		case 'm': {
 			unsigned int k;
@@ -1029,6 +1139,9 @@ parse_args(int argc, char **argv)
 		case 'P':
 			opt.paced_s = atof(optarg);
 			break;
+		case 's':
+			opt.payload = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
 		case 'S':
 			opt.stages = true;
 			break;
@@ -1043,6 +1156,11 @@ parse_args(int argc, char **argv)
 	if (opt.calls == 0 || opt.calls > MAX_CALLS || opt.runs == 0 || opt.runs > 100 ||
 	    opt.complexity < 0 || opt.complexity > 10 || opt.packets == 0) {
 		fprintf(stderr, "-n must be 1..%u, -r 1..100, -c 0..10, -p > 0\n", MAX_CALLS);
+		return -1;
+	}
+	if (opt.payload < 20 || opt.payload > MAX_PAYLOAD ||
+	    (opt.mode == M_XCODE && opt.payload != RTP_PAYLOAD)) {
+		fprintf(stderr, "-s must be 20..%u, and is not for -m xcode\n", MAX_PAYLOAD);
 		return -1;
 	}
 	if (opt.mode == M_XCODE && 2 * opt.calls >= RING) {
@@ -1121,6 +1239,33 @@ main(int argc, char **argv)
 			printf("RESULT test=throughput mode=%s calls=%u runs=%u pps=%.0f pps_tsc=%.0f "
 			       "ns_per_pkt=%.1f\n", mode_name[opt.mode], opt.calls, opt.runs, med, medt,
 			       1e9 / med);
+		}
+		if (rc == 0 && opt.payload != RTP_PAYLOAD) {
+			double med = median(v, opt.runs), lo = v[0], hi = v[0];
+			double gbps = med * (WRTC_RTP_HDR_SIZE + opt.payload) * 8 / 1e9;
+			double np = 0, nu = 0, floor_ns = 0;
+
+			for (unsigned int k = 1; k < opt.runs; k++) {
+				lo = RTE_MIN(lo, v[k]);
+				hi = RTE_MAX(hi, v[k]);
+			}
+			if (a_is_srtp()) {
+				rc = crypto_floor(opt.packets / 2, opt.runs, &np, &nu);
+				/* srtp-*: half the packets are unprotected, half protected;
+				 * srtp2-*: every packet is both. */
+				floor_ns = b_is_srtp() ? np + nu : (np + nu) / 2;
+			}
+			if (rc == 0) {
+				printf("%s payload %u B: %.3f Gbit/s of RTP per worker core (pps min %.0f "
+				       "max %.0f); crypto floor: protect %.1f ns, unprotect %.1f ns, "
+				       "%.0f pps at this mix\n", mode_name[opt.mode], opt.payload, gbps,
+				       lo, hi, np, nu, floor_ns > 0 ? 1e9 / floor_ns : 0);
+				printf("RESULT test=video mode=%s payload=%u calls=%u runs=%u pps=%.0f "
+				       "pps_min=%.0f pps_max=%.0f gbps=%.3f floor_protect_ns=%.1f "
+				       "floor_unprotect_ns=%.1f floor_pps=%.0f\n", mode_name[opt.mode],
+				       opt.payload, opt.calls, opt.runs, med, lo, hi, gbps, np, nu,
+				       floor_ns > 0 ? 1e9 / floor_ns : 0);
+			}
 		}
 	}
 	if (rc != 0)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -338,6 +339,60 @@ add_map(struct wrtc_sdp_codec_decision *dec, int a_pt, int b_pt)
 	dec->n_map++;
 }
 
+/* The value of fmtp parameter @p key (case-insensitive), or NULL. */
+static const char *
+fmtp_param(const char *fmtp, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = fmtp; p != NULL && *p != '\0';) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncasecmp(p, key, kl) == 0 && p[kl] == '=')
+			return p + kl + 1;
+		p = strchr(p, ';');
+	}
+	return NULL;
+}
+
+/*
+ * H.264 (RFC 6184 8.2.2): an answer format is the offered one only with the
+ * same packetization-mode (default 0) and the same profile; the level may
+ * differ. profile-level-id defaults to 42000a; constrained baseline is
+ * profile_idc 66 with constraint_set1, 77 with constraint_set0, or 88 with
+ * both (RFC 6184 table 5).
+ */
+static unsigned int
+h264_profile(const char *fmtp)
+{
+	const char *v = fmtp_param(fmtp, "profile-level-id");
+	unsigned int idc = 0x42, iop = 0;
+	char hex[5];
+
+	if (v != NULL && strspn(v, "0123456789abcdefABCDEF") >= 6) {
+		memcpy(hex, v, 4);
+		hex[4] = '\0';
+		idc = (unsigned int)strtoul(hex, NULL, 16);
+		iop = idc & 0xff;
+		idc >>= 8;
+	}
+	if ((idc == 66 && (iop & 0x40)) || (idc == 77 && (iop & 0x80)) ||
+	    (idc == 88 && (iop & 0xc0) == 0xc0))
+		return 0x100; /* constrained baseline */
+	return idc;
+}
+
+static bool
+h264_same_format(const char *offer_fmtp, const char *answer_fmtp)
+{
+	const char *a = fmtp_param(offer_fmtp, "packetization-mode");
+	const char *b = fmtp_param(answer_fmtp, "packetization-mode");
+
+	if ((a != NULL ? atoi(a) : 0) != (b != NULL ? atoi(b) : 0))
+		return false;
+	return h264_profile(offer_fmtp) == h264_profile(answer_fmtp);
+}
+
 /* The b_offer entry an answer format refers to: same PT and name, else same name/clock. */
 static int
 offer_index(const struct wrtc_sdp_codec_decision *dec, const struct wrtc_sdp_codec_desc *d)
@@ -350,7 +405,9 @@ offer_index(const struct wrtc_sdp_codec_decision *dec, const struct wrtc_sdp_cod
 		const struct wrtc_sdp_codec *o = &dec->b_offer[i];
 
 		if (sdp_name_eq(o->name, d->name) && o->clock == d->clock &&
-		    o->channels == (d->channels ? d->channels : 1))
+		    o->channels == (d->channels ? d->channels : 1) &&
+		    (!sdp_name_eq(d->name, "H264") ||
+		     h264_same_format(o->fmtp, d->fmtp != NULL ? d->fmtp : "")))
 			return (int)i;
 	}
 	return -1;

@@ -3,13 +3,16 @@
  * Fuzz target for lib/rtp: the input is parsed as an RTP packet (and, if
  * valid, rewritten in a copy and fed to the reception statistics) and as an
  * RTCP compound packet, whose every packet is run through all accessors.
- * Any read outside the buffer shows up under ASan.
+ * Both also go through the BUNDLE demultiplexer (header extension elements,
+ * MID/SSRC/PT routing, compound RTCP split, whose slices must tile the
+ * compound). Any read outside the buffer shows up under ASan.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "wrtc_rtcp.h"
 #include "wrtc_rtp.h"
+#include "wrtc_rtp_demux.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -111,10 +114,63 @@ fuzz_rtp(const uint8_t *data, size_t size)
 	free(copy);
 }
 
+/* A two-m-line bundle whose SSRCs and PTs overlap the input's likely values. */
+static void
+demux_setup(struct wrtc_rtp_demux *d, uint8_t ext_id)
+{
+	static const uint8_t apt[] = {0, 111, 8};
+	static const uint8_t vpt[] = {0, 96, 97};
+
+	wrtc_rtp_demux_init(d, ext_id);
+	(void)wrtc_rtp_demux_add_mline(d, "0", 1, apt, 3);
+	(void)wrtc_rtp_demux_add_mline(d, "1", 1, vpt, 3);
+	(void)wrtc_rtp_demux_add_ssrc(d, 0x01020304, 0, true);
+	(void)wrtc_rtp_demux_add_ssrc(d, 0x05060708, 1, true);
+}
+
+static void
+fuzz_demux(const uint8_t *data, size_t size)
+{
+	struct wrtc_rtp_demux_slice s[8];
+	struct wrtc_rtp_demux d;
+	struct wrtc_rtp_info ri;
+	volatile uint32_t sink = 0;
+	uint32_t end = 0;
+	int n;
+
+	if (wrtc_rtp_parse(data, size, &ri) == 0) {
+		const uint8_t *e;
+		uint8_t esize;
+
+		for (unsigned int id = 1; id < 256; id++)
+			if (wrtc_rtp_ext_find(data, &ri, (uint8_t)id, &e, &esize) == 0)
+				for (unsigned int i = 0; i < esize; i++)
+					sink += e[i];
+		demux_setup(&d, size > 0 ? (uint8_t)(data[size - 1] % 16) : 1);
+		for (int k = 0; k < 2; k++) {
+			int idx = wrtc_rtp_demux_rtp(&d, data, &ri);
+
+			if (idx >= (int)d.n_mlines)
+				abort();
+		}
+	}
+	demux_setup(&d, 1);
+	n = wrtc_rtp_demux_rtcp_split(&d, data, size, s, 8);
+	for (int i = 0; i < n; i++) {
+		/* Slices tile the compound, in order. */
+		if (s[i].offset != end || s[i].size == 0 || s[i].mline >= (int)d.n_mlines)
+			abort();
+		end += s[i].size;
+	}
+	if (n > 0 && end != size)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_rtp(data, size);
+	fuzz_demux(data, size);
 	fuzz_rtcp(data, size);
 	return 0;
 }

@@ -874,6 +874,45 @@ test_codec_reject_and_relay_all(void)
 		WRTC_CHECK_EQ(dec.mode, WRTC_SDP_CODEC_REJECT);
 		wrtc_sdp_free(bad);
 	}
+	/* H.264 answered with another PT: the offered variant of the same
+	 * packetization-mode and profile (RFC 6184 8.2.2), the level aside. */
+	memset(&pol, 0, sizeof(pol));
+	WRTC_CHECK_EQ(wrtc_sdp_codec_offer(&offer->media[1], &pol, false, &dec), 0);
+	{
+		static const struct {
+			const char *fmtp;
+			int a_pt;
+		} h264[] = {
+		    {"profile-level-id=42e01f;packetization-mode=1", 108},
+		    {"packetization-mode=0;profile-level-id=42e00d", 114},
+		    {"profile-level-id=42001f;packetization-mode=1", 102},
+		    {"profile-level-id=4d0028;packetization-mode=1", 116},
+		    {"profile-level-id=42c01f", 114},
+		    {"profile-level-id=640c1f;packetization-mode=1", -1},
+		};
+
+		for (size_t i = 0; i < sizeof(h264) / sizeof(h264[0]); i++) {
+			char text[512];
+			struct wrtc_sdp *ans;
+
+			snprintf(text, sizeof(text),
+				 "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\n"
+				 "m=video 4000 RTP/AVP 126\r\nc=IN IP4 1.2.3.4\r\n"
+				 "a=rtpmap:126 H264/90000\r\na=fmtp:126 %s\r\n", h264[i].fmtp);
+			ans = parse_str(text);
+			if (!WRTC_CHECK(ans != NULL))
+				continue;
+			if (h264[i].a_pt < 0) {
+				WRTC_CHECK_EQ(wrtc_sdp_codec_answer(&dec, &offer->media[1],
+								    &ans->media[0]), -ENOENT);
+			} else if (WRTC_CHECK_EQ(wrtc_sdp_codec_answer(&dec, &offer->media[1],
+								       &ans->media[0]), 0)) {
+				WRTC_CHECK_EQ(dec.a_codec.pt, h264[i].a_pt);
+				WRTC_CHECK_EQ(dec.b_codec.pt, 126);
+			}
+			wrtc_sdp_free(ans);
+		}
+	}
 	WRTC_CHECK_EQ(wrtc_sdp_codec_offer(NULL, &pol, false, &dec), -EINVAL);
 out:
 	wrtc_sdp_free(offer);
