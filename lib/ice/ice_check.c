@@ -416,7 +416,7 @@ consent_gen(struct wrtc_ice_agent *ag)
 {
 	if (ag->gen[ag->cur].have_remote)
 		return &ag->gen[ag->cur];
-	if (ag->gen[!ag->cur].used && ag->gen[!ag->cur].have_remote)
+	if (ag->gen[!ag->cur].used && !ag->gen[!ag->cur].retired && ag->gen[!ag->cur].have_remote)
 		return &ag->gen[!ag->cur];
 	return NULL;
 }
