@@ -453,6 +453,7 @@ ice_end_restart(struct wrtc_ice_agent *ag)
 	old->rkey = NULL;
 	old->have_remote = false;
 	ag->restarting = false;
+	ag->has_restart_remote = false;
 }
 
 int
@@ -485,6 +486,7 @@ wrtc_ice_agent_restart(struct wrtc_ice_agent *agent, const char *ufrag, const ch
 	agent->have_first_valid = false;
 	agent->nominating = ICE_NO_PAIR;
 	agent->restarting = agent->has_sel && agent->consent_ok;
+	agent->has_restart_remote = false;
 	if (!agent->restarting) {
 		agent->has_sel = false;
 		ice_end_restart(agent);
@@ -515,6 +517,15 @@ wrtc_ice_agent_selected_pair(const struct wrtc_ice_agent *agent, struct sockaddr
 		*local = agent->sel_local;
 	if (remote != NULL)
 		*remote = agent->sel_remote;
+	return 0;
+}
+
+int
+wrtc_ice_agent_restart_remote(const struct wrtc_ice_agent *agent, struct sockaddr_storage *remote)
+{
+	if (agent == NULL || remote == NULL || !agent->restarting || !agent->has_restart_remote)
+		return -ENOENT;
+	*remote = agent->restart_remote;
 	return 0;
 }
 

@@ -221,6 +221,10 @@ handle_request(struct wrtc_ice_agent *ag, const struct wrtc_stun_msg *m,
 	if (g != &ag->gen[ag->cur])
 		return 0; /* Old generation: keep-alive of the old selected pair only. */
 	ag->started = true;
+	if (ag->restarting) {
+		ag->restart_remote = *remote;
+		ag->has_restart_remote = true;
+	}
 
 	/* Learn a peer-reflexive candidate (7.3.1.3). */
 	r = ice_find_remote(ag, remote);

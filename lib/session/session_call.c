@@ -867,6 +867,23 @@ xcoder_retire_room(struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
 	return lm->n_xretired < RTE_DIM(lm->xretired) ? 0 : -EAGAIN;
 }
 
+/* @p xp (output SSRC, sequence and timestamp aside) is what @p lm's current
+ * transcoder was made with. */
+static bool
+xcoder_unchanged(const struct leg_media *lm, const struct wrtc_codec_xcoder_prm *xp)
+{
+	struct wrtc_codec_xcoder_prm x, y;
+
+	if (lm->xcoder == NULL)
+		return false;
+	memcpy(&x, xp, sizeof(x));
+	memcpy(&y, &lm->xprm, sizeof(y));
+	x.out_ssrc = y.out_ssrc = 0;
+	x.out_seq = y.out_seq = 0;
+	x.out_ts = y.out_ts = 0;
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
 /* The codec decision is complete: transcoders, or the payload-type map of a
  * relayed stream, for both directions. */
 static int
@@ -903,6 +920,16 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 					 d->a_codec.name, d->b_codec.name);
 				return rc;
 			}
+			enc_prm(mgr, call, to, xp.out.codec == WRTC_CODEC_OPUS ? "opus" :
+				to == a ? d->a_codec.name : d->b_codec.name, &xp.enc);
+			if (xcoder_unchanged(lm, &xp)) {
+				/* Same decision (hold, resume, a re-INVITE that changes nothing
+				 * here): the transcoder and its output stream go on. */
+				u.xcoder = lm->xcoder;
+				u.drop_rtcp = true;
+				mgr->st.xcoders_kept++;
+				goto post;
+			}
 			if (RAND_bytes((unsigned char *)&xp.out_ssrc, sizeof(xp.out_ssrc)) != 1 ||
 			    RAND_bytes((unsigned char *)&xp.out_seq, sizeof(xp.out_seq)) != 1 ||
 			    RAND_bytes((unsigned char *)&xp.out_ts, sizeof(xp.out_ts)) != 1) {
@@ -910,8 +937,10 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 					 lm->index);
 				return -EIO;
 			}
-			enc_prm(mgr, call, to, xp.out.codec == WRTC_CODEC_OPUS ? "opus" :
-				to == a ? d->a_codec.name : d->b_codec.name, &xp.enc);
+			/* A changed codec goes on in the same outgoing stream (the worker
+			 * continues its sequence and timestamp: wrtc_codec_xcoder_continue). */
+			if (lm->xcoder != NULL && !psp_of(mgr, call, to)->reoffer_new_ssrc)
+				xp.out_ssrc = lm->xprm.out_ssrc;
 			u.xcoder = wrtc_codec_xcoder_create(&xp);
 			if (u.xcoder == NULL) {
 				snprintf(err, errlen, "media[%u]: transcoder %s -> %s: %s", lm->index,
@@ -920,6 +949,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 				return errno == ENOMEM ? -ENOMEM : -EINVAL;
 			}
 			mgr->st.xcoders_created++;
+			memcpy(&lm->xprm, &xp, sizeof(xp));
 			/* Relayed RTCP would describe the other codec's stream. */
 			u.drop_rtcp = true;
 		} else {
@@ -943,6 +973,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 			old = lm->xcoder;
 		}
 		lm->xcoder = u.xcoder;
+post:
 		u.rtp_stream = lm->rtp;
 		u.rtcp_out = lm->mux ? lm->rtp : lm->rtcp;
 		/* Only an allocation failure stops these; it marks the call degraded

@@ -116,6 +116,7 @@ struct leg_media {
 	struct rte_ether_addr last_src_mac;
 	bool selected;               /* ICE selected pair pushed to the worker */
 	struct wrtc_flow_ep sel_remote;
+	struct wrtc_flow_ep also_from; /* ICE restart: pushed as the stream's also_from */
 	uint64_t ice_restarts;
 	unsigned int n_sources;      /* candidate addresses given to the worker's policers */
 	struct {
@@ -135,6 +136,7 @@ struct leg_media {
 
 	/* Transcoding of what this leg sends (input: this leg's codec). */
 	struct wrtc_codec_xcoder *xcoder;
+	struct wrtc_codec_xcoder_prm xprm; /* what xcoder was made with (kept if unchanged) */
 	struct wrtc_codec_xcoder *xretired[4]; /* replaced, maybe still in the worker's hands */
 	uint64_t xretired_seq[4];    /* freed once the worker applied this message;
 				      * UINT64_MAX: the replacing update was never posted */
@@ -230,6 +232,7 @@ struct sess_stats {
 	uint64_t dtls_handshakes;    /* DTLS associations that connected */
 	uint64_t dtls_failures;      /* ... that failed (timeout, alert, fingerprint) */
 	uint64_t xcoders_created;    /* transcoders handed to workers */
+	uint64_t xcoders_kept;       /* re-answers that kept a stream's transcoder */
 	uint64_t rejected[3];        /* offer, answer, delete requests refused (REJ_*) */
 	uint64_t media_rx_bytes;     /* UDP payload bytes of every stream, sampled once a */
 	uint64_t media_tx_bytes;     /* second and at delete */

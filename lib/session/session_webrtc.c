@@ -209,6 +209,23 @@ push_selected(struct leg_media *lm, const struct wrtc_flow_ep *remote)
 	ctrl_post(mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 }
 
+/* An ICE restart in progress: media is also accepted from the pair the peer
+ * checked with the new generation, until it nominates one (the peer may
+ * move its media first). */
+static void
+restart_also_from(struct leg_media *lm)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_ALSO};
+	struct sockaddr_storage ss;
+
+	if (!lm->selected || wrtc_ice_agent_restart_remote(lm->ice, &ss) != 0 ||
+	    ss_to_ep(&ss, &u.also_from) != 0 || wrtc_flow_ep_eq(&u.also_from, &lm->also_from) ||
+	    wrtc_flow_ep_eq(&u.also_from, &lm->sel_remote))
+		return;
+	if (ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u) == 0)
+		lm->also_from = u.also_from;
+}
+
 static void
 dtls_maybe_start(struct leg_media *lm)
 {
@@ -230,6 +247,7 @@ ice_event(void *opaque, const struct wrtc_ice_event *ev)
 			return;
 		lm->selected = true;
 		lm->sel_remote = r;
+		memset(&lm->also_from, 0, sizeof(lm->also_from));
 		push_selected(lm, &r);
 		CALL_LOG(INFO, lm->call, "leg %s m-line %u: ICE selected %s",
 			 lm->call->leg[lm->leg].tag, lm->index, wrtc_flow_ep_str(&r, buf, sizeof(buf)));
@@ -237,6 +255,7 @@ ice_event(void *opaque, const struct wrtc_ice_event *ev)
 		break;
 	case WRTC_ICE_EVENT_CONSENT_LOST:
 		lm->selected = false;
+		memset(&lm->also_from, 0, sizeof(lm->also_from));
 		push_selected(lm, NULL);
 		CALL_LOG(NOTICE, lm->call, "leg %s m-line %u: ICE consent expired, media stopped",
 			 lm->call->leg[lm->leg].tag, lm->index);
@@ -685,6 +704,7 @@ webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind)
 		if (wrtc_ice_agent_handle_stun(lm->ice, &local, &remote, payload, pi.payload_len,
 					       now) == 0)
 			lm->ctrl_rx_tsc = rte_rdtsc();
+		restart_also_from(lm);
 	} else if (kind == WRTC_PUNT_DTLS) {
 		enum wrtc_dtls_state before;
 
@@ -743,7 +763,7 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			ss_to_ep(&st.selected_remote, &e);
 			wrtc_flow_ep_str(&e, sel, sizeof(sel));
 		}
-		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:i, s:I, s:i}",
+		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:i, s:I, s:i, s:b, s:I, s:I}",
 			"state", wrtc_ice_state_name(st.state),
 			"local_mode", wrtc_ice_mode_name(st.local_mode),
 			"remote_mode", wrtc_ice_mode_name(st.remote_mode),
@@ -752,7 +772,9 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			"consent_age", (double)st.consent_age_us / 1e6,
 			"generation", st.generation, "restarts", (int)lm->ice_restarts,
 			"requests", (json_int_t)st.counters.rx_requests,
-			"remote_candidates", st.n_remote));
+			"remote_candidates", st.n_remote, "restarting", st.restarting,
+			"new_gen_prev_key", (json_int_t)st.counters.rx_new_gen_prev_key,
+			"stale_gen", (json_int_t)st.counters.rx_stale_gen));
 	}
 	if (lm->dtls != NULL) {
 		json_object_set_new(o, "dtls", json_pack("{s:s, s:s, s:s, s:s, s:s}",

@@ -1592,8 +1592,25 @@ restart_chromium_order(enum wrtc_ice_mode mode)
 				WRTC_CHECK_EQ(b.code, WRTC_STUN_ERR_UNAUTHORIZED);
 				WRTC_CHECK(brw_selected(&b, old_port));
 			}
+			if (kind != 1 && !consent_failed) {
+				/* Chromium's first check on its new pair carries no
+				 * USE-CANDIDATE: media may follow it before the nomination. */
+				struct sockaddr_storage rr, want = sa("10.0.0.1", port);
+
+				WRTC_CHECK_EQ(brw_check(&b, port, gu1, gp1, b.ufrag[g], false),
+					      WRTC_STUN_SUCCESS);
+				WRTC_CHECK(b.resp_auth_ok);
+				WRTC_CHECK(brw_selected(&b, old_port));
+				WRTC_CHECK_EQ(wrtc_ice_agent_restart_remote(b.gw, &rr), 0);
+				WRTC_CHECK(eq(&rr, &want));
+			}
 			/* Chromium's order: the gateway's old credentials, its new ufrag. */
 			WRTC_CHECK(brw_nominate(&b, port, gu1, gp1, b.ufrag[g]));
+			{
+				struct sockaddr_storage rr;
+
+				WRTC_CHECK_EQ(wrtc_ice_agent_restart_remote(b.gw, &rr), -ENOENT);
+			}
 		}
 		WRTC_CHECK(brw_selected(&b, port));
 		WRTC_CHECK(!brw_selected(&b, old_port));
