@@ -270,6 +270,35 @@ def reoffer_from_browser(env, call, label, direction=None, ice_restart=False):
     return offer, ans["sdp"]
 
 
+def reoffer_from_phone(env, call, label, direction="sendrecv", zero_c=False):
+    """A re-INVITE from the phone (hold with a=sendonly/a=inactive or the old
+    c=0.0.0.0 form, resume, or a codec change through call.phone.pt): its
+    offer through `offer` with from_tag phone, the browser's answer back."""
+    call.version += 1
+    sdp = call.phone.sdp(direction, call.version)
+    if zero_c:
+        sdp = sdp.replace(f"c=IN IP4 {call.phone.ip}", "c=IN IP4 0.0.0.0")
+    r = env.rpc("offer", call_id=call.call_id, from_tag="phone", sdp=sdp)
+    check_web_answer(r["sdp"], f"{label}: WebRTC re-offer")
+    call.phone.sending = direction in ("sendrecv", "sendonly") and not zero_c
+    try:
+        web_answer = env.browser.do("accept_offer", sdp=r["sdp"])
+    except Exception as e:
+        raise Failure(f"{label}: the browser refused the gateway's re-offer ({e}):\n{r['sdp']}")
+    ans = env.rpc("answer", call_id=call.call_id, from_tag="phone", to_tag="browser",
+                  sdp=web_answer)
+    gw_ip, gw_port = check_sip_sdp(ans["sdp"], f"{label}: SIP-side re-answer", call.gw[0])
+    if (gw_ip, gw_port) != call.gw:
+        call.gw = (gw_ip, gw_port)
+        call.phone.remote = call.gw
+    return r["sdp"], ans["sdp"]
+
+
+def inbound_ssrcs(s):
+    inb = s.get("inbound") or {}
+    return set(s.get("inbound_ssrcs") or []) | ({inb["ssrc"]} if inb.get("ssrc") else set())
+
+
 # ---- scenarios ----
 
 def scenario_browser_calls_phone(env):
@@ -468,6 +497,85 @@ def scenario_hold_resume(env):
     finish(env, call)
 
 
+def scenario_hold_resume_3(env):
+    """Three holds and resumes on a transcoded call (Opus <-> PCMU), from
+    both sides and in every form (a=sendonly, a=inactive, c=0.0.0.0): the
+    transcoders are kept, so the browser sees ONE inbound SSRC throughout."""
+    call = browser_calls_phone(env, call_id="b2p-hold3", codecs=["opus"])
+    wait_connected(env)
+    s, _ = check_audio(env, call, "before the holds", codec_mode="transcode", seconds=2)
+    ssrcs = inbound_ssrcs(s)
+    expect(len(ssrcs) == 1, f"before the holds: browser inbound SSRCs {ssrcs}")
+    kept0 = env.rpc("statistics").get("transcoders_kept", 0)
+    holds = [("browser", "sendonly", False), ("phone", "inactive", False),
+             ("phone", "sendonly", True), ("browser", "inactive", False)]
+    for i, (who, how, zero_c) in enumerate(holds, 1):
+        label = f"hold {i} ({who}: {'c=0.0.0.0' if zero_c else 'a=' + how})"
+        if who == "browser":
+            reoffer_from_browser(env, call, label, direction=how)
+        else:
+            reoffer_from_phone(env, call, label, direction=how, zero_c=zero_c)
+        time.sleep(1)
+        t0 = time.time()
+        time.sleep(1.5)
+        ph = call.phone.report(since=t0)
+        if zero_c or how == "inactive" or who == "phone":
+            # The phone sent sendonly/inactive/c=0: nothing goes to it.
+            expect(ph["received"] <= 2, f"{label}: the phone still received {ph['received']} "
+                   "packets in 1.5 s")
+        if who == "browser":
+            reoffer_from_browser(env, call, f"resume {i}", direction="sendrecv")
+        else:
+            reoffer_from_phone(env, call, f"resume {i}")
+        wait_connected(env, f"after resume {i}")
+        time.sleep(1)  # the receivers restart after a renegotiation
+        s, q = check_audio(env, call, f"after resume {i}", codec_mode="transcode", seconds=2)
+        ssrcs |= inbound_ssrcs(s)
+        expect(len(ssrcs) == 1, f"resume {i}: the browser saw inbound SSRCs {sorted(ssrcs)}: "
+               "a hold/resume must not start a new stream")
+        print(f"  {label}: resumed, browser inbound SSRC {sorted(ssrcs)}", flush=True)
+    kept = env.rpc("statistics").get("transcoders_kept", 0)
+    expect(kept - kept0 >= 2 * 2 * len(holds),
+           f"statistics transcoders_kept {kept0} -> {kept}: the re-answers rebuilt transcoders")
+    finish(env, call)
+
+
+def scenario_codec_change(env):
+    """The phone re-offers PCMA instead of PCMU, three times back and forth,
+    on a relayed call (the browser follows) and on a transcoded one (Opus to
+    the browser, one SSRC kept): the tone stays right both ways."""
+    for transcoded in (False, True):
+        kind = "transcoded" if transcoded else "relayed"
+        call = browser_calls_phone(env, call_id=f"b2p-codec-{kind}",
+                                   codecs=["opus"] if transcoded else None)
+        wait_connected(env)
+        mode = "transcode" if transcoded else None
+        s, _ = check_audio(env, call, f"{kind}: PCMU", codec_mode=mode, seconds=2)
+        ssrcs = inbound_ssrcs(s)
+        for i, pt in enumerate((8, 0, 8), 1):
+            name = {0: "PCMU", 8: "PCMA"}[pt]
+            call.phone.pt = pt
+            reoffer_from_phone(env, call, f"{kind}: codec change {i} to {name}")
+            wait_connected(env, f"{kind}: after codec change {i}")
+            s, q = check_audio(env, call, f"{kind}: after codec change {i} to {name}",
+                               codec_mode=mode, seconds=2)
+            st = q["streams"][0]
+            names = {(st.get("codec_offerer") or {}).get("name"),
+                     (st.get("codec_answerer") or {}).get("name")}
+            expect(name in names, f"{kind}: codec change {i}: query codecs {names}")
+            if transcoded:
+                ssrcs |= inbound_ssrcs(s)
+                expect(len(ssrcs) == 1 and s["inbound"]["codec"] == "audio/opus",
+                       f"{kind}: codec change {i}: the browser saw SSRCs {sorted(ssrcs)}, "
+                       f"codec {s['inbound']['codec']}: the stream to it must go on")
+            else:
+                expect(s["inbound"]["codec"] == f"audio/{name}",
+                       f"{kind}: codec change {i}: the browser receives {s['inbound']['codec']}")
+            print(f"  {kind}: codec change {i} to {name}: ok", flush=True)
+        finish(env, call)
+        call.phone.close()  # its port is the next call's
+
+
 def scenario_consent_expiry(env):
     call = browser_calls_phone(env, call_id="b2p-consent")
     wait_connected(env)
@@ -522,6 +630,8 @@ SCENARIOS = {
     "turn_relay": (scenario_turn_relay, {"turn": True}),
     "ipv6": (scenario_ipv6, {"family": 6}),
     "hold_resume": (scenario_hold_resume, {}),
+    "hold_resume_3": (scenario_hold_resume_3, {}),
+    "codec_change": (scenario_codec_change, {}),
     "consent_expiry": (scenario_consent_expiry, {}),
 }
 
