@@ -22,6 +22,9 @@
 #include "wrtc_port.h"
 #include "session_priv.h"
 
+static void keep_pt_bindings(struct wrtc_sdp_codec_decision *dec,
+			     const struct wrtc_sdp_media *prev);
+
 static const struct wrtc_config_trunk_group *
 tg_of(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
@@ -751,6 +754,8 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 			goto fail;
 		rc = wrtc_sdp_codec_offer(m, &pol, psp_a->transcode && psp_of(mgr, call, b)->transcode,
 					  &cm->dec);
+		if (rc == 0 && call->leg[b].sdp != NULL && i < call->leg[b].sdp->n_media)
+			keep_pt_bindings(&cm->dec, &call->leg[b].sdp->media[i]);
 		if (rc == -ENOENT) {
 			cm->active = false;
 			continue;
@@ -865,6 +870,58 @@ xcoder_retire_room(struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
 	if (ctrl_wait(mgr, call->worker, SESS_RPC_WAIT_US) == 0)
 		xcoder_reap(mgr, call, lm);
 	return lm->n_xretired < RTE_DIM(lm->xretired) ? 0 : -EAGAIN;
+}
+
+static bool
+same_codec(const struct wrtc_sdp_codec *c, const struct wrtc_sdp_codec_desc *d)
+{
+	return d->name[0] != '\0' && strcasecmp(c->name, d->name) == 0 && c->clock == d->clock &&
+	       (c->channels ? c->channels : 1) == (d->channels ? d->channels : 1);
+}
+
+/*
+ * A re-offer keeps the payload types side b already bound in this session
+ * (its last SDP for the m-line; RFC 3264 8.3.2): a codec it had gets its PT
+ * back, and a dynamic PT it bound to another codec is not given to a new
+ * one (Chromium refuses the answer otherwise).
+ */
+static void
+keep_pt_bindings(struct wrtc_sdp_codec_decision *dec, const struct wrtc_sdp_media *prev)
+{
+	bool used[128] = {false}, bound[128] = {false};
+	int want[WRTC_SDP_MAX_CODECS];
+
+	for (unsigned int k = 0; k < prev->n_codecs; k++)
+		bound[prev->codecs[k].pt & 0x7f] = true;
+	for (unsigned int i = 0; i < dec->n_b_offer; i++) {
+		want[i] = -1;
+		for (unsigned int k = 0; k < prev->n_codecs && want[i] < 0; k++)
+			if (same_codec(&dec->b_offer[i], &prev->codecs[k]))
+				want[i] = prev->codecs[k].pt & 0x7f;
+		if (want[i] >= 0 && !used[want[i]])
+			used[want[i]] = true;
+		else
+			want[i] = -1;
+	}
+	for (unsigned int i = 0; i < dec->n_b_offer; i++) {
+		int pt = dec->b_offer[i].pt;
+
+		if (want[i] >= 0) {
+			dec->b_offer[i].pt = want[i];
+			continue;
+		}
+		if (pt >= 0 && pt < 128 && !used[pt] && (pt < 96 || !bound[pt])) {
+			used[pt] = true;
+			continue;
+		}
+		for (int c = 96; c < 128; c++) {
+			if (!used[c] && !bound[c]) {
+				dec->b_offer[i].pt = c;
+				used[c] = true;
+				break;
+			}
+		}
+	}
 }
 
 /* @p xp (output SSRC, sequence and timestamp aside) is what @p lm's current

@@ -109,7 +109,9 @@ struct leg_media {
 	char dtls_suite[64];
 	struct wrtc_srtp *srtp_rx;   /* contexts the worker uses (freed at destroy) */
 	struct wrtc_srtp *srtp_tx;
-	struct wrtc_srtp *retired[8];/* replaced contexts, freed at destroy */
+	struct wrtc_srtp *retired[8];/* replaced contexts, maybe still in the worker's hands */
+	uint64_t retired_seq[8];     /* freed once the worker applied this message;
+	                              * UINT64_MAX: at destroy (session_webrtc.c) */
 	unsigned int n_retired;
 	bool have_src;               /* last slow-path source (for replies) */
 	struct wrtc_flow_ep last_src;
@@ -341,6 +343,9 @@ int webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struc
 int webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		      const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen);
 void webrtc_leg_free(struct leg_media *lm);
+int srtp_retire_room(struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
+		     struct leg_media *lm, unsigned int n);
+void srtp_retire(struct leg_media *lm, struct wrtc_srtp *s, uint64_t seq);
 int webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		       const struct wrtc_sdp_media *m, const char *ufrag);
 unsigned int webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out,

@@ -608,14 +608,49 @@ webrtc_leg_free(struct leg_media *lm)
 	lm->n_retired = 0;
 }
 
+/* Free the retired SRTP contexts of @p lm the worker has let go of: it
+ * applied the update that replaced each (as for transcoders). */
 static void
-retire(struct leg_media *lm, struct wrtc_srtp *s)
+srtp_reap(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, struct leg_media *lm)
 {
-	if (s == NULL)
+	unsigned int j = 0;
+
+	for (unsigned int k = 0; k < lm->n_retired; k++) {
+		if (lm->retired_seq[k] != UINT64_MAX &&
+		    ctrl_done(mgr, call->worker, lm->retired_seq[k])) {
+			wrtc_srtp_free(lm->retired[k]);
+			continue;
+		}
+		lm->retired[j] = lm->retired[k];
+		lm->retired_seq[j++] = lm->retired_seq[k];
+	}
+	lm->n_retired = j;
+}
+
+/* Room to retire @p n more contexts: what the worker released is freed; if
+ * the slots are still held, wait (bounded) for the worker.
+ * @return 0, or -EAGAIN (the worker is behind: the caller retries). */
+int
+srtp_retire_room(struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
+		 struct leg_media *lm, unsigned int n)
+{
+	srtp_reap(mgr, call, lm);
+	if (lm->n_retired + n <= RTE_DIM(lm->retired))
+		return 0;
+	if (ctrl_wait(mgr, call->worker, SESS_RPC_WAIT_US) == 0)
+		srtp_reap(mgr, call, lm);
+	return lm->n_retired + n <= RTE_DIM(lm->retired) ? 0 : -EAGAIN;
+}
+
+/* @p s is the worker's until it applied message @p seq (UINT64_MAX: until
+ * the call's streams are removed). The caller made room. */
+void
+srtp_retire(struct leg_media *lm, struct wrtc_srtp *s, uint64_t seq)
+{
+	if (s == NULL || lm->n_retired >= RTE_DIM(lm->retired))
 		return;
-	if (lm->n_retired < RTE_DIM(lm->retired))
-		lm->retired[lm->n_retired++] = s;
-	/* Past that the context leaks rather than risk a worker using freed memory. */
+	lm->retired[lm->n_retired] = s;
+	lm->retired_seq[lm->n_retired++] = seq;
 }
 
 /* DTLS just connected: build the SRTP contexts and hand them to the worker. */
@@ -624,10 +659,16 @@ dtls_connected(struct leg_media *lm)
 {
 	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
 	struct wrtc_dtls_srtp_keys keys;
-	struct wrtc_srtp *rx, *tx;
+	struct wrtc_srtp *rx, *tx, *old_rx = lm->srtp_rx, *old_tx = lm->srtp_tx;
+	int rc;
 
 	if (wrtc_dtls_srtp_keys(lm->dtls, &keys) != 0)
 		return;
+	if (old_rx != NULL && srtp_retire_room(lm->mgr, lm->call, lm, 2) != 0) {
+		CALL_LOG(ERR, lm->call, "leg %s: worker %u holds the earlier SRTP contexts: "
+			 "keys not replaced", lm->call->leg[lm->leg].tag, lm->call->worker);
+		return;
+	}
 	rx = wrtc_srtp_create(&keys.remote);
 	tx = wrtc_srtp_create(&keys.local);
 	if (rx == NULL || tx == NULL) {
@@ -637,14 +678,14 @@ dtls_connected(struct leg_media *lm)
 			 lm->call->leg[lm->leg].tag);
 		return;
 	}
-	retire(lm, lm->srtp_rx);
-	retire(lm, lm->srtp_tx);
 	lm->srtp_rx = rx;
 	lm->srtp_tx = tx;
 	u.srtp_rx = rx;
 	u.srtp_tx = tx;
 	u.secure_only = true;
-	ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	rc = ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	srtp_retire(lm, old_rx, rc == 0 ? lm->mgr->msg_seq : UINT64_MAX);
+	srtp_retire(lm, old_tx, rc == 0 ? lm->mgr->msg_seq : UINT64_MAX);
 	lm->dtls_connected = true;
 	lm->mgr->st.dtls_handshakes++;
 	snprintf(lm->dtls_suite, sizeof(lm->dtls_suite), "%s", wrtc_srtp_suite_name(keys.suite));

