@@ -56,29 +56,6 @@ call_find(struct wrtc_session_mgr *mgr, const char *id)
 	return NULL;
 }
 
-static int
-random_token(char *buf, size_t len)
-{
-	static const char alphabet[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
-	unsigned char rnd[64];
-
-	if (len > sizeof(rnd) || RAND_bytes(rnd, (int)len) != 1)
-		return -EIO;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = alphabet[rnd[i] % 64];
-	buf[len] = '\0';
-	return 0;
-}
-
-int
-random_ice_credentials(struct call_leg *leg)
-{
-	int rc = random_token(leg->ice_ufrag, 4);
-
-	return rc != 0 ? rc : random_token(leg->ice_pwd, 24);
-}
-
 struct wrtc_call *
 call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, int tg_in,
 	    int tg_out)
@@ -775,7 +752,7 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		if (cm->leg[a].rtp == NULL)
 			continue;
 		leg_route(mgr, call, &cm->leg[a], true);
-		/* A message that cannot be posted marks the call degraded (control.c). */
+		/* A message that cannot be posted marks the call degraded (session_ctrl.c). */
 		if (wire(mgr, call, cm) != 0)
 			CALL_LOG(WARNING, call, "media[%u]: wiring not posted", i);
 	}
@@ -1034,7 +1011,7 @@ post:
 		u.rtp_stream = lm->rtp;
 		u.rtcp_out = lm->mux ? lm->rtp : lm->rtcp;
 		/* Only an allocation failure stops these; it marks the call degraded
-		 * (control.c) and the transcoder stays ours, freed with the call. */
+		 * (session_ctrl.c) and the transcoder stays ours, freed with the call. */
 		rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 		if (old != NULL) {
 			/* The old transcoder is the worker's until it applied the update
@@ -1138,7 +1115,7 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 		/* The call starts: the offerer's learning window opens again. */
 		if (cm->leg[a].rtp != NULL)
 			leg_route(mgr, call, &cm->leg[a], true);
-		/* A message that cannot be posted marks the call degraded (control.c). */
+		/* A message that cannot be posted marks the call degraded (session_ctrl.c). */
 		if (wire(mgr, call, cm) != 0)
 			CALL_LOG(WARNING, call, "media[%u]: wiring not posted", i);
 	}

@@ -33,10 +33,27 @@ leg_tg(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigne
 	return call_tg(call, leg);
 }
 
-uint64_t
-ctrl_now_us(const struct wrtc_session_mgr *mgr)
+static int
+random_token(char *buf, size_t len)
 {
-	return rte_rdtsc() / (mgr->hz / 1000000);
+	static const char alphabet[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
+	unsigned char rnd[64];
+
+	if (len > sizeof(rnd) || RAND_bytes(rnd, (int)len) != 1)
+		return -EIO;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = alphabet[rnd[i] % 64];
+	buf[len] = '\0';
+	return 0;
+}
+
+int
+random_ice_credentials(struct call_leg *leg)
+{
+	int rc = random_token(leg->ice_ufrag, 4);
+
+	return rc != 0 ? rc : random_token(leg->ice_pwd, 24);
 }
 
 int
