@@ -523,7 +523,7 @@ wrtc_ice_agent_selected_pair(const struct wrtc_ice_agent *agent, struct sockaddr
 int
 wrtc_ice_agent_restart_remote(const struct wrtc_ice_agent *agent, struct sockaddr_storage *remote)
 {
-	if (agent == NULL || remote == NULL || !agent->restarting || !agent->has_restart_remote)
+	if (agent == NULL || remote == NULL || !agent->has_sel || !agent->has_restart_remote)
 		return -ENOENT;
 	*remote = agent->restart_remote;
 	return 0;

@@ -118,8 +118,9 @@ struct wrtc_ice_agent {
 	uint64_t consent_next;
 	bool restarting;                /* Old selected pair used until the new one is nominated. */
 	bool has_restart_remote;        /* restart_remote is set. */
-	struct sockaddr_storage restart_remote; /* Restarting: where the peer's last
-	                                 * authenticated new-generation request came from. */
+	struct sockaddr_storage restart_remote; /* Where the peer's last authenticated
+	                                 * current-generation request off the selected
+	                                 * pair came from (until the next nomination). */
 
 	struct wrtc_ice_counters cnt;
 	struct wrtc_stun_stats stun;

@@ -221,7 +221,10 @@ handle_request(struct wrtc_ice_agent *ag, const struct wrtc_stun_msg *m,
 	if (g != &ag->gen[ag->cur])
 		return 0; /* Old generation: keep-alive of the old selected pair only. */
 	ag->started = true;
-	if (ag->restarting) {
+	/* A check off the selected pair: the peer may move its media there
+	 * before it nominates it (wrtc_ice_agent_restart_remote()). */
+	if (ag->has_sel && !(ice_addr_eq(&ag->sel_local, local) &&
+			     ice_addr_eq(&ag->sel_remote, remote))) {
 		ag->restart_remote = *remote;
 		ag->has_restart_remote = true;
 	}

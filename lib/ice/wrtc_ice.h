@@ -322,17 +322,20 @@ wrtc_ice_agent_restart(struct wrtc_ice_agent *agent, const char *ufrag, const ch
 		       uint64_t now);
 
 /**
- * During a restart, where the peer's last authenticated request of the new
- * generation came from. A peer may move its media to a new pair before it
- * nominates it (Chromium sends on the connection it selected, and nominates
- * it with its next check, up to a second or two later): the caller accepts
- * media from this address too until the nomination (RFC 8445 12.1: be
- * prepared to receive media on any pair a check validated), and keeps
- * sending on the selected pair.
+ * Where the peer's last authenticated request of the current generation off
+ * the selected pair came from, until the next nomination (typically an ICE
+ * restart: the new generation's checks, even those that arrive before the
+ * re-offer). A peer may move its media to a new pair before it nominates it
+ * (Chromium sends on the connection it selected, and nominates it with its
+ * next check, up to a second or two later): the caller accepts media from
+ * this address too until the nomination (RFC 8445 12.1: be prepared to
+ * receive media on any pair a check validated), and keeps sending on the
+ * selected pair.
  *
  * @param agent   Agent.
  * @param remote  Out: the address.
- * @return 0, or -ENOENT (not restarting, or no such request yet).
+ * @return 0, or -ENOENT (no selected pair, or no such request since the
+ *         last nomination).
  */
 int
 wrtc_ice_agent_restart_remote(const struct wrtc_ice_agent *agent, struct sockaddr_storage *remote);

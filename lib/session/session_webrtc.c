@@ -226,9 +226,9 @@ push_selected(struct leg_media *lm, const struct wrtc_flow_ep *remote)
 	ctrl_post(mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 }
 
-/* An ICE restart in progress: media is also accepted from the pair the peer
- * checked with the new generation, until it nominates one (the peer may
- * move its media first). */
+/* Media is also accepted from the pair the peer last checked off the
+ * selected one (an ICE restart's new generation), until it nominates one:
+ * the peer may move its media first. */
 static void
 restart_also_from(struct leg_media *lm)
 {

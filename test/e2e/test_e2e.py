@@ -294,6 +294,25 @@ def reoffer_from_phone(env, call, label, direction="sendrecv", zero_c=False):
     return r["sdp"], ans["sdp"]
 
 
+def wait_inbound_flowing(env, label, timeout=10):
+    """After a renegotiation: wait until the browser receives at the nominal
+    rate again (>= 80 % over half a second); a stream that never recovers
+    fails here."""
+    b = env.browser
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        s0 = (b.do("stats").get("inbound") or {}).get("packetsReceived") or 0
+        t0 = time.time()
+        time.sleep(0.5)
+        s1 = (b.do("stats").get("inbound") or {}).get("packetsReceived") or 0
+        last = (s1 - s0) / max(time.time() - t0, 0.01)
+        if last >= 0.8 * PPS:
+            return
+    raise Failure(f"{label}: the browser receives {last} packets/s {timeout} s after the "
+                  f"renegotiation (nominal {PPS})")
+
+
 def inbound_ssrcs(s):
     inb = s.get("inbound") or {}
     return set(s.get("inbound_ssrcs") or []) | ({inb["ssrc"]} if inb.get("ssrc") else set())
@@ -412,6 +431,7 @@ def scenario_ice_restart_10(env):
     wait_connected(env)
     _, q = check_audio(env, call, "before the ICE restarts", seconds=2)
     gen = (legs(q)[0].get("ice") or {}).get("generation")
+    drops0 = legs(q)[0]["rtp"]["drops"]
     ufrag = sdp_value(call.browser_sdp, "ice-ufrag")
     for i in range(1, 11):
         label = f"ICE restart {i}/10"
@@ -420,6 +440,7 @@ def scenario_ice_restart_10(env):
         expect(sdp_value(offer, "ice-ufrag") != ufrag, f"{label}: the browser kept its ufrag")
         ufrag = sdp_value(offer, "ice-ufrag")
         wait_connected(env, f"after {label}")
+        wait_inbound_flowing(env, f"after {label}")
         s, q = check_audio(env, call, f"after {label}", seconds=2)
         web = legs(q)[0]
         ice = web.get("ice") or {}
@@ -434,10 +455,17 @@ def scenario_ice_restart_10(env):
         expect(ice.get("selected_remote") == want,
                f"{label}: the gateway's selected remote {ice.get('selected_remote')} is not the "
                f"browser's selected local candidate {want}")
+        # What the browser sent reached the phone: the gateway dropped (almost)
+        # nothing of it across the restart. (A loaded machine may stall
+        # Chromium's own sending for a second; that is not the gateway's.)
+        drops = web["rtp"]["drops"]
+        expect(drops - drops0 <= 10, f"{label}: the gateway dropped {drops - drops0} packets "
+               f"from the browser across the restart: {web['rtp'].get('drop_reasons')}")
+        drops0 = drops
         pk = call.phone.packets(since=t_restart - 1)
         hole = max((b[0] - a[0] for a, b in zip(pk, pk[1:])), default=99)
-        expect(hole < 1.0, f"{label}: the phone heard nothing for {hole:.2f} s")
-        print(f"  {label}: ok, gateway selected {ice.get('selected_remote')}, checks with "
+        expect(hole < 2.5, f"{label}: the phone heard nothing for {hole:.2f} s")
+        print(f"  {label}: ok, phone's longest gap {hole:.2f} s, gateway selected {ice.get('selected_remote')}, checks with "
               f"the old password {ice.get('new_gen_prev_key')}, refused {ice.get('stale_gen')}",
               flush=True)
     finish(env, call)
@@ -528,7 +556,7 @@ def scenario_hold_resume_3(env):
         else:
             reoffer_from_phone(env, call, f"resume {i}")
         wait_connected(env, f"after resume {i}")
-        time.sleep(1)  # the receivers restart after a renegotiation
+        wait_inbound_flowing(env, f"after resume {i}")
         s, q = check_audio(env, call, f"after resume {i}", codec_mode="transcode", seconds=2)
         ssrcs |= inbound_ssrcs(s)
         expect(len(ssrcs) == 1, f"resume {i}: the browser saw inbound SSRCs {sorted(ssrcs)}: "
@@ -558,7 +586,7 @@ def scenario_codec_change(env):
             call.phone.pt = pt
             reoffer_from_phone(env, call, f"{kind}: codec change {i} to {name}")
             wait_connected(env, f"{kind}: after codec change {i}")
-            time.sleep(1)  # the receivers restart after a renegotiation
+            wait_inbound_flowing(env, f"{kind}: after codec change {i}")
             s, q = check_audio(env, call, f"{kind}: after codec change {i} to {name}",
                                codec_mode=mode, seconds=2)
             st = q["streams"][0]
