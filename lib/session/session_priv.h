@@ -102,6 +102,12 @@ struct leg_media {
 	bool ice_on;                 /* the trunk group runs ICE */
 	bool dtls_on;                /* keys by DTLS-SRTP */
 	bool fallback;               /* allow_dtls_fallback: the peer has no DTLS(/ICE): plain RTP */
+	uint64_t dc_packets;         /* data channel, terminated mode: SCTP packets received on
+				      * this leg's association and written into the other's */
+	uint64_t dc_bytes;
+	uint64_t dc_dropped;         /* ... that the other association could not take */
+	bool bundled;                /* srtp_relay: carried by another m-line's transport (BUNDLE):
+				      * no ICE agent of its own, nothing accepted on its port */
 	struct wrtc_ice_agent *ice;
 	struct wrtc_dtls *dtls;
 	enum wrtc_dtls_role dtls_role;
@@ -200,6 +206,10 @@ struct wrtc_call {
 	bool removing;               /* REMOVEs queued; freed once the worker applied them */
 	uint64_t remove_seq;         /* the barrier after those REMOVEs */
 	uint64_t lost_msgs;          /* messages the worker did not apply: degraded when > 0 */
+	bool e2e;                    /* srtp_relay: DTLS end to end (session_relay.c) */
+	bool sctp;                   /* a data channel m-line is relayed */
+	char relay_reason[192];      /* why DTLS is (not) end to end, for `query` */
+	char sctp_reason[160];       /* why a data channel was rejected, or "" */
 	const char *end_reason;      /* why call_destroy() runs ("delete", "media timeout",
 				      * "shutdown"): it then logs the call's summary line */
 };
@@ -343,6 +353,17 @@ int ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_p
 int ctrl_resolve(struct wrtc_session_mgr *mgr, uint16_t iface, const struct wrtc_net_addr *ip,
 		 struct rte_ether_addr *mac);
 struct wrtc_call *call_owning_stream(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s);
+
+/* session_relay.c */
+void relay_decide(struct wrtc_call *call);
+bool relay_media_accepted(const struct wrtc_call *call, const struct wrtc_sdp_media *m,
+			  char *why, size_t size);
+bool relay_bundle_ok(const struct wrtc_call *call, const struct wrtc_sdp *sdp);
+bool relay_bundled_away(const struct wrtc_call *call, const struct wrtc_sdp *sdp,
+			unsigned int idx);
+void relay_dtls_app(void *arg, const uint8_t *data, size_t size);
+json_t *relay_status(const struct wrtc_call *call);
+json_t *relay_leg_dtls(const struct leg_media *lm);
 
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);

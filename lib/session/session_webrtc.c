@@ -304,6 +304,14 @@ webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 	lm->dtls_on = leg_psp(mgr, call, lm->leg)->dtls;
 	if (!lm->ice_on || lm->ice != NULL)
 		return 0;
+	if (lm->bundled) {
+		/* srtp_relay with BUNDLE: the transport is the first bundled m-line's;
+		 * this port is never signalled and accepts nothing. */
+		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
+
+		u.remote_mode = WRTC_FLOW_REMOTE_ICE;
+		return ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	}
 	memset(cands, 0, sizeof(cands));
 	{
 		const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[lm->rtp->iface];
@@ -357,7 +365,12 @@ webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE | WRTC_FLOW_UPD_SRTP};
 
 		u.remote_mode = WRTC_FLOW_REMOTE_ICE;
-		u.secure_only = lm->dtls_on;
+		u.secure_only = lm->dtls_on && !call->e2e;
+		if (call->e2e) {
+			/* srtp_relay: DTLS and SRTP go through untouched (session_relay.c). */
+			u.fields |= WRTC_FLOW_UPD_RELAY;
+			u.dtls_relay = true;
+		}
 		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 	}
 	return 0;
@@ -522,7 +535,7 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 	uint64_t now = ctrl_now_us(mgr);
 	int rc;
 
-	if (lm->dtls_on && (fp == NULL || !fp->present) &&
+	if (lm->dtls_on && !call->e2e && (fp == NULL || !fp->present) &&
 	    leg_psp(mgr, call, lm->leg)->allow_dtls_fallback) {
 		/* The peer has no DTLS-SRTP: plain RTP on this leg (and, without ICE
 		 * credentials, no ICE either: symmetric RTP latching instead). */
@@ -580,6 +593,10 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		snprintf(err, errlen, "media[%u]: a=fingerprint missing on a DTLS-SRTP leg", idx);
 		return -EINVAL;
 	}
+	/* DTLS end to end: the fingerprint is passed on, checked by the other peer.
+	 * A bundled m-line uses the transport m-line's association. */
+	if (call->e2e || lm->bundled)
+		return 0;
 	if (lm->dtls == NULL) {
 		enum wrtc_config_dtls_role role = call_dtls_role(mgr, call, lm->leg);
 		const char *setup_name = wrtc_sdp_setup_name(setup);
@@ -600,6 +617,10 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		prm.peer_fingerprint = fps;
 		prm.send = dtls_send;
 		prm.send_arg = lm;
+		/* Data-channel SCTP, on its own m-line's association or on the
+		 * bundled transport's: forwarded to the other leg (session_relay.c). */
+		prm.app = relay_dtls_app;
+		prm.app_arg = lm;
 		lm->dtls = wrtc_dtls_create(&prm);
 		if (lm->dtls == NULL) {
 			snprintf(err, errlen, "media[%u]: a=fingerprint: %s", idx, strerror(errno));
@@ -834,7 +855,9 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			"new_gen_prev_key", (json_int_t)st.counters.rx_new_gen_prev_key,
 			"stale_gen", (json_int_t)st.counters.rx_stale_gen));
 	}
-	if (lm->dtls != NULL) {
+	if (lm->call->e2e) {
+		json_object_set_new(o, "dtls", relay_leg_dtls(lm));
+	} else if (lm->dtls != NULL) {
 		json_object_set_new(o, "dtls", json_pack("{s:s, s:s, s:s, s:s, s:s}",
 			"state", wrtc_dtls_state_name(wrtc_dtls_state(lm->dtls)),
 			"role", wrtc_dtls_role_setup(lm->dtls_role),
