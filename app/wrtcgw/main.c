@@ -501,6 +501,9 @@ main(int argc, char **argv)
 		RTE_LCORE_FOREACH_WORKER(lcore) {
 			if (w >= dp.nb_workers)
 				break;
+			/* workers.idle: adaptive polling (lib/worker/worker_idle.c). */
+			dp.workers[w]->idle_max_us =
+				cfg->workers.idle_adaptive ? cfg->workers.idle_max_us : 0;
 			rte_eal_remote_launch(wrtc_worker_main, dp.workers[w], lcore);
 			w++;
 		}

@@ -1716,8 +1716,37 @@ wk_tx(struct cfg_ctx *c, const json_t *v, void *obj)
 	return wk_desc(c, v, &((struct wrtc_config_workers *)obj)->tx_desc);
 }
 
+static int
+wk_idle(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	const char *s = json_string_value(v);
+
+	if (s != NULL && strcmp(s, "poll") == 0)
+		((struct wrtc_config_workers *)obj)->idle_adaptive = false;
+	else if (s != NULL && strcmp(s, "adaptive") == 0)
+		((struct wrtc_config_workers *)obj)->idle_adaptive = true;
+	else {
+		cfg_fail(c, "must be \"poll\" or \"adaptive\"");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+wk_idle_max(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	uint64_t x;
+
+	if (cfg_uint(c, v, 1, 100000, &x) != 0)
+		return -1;
+	((struct wrtc_config_workers *)obj)->idle_max_us = (uint32_t)x;
+	return 0;
+}
+
 static const struct cfg_field wk_fields[] = {
 	{"count", JT_INTEGER, false, wk_count},
+	{"idle", JT_STRING, false, wk_idle},
+	{"idle_max_us", JT_INTEGER, false, wk_idle_max},
 	{"mbufs", JT_INTEGER, false, wk_mbufs},
 	{"rx_desc", JT_INTEGER, false, wk_rx},
 	{"tx_desc", JT_INTEGER, false, wk_tx},
@@ -1842,6 +1871,8 @@ cfg_parse_root(struct cfg_ctx *c, const json_t *root)
 	cfg->workers.mbufs = 16383;
 	cfg->workers.rx_desc = 1024;
 	cfg->workers.tx_desc = 1024;
+	cfg->workers.idle_adaptive = true;
+	cfg->workers.idle_max_us = 200;
 	if (!json_is_object(root))
 		return cfg_fail(c, "the configuration must be a JSON object");
 	return cfg_walk(c, root, root_fields, N(root_fields), cfg);

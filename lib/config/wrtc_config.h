@@ -314,6 +314,9 @@ struct wrtc_config_workers {
 	uint32_t mbufs;                    /**< Mbufs per pool. */
 	uint16_t rx_desc;                  /**< RX descriptors per queue. */
 	uint16_t tx_desc;                  /**< TX descriptors per queue. */
+	bool idle_adaptive;                /**< `idle`: "adaptive" (default) sleeps when idle,
+					    *   "poll" busy-polls. */
+	uint32_t idle_max_us;              /**< Longest adaptive sleep, us (default 200). */
 };
 
 /** One entry of `log_levels`: a log type pattern and its level. */

@@ -48,12 +48,25 @@ iface_of(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsig
 struct wrtc_call *
 call_find(struct wrtc_session_mgr *mgr, const char *id)
 {
-	struct wrtc_call *call;
+	return call_index_find(&mgr->index, id);
+}
 
-	TAILQ_FOREACH(call, &mgr->calls, next)
-		if (strcmp(call->id, id) == 0)
-			return call;
-	return NULL;
+/* Take @p call out of every list, index and timer of the manager. */
+void
+call_unlink(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
+{
+	TAILQ_REMOVE(&mgr->calls, call, next);
+	call_index_del(&mgr->index, call);
+	sess_timer_disarm(&mgr->call_timers, &call->tmr);
+	for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)
+		for (unsigned int l = 0; l < 2; l++)
+			sess_timer_disarm(&mgr->webrtc_timers, &call->media[i].leg[l].tmr);
+	if (call->removing)
+		TAILQ_REMOVE(&mgr->removing, call, rm_next);
+	if (call->in_routing)
+		TAILQ_REMOVE(&mgr->routing, call, route_next);
+	call->removing = call->in_routing = false;
+	mgr->n_calls--;
 }
 
 struct wrtc_call *
@@ -85,6 +98,8 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 	call->created = time(NULL);
 	call->created_tsc = rte_rdtsc();
 	TAILQ_INSERT_TAIL(&mgr->calls, call, next);
+	call_index_add(&mgr->index, call);
+	call_timer_arm(mgr, call, call->created_tsc);
 	mgr->n_calls++;
 	mgr->st.calls_created++;
 	return call;
@@ -293,6 +308,10 @@ leg_route(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media
 	lm->need_route = rc[0] == -EINPROGRESS || rc[1] == -EINPROGRESS;
 	if (lm->need_route)
 		call->need_route = true;
+	if (lm->need_route && !call->in_routing) {
+		TAILQ_INSERT_TAIL(&mgr->routing, call, route_next);
+		call->in_routing = true;
+	}
 	if ((rc[0] != 0 && rc[0] != -EINPROGRESS) || (rc[1] != 0 && rc[1] != -EINPROGRESS))
 		CALL_LOG(WARNING, call, "port %u: cannot route to the signalled address: %s",
 			 lm->port, strerror(-(rc[0] != 0 ? rc[0] : rc[1])));
@@ -302,6 +321,10 @@ void
 call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
 {
 	call->need_route = false;
+	if (call->in_routing) {
+		TAILQ_REMOVE(&mgr->routing, call, route_next);
+		call->in_routing = false;
+	}
 	for (unsigned int i = 0; i < call->n_media; i++)
 		for (unsigned int l = 0; l < 2; l++)
 			if (call->media[i].leg[l].need_route)
@@ -461,7 +484,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 		rw[i].rtp_port = cm->active ? cm->leg[to].port : 0;
 		rw[i].rtcp_port = cm->active ? (uint16_t)(cm->leg[to].port + 1) : 0;
 		rw[i].codecs = cm->active && cm->type == WRTC_SDP_MEDIA_AUDIO && !call->e2e ?
-			       &cm->dec : NULL;
+			       cm->dec : NULL;
 		if (tg->ice != WRTC_CONFIG_ICE_NONE && cm->active) {
 			rw[i].n_cands = webrtc_sdp_cands(&cm->leg[to], cands[i], RTE_DIM(cands[i]));
 			rw[i].cands = cands[i];
@@ -742,10 +765,15 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		/* DTLS end to end or a data channel: the payload is not ours to read. */
 		if (call->e2e || m->proto == WRTC_SDP_PROTO_UDP_DTLS_SCTP)
 			continue;
+		if (cm->dec == NULL && (cm->dec = malloc(sizeof(*cm->dec))) == NULL) {
+			snprintf(err, errlen, "media[%u]: out of memory", i);
+			rc = -ENOMEM;
+			goto fail;
+		}
 		rc = wrtc_sdp_codec_offer(m, &pol, psp_a->transcode && psp_of(mgr, call, b)->transcode,
-					  &cm->dec);
+					  cm->dec);
 		if (rc == 0 && call->leg[b].sdp != NULL && i < call->leg[b].sdp->n_media)
-			keep_pt_bindings(&cm->dec, &call->leg[b].sdp->media[i]);
+			keep_pt_bindings(cm->dec, &call->leg[b].sdp->media[i]);
 		if (rc == -ENOENT) {
 			cm->active = false;
 			continue;
@@ -938,7 +966,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 	    char *err, size_t errlen)
 {
 	const unsigned int a = call->offerer, b = 1 - a;
-	const struct wrtc_sdp_codec_decision *d = &cm->dec;
+	const struct wrtc_sdp_codec_decision *d = cm->dec;
 
 	for (unsigned int dir = 0; dir < 2; dir++) {
 		unsigned int from = dir == 0 ? a : b, to = dir == 0 ? b : a;
@@ -1094,7 +1122,7 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 			continue;
 		}
 		if (cm->type == WRTC_SDP_MEDIA_AUDIO && !call->e2e &&
-		    wrtc_sdp_codec_answer(&cm->dec, &offer->media[i], m) != 0) {
+		    (cm->dec == NULL || wrtc_sdp_codec_answer(cm->dec, &offer->media[i], m) != 0)) {
 			cm->active = false;
 			continue;
 		}
@@ -1289,7 +1317,7 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 				lm->dtls_on ? "srtp-pending" :
 				lm->sdes_on && lm->srtp_rx != NULL ? "srtp-sdes" :
 				lm->sdes_on ? "srtp-sdes-pending" : "none"));
-			if (lm->sdes_on && lm->sdes_suite[0] != '\0')
+			if (lm->sdes_on && lm->sdes_suite != NULL)
 				json_object_set_new(lo, "srtp_suite", json_string(lm->sdes_suite));
 			json_object_set_new(lo, "srtp_context", json_boolean(
 				lm->srtp_rx != NULL || lm->srtp_tx != NULL));
@@ -1307,13 +1335,13 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 			       "state", cm->active ? "active" : "rejected", "legs", sl);
 		if (cm->type == WRTC_SDP_MEDIA_APPLICATION)
 			json_object_set_new(so, "type", json_string("application"));
-		if (cm->active && cm->dec.answered) {
+		if (cm->active && cm->dec != NULL && cm->dec->answered) {
 			json_object_set_new(so, "codec_mode",
-				json_string(cm->dec.mode == WRTC_SDP_CODEC_RELAY ? "relay" :
-					    cm->dec.mode == WRTC_SDP_CODEC_TRANSCODE ? "transcode" :
+				json_string(cm->dec->mode == WRTC_SDP_CODEC_RELAY ? "relay" :
+					    cm->dec->mode == WRTC_SDP_CODEC_TRANSCODE ? "transcode" :
 					    "reject"));
-			json_object_set_new(so, "codec_offerer", codec_json(&cm->dec.a_codec));
-			json_object_set_new(so, "codec_answerer", codec_json(&cm->dec.b_codec));
+			json_object_set_new(so, "codec_offerer", codec_json(&cm->dec->a_codec));
+			json_object_set_new(so, "codec_answerer", codec_json(&cm->dec->b_codec));
 		}
 		json_array_append_new(streams, so);
 	}
@@ -1360,7 +1388,7 @@ leg_security(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, u
 			return "dtls-srtp";
 		if (lm->fallback)
 			return "rtp (dtls fallback)";
-		if (lm->sdes_on && lm->sdes_suite[0] != '\0')
+		if (lm->sdes_on && lm->sdes_suite != NULL)
 			return "sdes-srtp";
 	}
 	return psp_of(mgr, call, l)->srtp ? "srtp (not keyed)" : "rtp";
@@ -1398,10 +1426,10 @@ call_log_summary(struct wrtc_session_mgr *mgr, const struct wrtc_call *call)
 			if (lm->xcoder != NULL)
 				lost[1 - l] += wrtc_codec_xcoder_stats(lm->xcoder)->in_lost;
 		}
-		if (i == 0 && cm->active && cm->dec.answered) {
-			codec[0] = cm->dec.a_codec.name;
-			codec[1] = cm->dec.b_codec.name;
-			mode = cm->dec.mode == WRTC_SDP_CODEC_TRANSCODE ? " (transcoded)" : "";
+		if (i == 0 && cm->active && cm->dec != NULL && cm->dec->answered) {
+			codec[0] = cm->dec->a_codec.name;
+			codec[1] = cm->dec->b_codec.name;
+			mode = cm->dec->mode == WRTC_SDP_CODEC_TRANSCODE ? " (transcoded)" : "";
 		}
 	}
 	for (unsigned int l = 0; l < 2; l++)
@@ -1453,6 +1481,7 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 				return rc;
 		}
 		call->removing = true;
+		TAILQ_INSERT_TAIL(&mgr->removing, call, rm_next);
 	}
 	if (!ctrl_done(mgr, call->worker, call->remove_seq) &&
 	    (wait_us == 0 ||
@@ -1469,13 +1498,14 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 			leg_free(mgr, call, &call->media[i].leg[l], l);
 	for (unsigned int l = 0; l < 2; l++)
 		wrtc_sdp_free(call->leg[l].sdp);
+	for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)
+		free(call->media[i].dec);
 	if (call->lost_msgs != 0) {
 		CALL_LOG(NOTICE, call, "removed; %" PRIu64 " control message(s) had been lost",
 			 call->lost_msgs);
 		mgr->n_degraded--;
 	}
-	TAILQ_REMOVE(&mgr->calls, call, next);
-	mgr->n_calls--;
+	call_unlink(mgr, call);
 	mgr->st.calls_deleted++;
 	free(call);
 	return 0;

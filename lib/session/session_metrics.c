@@ -68,6 +68,9 @@ workers(struct wrtc_metrics_buf *b, struct wrtc_session_mgr *mgr)
 	per_worker(b, mgr, "wrtcgw_worker_idle_cycles_total", C,
 		   "TSC cycles of worker loop iterations that found nothing to do.",
 		   WST(idle_cycles));
+	per_worker(b, mgr, "wrtcgw_worker_sleep_cycles_total", C,
+		   "TSC cycles workers slept between empty iterations (adaptive polling).",
+		   WST(sleep_cycles));
 	per_worker(b, mgr, "wrtcgw_worker_iterations_total", C, "Worker loop iterations.",
 		   WST(iterations));
 	one(b, "wrtcgw_tsc_hz", G, "TSC cycles per second (to turn cycle counters into time).",

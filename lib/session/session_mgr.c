@@ -28,11 +28,19 @@ enum { PUNT_BURST = 32 };
 static void
 retry_all_routes(struct wrtc_session_mgr *mgr)
 {
+	struct call_list todo = TAILQ_HEAD_INITIALIZER(todo);
 	struct wrtc_call *call;
 
-	TAILQ_FOREACH(call, &mgr->calls, next)
+	/* Only the calls waiting for a neighbour; one still waiting goes back
+	 * on mgr->routing through call_retry_routes(). */
+	TAILQ_CONCAT(&todo, &mgr->routing, route_next);
+	TAILQ_FOREACH(call, &todo, route_next)
+		call->in_routing = false;
+	while ((call = TAILQ_FIRST(&todo)) != NULL) {
+		TAILQ_REMOVE(&todo, call, route_next);
 		if (call->need_route && !call->removing)
 			call_retry_routes(mgr, call);
+	}
 }
 
 static unsigned int
@@ -99,60 +107,43 @@ finish_removals(struct wrtc_session_mgr *mgr)
 {
 	struct wrtc_call *call, *tmp;
 
-	for (call = TAILQ_FIRST(&mgr->calls); call != NULL; call = tmp) {
-		tmp = TAILQ_NEXT(call, next);
+	/* Only the calls being removed (mgr->removing), never every call. */
+	for (call = TAILQ_FIRST(&mgr->removing); call != NULL; call = tmp) {
+		tmp = TAILQ_NEXT(call, rm_next);
 		/* -EAGAIN: the worker is still behind, a later tick tries again. */
-		if (call->removing && call_destroy(mgr, call, NULL, 0) != 0)
+		if (call_destroy(mgr, call, NULL, 0) != 0)
 			CALL_LOG(DEBUG, call, "still removing (worker %u)", call->worker);
 	}
 }
 
+/* Once a second: neighbour ageing and the calls still being removed. */
 static void
-timers(struct wrtc_session_mgr *mgr, uint64_t now)
+timers(struct wrtc_session_mgr *mgr)
 {
-	struct wrtc_call *call, *tmp;
-	bool pending[WRTC_MAX_WORKERS] = {false}, any = false;
-
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++)
 		wrtc_net_neigh_age(mgr->neigh[i], ctrl_now_ms(mgr));
-	for (call = TAILQ_FIRST(&mgr->calls); call != NULL; call = tmp) {
-		tmp = TAILQ_NEXT(call, next);
-		uint64_t last = call_last_activity(call);
-		uint32_t secs = call_timeout(mgr, call);
-		uint64_t timeout = (uint64_t)secs * mgr->hz;
-
-		if (call->removing) {
-			/* Its REMOVEs were queued behind a busy worker: freed once the
-			 * worker has applied them (-EAGAIN until then). */
-			if (call_destroy(mgr, call, NULL, 0) != 0)
-				any = true;
-			continue;
-		}
-		call_sample(mgr, call);
-		/* A worker may have stamped a packet after @p now was read. */
-		if (timeout != 0 && last < now && now - last > timeout) {
-			json_t *final = NULL;
-
-			CALL_LOG(NOTICE, call, "no media for %u s%s: call removed", secs,
-				 call->on_hold ? " (on hold: control.hold_timeout)" : "");
-			mgr->st.calls_timed_out++;
-			call->end_reason = "media timeout";
-			/* Never blocks here: REMOVEs and a barrier are posted, the call
-			 * is freed below or by a later tick once the worker applied them. */
-			if (call_destroy(mgr, call, &final, 0) == -EAGAIN)
-				pending[call->worker] = any = true;
-			json_decref(final);
-		}
-	}
-	/* Workers apply messages within microseconds: give them a moment, then
-	 * free what they let go of, so a timed-out call goes in this tick. */
-	if (!any)
-		return;
-	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++)
-		if (pending[w] &&
-		    ctrl_wait_seq(mgr, w, mgr->ctrlq[w].last_seq, SESS_TIMER_WAIT_US) != 0)
-			SESS_LOG(DEBUG, "worker %u is behind: removals finish on a later tick", w);
 	finish_removals(mgr);
+	call_memory_trim(mgr);
+}
+
+/* The calls whose one-second timer is due (session_timer.c); a call that
+ * timed out is freed in this tick if its worker lets go within a moment. */
+static unsigned int
+call_ticks(struct wrtc_session_mgr *mgr, uint64_t now)
+{
+	bool pending[WRTC_MAX_WORKERS] = {false}, any = false;
+	unsigned int n = call_timers_run(mgr, now, pending);
+
+	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
+		if (!pending[w])
+			continue;
+		any = true;
+		if (ctrl_wait_seq(mgr, w, mgr->ctrlq[w].last_seq, SESS_TIMER_WAIT_US) != 0)
+			SESS_LOG(DEBUG, "worker %u is behind: removals finish on a later tick", w);
+	}
+	if (any)
+		finish_removals(mgr);
+	return n;
 }
 
 unsigned int
@@ -166,17 +157,17 @@ wrtc_session_poll(struct wrtc_session_mgr *mgr)
 	n += ctrl_drain_replies(mgr);
 	n += telemetry_poll(mgr);
 	n += capture_poll(mgr);
-	if (now - mgr->last_webrtc_tick > mgr->hz / 500) {
-		mgr->last_webrtc_tick = now;
+	if (sess_timer_next(&mgr->webrtc_timers) <= ctrl_now_us(mgr))
 		webrtc_tick(mgr, ctrl_now_us(mgr));
-	}
+	if (sess_timer_next(&mgr->call_timers) <= now)
+		n += call_ticks(mgr, now);
 	if (now - mgr->last_route_tsc > mgr->hz / 5) {
 		mgr->last_route_tsc = now;
 		retry_all_routes(mgr);
 	}
 	if (now - mgr->last_second_tsc > mgr->hz) {
 		mgr->last_second_tsc = now;
-		timers(mgr, now);
+		timers(mgr);
 	}
 	return n;
 }
@@ -360,8 +351,7 @@ wrtc_session_mgr_shutdown(struct wrtc_session_mgr *mgr)
 			/* A worker did not answer: leave its streams (never free what it may use). */
 			CALL_LOG(ERR, call, "worker %u did not release the streams: left to it",
 				 call->worker);
-			TAILQ_REMOVE(&mgr->calls, call, next);
-			mgr->n_calls--;
+			call_unlink(mgr, call);
 		}
 		json_decref(final);
 	}
@@ -391,6 +381,13 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 	mgr->hz = rte_get_tsc_hz();
 	mgr->started = time(NULL);
 	TAILQ_INIT(&mgr->calls);
+	TAILQ_INIT(&mgr->removing);
+	TAILQ_INIT(&mgr->routing);
+	if (call_index_init(&mgr->index) != 0) {
+		free(mgr);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	ctrl_init(mgr);
 	TAILQ_INIT(&mgr->capturing);
 	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++) {
@@ -442,5 +439,8 @@ wrtc_session_mgr_free(struct wrtc_session_mgr *mgr)
 	ctrl_fini(mgr);
 	for (unsigned int t = 0; t < RTE_DIM(mgr->rules); t++)
 		wrtc_sdp_rules_free(mgr->rules[t]);
+	call_index_fini(&mgr->index);
+	sess_timers_fini(&mgr->call_timers);
+	sess_timers_fini(&mgr->webrtc_timers);
 	free(mgr);
 }

@@ -34,6 +34,8 @@ extern int wrtc_session_logtype;
 
 enum {
 	SESS_MAX_MEDIA = 8,          /* m-lines per call */
+	SESS_SDES_LOCAL = 4,         /* SDES keys offered per m-line */
+	SESS_MAX_SOURCES = 16,       /* candidate sources per m-line and leg */
 	SESS_ID_SIZE = 256,          /* call-id, tags */
 	SESS_WAIT_US = 2000000,      /* longest wait for a worker to apply messages (shutdown) */
 	SESS_RPC_WAIT_US = 250000,   /* longest wait inside an RPC (delete, offer rollback) */
@@ -70,6 +72,26 @@ struct port_pool {
 };
 
 struct wrtc_call;
+
+/* A candidate address given to the worker's STUN/DTLS policers. */
+struct leg_source {
+	uint8_t family;
+	uint8_t bytes[16];
+	uint8_t type;
+};
+
+/* A timer embedded in the object it times (session_timer.c). */
+struct sess_timer {
+	uint64_t due;
+	uint32_t pos;                /* heap index + 1; 0: not armed */
+};
+
+/* A min-heap of armed timers. */
+struct sess_timers {
+	struct sess_timer **h;
+	uint32_t n;
+	uint32_t cap;
+};
 
 /* One m-line on one leg. */
 struct leg_media {
@@ -110,9 +132,10 @@ struct leg_media {
 				      * no ICE agent of its own, nothing accepted on its port */
 	struct wrtc_ice_agent *ice;
 	struct wrtc_dtls *dtls;
+	struct sess_timer tmr;       /* earliest ICE/DTLS deadline, in mgr->webrtc_timers */
 	enum wrtc_dtls_role dtls_role;
 	bool dtls_connected;         /* keys pushed to the worker */
-	char dtls_suite[64];
+	const char *dtls_suite;      /* static name of the keyed suite, or NULL */
 	struct wrtc_srtp *srtp_rx;   /* contexts the worker uses (freed at destroy) */
 	struct wrtc_srtp *srtp_tx;
 	struct wrtc_srtp *retired[8];/* replaced contexts, maybe still in the worker's hands */
@@ -127,20 +150,17 @@ struct leg_media {
 	struct wrtc_flow_ep also_from; /* ICE restart: pushed as the stream's also_from */
 	uint64_t ice_restarts;
 	unsigned int n_sources;      /* candidate addresses given to the worker's policers */
-	struct {
-		uint8_t family;
-		uint8_t bytes[16];
-		uint8_t type;
-	} sources[16];
-	char remote_ufrag[WRTC_SDP_ICE_LEN]; /* the peer's current ICE credentials */
-	char remote_pwd[WRTC_SDP_ICE_LEN];
+	struct leg_source *sources;  /* [SESS_MAX_SOURCES], allocated by the first, or NULL */
+	char *remote_ufrag;          /* the peer's current ICE credentials (heap), or NULL */
+	char *remote_pwd;
 
 	/* SDES-SRTP (SIP legs whose profile has sdes): our keys as offered or
 	 * answered to this leg, and the one in use. */
 	bool sdes_on;
 	unsigned int n_sdes_local;
-	struct wrtc_srtp_sdes sdes_local[4];
-	char sdes_suite[64];
+	struct wrtc_srtp_sdes *sdes_local; /* [SESS_SDES_LOCAL], allocated by the first
+					    * SDES offer or answer, or NULL */
+	const char *sdes_suite;      /* static name of the suite in use, or NULL */
 
 	/* Transcoding of what this leg sends (input: this leg's codec). */
 	struct wrtc_codec_xcoder *xcoder;
@@ -154,7 +174,9 @@ struct leg_media {
 struct call_media {
 	bool active;                 /* not rejected */
 	enum wrtc_sdp_media_type type;
-	struct wrtc_sdp_codec_decision dec;
+	/* Allocated by the first offer that negotiates codecs for this m-line
+	 * (11 kB: most per-call memory when it was inline), freed with the call. */
+	struct wrtc_sdp_codec_decision *dec;
 	struct leg_media leg[2];
 };
 
@@ -186,6 +208,12 @@ enum call_state {
 
 struct wrtc_call {
 	TAILQ_ENTRY(wrtc_call) next;
+	struct wrtc_call *hnext;     /* in its call_index bucket */
+	uint64_t hash;               /* of id (session_index.c) */
+	struct sess_timer tmr;       /* one-second sample and timeout check (TSC) */
+	TAILQ_ENTRY(wrtc_call) rm_next;    /* in mgr->removing while removing */
+	TAILQ_ENTRY(wrtc_call) route_next; /* in mgr->routing while in_routing */
+	bool in_routing;
 	char id[SESS_ID_SIZE];
 	enum call_state state;
 	uint8_t offerer;             /* leg index that sent the pending/last offer */
@@ -215,6 +243,13 @@ struct wrtc_call {
 };
 
 TAILQ_HEAD(call_list, wrtc_call);
+
+/* call-id -> call (session_index.c). */
+struct call_index {
+	struct wrtc_call **buckets;  /* [mask + 1] chains through wrtc_call.hnext */
+	size_t mask;
+	size_t n;
+};
 
 struct sess_stats {
 	uint64_t calls_created;
@@ -268,6 +303,11 @@ struct wrtc_session_mgr {
 	struct wrtc_net_neigh *neigh[WRTC_FLOW_MAX_IFACES];
 	struct wrtc_sdp_rules *rules[64]; /* per trunk group */
 	struct call_list calls;
+	struct call_index index;     /* the same calls by id */
+	struct call_list removing;   /* calls waiting for their worker to let go */
+	struct call_list routing;    /* calls with a stream waiting for a neighbour */
+	struct sess_timers call_timers;   /* struct wrtc_call.tmr, TSC */
+	struct sess_timers webrtc_timers; /* struct leg_media.tmr, microseconds */
 	struct call_list capturing;  /* calls with a capture open (few): capture_poll's scan */
 	struct leg_media **port_map[WRTC_FLOW_MAX_IFACES]; /* [65536]: local port -> leg media */
 	struct wrtc_policer **pols;  /* [nb_workers * n_policers], instance-major */
@@ -275,8 +315,8 @@ struct wrtc_session_mgr {
 	struct wrtc_config_policer pol_cfg[WRTC_MAX_POLICERS + 5]; /* entry of each policer */
 	struct wrtc_dtls_ctx *dtls_ctx[64]; /* per packet service profile with DTLS */
 	char fingerprint[WRTC_DTLS_FINGERPRINT_MAX]; /* ours, "sha-256 AB:..." */
-	uint64_t last_webrtc_tick;
 	uint32_t n_calls;
+	uint32_t calls_peak;         /* most calls since the last heap trim (session_calltimer.c) */
 	uint32_t n_degraded;         /* live calls with lost_msgs != 0 */
 	uint64_t next_stream_id;
 	uint64_t msg_seq;
@@ -354,6 +394,20 @@ int ctrl_resolve(struct wrtc_session_mgr *mgr, uint16_t iface, const struct wrtc
 		 struct rte_ether_addr *mac);
 struct wrtc_call *call_owning_stream(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s);
 
+/* session_index.c */
+int call_index_init(struct call_index *ix);
+void call_index_fini(struct call_index *ix);
+void call_index_add(struct call_index *ix, struct wrtc_call *call);
+void call_index_del(struct call_index *ix, struct wrtc_call *call);
+struct wrtc_call *call_index_find(const struct call_index *ix, const char *id);
+
+/* session_timer.c */
+int sess_timer_arm(struct sess_timers *ts, struct sess_timer *t, uint64_t due);
+void sess_timer_disarm(struct sess_timers *ts, struct sess_timer *t);
+struct sess_timer *sess_timer_expired(struct sess_timers *ts, uint64_t now);
+uint64_t sess_timer_next(const struct sess_timers *ts);
+void sess_timers_fini(struct sess_timers *ts);
+
 /* session_relay.c */
 void relay_decide(struct wrtc_call *call);
 bool relay_media_accepted(const struct wrtc_call *call, const struct wrtc_sdp_media *m,
@@ -415,10 +469,17 @@ unsigned int webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_
 			      unsigned int max);
 void webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind);
 void webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now_us);
+void webrtc_leg_rearm(struct leg_media *lm);
 json_t *webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm);
+
+/* session_calltimer.c */
+void call_timer_arm(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t now);
+unsigned int call_timers_run(struct wrtc_session_mgr *mgr, uint64_t now, bool *pending);
+void call_memory_trim(struct wrtc_session_mgr *mgr);
 
 /* session_call.c */
 struct wrtc_call *call_find(struct wrtc_session_mgr *mgr, const char *id);
+void call_unlink(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
 int call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 	       const char *sdp_text, size_t len, char **out, char *err, size_t errlen);
 int call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *sdp_text,

@@ -275,13 +275,15 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 		for (unsigned int c = 0; c < WRTC_PUNT_CLASS_MAX; c++)
 			sum.punt_share_full[c] += s->punt_share_full[c];
 		json_array_append_new(workers, json_pack(
-			"{s:i, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I}",
+			"{s:i, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I}",
 			"worker", w, "rx_packets", (json_int_t)s->rx_pkts,
 			"tx_packets", (json_int_t)s->tx_pkts, "relayed", (json_int_t)s->relayed,
 			"punted", (json_int_t)s->punted, "handoff_out", (json_int_t)s->handoff_out,
 			"busy", s->iterations ? (double)s->busy_iterations / s->iterations : 0.0,
 			"busy_cycles", (json_int_t)s->busy_cycles,
-			"idle_cycles", (json_int_t)s->idle_cycles));
+			"idle_cycles", (json_int_t)s->idle_cycles,
+			"sleeps", (json_int_t)s->sleeps,
+			"sleep_cycles", (json_int_t)s->sleep_cycles));
 	}
 	for (unsigned int r = 1; r < WRTC_DROP_MAX; r++)
 		json_object_set_new(drops, wrtc_drop_name(r), json_integer((json_int_t)sum.drops[r]));

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "session_priv.h"
@@ -82,7 +83,7 @@ sdes_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 	u.srtp_rx = rx;
 	u.srtp_tx = tx;
 	u.secure_only = true;
-	snprintf(lm->sdes_suite, sizeof(lm->sdes_suite), "%s", wrtc_srtp_suite_name(ours->suite));
+	lm->sdes_suite = wrtc_srtp_suite_name(ours->suite);
 	rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 	/* SRTCP on the RTCP port uses the same master keys (RFC 3711 §3.4). */
 	if (rc == 0)
@@ -93,6 +94,15 @@ sdes_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 	return rc;
 }
 
+/* Our SDES keys of @p lm live on the heap, only on legs that use SDES. */
+static int
+sdes_keys_alloc(struct leg_media *lm)
+{
+	if (lm->sdes_local == NULL)
+		lm->sdes_local = calloc(SESS_SDES_LOCAL, sizeof(*lm->sdes_local));
+	return lm->sdes_local != NULL ? 0 : -ENOMEM;
+}
+
 int
 sdes_offer_lines(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		 struct wrtc_sdp_crypto *out, unsigned int max, char *err, size_t errlen)
@@ -100,10 +110,14 @@ sdes_offer_lines(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 	const struct wrtc_config_crypto_profile *cp = crypto_profile(mgr, call, lm->leg);
 	unsigned int n = 0;
 
+	if (sdes_keys_alloc(lm) != 0) {
+		snprintf(err, errlen, "media[%u]: out of memory", lm->index);
+		return -ENOMEM;
+	}
 	lm->sdes_on = true;
 	/* Keep the keys of an earlier offer on a re-offer (no re-keying). */
 	if (lm->n_sdes_local == 0) {
-		for (unsigned int i = 0; cp != NULL && i < cp->n_suites && i < RTE_DIM(lm->sdes_local);
+		for (unsigned int i = 0; cp != NULL && i < cp->n_suites && i < SESS_SDES_LOCAL;
 		     i++) {
 			if (wrtc_srtp_sdes_generate(&lm->sdes_local[i], i + 1,
 						    (enum wrtc_srtp_suite)(cp->suites[i] + 1)) != 0) {
@@ -126,6 +140,10 @@ sdes_answer_line(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 {
 	const struct wrtc_config_crypto_profile *cp = crypto_profile(mgr, call, lm->leg);
 
+	if (sdes_keys_alloc(lm) != 0) {
+		snprintf(err, errlen, "media[%u]: out of memory", lm->index);
+		return -ENOMEM;
+	}
 	lm->sdes_on = true;
 	for (unsigned int i = 0; i < offer_m->n_crypto; i++) {
 		const struct wrtc_sdp_crypto *c = &offer_m->crypto[i];

@@ -288,8 +288,8 @@ ice_event(void *opaque, const struct wrtc_ice_event *ev)
 
 /* Our side is about to be published to this leg (offer or answer): make
  * sure the ICE agent exists with our credentials and candidates. */
-int
-webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
+static int
+leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
 {
 	const struct wrtc_config_trunk_group *tg = leg_tg(mgr, call, lm->leg);
 	const struct wrtc_net_iface *ifc = lm->rtp->ifc;
@@ -399,8 +399,13 @@ source_add(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 	};
 	unsigned int n = lm->n_sources;
 
-	if (mgr->n_pols == 0 || n >= RTE_DIM(lm->sources))
+	if (mgr->n_pols == 0 || n >= SESS_MAX_SOURCES)
 		return;
+	if (lm->sources == NULL &&
+	    (lm->sources = calloc(SESS_MAX_SOURCES, sizeof(*lm->sources))) == NULL) {
+		mgr->st.sources_rejected++; /* policing without the candidate's class */
+		return;
+	}
 	memset(&lm->sources[n], 0, sizeof(lm->sources[n]));
 	if (ss->ss_family == AF_INET) {
 		lm->sources[n].family = AF_INET;
@@ -512,7 +517,7 @@ webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct 
 	if (lm->ice == NULL)
 		return -ENOTSUP;
 	/* Candidates of another ICE generation (RFC 8838 4.4) are not ours to use. */
-	if (ufrag != NULL && ufrag[0] != '\0' && lm->remote_ufrag[0] != '\0' &&
+	if (ufrag != NULL && ufrag[0] != '\0' && lm->remote_ufrag != NULL &&
 	    strcmp(ufrag, lm->remote_ufrag) != 0)
 		return -ESTALE;
 	n = remote_cands(mgr, call, lm, m);
@@ -521,12 +526,13 @@ webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct 
 	CALL_LOG(INFO, call, "leg %s m-line %u: %u trickled candidate(s)%s",
 		 call->leg[lm->leg].tag, lm->index, n,
 		 m->end_of_candidates ? ", end of candidates" : "");
+	webrtc_leg_rearm(lm);
 	return (int)n;
 }
 
-int
-webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
-		  const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen)
+static int
+leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+	   const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen)
 {
 	const struct wrtc_sdp_media *m = &sdp->media[idx];
 	struct wrtc_sdp_ice ice = wrtc_sdp_media_ice(sdp, idx);
@@ -557,7 +563,7 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 			 lm->ice_on ? "" : " without ICE");
 	}
 
-	if (lm->ice != NULL && ice.ufrag[0] != '\0' && lm->remote_ufrag[0] != '\0' &&
+	if (lm->ice != NULL && ice.ufrag[0] != '\0' && lm->remote_ufrag != NULL &&
 	    (strcmp(ice.ufrag, lm->remote_ufrag) != 0 || strcmp(ice.pwd, lm->remote_pwd) != 0)) {
 		/* ICE restart (RFC 8445 9): new credentials on both sides; media stays
 		 * on the old pair until the new generation nominates one. */
@@ -575,8 +581,18 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 			 cl->tag, idx, lm->remote_ufrag, ice.ufrag);
 	}
 	if (lm->ice != NULL && ice.ufrag[0] != '\0') {
-		snprintf(lm->remote_ufrag, sizeof(lm->remote_ufrag), "%s", ice.ufrag);
-		snprintf(lm->remote_pwd, sizeof(lm->remote_pwd), "%s", ice.pwd);
+		char *u = strdup(ice.ufrag), *p = strdup(ice.pwd);
+
+		if (u == NULL || p == NULL) {
+			free(u);
+			free(p);
+			snprintf(err, errlen, "media[%u]: out of memory", idx);
+			return -ENOMEM;
+		}
+		free(lm->remote_ufrag);
+		free(lm->remote_pwd);
+		lm->remote_ufrag = u;
+		lm->remote_pwd = p;
 		rc = wrtc_ice_agent_set_remote_credentials(lm->ice, ice.ufrag, ice.pwd,
 							   sdp->ice_lite);
 		if (rc != 0) {
@@ -631,15 +647,45 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 	return 0;
 }
 
+int
+webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
+{
+	int rc = leg_local(mgr, call, lm);
+
+	webrtc_leg_rearm(lm);
+	return rc;
+}
+
+int
+webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		  const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen)
+{
+	int rc = leg_remote(mgr, call, lm, sdp, idx, err, errlen);
+
+	webrtc_leg_rearm(lm);
+	return rc;
+}
+
 void
 webrtc_leg_free(struct leg_media *lm)
 {
+	if (lm->mgr != NULL)
+		sess_timer_disarm(&lm->mgr->webrtc_timers, &lm->tmr);
 	wrtc_ice_agent_free(lm->ice);
 	wrtc_dtls_free(lm->dtls);
 	wrtc_srtp_free(lm->srtp_rx);
 	wrtc_srtp_free(lm->srtp_tx);
 	for (unsigned int i = 0; i < lm->n_retired; i++)
 		wrtc_srtp_free(lm->retired[i]);
+	free(lm->remote_ufrag);
+	free(lm->remote_pwd);
+	free(lm->sdes_local);
+	free(lm->sources);
+	lm->sources = NULL;
+	lm->n_sources = 0;
+	lm->remote_ufrag = lm->remote_pwd = NULL;
+	lm->sdes_local = NULL;
+	lm->n_sdes_local = 0;
 	lm->ice = NULL;
 	lm->dtls = NULL;
 	lm->srtp_rx = lm->srtp_tx = NULL;
@@ -726,7 +772,7 @@ dtls_connected(struct leg_media *lm)
 	srtp_retire(lm, old_tx, rc == 0 ? lm->mgr->msg_seq : UINT64_MAX);
 	lm->dtls_connected = true;
 	lm->mgr->st.dtls_handshakes++;
-	snprintf(lm->dtls_suite, sizeof(lm->dtls_suite), "%s", wrtc_srtp_suite_name(keys.suite));
+	lm->dtls_suite = wrtc_srtp_suite_name(keys.suite);
 	CALL_LOG(INFO, lm->call, "leg %s m-line %u: DTLS %s connected, SRTP %s",
 		 lm->call->leg[lm->leg].tag, lm->index, wrtc_dtls_version(lm->dtls),
 		 lm->dtls_suite);
@@ -803,27 +849,52 @@ webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind)
 			lm->ctrl_rx_tsc = rte_rdtsc();
 		dtls_check(lm, before);
 	}
+	webrtc_leg_rearm(lm);
 }
 
+/* Put @p lm's earliest ICE or DTLS deadline on the WebRTC timer heap (or take
+ * it off when it has none). Called after anything that can move a deadline:
+ * agent creation, remote description, trickle, a punted packet, a tick. */
+void
+webrtc_leg_rearm(struct leg_media *lm)
+{
+	struct wrtc_session_mgr *mgr = lm->mgr;
+	uint64_t due = UINT64_MAX;
+
+	if (lm->ice != NULL)
+		due = wrtc_ice_agent_next_tick(lm->ice);
+	if (lm->dtls != NULL)
+		due = RTE_MIN(due, wrtc_dtls_next_timeout(lm->dtls));
+	if (due == UINT64_MAX || lm->call->removing) {
+		sess_timer_disarm(&mgr->webrtc_timers, &lm->tmr);
+		return;
+	}
+	if (sess_timer_arm(&mgr->webrtc_timers, &lm->tmr, due) != 0)
+		CALL_LOG(ERR, lm->call, "leg %s m-line %u: out of memory for the ICE/DTLS timer",
+			 lm->call->leg[lm->leg].tag, lm->index);
+}
+
+/* Only the legs whose deadline has come: no walk over the calls. */
 void
 webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now)
 {
-	struct wrtc_call *call;
+	struct sess_timer *t;
 
-	TAILQ_FOREACH(call, &mgr->calls, next)
-		for (unsigned int i = 0; i < call->n_media && !call->removing; i++)
-			for (unsigned int l = 0; l < 2; l++) {
-				struct leg_media *lm = &call->media[i].leg[l];
+	while ((t = sess_timer_expired(&mgr->webrtc_timers, now)) != NULL) {
+		struct leg_media *lm = container_of(t, struct leg_media, tmr);
 
-				if (lm->ice != NULL && wrtc_ice_agent_next_tick(lm->ice) <= now)
-					wrtc_ice_agent_tick(lm->ice, now);
-				if (lm->dtls != NULL && wrtc_dtls_next_timeout(lm->dtls) <= now) {
-					enum wrtc_dtls_state before = wrtc_dtls_state(lm->dtls);
+		if (lm->call->removing)
+			continue;
+		if (lm->ice != NULL && wrtc_ice_agent_next_tick(lm->ice) <= now)
+			wrtc_ice_agent_tick(lm->ice, now);
+		if (lm->dtls != NULL && wrtc_dtls_next_timeout(lm->dtls) <= now) {
+			enum wrtc_dtls_state before = wrtc_dtls_state(lm->dtls);
 
-					wrtc_dtls_handle_timeout(lm->dtls, now);
-					dtls_check(lm, before);
-				}
-			}
+			wrtc_dtls_handle_timeout(lm->dtls, now);
+			dtls_check(lm, before);
+		}
+		webrtc_leg_rearm(lm);
+	}
 }
 
 json_t *
@@ -862,7 +933,7 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			"state", wrtc_dtls_state_name(wrtc_dtls_state(lm->dtls)),
 			"role", wrtc_dtls_role_setup(lm->dtls_role),
 			"version", wrtc_dtls_version(lm->dtls),
-			"srtp_suite", lm->dtls_suite,
+			"srtp_suite", lm->dtls_suite != NULL ? lm->dtls_suite : "",
 			"reason", wrtc_dtls_reason(lm->dtls)));
 	} else if (lm->dtls_on) {
 		json_object_set_new(o, "dtls", json_pack("{s:s}", "state", "none"));

@@ -871,7 +871,7 @@ pair_policed_set(struct wrtc_lcore *w, struct wrtc_stream *s, bool add)
 	s->pair_policed = add;
 }
 
-static void
+static unsigned int
 apply_messages(struct wrtc_lcore *w)
 {
 	struct wrtc_flow_msg *msgs[MSG_BURST];
@@ -938,6 +938,7 @@ apply_messages(struct wrtc_lcore *w)
 	done = 0;
 	while (done < n)
 		done += rte_ring_enqueue_burst(w->reply, (void **)msgs + done, n - done, NULL);
+	return n;
 }
 
 /* SR (or RR) and SDES for the leg of a transcoded stream @p s: what we sent
@@ -1046,10 +1047,11 @@ wrtc_worker_poll_once(struct wrtc_lcore *w)
 {
 	const struct wrtc_dataplane *dp = w->dp;
 	struct rte_mbuf *pkts[WRTC_BURST];
-	unsigned int moved = 0;
+	unsigned int moved;
 	uint16_t n;
 
-	apply_messages(w);
+	/* Control messages are work too (adaptive polling, busy cycles). */
+	moved = apply_messages(w);
 	for (uint16_t f = 0; f < dp->nb_ifaces; f++) {
 		if (w->id >= dp->port[f].nb_rxq)
 			continue;
@@ -1101,7 +1103,8 @@ wrtc_worker_main(void *arg)
 
 	w->lcore_id = rte_lcore_id();
 	w->poll_tsc = rte_rdtsc();
+	wrtc_worker_idle_init(w);
 	while (!__atomic_load_n(&w->dp->quit, __ATOMIC_ACQUIRE))
-		wrtc_worker_poll_once(w);
+		wrtc_worker_idle(w, wrtc_worker_poll_once(w));
 	return 0;
 }

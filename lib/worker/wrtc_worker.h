@@ -115,9 +115,11 @@ struct wrtc_worker_stats {
 	uint64_t tx_pkts;       /**< Frames transmitted. */
 	uint64_t msgs;          /**< Control messages applied. */
 	uint64_t iterations;    /**< Loop iterations. */
-	uint64_t busy_iterations; /**< Iterations that moved at least one packet. */
+	uint64_t busy_iterations; /**< Iterations that moved a packet or applied a message. */
 	uint64_t busy_cycles;   /**< TSC cycles of iterations that moved packets. */
 	uint64_t idle_cycles;   /**< TSC cycles of iterations that found nothing to do. */
+	uint64_t sleeps;        /**< Adaptive polling: sleeps between empty iterations. */
+	uint64_t sleep_cycles;  /**< TSC cycles spent in those sleeps (part of idle_cycles). */
 	uint64_t rtcp_reports;  /**< SR/RR generated for transcoded streams. */
 	uint64_t rtcp_terminated; /**< RTCP of transcoded streams consumed (not relayed). */
 	uint64_t captured;      /**< Packets copied to the capture ring. */
@@ -163,6 +165,10 @@ struct wrtc_lcore {
 	uint64_t next_housekeeping;     /**< TSC of the next report scan. */
 	uint32_t rnd;                   /**< Report interval jitter (LCG). */
 	uint64_t poll_tsc;              /**< TSC at the end of the last iteration (0: none). */
+	uint32_t idle_max_us;           /**< Adaptive polling: longest sleep; 0 = busy poll.
+					 *   Set before launch (workers.idle). */
+	uint32_t idle_sleep_us;         /**< Current sleep of the empty run. */
+	uint32_t idle_run;              /**< Consecutive empty iterations. */
 	struct wrtc_worker_stats st;    /**< Counters. */
 	/** Written by the control lcore only (wrtc_worker_punt_take(), release
 	 *  stores); the worker reads it with acquire loads. */
@@ -189,13 +195,25 @@ void wrtc_worker_free(struct wrtc_lcore *w);
 unsigned int wrtc_worker_punt_take(struct wrtc_lcore *w, struct rte_mbuf **pkts,
 				   unsigned int max);
 
+/**
+ * Adaptive polling, called by the worker loop after each iteration with
+ * what it moved: after a run of empty iterations, sleep (1 us doubling up to
+ * w->idle_max_us); any work ends the run. Does nothing when idle_max_us is 0.
+ */
+void
+wrtc_worker_idle(struct wrtc_lcore *w, unsigned int moved);
+
+/** Per-thread set-up of adaptive polling (timer slack); on the worker's lcore. */
+void
+wrtc_worker_idle_init(struct wrtc_lcore *w);
+
 /** The worker loop; pass to rte_eal_remote_launch() with the context. Returns 0. */
 int wrtc_worker_main(void *arg);
 
 /**
  * Run one iteration of the loop (apply messages, poll, process, transmit).
  * Used by wrtc_worker_main() and by tests that drive a worker by hand.
- * @return number of packets moved.
+ * @return number of packets moved plus control messages applied (0: idle).
  */
 unsigned int wrtc_worker_poll_once(struct wrtc_lcore *w);
 

@@ -215,6 +215,15 @@ test_minimal_defaults(void)
 	WRTC_CHECK_EQ(cfg->control.media_timeout, 60);
 	WRTC_CHECK_EQ(cfg->control.hold_timeout, 3600);
 	WRTC_CHECK_EQ(cfg->workers.rx_desc, 1024);
+	WRTC_CHECK(cfg->workers.idle_adaptive);
+	WRTC_CHECK_EQ(cfg->workers.idle_max_us, 200);
+	wrtc_config_free(cfg);
+	cfg = load(CFG(IFACE, ",'workers':{'idle':'poll','idle_max_us':50}"));
+	WRTC_CHECK(cfg != NULL);
+	if (cfg != NULL) {
+		WRTC_CHECK(!cfg->workers.idle_adaptive);
+		WRTC_CHECK_EQ(cfg->workers.idle_max_us, 50);
+	}
 	wrtc_config_free(cfg);
 	return 0;
 }
@@ -340,6 +349,10 @@ test_syntax_and_root(void)
 			      "control.hold_timeout: must be an integer"));
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'workers':{'rx_desc':1000}"),
 			      "workers.rx_desc: must be a power of two"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'workers':{'idle':'sometimes'}"),
+			      "workers.idle: must be \"poll\" or \"adaptive\""));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'workers':{'idle_max_us':0}"),
+			      "workers.idle_max_us: must be between 1 and 100000"));
 	/* Duplicate keys are a syntax error rather than a silent override. */
 	cfg = load(CFG(IFACE, ",'control':{},'control':{}"));
 	WRTC_CHECK(cfg == NULL);

@@ -6,7 +6,8 @@ thread), set up over their control protocols, driven by the same generator
 (build/app/trafficgen/wrtc-trafficgen) from the peer namespace.
 
     sudo tools/bench/e2e.py --target wrtcgw|rtpengine --calls 100,500 \
-        [--media relay|xcode] [--seconds 10] [--runs 3] [--build build-bench] [--exe PATH]
+        [--media relay|xcode] [--seconds 10] [--runs 3] [--build build-bench] [--exe PATH] \
+        [--idle adaptive|poll]
 
 For each number of calls and each run: a fresh lab and relay, N calls set up
 (SIP-like: A offers PCMU, B answers PCMU; with --media xcode A offers Opus
@@ -150,6 +151,7 @@ for line in sys.stdin:
 
 class WrtcgwTarget:
     name = "wrtcgw"
+    idle = "adaptive"   # workers.idle (--idle)
 
     def __init__(self, lab, build, media, exe=None):
         self.lab, self.media = lab, media
@@ -167,6 +169,7 @@ class WrtcgwTarget:
         # unsigned, and the worker's TSC (another core) can be ahead of the
         # control lcore's "now", so busy calls were removed as idle: 1 day.
         cfg.setdefault("control", {})["media_timeout"] = 86400
+        cfg.setdefault("workers", {})["idle"] = self.idle
         self.gw = wrtclab.Gateway(lab, exe or os.path.join(build, "app", "wrtcgw", "wrtcgw"),
                                   config=cfg)
 
@@ -344,7 +347,10 @@ def main():
     ap.add_argument("--build", default=os.path.join(SRC, "build-bench"))
     ap.add_argument("--exe", help="the relay program (default: BUILD/app/wrtcgw/wrtcgw, "
                     "/usr/bin/rtpengine)")
+    ap.add_argument("--idle", choices=["adaptive", "poll"], default="adaptive",
+                    help="wrtcgw's workers.idle: adaptive polling (default) or busy polling")
     args = ap.parse_args()
+    WrtcgwTarget.idle = args.idle
     if os.geteuid() != 0:
         print("e2e: needs root (network namespaces)", file=sys.stderr)
         return 77
@@ -363,6 +369,7 @@ def main():
                for key in ("loss_pct", "loss_pct_kept_calls", "lat_p50_us", "lat_p99_us",
                            "relay_cpu_pct", "gen_late_mean_us")}
         print(json.dumps({"summary": True, "target": args.target, "media": args.media,
+                          "idle": args.idle if args.target == "wrtcgw" else None,
                           "calls": n, "runs": len(runs), "seconds": args.seconds,
                           "pps_offered": n * 100, **{"median_" + k: v for k, v in med.items()},
                           "max_loss_pct": max(r["loss_pct"] for r in runs)}), flush=True)
