@@ -483,7 +483,8 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 	if (cfg->control.ng_enabled) {
 		ng = wrtc_ng_server_create(&(struct wrtc_ng_server_prm){
-			.host = cfg->control.ng_host, .port = cfg->control.ng_port, .mgr = mgr});
+			.host = cfg->control.ng_host, .port = cfg->control.ng_port, .mgr = mgr,
+			.allow = &cfg->control.allow_from});
 		if (ng == NULL) {
 			fprintf(stderr, "wrtcgw: control.ng_listen: cannot listen on %s: %s\n",
 				cfg->control.ng_listen, strerror(errno));

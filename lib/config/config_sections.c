@@ -1445,19 +1445,6 @@ ctl_metrics(struct cfg_ctx *c, const json_t *v, void *obj)
 	return 0;
 }
 
-/* The ng protocol has no authentication: it listens on loopback only
- * (docs/ng.md "Security"). */
-static bool
-is_loopback(const char *host)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-}
-
 static int
 ctl_ng(struct cfg_ctx *c, const json_t *v, void *obj)
 {
@@ -1473,9 +1460,6 @@ ctl_ng(struct cfg_ctx *c, const json_t *v, void *obj)
 	}
 	if (listen_parse(c, ctl->ng_listen, host, sizeof(host), &port) != 0)
 		return -1;
-	if (!is_loopback(host))
-		return cfg_fail(c, "%s is not a loopback address: the ng protocol is not "
-			       "authenticated, so it listens on 127.0.0.0/8 or ::1 only", host);
 	memcpy(ctl->ng_host, host, sizeof(host));
 	ctl->ng_port = port;
 	ctl->ng_enabled = true;
@@ -1657,6 +1641,15 @@ sec_control(struct cfg_ctx *c, const json_t *v, void *obj)
 	if (!ctl->rpc_tcp_enabled && ctl->rpc_unix[0] == '\0')
 		return cfg_fail(c, "rpc_tcp and rpc_unix are both disabled: the gateway could "
 				"not be controlled (set at least one)");
+	if (ctl->ng_enabled && wrtc_rpc_acl_check_listen(&ctl->allow_from, ctl->ng_host) != 0) {
+		/* ng has no authentication: only the listed sources may drive it. */
+		saved = cfg_push_key(c, "ng_listen");
+		cfg_fail(c, "%s is not a loopback address: the ng protocol is not "
+			 "authenticated; list the proxies allowed to send requests in "
+			 "control.allow_from", ctl->ng_host);
+		cfg_pop(c, saved);
+		return -1;
+	}
 	if (!ctl->rpc_tcp_enabled ||
 	    wrtc_rpc_acl_check_listen(&ctl->allow_from, ctl->rpc_tcp_host) == 0)
 		return 0;

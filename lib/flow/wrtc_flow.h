@@ -95,6 +95,21 @@ struct wrtc_flow_learn {
 	struct wrtc_flow_ep prev;    /**< Worker: the remote before the last move (stale). */
 };
 
+/**
+ * The last RTCP report block received on a stream (docs/ng.md "Call
+ * quality"): what the peer behind this stream says about the media it
+ * receives. Written by the owner worker; @c seq is odd while it writes, so
+ * the control lcore reads a consistent copy with wrtc_flow_report_read().
+ */
+struct wrtc_flow_report {
+	uint32_t seq;           /**< Incremented before and after each write. */
+	uint32_t ssrc;          /**< Source the block reports on. */
+	uint32_t jitter;        /**< Interarrival jitter, RTP timestamp units. */
+	int32_t lost;           /**< Cumulative packets lost. */
+	uint32_t rtt_us;        /**< Round trip gateway - peer from LSR/DLSR; UINT32_MAX: none. */
+	uint8_t fraction_lost;  /**< Since the peer's previous report, /256. */
+};
+
 /** Per-stream counters; written by the owner worker only. */
 struct wrtc_flow_counters {
 	uint64_t rx_pkts;       /**< Packets received and accepted. */
@@ -110,7 +125,32 @@ struct wrtc_flow_counters {
 	uint64_t dtls_ccs;      /**< ... starting with change_cipher_spec (20). */
 	uint64_t dtls_app;      /**< ... starting with application data (23). */
 	uint64_t dtls_alert;    /**< ... starting with an alert (21). */
+	uint32_t rtp_ssrc;      /**< SSRC of the last RTP packet accepted (0: none yet). */
+	uint32_t sr_out_lsr;    /**< Middle 32 bits of the NTP time of the last SR sent out of
+				     this stream (relayed), for the peer's LSR; 0: none. */
+	uint64_t sr_out_us;     /**< Worker time (µs) that SR was relayed. */
+	struct wrtc_flow_report report; /**< The peer's last report block. */
 };
+
+/**
+ * Copy @p src written by a worker into @p dst.
+ * @return true if the copy is consistent and there was a report at all.
+ */
+static inline bool
+wrtc_flow_report_read(const volatile struct wrtc_flow_report *src, struct wrtc_flow_report *dst)
+{
+	uint32_t s0 = src->seq;
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	dst->ssrc = src->ssrc;
+	dst->jitter = src->jitter;
+	dst->lost = src->lost;
+	dst->rtt_us = src->rtt_us;
+	dst->fraction_lost = src->fraction_lost;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	dst->seq = s0;
+	return s0 != 0 && (s0 & 1) == 0 && src->seq == s0;
+}
 
 /** One local UDP port of a call leg. */
 struct wrtc_stream {

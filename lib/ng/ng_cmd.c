@@ -6,10 +6,14 @@
  * read.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ng_priv.h"
 
@@ -28,6 +32,64 @@ ok_reply(const char *warning)
 	if (r != NULL && warning != NULL && warning[0] != '\0')
 		json_object_set_new(r, "warning", json_string(warning));
 	return r;
+}
+
+/* loop-protect (docs/ng.md "Flags"): this process marks the SDP it writes
+ * with a=rtpengine:<id>; an SDP carrying its own mark is passed through. */
+static const char *
+instance_id(void)
+{
+	static char id[17];
+
+	if (id[0] == '\0') {
+		uint64_t r = 0;
+
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			r = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
+		snprintf(id, sizeof(id), "%016" PRIx64, r);
+	}
+	return id;
+}
+
+static bool
+loop_marked(const char *sdp)
+{
+	char line[40];
+	const char *p;
+
+	snprintf(line, sizeof(line), "a=rtpengine:%s", instance_id());
+	for (p = strstr(sdp, line); p != NULL; p = strstr(p + 1, line))
+		if ((p == sdp || p[-1] == '\n') && (p[strlen(line)] == '\r' ||
+						    p[strlen(line)] == '\n' ||
+						    p[strlen(line)] == '\0'))
+			return true;
+	return false;
+}
+
+/* The reply's SDP: @p sdp, with our mark at the end of the session part
+ * when @p mark. */
+static json_t *
+reply_sdp(const char *sdp, bool mark)
+{
+	const char *m = strstr(sdp, "\nm=");
+	char line[40];
+	char *out;
+	json_t *j;
+	size_t at, n;
+
+	if (!mark || m == NULL)
+		return json_string_nocheck(sdp);
+	n = (size_t)snprintf(line, sizeof(line), "a=rtpengine:%s\r\n", instance_id());
+	at = (size_t)(m - sdp) + 1;
+	out = malloc(strlen(sdp) + n + 1);
+	if (out == NULL)
+		return NULL;
+	memcpy(out, sdp, at);
+	memcpy(out + at, line, n);
+	strcpy(out + at + n, sdp + at);
+	j = json_string_nocheck(out);
+	free(out);
+	return j;
 }
 
 /* A string member, or NULL. */
@@ -115,6 +177,13 @@ cmd_offer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats 
 			return error_reply(st, rc == -ENOENT ? "Unknown call-id" : msg);
 		return ok_reply(o.warning);
 	}
+	if (o.loop_protect && loop_marked(prm.sdp)) {
+		/* Our own SDP came back (the call loops through the proxy): unchanged. */
+		r = ok_reply(o.warning);
+		if (r != NULL)
+			json_object_set_new(r, "sdp", json_string_nocheck(prm.sdp));
+		return r;
+	}
 	sdp_side(prm.sdp, &o);
 	if (o.kind[1] < 0)
 		o.kind[1] = o.kind[0];
@@ -154,7 +223,7 @@ cmd_offer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats 
 		return error_reply(st, msg);
 	r = ok_reply(o.warning);
 	if (r != NULL)
-		json_object_set_new(r, "sdp", json_string_nocheck(out));
+		json_object_set_new(r, "sdp", reply_sdp(out, o.loop_protect));
 	free(out);
 	return r;
 }
@@ -177,13 +246,19 @@ cmd_answer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats
 	/* Flags take effect when the offer creates the call; here they only warn. */
 	if (ng_flags_parse(req, wrtc_session_config(mgr), &o, msg, sizeof(msg)) != 0)
 		return error_reply(st, msg);
+	if (o.loop_protect && loop_marked(sdp)) {
+		r = ok_reply(o.warning);
+		if (r != NULL)
+			json_object_set_new(r, "sdp", json_string_nocheck(sdp));
+		return r;
+	}
 	rc = wrtc_session_answer(mgr, call_id, from_tag, to_tag, sdp, strlen(sdp), &out, msg,
 				 sizeof(msg));
 	if (rc != 0)
 		return error_reply(st, rc == -ENOENT ? "Unknown call-id" : msg);
 	r = ok_reply(o.warning);
 	if (r != NULL)
-		json_object_set_new(r, "sdp", json_string_nocheck(out));
+		json_object_set_new(r, "sdp", reply_sdp(out, o.loop_protect));
 	free(out);
 	return r;
 }
@@ -227,6 +302,9 @@ ng_stream(const json_t *s, const char *flag, json_int_t *tp, json_int_t *tb, jso
 		      "flags", flag, "stats", "packets", p, "bytes", b, "errors", e,
 		      "sent", "packets", json_integer_value(json_object_get(s, "tx_packets")),
 		      "bytes", json_integer_value(json_object_get(s, "tx_bytes")));
+	if (o != NULL && json_is_integer(json_object_get(s, "ssrc")))
+		/* The source received on it: the key into the reply's SSRC dictionary. */
+		json_object_set(o, "SSRC", json_object_get(s, "ssrc"));
 	ep = remote != NULL ? endpoint(remote, NULL) : NULL;
 	if (o != NULL && ep != NULL)
 		json_object_set_new(o, "endpoint", ep);
@@ -236,6 +314,48 @@ ng_stream(const json_t *s, const char *flag, json_int_t *tp, json_int_t *tb, jso
 	*tb += b;
 	*te += e;
 	return o;
+}
+
+/* One quality sample of session_quality.c in rtpengine's shape. */
+static json_t *
+ng_mos(const json_t *q, const char *which)
+{
+	const json_t *s = json_object_get(q, which);
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"MOS", (json_int_t)(json_number_value(json_object_get(s, "mos")) * 10.0 + 0.5),
+		"reported at", json_integer_value(json_object_get(s, "at")),
+		"packet loss", json_integer_value(json_object_get(s, "packet_loss")),
+		"jitter", json_integer_value(json_object_get(s, "jitter_ms")),
+		"round-trip time", json_integer_value(json_object_get(s, "rtt_us")),
+		"round-trip time leg", json_integer_value(json_object_get(s, "rtt_leg_us")),
+		"samples", json_integer_value(json_object_get(q, "samples")));
+}
+
+/* The reply's SSRC dictionary (Kamailio's MOS variables): per source, what
+ * the leg it is sent to reports about it. */
+static json_t *
+ng_ssrcs(const json_t *streams)
+{
+	json_t *d = json_object();
+	const json_t *m, *lm;
+	size_t i, k;
+
+	json_array_foreach(streams, i, m)
+		json_array_foreach(json_object_get(m, "legs"), k, lm) {
+			const json_t *q = json_object_get(lm, "quality");
+			char key[16];
+
+			if (d == NULL || !json_is_integer(json_object_get(q, "ssrc")))
+				continue;
+			snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(json_object_get(q, "ssrc")));
+			json_object_set_new(d, key, json_pack("{s:o, s:o, s:o}",
+				"average MOS", ng_mos(q, "average"),
+				"lowest MOS", ng_mos(q, "lowest"),
+				"highest MOS", ng_mos(q, "highest")));
+		}
+	return d;
 }
 
 /* The session's call status in rtpengine's query/delete shape. */
@@ -308,6 +428,7 @@ ng_status(const json_t *status)
 		"RTP", "packets", rtp[0], "bytes", rtp[1], "errors", rtp[2],
 		"RTCP", "packets", rtcp[0], "bytes", rtcp[1], "errors", rtcp[2]));
 	json_object_set_new(r, "tags", tags);
+	json_object_set_new(r, "SSRC", ng_ssrcs(streams));
 	json_object_set(r, "state", json_object_get(status, "state"));
 	json_object_set(r, "duration", json_object_get(status, "duration"));
 	return r;
@@ -409,13 +530,14 @@ cmd_statistics(struct wrtc_session_mgr *mgr, const struct wrtc_ng_stats *ng)
 		json_integer_value(json_object_get(s, "calls_deleted")),
 		"wrtcgw", s);
 	if (r != NULL)
-		json_object_set_new(r, "ng", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		json_object_set_new(r, "ng", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"requests", (json_int_t)ng->requests,
 			"retransmissions", (json_int_t)ng->retransmissions,
 			"malformed", (json_int_t)ng->malformed, "errors", (json_int_t)ng->errors,
 			"load_limit", (json_int_t)ng->load_limit,
 			"send_errors", (json_int_t)ng->send_errors,
-			"recv_errors", (json_int_t)ng->recv_errors));
+			"recv_errors", (json_int_t)ng->recv_errors,
+			"refused_source", (json_int_t)ng->refused_source));
 	return r;
 }
 

@@ -7,6 +7,7 @@
  * that wrtcgw does not implement is named in the reply's "warning", never an
  * error.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -102,6 +103,9 @@ codec_edit(struct ng_offer_opts *o, const char *op, const char *codec)
 	} else if (word_is(op, "transcode") || word_is(op, "offer")) {
 		if (p->n_add < WRTC_SESSION_MAX_CODEC_EDITS)
 			snprintf(p->add[p->n_add++], WRTC_SESSION_CODEC_NAME, "%s", codec);
+	} else if (word_is(op, "accept")) {
+		if (p->n_accept < WRTC_SESSION_MAX_CODEC_EDITS)
+			snprintf(p->accept[p->n_accept++], WRTC_SESSION_CODEC_NAME, "%s", codec);
 	} else if (word_is(op, "except")) {
 		if (p->n_keep < WRTC_SESSION_MAX_CODEC_EDITS)
 			snprintf(p->keep[p->n_keep++], WRTC_SESSION_CODEC_NAME, "%s", codec);
@@ -230,15 +234,15 @@ bare(struct ng_offer_opts *o, const char *w)
 		o->ice = 1;
 		o->profile[1].rtcp_mux = 1;
 	} else if (word_is(w, "asymmetric")) {
-		ng_warn(o->warning, sizeof(o->warning),
-			"asymmetric: not supported (media is sent where it comes from)");
+		/* The offerer's media goes to its signalled address only. */
+		o->profile[0].latch = WRTC_CONFIG_LATCH_OFF;
 	} else if (word_is(w, "loop-protect")) {
-		ng_warn(o->warning, sizeof(o->warning), "loop-protect: not supported");
+		o->loop_protect = true;
 	} else if (word_is(w, "fragment")) {
 		o->fragment = true;
 	} else if (word_is(w, "trickle-ICE")) {
-		/* The gateway's own candidates are all in its SDP (host candidates,
-		 * known at once); trickled candidates of the peer are taken. */
+		/* The answerer may trickle its candidates: a=ice-options:trickle. */
+		o->profile[1].trickle = 1;
 	} else if (word_prefix(w, "codec-strip-", &rest)) {
 		codec_edit(o, "strip", rest);
 	} else if (word_prefix(w, "codec-mask-", &rest)) {
@@ -249,8 +253,9 @@ bare(struct ng_offer_opts *o, const char *w)
 		codec_edit(o, "offer", rest);
 	} else if (word_prefix(w, "codec-except-", &rest)) {
 		codec_edit(o, "except", rest);
-	} else if (word_prefix(w, "codec-accept-", &rest) ||
-		   word_prefix(w, "codec-consume-", &rest) ||
+	} else if (word_prefix(w, "codec-accept-", &rest)) {
+		codec_edit(o, "accept", rest);
+	} else if (word_prefix(w, "codec-consume-", &rest) ||
 		   word_prefix(w, "codec-set-", &rest)) {
 		ng_warn(o->warning, sizeof(o->warning), "%s: not supported", w);
 	} else if (word_prefix(w, "rtcp-mux-", &rest)) {
@@ -315,8 +320,17 @@ typed(struct ng_offer_opts *o, const struct wrtc_config *cfg, const char *key, c
 					"address-family=%s: unknown", s);
 		});
 	} else if (strcmp(key, "media-address") == 0) {
-		EACH_STRING(v, s, ng_warn(o->warning, sizeof(o->warning),
-			"media-address=%s: not supported (the interface's address is used)", s));
+		EACH_STRING(v, s, {
+			uint8_t a_[16];
+
+			if (strlen(s) < sizeof(o->profile[1].media_address) &&
+			    (inet_pton(AF_INET, s, a_) == 1 || inet_pton(AF_INET6, s, a_) == 1))
+				snprintf(o->profile[1].media_address,
+					 sizeof(o->profile[1].media_address), "%s", s);
+			else
+				ng_warn(o->warning, sizeof(o->warning),
+					"media-address=%s: not a numeric address", s);
+		});
 	} else if (strcmp(key, "codec") == 0 && json_is_object(v)) {
 		const char *op;
 		json_t *list;

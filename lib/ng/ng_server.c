@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,9 @@ struct wrtc_ng_server {
 	uint16_t port;
 	struct wrtc_session_mgr *mgr;
 	struct wrtc_ng_stats st;
+	struct wrtc_rpc_acl allow;       /* empty: any source */
+	uint64_t refused_logged_ms;      /* last "refused" log line (rate limit) */
+	uint64_t refused_at_log;         /* st.refused_source at that line */
 	struct cache_entry cache[WRTC_NG_CACHE_SLOTS];
 	struct wrtc_bencode_node nodes[NG_MAX_NODES];
 	char in[WRTC_NG_MAX_REQUEST + 1];
@@ -275,8 +279,15 @@ wrtc_ng_server_create(const struct wrtc_ng_server_prm *prm)
 	}
 	srv->fd = -1;
 	srv->mgr = prm->mgr;
+	if (prm->allow != NULL)
+		srv->allow = *prm->allow;
 	if (prm->host == NULL)
 		return srv;
+	if (wrtc_rpc_acl_check_listen(&srv->allow, prm->host) == -EPERM) {
+		free(srv);
+		errno = EPERM;
+		return NULL;
+	}
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, prm->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
@@ -328,6 +339,30 @@ wrtc_ng_server_free(struct wrtc_ng_server *srv)
 	free(srv);
 }
 
+/* A datagram from a source control.allow_from does not list: dropped
+ * unanswered, counted, logged at most every 10 s with the count since. */
+static void
+refused(struct wrtc_ng_server *srv, const struct sockaddr_storage *from)
+{
+	uint64_t now = now_ms();
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	srv->st.refused_source++;
+	if (srv->refused_logged_ms != 0 && now - srv->refused_logged_ms < 10000)
+		return;
+	if (from->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)from)->sin_addr, addr,
+			  sizeof(addr));
+	else if (from->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)from)->sin6_addr, addr,
+			  sizeof(addr));
+	NG_LOG(WARNING, "request from %s refused: not in control.allow_from (%" PRIu64
+	       " refused since the last such line)", addr,
+	       srv->st.refused_source - srv->refused_at_log);
+	srv->refused_logged_ms = now;
+	srv->refused_at_log = srv->st.refused_source;
+}
+
 int
 wrtc_ng_server_poll(struct wrtc_ng_server *srv)
 {
@@ -353,6 +388,10 @@ wrtc_ng_server_poll(struct wrtc_ng_server *srv)
 			break;
 		}
 		handled++;
+		if (!wrtc_rpc_acl_allows(&srv->allow, (struct sockaddr *)&from, fl)) {
+			refused(srv, &from);
+			continue;
+		}
 		n = wrtc_ng_server_handle(srv, srv->in, (size_t)len, srv->out, sizeof(srv->out));
 		if (n <= 0)
 			continue;

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wrtc_rpc.h"
 #include "wrtc_session.h"
 
 #ifdef __cplusplus
@@ -41,6 +42,12 @@ struct wrtc_ng_server_prm {
 	uint16_t port;                  /**< UDP port; 0 = ephemeral (see _port()). */
 	struct wrtc_session_mgr *mgr;   /**< Calls the commands act on; NULL answers every
 					     call command with an error (fuzzing). */
+	/** Sources allowed to send requests (copied); NULL or empty = any.
+	 * Required (non-empty) when @p host is not a loopback address: create
+	 * fails with EPERM otherwise. A datagram from elsewhere is dropped
+	 * unanswered, counted (wrtc_ng_stats::refused_source) and logged at most
+	 * once every 10 s. */
+	const struct wrtc_rpc_acl *allow;
 };
 
 /** Counters of a server (read with wrtc_ng_server_stats()). */
@@ -52,14 +59,16 @@ struct wrtc_ng_stats {
 	uint64_t load_limit;            /**< Offers refused with "load limit". */
 	uint64_t send_errors;           /**< Replies the socket did not take. */
 	uint64_t recv_errors;           /**< Reads that failed (other than EAGAIN, EINTR). */
+	uint64_t refused_source;        /**< Datagrams from a source not in the allow-list. */
 };
 
 struct wrtc_ng_server;
 
 /**
  * Create a server and bind its UDP socket.
- * @return the server, or NULL with errno set (EINVAL: bad address, EADDRINUSE,
- *   ENOMEM, another socket error).
+ * @return the server, or NULL with errno set (EINVAL: bad address, EPERM: a
+ *   non-loopback @c host without an allow-list, EADDRINUSE, ENOMEM, another
+ *   socket error).
  */
 struct wrtc_ng_server *wrtc_ng_server_create(const struct wrtc_ng_server_prm *prm);
 

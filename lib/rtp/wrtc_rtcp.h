@@ -294,4 +294,18 @@ int wrtc_rtcp_build_report(uint8_t *buf, size_t cap, const struct wrtc_rtp_tx_st
 			   const char *cname, uint64_t ntp, uint64_t now_us,
 			   struct wrtc_rtp_rx_stats *const *rx, unsigned int n_rx);
 
+/**
+ * A MOS estimate (1.0 to 4.5) from what RTCP reports say, by the simplified
+ * E-model (docs/ng.md "Call quality"): effective latency
+ * rtt/2 + 2 jitter + 10 ms; R = 93.2 - latency/40 (under 160 ms, else
+ * 93.2 - (latency - 120)/10) - 2.5 loss; MOS = 1 + 0.035 R +
+ * 7e-6 R (R - 60)(100 - R).
+ *
+ * @param loss_pct   packets lost, percent.
+ * @param jitter_ms  interarrival jitter, ms.
+ * @param rtt_ms     round-trip time, ms (0 when unknown).
+ * @return the MOS times 10, rounded (as rtpengine's `MOS` key carries it).
+ */
+unsigned int wrtc_rtcp_mos(unsigned int loss_pct, unsigned int jitter_ms, unsigned int rtt_ms);
+
 #endif

@@ -207,6 +207,7 @@ wrtc_sdp_codec_offer(const struct wrtc_sdp_media *m, const struct wrtc_sdp_codec
 	dec->media = m->type;
 	dec->transcode_allowed = transcode;
 	dec->a_te_pt = dec->b_te_pt = -1;
+	dec->accept_a_pt = -1;
 	dec->mode = WRTC_SDP_CODEC_REJECT;
 	if (m->port == 0 || m->n_codecs == 0)
 		return -ENOENT;
@@ -403,6 +404,17 @@ wrtc_sdp_codec_answer(struct wrtc_sdp_codec_decision *dec, const struct wrtc_sdp
 	if (a == NULL) {
 		dec->mode = WRTC_SDP_CODEC_REJECT;
 		return -ENOENT;
+	}
+	if (dec->accept_a_pt >= 0 && a->pt != dec->accept_a_pt &&
+	    is_transcodable(b->name, b->clock)) {
+		/* Side a keeps the codec accepted for it; b's choice is transcoded. */
+		const struct wrtc_sdp_codec_desc *acc =
+		    wrtc_sdp_media_codec(offer_a, (unsigned int)dec->accept_a_pt);
+
+		if (acc != NULL && is_transcodable(acc->name, acc->clock)) {
+			a = acc;
+			dec->mode = WRTC_SDP_CODEC_TRANSCODE;
+		}
 	}
 	desc_to_codec(a, &dec->a_codec);
 	add_map(dec, dec->mode == WRTC_SDP_CODEC_RELAY ? a->pt : -1, b->pt);

@@ -389,6 +389,10 @@ struct wrtc_sdp_codec_decision {
 	uint32_t b_te_clock; /**< Its clock rate. */
 	uint32_t a_ptime;    /**< ptime side a (ms), 0 = not signalled (codec default). */
 	uint32_t b_ptime;    /**< ptime side b (ms). */
+	int accept_a_pt;     /**< Set by the caller before wrtc_sdp_codec_answer(): a PT of
+				  side a's offer kept towards side a when side b answers
+				  another transcodable codec, which is then transcoded (ng's
+				  codec accept); -1 (set by wrtc_sdp_codec_offer()) = none. */
 };
 
 /**

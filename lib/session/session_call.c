@@ -449,6 +449,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 	memset(&prm, 0, sizeof(prm));
 	memset(rw, 0, sizeof(rw));
 	local_addrs(ci, a4, a6, sizeof(a4));
+	profile_media_address(call, to, a4, a6, sizeof(a4));
 	for (unsigned int i = 0; i < in->n_media; i++) {
 		struct leg_media *lm = &call->media[i].leg[to];
 
@@ -528,6 +529,7 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 		       tg->ice == WRTC_CONFIG_ICE_FULL ? WRTC_SDP_ICE_FULL : WRTC_SDP_ICE_NONE;
 	prm.ice_ufrag = call->leg[to].ice_ufrag;
 	prm.ice_pwd = call->leg[to].ice_pwd;
+	prm.ice_options = webrtc_leg_trickles(call, to) ? "trickle" : NULL;
 	prm.rtcp_mux = psp->rtcp_mux;
 	{
 		unsigned int active = 0;
@@ -1121,6 +1123,8 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 			cm->active = false;
 			continue;
 		}
+		if (cm->type == WRTC_SDP_MEDIA_AUDIO && cm->dec != NULL)
+			cm->dec->accept_a_pt = profile_accept_pt(call, b, &offer->media[i]);
 		if (cm->type == WRTC_SDP_MEDIA_AUDIO && !call->e2e &&
 		    (cm->dec == NULL || wrtc_sdp_codec_answer(cm->dec, &offer->media[i], m) != 0)) {
 			cm->active = false;
@@ -1224,6 +1228,8 @@ call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
 			mgr->st.media_tx_bytes += tx - lm->prev_tx_bytes;
 			lm->prev_rx_bytes = rx;
 			lm->prev_tx_bytes = tx;
+			if (l == 1)
+				quality_sample(call, i);
 		}
 }
 
@@ -1248,6 +1254,8 @@ stream_json(const struct wrtc_session_mgr *mgr, const struct wrtc_stream *s)
 		      "tx_packets", (json_int_t)c->tx_pkts, "tx_bytes", (json_int_t)c->tx_bytes,
 		      "drops", (json_int_t)c->drops, "rtcp_packets", (json_int_t)c->rtcp_rx);
 	json_object_set_new(o, "drop_reasons", drops);
+	if (c->rtp_ssrc != 0)
+		json_object_set_new(o, "ssrc", json_integer((json_int_t)c->rtp_ssrc));
 	if (s->remote_mode == WRTC_FLOW_REMOTE_LATCH)
 		json_object_set_new(o, "learning", latch_status(mgr, s));
 	return o;
@@ -1310,6 +1318,12 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 
 			json_object_update(lo, wo);
 			json_decref(wo);
+			{
+				json_t *qo = quality_json(lm);
+
+				if (qo != NULL)
+					json_object_set_new(lo, "quality", qo);
+			}
 			json_object_set_new(lo, "security", json_string(
 				call->e2e ? "relayed end to end" :
 				lm->fallback ? "none (dtls fallback)" :

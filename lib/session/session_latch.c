@@ -18,7 +18,9 @@
 static const struct wrtc_config_trunk_group *
 leg_tg(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
-	return &mgr->cfg->trunk_groups[call->leg[leg].tg];
+	/* The leg's own copy: ng flags (asymmetric) may have changed it. */
+	RTE_SET_USED(mgr);
+	return call_tg(call, leg);
 }
 
 /* True if @p a is one of the gateway's own addresses (any interface, the

@@ -94,6 +94,26 @@ struct sess_timers {
 };
 
 /* One m-line on one leg. */
+/* One quality sample (session_quality.c): from one RTCP report block. */
+struct quality_sample {
+	uint32_t mos10;              /* MOS x 10 */
+	uint32_t loss_pct;
+	uint32_t jitter_ms;
+	uint32_t rtt_us;             /* both legs' round trips (as far as known) */
+	uint32_t rtt_leg_us;         /* this leg's */
+	time_t at;                   /* wall clock of the sample */
+};
+
+/* What this leg's peer reports about the media the gateway sends it. */
+struct leg_quality {
+	uint32_t seq_seen[2];        /* report seq of the rtp / rtcp stream last sampled */
+	uint32_t ssrc;               /* source reported on */
+	uint32_t samples;
+	uint32_t rtt_leg_us;         /* last round trip of this leg; 0: none yet */
+	uint64_t sum_mos10, sum_loss, sum_jitter, sum_rtt, sum_rtt_leg;
+	struct quality_sample lowest, highest, last;
+};
+
 struct leg_media {
 	struct wrtc_call *call;      /* back-pointer, for slow-path packets and callbacks */
 	struct wrtc_session_mgr *mgr;
@@ -119,6 +139,7 @@ struct leg_media {
 	uint32_t rx_kbps;            /* last second's rate, received from this leg */
 	uint32_t tx_kbps;            /* last second's rate, sent to this leg */
 	uint64_t ctrl_rx_tsc;        /* last authenticated STUN or accepted DTLS record (activity) */
+	struct leg_quality q;        /* RTCP reports from this leg (session_quality.c) */
 
 	/* WebRTC legs (ICE and/or DTLS-SRTP); NULL/false elsewhere. */
 	bool ice_on;                 /* the trunk group runs ICE */
@@ -363,7 +384,7 @@ call_dtls_role(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
  *   front    session_telemetry.c > session_rpc.c, session_metrics.c
  *            > session_api.c
  *   calls    session_call.c > session_webrtc.c
- *   leaves   session_profile.c, session_sdes.c, session_latch.c,
+ *   leaves   session_profile.c, session_sdes.c, session_latch.c, session_quality.c,
  *            session_capture.c, session_ports.c
  *   floor    session_ctrl.c (the channel to the workers, clocks)
  */
@@ -430,6 +451,15 @@ void call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uns
 int call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
 		       const struct wrtc_session_profile *p, char *err, size_t errlen);
 void call_profiles_refresh(struct wrtc_session_mgr *mgr);
+int profile_accept_pt(const struct wrtc_call *call, unsigned int l,
+		      const struct wrtc_sdp_media *offer);
+void profile_media_address(const struct wrtc_call *call, unsigned int l, char *a4, char *a6,
+			   size_t size);
+
+/* session_quality.c: take a new RTCP report of each leg's streams into its
+ * quality figures; the figures as JSON (NULL: no report yet). */
+void quality_sample(struct wrtc_call *call, unsigned int media);
+json_t *quality_json(const struct leg_media *lm);
 
 /* session_sdes.c */
 int sdes_offer_lines(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
@@ -463,6 +493,7 @@ void webrtc_leg_free(struct leg_media *lm);
 int srtp_retire_room(struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
 		     struct leg_media *lm, unsigned int n);
 void srtp_retire(struct leg_media *lm, struct wrtc_srtp *s, uint64_t seq);
+bool webrtc_leg_trickles(const struct wrtc_call *call, unsigned int l);
 int webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		       const struct wrtc_sdp_media *m, const char *ufrag);
 unsigned int webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out,

@@ -5,6 +5,7 @@
  * created. The ng front end derives these changes from rtpengine's flags
  * (docs/ng.md "Profiles"); JSON-RPC uses the trunk groups unchanged.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,7 @@ wrtc_session_profile_init(struct wrtc_session_profile *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->kind = p->ice = p->dtls = p->dtls_role = p->sdes = p->rtcp_mux = WRTC_SESSION_KEEP;
-	p->address_type = p->transcode = WRTC_SESSION_KEEP;
+	p->address_type = p->transcode = p->trickle = p->latch = WRTC_SESSION_KEEP;
 }
 
 /* Does codec entry @p ce answer to @p name (its entry name or encoding name)? */
@@ -243,10 +244,52 @@ profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int
 		tg->address_type = (enum wrtc_config_addr_type)p->address_type;
 	if (p->transcode != WRTC_SESSION_KEEP)
 		psp->transcode = p->transcode != 0;
+	if (p->latch != WRTC_SESSION_KEEP)
+		tg->latch = (enum wrtc_config_latch)p->latch;
 	rc = edit_codecs(mgr->cfg, psp, p, err, errlen);
 	if (rc != 0)
 		return rc;
 	if (psp->dtls)
 		return borrow_dtls(mgr, leg, err, errlen);
 	return 0;
+}
+
+/* The profile's media-address (ng) replaces the interface's address of its
+ * family in the SDP written to leg @p l. */
+void
+profile_media_address(const struct wrtc_call *call, unsigned int l, char *a4, char *a6,
+		      size_t size)
+{
+	const struct call_leg *cl = &call->leg[l];
+	uint8_t buf[16];
+
+	if (!cl->has_prof || cl->prof.media_address[0] == '\0')
+		return;
+	if (inet_pton(AF_INET, cl->prof.media_address, buf) == 1)
+		snprintf(a4, size, "%s", cl->prof.media_address);
+	else if (inet_pton(AF_INET6, cl->prof.media_address, buf) == 1)
+		snprintf(a6, size, "%s", cl->prof.media_address);
+}
+
+/* The PT of @p offer (the other leg's) that leg @p l's profile accepts
+ * (ng codec accept): the first offered codec it names; -1 = none. */
+int
+profile_accept_pt(const struct wrtc_call *call, unsigned int l, const struct wrtc_sdp_media *offer)
+{
+	const struct call_leg *cl = &call->leg[l];
+
+	if (!cl->has_prof || cl->prof.n_accept == 0)
+		return -1;
+	for (unsigned int i = 0; i < offer->n_codecs; i++) {
+		const char *name = offer->codecs[i].name;
+
+		if (strcasecmp(name, "telephone-event") == 0 || strcasecmp(name, "CN") == 0)
+			continue;
+		for (unsigned int k = 0; k < cl->prof.n_accept; k++)
+			if (strcasecmp(cl->prof.accept[k], name) == 0 ||
+			    strcasecmp(cl->prof.accept[k], "all") == 0 ||
+			    strcasecmp(cl->prof.accept[k], "any") == 0)
+				return offer->codecs[i].pt;
+	}
+	return -1;
 }

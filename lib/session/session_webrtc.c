@@ -508,6 +508,25 @@ remote_cands(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_me
 	return n;
 }
 
+/* Does leg @p l take trickled candidates (RFC 8838)? Its profile says so
+ * (ng's trickle-ICE flag), or its last SDP had a=ice-options:trickle. The
+ * gateway then says a=ice-options:trickle to it (docs/ng.md "Trickle ICE"):
+ * its own candidates are all in that SDP, followed by a=end-of-candidates. */
+bool
+webrtc_leg_trickles(const struct wrtc_call *call, unsigned int l)
+{
+	const struct call_leg *cl = &call->leg[l];
+
+	if (cl->has_prof && cl->prof.trickle != WRTC_SESSION_KEEP)
+		return cl->prof.trickle == 1;
+	if (cl->sdp == NULL)
+		return false;
+	for (unsigned int i = 0; i < cl->sdp->n_media; i++)
+		if (strstr(wrtc_sdp_media_ice(cl->sdp, i).options, "trickle") != NULL)
+			return true;
+	return false;
+}
+
 int
 webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		   const struct wrtc_sdp_media *m, const char *ufrag)

@@ -94,6 +94,12 @@ struct wrtc_session_profile {
 	int rtcp_mux;        /**< KEEP, 0 or 1. */
 	int address_type;    /**< KEEP or enum wrtc_config_addr_type. */
 	int transcode;       /**< KEEP, 0 or 1. */
+	int latch;           /**< KEEP or enum wrtc_config_latch (endpoint learning). */
+	char media_address[48]; /**< Numeric address written into this leg's SDP (c=, o=)
+				     instead of the interface's; "" = the interface's. */
+	int trickle;         /**< KEEP, 0 or 1: this leg takes trickled candidates, so the
+				  gateway's SDP to it says a=ice-options:trickle (KEEP: when
+				  the leg's own SDP said so). */
 	uint32_t sdes_no;    /**< SDES suites not used (bit per enum wrtc_config_srtp_suite). */
 	uint32_t sdes_only;  /**< When not 0: SDES suites used, all others dropped. */
 	unsigned int n_strip; /**< Codecs not offered to this leg ("all" = every one). */
@@ -101,6 +107,9 @@ struct wrtc_session_profile {
 	unsigned int n_add;  /**< Codecs added to this leg's list (codec_entries names or
 				  encoding names), transcoded when the other leg lacks them. */
 	char add[WRTC_SESSION_MAX_CODEC_EDITS][WRTC_SESSION_CODEC_NAME]; /**< Names. */
+	unsigned int n_accept; /**< Codecs of the other leg's offer kept towards it even when
+				    this leg answers another one (transcoded; "all" = any). */
+	char accept[WRTC_SESSION_MAX_CODEC_EDITS][WRTC_SESSION_CODEC_NAME]; /**< Names. */
 	unsigned int n_keep; /**< Codecs a strip of "all" leaves in place. */
 	char keep[WRTC_SESSION_MAX_CODEC_EDITS][WRTC_SESSION_CODEC_NAME]; /**< Names. */
 };

@@ -275,6 +275,49 @@ emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *out, struct rte_
 	return 0;
 }
 
+/* RTCP received on @p s (decrypted): the first report block is kept for the
+ * call's quality figures (docs/ng.md "Call quality"), with the round trip to
+ * the peer when it echoes an SR relayed to it; a relayed SR is remembered on
+ * the stream it leaves by. RTCP is a few packets a second per stream. */
+static void
+rtcp_observe(struct wrtc_stream *s, const uint8_t *p, uint16_t len, uint64_t now_us)
+{
+	struct wrtc_flow_report *r = &s->c.report;
+	struct wrtc_rtcp_iter it;
+	struct wrtc_rtcp_pkt pkt;
+	struct wrtc_rtcp_rb rb;
+	bool have_rb = false;
+
+	wrtc_rtcp_iter_init(&it, p, len);
+	while (wrtc_rtcp_iter_next(&it, &pkt) == 1) {
+		if (pkt.pt == WRTC_RTCP_SR && s->out_rtcp != NULL && !s->drop_rtcp) {
+			s->out_rtcp->c.sr_out_lsr = (uint32_t)(pkt.ntp >> 16);
+			s->out_rtcp->c.sr_out_us = now_us;
+		}
+		if (!have_rb && (pkt.pt == WRTC_RTCP_SR || pkt.pt == WRTC_RTCP_RR) &&
+		    wrtc_rtcp_rb_get(&pkt, 0, &rb) == 0)
+			have_rb = true;
+	}
+	if (!have_rb)
+		return;
+	r->seq++;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	r->ssrc = rb.ssrc;
+	r->jitter = rb.jitter;
+	r->lost = rb.lost;
+	r->fraction_lost = rb.fraction_lost;
+	r->rtt_us = UINT32_MAX;
+	if (rb.lsr != 0 && rb.lsr == s->c.sr_out_lsr) {
+		uint64_t dlsr_us = (uint64_t)rb.dlsr * 1000000 / 65536;
+		uint64_t since = now_us - s->c.sr_out_us;
+
+		if (since >= dlsr_us && since - dlsr_us < UINT32_MAX)
+			r->rtt_us = (uint32_t)(since - dlsr_us);
+	}
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	r->seq++;
+}
+
 /* RTCP of a transcoded leg ends here: the peer's SR times feed the RR we send. */
 static void
 rtcp_terminate(struct wrtc_lcore *w, struct wrtc_stream *s, struct rte_mbuf *m, uint16_t off,
@@ -445,6 +488,12 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 		s->c.rx_bytes += pi->payload_len;
 		s->c.rtcp_rx += rtcp;
 		s->c.last_rx_tsc = rte_rdtsc();
+		if (rtcp) {
+			/* SRTCP relayed encrypted (srtp_relay) cannot be read. */
+			if (!s->dtls_relay)
+				rtcp_observe(s, payload, plen, now_us);   /* decrypted in place */
+		} else
+			s->c.rtp_ssrc = rte_be_to_cpu_32(*(const unaligned_uint32_t *)&payload[8]);
 
 		if (rtcp && s->drop_rtcp) {
 			rtcp_terminate(w, s, m, pi->payload_off, plen, now_us);

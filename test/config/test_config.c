@@ -423,10 +423,16 @@ test_syntax_and_root(void)
 	wrtc_config_free(cfg);
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'ng_listen':'10.0.0.1:2223'}"),
 			      "control.ng_listen: 10.0.0.1 is not a loopback address: the ng protocol is "
-			      "not authenticated, so it listens on 127.0.0.0/8 or ::1 only"));
-	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'ng_listen':'[::]:2223'}"),
-			      "control.ng_listen: :: is not a loopback address: the ng protocol is not "
-			      "authenticated, so it listens on 127.0.0.0/8 or ::1 only"));
+			      "not authenticated; list the proxies allowed to send requests in "
+			      "control.allow_from"));
+	WRTC_CHECK(fails_prefix(CFG(IFACE, ",'control':{'ng_listen':'[::]:2223','allow_from':[]}"),
+				"control.ng_listen: :: is not a loopback address"));
+	/* With an allow-list (in any order of the keys) it listens anywhere. */
+	cfg = load(CFG(IFACE, ",'control':{'ng_listen':'0.0.0.0:2223',"
+			      "'allow_from':['10.98.0.0/24']}"));
+	WRTC_CHECK(cfg != NULL && cfg->control.ng_enabled &&
+		   strcmp(cfg->control.ng_host, "0.0.0.0") == 0);
+	wrtc_config_free(cfg);
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'control':{'ng_listen':'127.0.0.1'}"),
 			      "control.ng_listen: \"127.0.0.1\" is not address:port"));
 

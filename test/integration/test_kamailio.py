@@ -21,6 +21,7 @@ import os
 import re
 import select
 import shutil
+import struct
 import subprocess
 import sys
 import threading
@@ -289,6 +290,15 @@ def case_trickle(lab, gw, sig):
     ice = q["tags"]["w1"]["medias"][0]["ice"]
     expect(ice["remote_candidates"] == 2 and ice["state"], f"ng query ice: {ice}")
     expect(remote_cands(gw, "trk") == 2, f"{remote_cands(gw, 'trk')} candidates after trickle")
+    # The browser said a=ice-options:trickle: the answer to it says so too, with
+    # every candidate of the gateway and a=end-of-candidates (nothing to trickle).
+    r = ng.request("answer", call_id="trk", from_tag="w1", to_tag="p1",
+                   sdp=sip_sdp(PEER_IP4[1], 7800, pts=(0,)))
+    expect(r["result"] == "ok", f"answer: {r}")
+    sdp = r["sdp"]
+    expect("a=ice-options:trickle" in sdp and "a=candidate:" in sdp and
+           sdp.index("a=candidate:") < sdp.index("a=end-of-candidates"),
+           f"answer to a trickling browser: {sdp}")
     r = ng.request("offer", call_id="trk", from_tag="w1", flags=["fragment"],
                    sdp="a=ice-ufrag:0ther\r\na=ice-pwd:x\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
                    f"a=candidate:9 1 UDP 1 {PEER_IP4[0]} 9999 typ host\r\n")
@@ -350,6 +360,10 @@ def case_flags(lab, gw, sig):
     r = off(ICE="force", rtcp_mux=["offer"])
     expect("a=ice-ufrag:" in r["sdp"] and "a=candidate:" in r["sdp"] and "a=rtcp-mux" in r["sdp"],
            f"ICE=force rtcp-mux-offer: {r['sdp']}")
+    expect("a=ice-options:trickle" not in r["sdp"], f"trickle without the flag: {r['sdp']}")
+    r = off(ICE="force", flags=["trickle-ICE"])
+    expect("a=ice-options:trickle" in r["sdp"] and "a=end-of-candidates" in r["sdp"] and
+           not r.get("warning"), f"trickle-ICE: {r}")
     r = off(transport_protocol="RTP/SAVP")
     expect("RTP/SAVP " in m_line(r["sdp"]) and "a=crypto:" in r["sdp"], f"SDES: {r['sdp']}")
     suites = [ln.split()[1] for ln in r["sdp"].splitlines() if ln.startswith("a=crypto:")]
@@ -366,14 +380,229 @@ def case_flags(lab, gw, sig):
            f"WebRTC answerer: {r['sdp']}")
     r = off(address_family="IP6")
     expect("c=IN IP6 fd00:99::2" in r["sdp"], f"IP6: {r['sdp']}")
+    r = off(media_address="192.0.2.7")
+    expect("c=IN IP4 192.0.2.7" in r["sdp"] and not r.get("warning"), f"media-address: {r}")
+    r = off(media_address="not-an-address")
+    expect("not a numeric address" in r.get("warning", ""), f"bad media-address: {r}")
+    # asymmetric: the offerer's media goes to its signalled address, nothing learnt.
+    r = ng.request("offer", call_id="fl-asym", from_tag="a", sdp=offer, flags=["asymmetric"])
+    expect(r["result"] == "ok" and not r.get("warning"), f"asymmetric: {r}")
+    q = gw.rpc.call("query", call_id="fl-asym")
+    leg = next(lg for lg in q["streams"][0]["legs"] if lg["leg"] == "a")
+    expect(leg["rtp"]["learning"]["mode"] == "off", f"asymmetric: {leg['rtp']['learning']}")
+    ng.request("delete", call_id="fl-asym")
+    # loop-protect: our SDP is marked; the marked SDP offered again (the call
+    # looping through the proxy) comes back unchanged and makes no call.
+    r = off(flags=["loop-protect"])
+    marks = [ln for ln in r["sdp"].splitlines() if ln.startswith("a=rtpengine:")]
+    expect(len(marks) == 1 and r["sdp"].index(marks[0]) < r["sdp"].index("m=audio"),
+           f"loop-protect mark: {r['sdp']}")
+    n_calls = len(gw.rpc.call("list")["calls"])
+    r2 = ng.request("offer", call_id="fl-loop", from_tag="a2", sdp=r["sdp"],
+                    flags=["loop-protect"])
+    expect(r2["result"] == "ok" and r2["sdp"] == r["sdp"] and
+           len(gw.rpc.call("list")["calls"]) == n_calls, f"looped SDP: {r2}")
+    # codec accept: PCMA stays the offerer's codec although the answerer picks
+    # PCMU; the gateway transcodes. Without the flag the answer relays PCMU.
+    for flags, want in (({"codec": {"accept": ["PCMA"]}}, ("8", "transcode", "PCMA")),
+                        ({"rtpp_flags": "codec-accept-PCMA"}, ("8", "transcode", "PCMA")),
+                        ({}, ("0", "relay", "PCMU"))):
+        r = ng.request("offer", call_id="fl-acc", from_tag="a", sdp=sip_sdp(PEER_IP4[0], 7500,
+                       pts=(8, 0, 101)), **flags)
+        expect(r["result"] == "ok" and not r.get("warning"), f"accept offer {flags}: {r}")
+        expect({"0", "8"} <= set(m_line(r["sdp"]).split()[3:]), f"accept offers both: {r['sdp']}")
+        r = ng.request("answer", call_id="fl-acc", from_tag="a", to_tag="b",
+                       sdp=sip_sdp(PEER_IP4[1], 7502, pts=(0, 101)))
+        q = gw.rpc.call("query", call_id="fl-acc")["streams"][0]
+        got = (m_line(r["sdp"]).split()[3], q["codec_mode"], q["codec_offerer"]["name"])
+        expect(got == want, f"codec accept {flags}: {got}, want {want}")
+        ng.request("delete", call_id="fl-acc")
     r = off(direction=["lab", "nowhere"])
     expect("nowhere" in r.get("warning", ""), f"unknown interface: {r}")
     ng.close()
 
 
+def mos10(loss, jitter_ms, rtt_ms):
+    """docs/ng.md "Call quality": the simplified E-model, MOS x 10."""
+    eff = rtt_ms / 2 + 2 * jitter_ms + 10
+    r = 93.2 - eff / 40 if eff < 160 else 93.2 - (eff - 120) / 10
+    r = max(r - 2.5 * loss, 0)
+    mos = min(max(1 + 0.035 * r + 0.000007 * r * (r - 60) * (100 - r), 1), 4.5)
+    return int(mos * 10 + 0.5)
+
+
+class RtpEnd:
+    """One phone of the quality case: RTP and RTCP sockets in the peer
+    namespace, receive statistics per RFC 3550 A.1/A.8 of what arrives."""
+
+    def __init__(self, lab, ip, port, ssrc):
+        self.rtp = socket_in_netns(lab.peer)
+        self.rtp.bind((ip, port))
+        self.rtcp = socket_in_netns(lab.peer)
+        self.rtcp.bind((ip, port + 1))
+        self.ssrc = ssrc
+        self.seqs = set()
+        self.jitter = 0.0
+        self.transit = None
+        self.sr = None          # (middle 32 bits of the NTP, local arrival)
+
+    def send_rtp(self, to, seq):
+        hdr = struct.pack("!BBHII", 0x80, 0, seq, seq * 160, self.ssrc)
+        self.rtp.sendto(hdr + b"\xff" * 160, to)
+
+    def drain(self, timeout=0.0):
+        while True:
+            r, _, _ = select.select([self.rtp, self.rtcp], [], [], timeout)
+            if not r:
+                return
+            timeout = 0.0
+            now = time.time()
+            if self.rtp in r:
+                d = self.rtp.recv(2048)
+                seq, ts = struct.unpack("!HI", d[2:8])
+                self.seqs.add(seq)
+                transit = now * 8000 - ts
+                if self.transit is not None:
+                    self.jitter += (abs(transit - self.transit) - self.jitter) / 16
+                self.transit = transit
+            if self.rtcp in r:
+                d = self.rtcp.recv(2048)
+                if d[1] == 200:
+                    ntp_s, ntp_f = struct.unpack("!II", d[8:16])
+                    self.sr = (((ntp_s & 0xffff) << 16) | (ntp_f >> 16), now)
+
+    def send_sr(self, to):
+        now = time.time() + 2208988800
+        body = struct.pack("!IIIIII", self.ssrc, int(now), int((now % 1) * 2**32), 0, 0, 0)
+        self.rtcp.sendto(struct.pack("!BBH", 0x80, 200, 6) + body, to)
+
+    def send_rr(self, to, about):
+        expected = max(self.seqs) - min(self.seqs) + 1
+        lost = expected - len(self.seqs)
+        fraction = lost * 256 // expected
+        lsr, dlsr = 0, 0
+        if self.sr is not None:
+            lsr = self.sr[0]
+            dlsr = int((time.time() - self.sr[1]) * 65536)
+        rb = struct.pack("!IIIIII", about, (fraction << 24) | lost, max(self.seqs),
+                         int(self.jitter), lsr, dlsr)
+        self.rtcp.sendto(struct.pack("!BBHI", 0x81, 201, 7, self.ssrc) + rb, to)
+        return fraction, int(self.jitter)
+
+    def close(self):
+        self.rtp.close()
+        self.rtcp.close()
+
+
+def case_quality(lab, gw, sig):
+    """query/delete carry the per-SSRC quality dictionary (Kamailio's MOS
+    variables) from the phones' RTCP: a call with 10 % loss one way."""
+    ng = NgClient(lab.dut, port=NG_PORT)
+    a = RtpEnd(lab, PEER_IP4[0], 7600, 0x1111)
+    b = RtpEnd(lab, PEER_IP4[1], 7700, 0x2222)
+    try:
+        r = ng.request("offer", call_id="mos-1", from_tag="ma",
+                       sdp=sip_sdp(PEER_IP4[0], 7600, pts=(0,)))
+        expect(r["result"] == "ok", f"offer: {r}")
+        gw_b = wrtclab.sdp_media_addr(r["sdp"])
+        r = ng.request("answer", call_id="mos-1", from_tag="ma", to_tag="mb",
+                       sdp=sip_sdp(PEER_IP4[1], 7700, pts=(0,)))
+        expect(r["result"] == "ok", f"answer: {r}")
+        gw_a = wrtclab.sdp_media_addr(r["sdp"])
+        # a -> b: every 10th packet never sent (10 % loss); b -> a: none lost.
+        for seq in range(200):
+            if seq % 10 != 5:
+                a.send_rtp(gw_a, seq)
+            b.send_rtp(gw_b, seq)
+            a.drain(0.005)
+            b.drain(0.005)
+        a.send_sr((gw_a[0], gw_a[1] + 1))
+        b.send_sr((gw_b[0], gw_b[1] + 1))
+        wait_for(lambda: (a.drain(0.05), b.drain(0.05), a.sr and b.sr)[2], 10,
+                 "the SRs relayed")
+        # (The first packet or two of a stream may be dropped while it latches.)
+        expect(175 <= len(b.seqs) <= 180 and len(a.seqs) >= 195,
+               f"relayed: b got {len(b.seqs)}, a got {len(a.seqs)}")
+        fb, jb = b.send_rr((gw_b[0], gw_b[1] + 1), a.ssrc)
+        fa, ja = a.send_rr((gw_a[0], gw_a[1] + 1), b.ssrc)
+        loss_b, loss_a = (fb * 100 + 128) // 256, (fa * 100 + 128) // 256
+        expect(9 <= loss_b <= 11 and loss_a <= 1, f"fractions {fb} {fa}")
+
+        def quality():
+            q = ng.request("query", call_id="mos-1")
+            s = q.get("SSRC", {})
+            return q if str(a.ssrc) in s and str(b.ssrc) in s else None
+        q = wait_for(quality, 15, "SSRC quality in the query reply")
+        # Each tag's RTP stream names the source received from it.
+        expect(q["tags"]["ma"]["medias"][0]["streams"][0]["SSRC"] == a.ssrc and
+               q["tags"]["mb"]["medias"][0]["streams"][0]["SSRC"] == b.ssrc,
+               f"stream SSRCs: {q['tags']}")
+        sa = q["SSRC"][str(a.ssrc)]
+        sb = q["SSRC"][str(b.ssrc)]
+        for s, loss, jit in ((sa, loss_b, jb * 1000 // 8000), (sb, loss_a, ja * 1000 // 8000)):
+            for k in ("average MOS", "lowest MOS", "highest MOS"):
+                v = s[k]
+                expect(v["packet loss"] == loss and v["jitter"] == jit and v["samples"] == 1,
+                       f"{k}: {v} (want loss {loss}, jitter {jit})")
+                # The round trip of each leg from its LSR/DLSR: positive, well under 1 s.
+                expect(0 < v["round-trip time leg"] < 1000000 and
+                       v["round-trip time"] >= v["round-trip time leg"], f"{k} rtt: {v}")
+                want = mos10(loss, jit, v["round-trip time"] // 1000)
+                expect(v["MOS"] == want and abs(v["reported at"] - time.time()) < 60,
+                       f"{k}: MOS {v['MOS']} want {want}: {v}")
+        print(f"quality: lossy {sa['average MOS']}, clean {sb['average MOS']}")
+        expect(sa["average MOS"]["MOS"] < sb["average MOS"]["MOS"],
+               f"lossy direction not worse: {sa} {sb}")
+        # The BYE through the real Kamailio: rtpengine_delete() reads the
+        # delete reply's SSRC dictionary into its MOS variables, which
+        # config/kamailio/kamailio.cfg logs.
+        kam_ip, peer_sig = sig
+        kam = wrtclab.Kamailio(lab.dut, [f"SIP_LISTEN=udp:{kam_ip}:5060",
+                                         f'RTPENGINE_SOCK="udp:127.0.0.1:{NG_PORT}"'],
+                               sip=(kam_ip, 5060))
+        uas = socket_in_netns(lab.peer)
+        try:
+            kam.start()
+            uas.bind((peer_sig, 5099))
+            uas.settimeout(10)
+            bye = (f"BYE sip:b@{peer_sig}:5099 SIP/2.0\r\n"
+                   f"Via: SIP/2.0/UDP {peer_sig}:5099;branch=z9hG4bK-mos1;rport\r\n"
+                   f"Route: <sip:{kam_ip};lr>\r\nMax-Forwards: 70\r\n"
+                   f"From: <sip:a@{peer_sig}>;tag=ma\r\nTo: <sip:b@{peer_sig}>;tag=mb\r\n"
+                   "Call-ID: mos-1\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n")
+            uas.sendto(bye.encode(), (kam_ip, 5060))
+            relayed = uas.recv(4096).decode(errors="replace")
+            expect(relayed.startswith("BYE "), f"BYE not relayed: {relayed[:200]}")
+            m = wait_for(lambda: re.search(
+                r"call mos-1 quality: MOS (\S+) \(lowest (\S+), highest (\S+)\), "
+                r"loss (\S+) %, jitter (\S+) ms, round trip (\S+) us, (\S+) samples",
+                kam.log()), 10, "Kamailio's MOS line")
+            mos = [sa["average MOS"]["MOS"], sb["average MOS"]["MOS"]]
+            # Kamailio averages over the call's sources, lowest/highest across them.
+            want = (f"{sum(mos) // 2 // 10}.{sum(mos) // 2 % 10}",
+                    f"{min(mos) // 10}.{min(mos) % 10}", f"{max(mos) // 10}.{max(mos) % 10}",
+                    str((sa["average MOS"]["packet loss"] + sb["average MOS"]["packet loss"])
+                        // 2))
+            expect(m.groups()[:4] == want and m.group(7) == "1",
+                   f"Kamailio: {m.group(0)}, want MOS/lowest/highest/loss {want}")
+            print(f"     Kamailio: {m.group(0)}")
+            wait_for(lambda: all(c["call_id"] != "mos-1" for c in gw.rpc.call("list")["calls"]),
+                     10, "the BYE to delete the call")
+        except Exception:
+            print(kam.log()[-3000:])
+            raise
+        finally:
+            uas.close()
+            kam.stop()
+    finally:
+        a.close()
+        b.close()
+        ng.close()
+
+
 CASES = [("sip-to-sip", case_sip_to_sip), ("flags", case_flags), ("retransmit", case_retransmit),
          ("rtpengine-ng-client", case_ng_client), ("load-limit", case_load_limit),
-         ("trickle", case_trickle)]
+         ("trickle", case_trickle), ("quality", case_quality)]
 
 
 def main():
@@ -390,7 +619,10 @@ def main():
         gw = wrtclab.Gateway(lab, exe, config=cfg).start()
         lab_tmp = gw.tmp
         try:
+            only = os.environ.get("WRTC_CASES", "").split(",")
             for name, fn in CASES:
+                if only != [""] and name not in only:
+                    continue
                 try:
                     fn(lab, gw, sig)
                     print(f"ok   {name}")

@@ -189,6 +189,53 @@ test_udp(void)
 	return 0;
 }
 
+/* control.allow_from on the ng socket: other sources get no reply and are counted. */
+static int
+test_allow_from(void)
+{
+	struct wrtc_rpc_acl acl = {0};
+	struct wrtc_ng_server *srv;
+	struct sockaddr_in to = {.sin_family = AF_INET}, me = {.sin_family = AF_INET};
+	int in = socket(AF_INET, SOCK_DGRAM, 0), snd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct pollfd pfd;
+	char buf[64];
+
+	errno = 0;
+	WRTC_CHECK(wrtc_ng_server_create(&(struct wrtc_ng_server_prm){.host = "0.0.0.0"}) == NULL);
+	WRTC_CHECK_EQ(errno, EPERM);
+	WRTC_CHECK_EQ(wrtc_rpc_acl_add(&acl, "127.0.0.2/32"), 0);
+	srv = wrtc_ng_server_create(&(struct wrtc_ng_server_prm){.host = "127.0.0.1",
+								  .allow = &acl});
+	WRTC_CHECK(srv != NULL);
+	if (srv == NULL)
+		return -1;
+	to.sin_port = htons(wrtc_ng_server_port(srv));
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	inet_pton(AF_INET, "127.0.0.2", &me.sin_addr);
+	WRTC_CHECK_EQ(bind(in, (struct sockaddr *)&me, sizeof(me)), 0);
+	/* From 127.0.0.1 (not listed), then from 127.0.0.2 (listed). */
+	WRTC_CHECK(sendto(snd, "a1 d7:command4:pinge", 20, 0, (struct sockaddr *)&to,
+			  sizeof(to)) == 20);
+	WRTC_CHECK(sendto(in, "a2 d7:command4:pinge", 20, 0, (struct sockaddr *)&to,
+			  sizeof(to)) == 20);
+	for (int i = 0, got = 0; i < 200 && got < 2; i++) {
+		got += wrtc_ng_server_poll(srv);
+		pfd = (struct pollfd){.fd = in, .events = 0};
+		poll(&pfd, 1, 10);
+	}
+	WRTC_CHECK_EQ(wrtc_ng_server_stats(srv)->refused_source, 1);
+	WRTC_CHECK_EQ(wrtc_ng_server_stats(srv)->requests, 1);
+	pfd = (struct pollfd){.fd = in, .events = POLLIN};
+	WRTC_CHECK_EQ(poll(&pfd, 1, 2000), 1);
+	WRTC_CHECK(recv(in, buf, sizeof(buf), MSG_DONTWAIT) == 19 &&
+		   memcmp(buf, "a2 d6:result4:ponge", 19) == 0);
+	WRTC_CHECK(recv(snd, buf, sizeof(buf), MSG_DONTWAIT) < 0);
+	close(in);
+	close(snd);
+	wrtc_ng_server_free(srv);
+	return 0;
+}
+
 static int
 test_flags(void)
 {
@@ -234,7 +281,7 @@ test_flags(void)
 	WRTC_CHECK(o.load_limit);
 	/* Unknown flags are named, never an error. */
 	WRTC_CHECK(strstr(o.warning, "leftover") != NULL);
-	WRTC_CHECK(strstr(o.warning, "loop-protect") != NULL);
+	WRTC_CHECK(o.loop_protect && strstr(o.warning, "loop-protect") == NULL);
 	WRTC_CHECK(strstr(o.warning, "frobnicate=1") != NULL);
 	WRTC_CHECK_EQ(o.profile[1].n_keep, 1);
 	WRTC_CHECK_STREQ(o.profile[1].keep[0], "G722");
@@ -268,6 +315,7 @@ static const struct wrtc_test_case cases[] = {
 	{"reply cache", test_cache},
 	{"JSON dictionaries", test_json},
 	{"UDP on IPv4 and IPv6 loopback", test_udp},
+	{"control.allow_from", test_allow_from},
 	{"flags", test_flags},
 };
 

@@ -498,6 +498,20 @@ test_rtcp_map_ssrc(void)
 	return 0;
 }
 
+static int
+test_rtcp_mos(void)
+{
+	/* Values of the formula in docs/ng.md "Call quality", worked by hand. */
+	WRTC_CHECK_EQ(wrtc_rtcp_mos(0, 0, 0), 44);       /* R 92.95: 4.40 */
+	WRTC_CHECK_EQ(wrtc_rtcp_mos(10, 0, 0), 35);      /* R 67.95: 3.50 */
+	WRTC_CHECK_EQ(wrtc_rtcp_mos(0, 0, 400), 42);     /* latency 210 ms, R 84.2: 4.17 */
+	WRTC_CHECK_EQ(wrtc_rtcp_mos(0, 20, 0), 44);      /* latency 50 ms, R 91.95: 4.38 */
+	WRTC_CHECK_EQ(wrtc_rtcp_mos(50, 0, 0), 10);      /* R below 0: 1.0 */
+	WRTC_CHECK_EQ(wrtc_rtcp_mos(1000, 5000, 100000), 10);
+	WRTC_CHECK(wrtc_rtcp_mos(20, 0, 0) < wrtc_rtcp_mos(10, 0, 0));
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"rtp_parse", test_rtp_parse},
 	{"rtp_parse_errors", test_rtp_parse_errors},
@@ -509,6 +523,7 @@ static const struct wrtc_test_case cases[] = {
 	{"rtcp_errors", test_rtcp_errors},
 	{"rtcp_build_roundtrip", test_rtcp_build_roundtrip},
 	{"rtcp_map_ssrc", test_rtcp_map_ssrc},
+	{"rtcp_mos", test_rtcp_mos},
 };
 
 WRTC_TEST_MAIN(cases)
