@@ -173,6 +173,21 @@ struct wrtc_codec_xcoder;
  */
 struct wrtc_codec_xcoder *wrtc_codec_xcoder_create(const struct wrtc_codec_xcoder_prm *prm);
 
+/**
+ * Continue @p prev's output stream with @p x, which replaces it (a re-offer
+ * changed the codec; the owning worker calls this before it starts using
+ * @p x, while it still owns @p prev). If both have the same output SSRC, @p x
+ * goes on with @p prev's next sequence number, its first timestamp jumps
+ * one output frame past @p prev's next one, the first packet carries the
+ * marker bit, and the sender counts go on (RFC 3550 5.1, RFC 7160 4.1).
+ * Once @p x has sent a packet, or with different SSRCs, it does nothing.
+ *
+ * @param x     The new transcoder.
+ * @param prev  The one it replaces.
+ * @return 0 if continued, -EALREADY or -EINVAL if not.
+ */
+int wrtc_codec_xcoder_continue(struct wrtc_codec_xcoder *x, const struct wrtc_codec_xcoder *prev);
+
 /** Free a transcoder (the owning worker does this); NULL is accepted. */
 void wrtc_codec_xcoder_free(struct wrtc_codec_xcoder *x);
 

@@ -63,6 +63,7 @@ struct wrtc_codec_xcoder {
 	bool cn_sent;               /* A CN packet went out for the current silence. */
 	uint8_t level;              /* Level (-dBov) of the last audio, for CN packets. */
 	bool marker;                /* Next audio packet starts a talkspurt. */
+	bool continued;             /* Took over a replaced transcoder's output stream. */
 	uint16_t out_seq;           /* Next output sequence number. */
 	uint64_t tl;                /* Timeline position of fifo[0]. */
 	unsigned int fifo_len;
@@ -551,6 +552,25 @@ fail:
 	if (errno == 0)
 		errno = ENOMEM;
 	return NULL;
+}
+
+int
+wrtc_codec_xcoder_continue(struct wrtc_codec_xcoder *x, const struct wrtc_codec_xcoder *prev)
+{
+	uint32_t next;
+
+	if (x == NULL || prev == NULL || x == prev || x->prm.out_ssrc != prev->prm.out_ssrc)
+		return -EINVAL;
+	if (x->continued || x->st.out_packets != 0)
+		return -EALREADY;
+	next = out_ts_at(prev, prev->tl + prev->fifo_len);
+	x->prm.out_ts = next + x->out_frame * x->out_clock / x->rate;
+	x->out_seq = prev->out_seq;
+	x->marker = true;
+	x->tx.packets = prev->tx.packets;
+	x->tx.octets = prev->tx.octets;
+	x->continued = true;
+	return 0;
 }
 
 void

@@ -823,6 +823,7 @@ PSP_BOOL(sdes)
 PSP_BOOL(allow_dtls_fallback)
 PSP_BOOL(srtp_relay)
 PSP_BOOL(sctp_relay)
+PSP_BOOL(reoffer_new_ssrc)
 
 static int
 psp_crypto(struct cfg_ctx *c, const json_t *v, void *obj)
@@ -862,6 +863,7 @@ static const struct cfg_field psp_fields[] = {
 	{"allow_dtls_fallback", JT_BOOL, false, psp_allow_dtls_fallback},
 	{"srtp_relay", JT_BOOL, false, psp_srtp_relay},
 	{"sctp_relay", JT_BOOL, false, psp_sctp_relay},
+	{"reoffer_new_ssrc", JT_BOOL, false, psp_reoffer_new_ssrc},
 	{"crypto_suite_profile", JT_STRING, false, psp_crypto},
 	{"dtls_profile", JT_STRING, false, psp_dtls_profile},
 };

@@ -222,6 +222,9 @@ struct wrtc_config_psp {
 	bool allow_dtls_fallback;          /**< Accept plain RTP when the peer has no DTLS. */
 	bool srtp_relay;                   /**< Relay SRTP unchanged when both legs allow. */
 	bool sctp_relay;                   /**< Relay DTLS/SCTP data channels. */
+	bool reoffer_new_ssrc;             /**< A re-offer that changes a transcoded stream's
+	                                        codec starts a new outgoing SSRC (default: the
+	                                        same SSRC goes on, marker bit, timestamp jump). */
 	int32_t crypto_suite_profile;      /**< Index into crypto_suite_profiles, -1 if no SRTP. */
 	int32_t dtls_profile;              /**< Index into dtls_profiles, -1 if no DTLS. */
 };

@@ -94,7 +94,10 @@ apply_update(struct wrtc_stream *s, const struct wrtc_flow_update *u)
 			s->remote_verified = u->remote_verified;
 			s->c.latched_tsc = 0;
 		}
+		memset(&s->also_from, 0, sizeof(s->also_from));
 	}
+	if (u->fields & WRTC_FLOW_UPD_ALSO)
+		s->also_from = u->also_from;
 	if (u->fields & WRTC_FLOW_UPD_OUT) {
 		s->out_rtp = u->out_rtp;
 		s->out_rtcp = u->out_rtcp;

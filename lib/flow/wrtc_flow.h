@@ -167,6 +167,9 @@ struct wrtc_stream {
 	enum wrtc_flow_remote_mode remote_mode; /**< See enum. */
 	struct wrtc_flow_ep remote;   /**< Where this stream sends; family 0 until known. */
 	bool remote_verified;           /**< Only packets from @c remote are accepted. */
+	struct wrtc_flow_ep also_from;  /**< ICE restart: media also accepted from here (the
+	                                     peer checked it with the new generation); unset
+	                                     otherwise. Cleared by a REMOTE update. */
 	bool tmpl_valid;                /**< @c tmpl is built (remote MAC known). */
 	struct wrtc_net_hdr_tmpl tmpl;  /**< Headers from our address/port to @c remote. */
 	struct wrtc_flow_learn learn;   /**< Endpoint learning (WRTC_FLOW_REMOTE_LATCH only). */
@@ -222,6 +225,7 @@ enum {
 	WRTC_FLOW_UPD_CAPTURE = 1u << 5, /**< capture */
 	WRTC_FLOW_UPD_LEARN = 1u << 6,   /**< learn (applied before WRTC_FLOW_UPD_REMOTE) */
 	WRTC_FLOW_UPD_RELAY = 1u << 7,   /**< dtls_relay */
+	WRTC_FLOW_UPD_ALSO = 1u << 8,    /**< also_from (applied after WRTC_FLOW_UPD_REMOTE) */
 };
 
 /** The new values an UPDATE carries (built by the control lcore). */
@@ -247,6 +251,7 @@ struct wrtc_flow_update {
 	struct wrtc_stream *rtcp_out;
 	bool capture;
 	struct wrtc_flow_learn_prm learn;
+	struct wrtc_flow_ep also_from;
 };
 
 /** One control message; allocated and freed by the control lcore. */

@@ -136,7 +136,7 @@ struct ice_gen *
 ice_gen_by_id(struct wrtc_ice_agent *ag, unsigned int id)
 {
 	for (unsigned int i = 0; i < 2; i++)
-		if (ag->gen[i].used && ag->gen[i].id == id)
+		if (ag->gen[i].used && !ag->gen[i].retired && ag->gen[i].id == id)
 			return &ag->gen[i];
 	return NULL;
 }
@@ -430,7 +430,14 @@ ice_set_role(struct wrtc_ice_agent *ag, enum wrtc_ice_role role)
 	ice_emit(ag, WRTC_ICE_EVENT_ROLE, NULL, NULL);
 }
 
-/* The new generation nominated: forget the old credentials. */
+/*
+ * The new generation nominated (or the old pair was already lost): the old
+ * generation ends. Its transactions go; its local credentials are kept,
+ * retired, for one purpose: a peer that started checking its new generation
+ * before our answer reached it (Chromium does) goes on signing with our
+ * previous password on the pairs it found that way, naming its new ufrag.
+ * The next restart drops them.
+ */
 void
 ice_end_restart(struct wrtc_ice_agent *ag)
 {
@@ -441,8 +448,12 @@ ice_end_restart(struct wrtc_ice_agent *ag)
 	for (unsigned int i = 0; i < WRTC_ICE_MAX_TXN; i++)
 		if (ag->txn[i].used && ag->txn[i].gen_id == old->id)
 			ag->txn[i].used = false;
-	gen_clear(old);
+	old->retired = true;
+	wrtc_stun_key_free(old->rkey);
+	old->rkey = NULL;
+	old->have_remote = false;
 	ag->restarting = false;
+	ag->has_restart_remote = false;
 }
 
 int
@@ -475,6 +486,7 @@ wrtc_ice_agent_restart(struct wrtc_ice_agent *agent, const char *ufrag, const ch
 	agent->have_first_valid = false;
 	agent->nominating = ICE_NO_PAIR;
 	agent->restarting = agent->has_sel && agent->consent_ok;
+	agent->has_restart_remote = false;
 	if (!agent->restarting) {
 		agent->has_sel = false;
 		ice_end_restart(agent);
@@ -505,6 +517,15 @@ wrtc_ice_agent_selected_pair(const struct wrtc_ice_agent *agent, struct sockaddr
 		*local = agent->sel_local;
 	if (remote != NULL)
 		*remote = agent->sel_remote;
+	return 0;
+}
+
+int
+wrtc_ice_agent_restart_remote(const struct wrtc_ice_agent *agent, struct sockaddr_storage *remote)
+{
+	if (agent == NULL || remote == NULL || !agent->has_sel || !agent->has_restart_remote)
+		return -ENOENT;
+	*remote = agent->restart_remote;
 	return 0;
 }
 
@@ -570,7 +591,7 @@ wrtc_ice_agent_status(const struct wrtc_ice_agent *agent, uint64_t now,
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
 	g = &agent->gen[agent->cur];
-	if (!g->have_remote && agent->gen[!agent->cur].used)
+	if (!g->have_remote && agent->gen[!agent->cur].used && !agent->gen[!agent->cur].retired)
 		g = &agent->gen[!agent->cur];
 	st->state = agent->state;
 	st->local_mode = agent->mode;

@@ -398,6 +398,7 @@ ice_nominate(struct wrtc_ice_agent *ag, int p, uint64_t now)
 		return;
 	if (ag->restarting)
 		ice_end_restart(ag);
+	ag->has_restart_remote = false;
 	ag->sel_prio = pair->prio;
 	ag->last_consent = now;
 	ag->consent_next = now + consent_jitter(ag);
@@ -416,7 +417,7 @@ consent_gen(struct wrtc_ice_agent *ag)
 {
 	if (ag->gen[ag->cur].have_remote)
 		return &ag->gen[ag->cur];
-	if (ag->gen[!ag->cur].used && ag->gen[!ag->cur].have_remote)
+	if (ag->gen[!ag->cur].used && !ag->gen[!ag->cur].retired && ag->gen[!ag->cur].have_remote)
 		return &ag->gen[!ag->cur];
 	return NULL;
 }

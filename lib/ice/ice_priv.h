@@ -29,6 +29,9 @@ enum ice_pair_state {
 /* One credential generation: local ufrag/pwd and, once known, the peer's. */
 struct ice_gen {
 	bool used;                      /* Slot in use. */
+	bool retired;                   /* Previous generation after the restart completed: only
+	                                 * its local ufrag/password still authenticate, and only
+	                                 * checks naming the current peer ufrag (ice_stun.c). */
 	unsigned int id;                /* Increases by one per restart. */
 	char lufrag[WRTC_ICE_UFRAG_MAX + 1];
 	struct wrtc_stun_key *lkey;     /* Local password: requests to us, our responses. */
@@ -114,6 +117,10 @@ struct wrtc_ice_agent {
 	uint64_t last_consent;
 	uint64_t consent_next;
 	bool restarting;                /* Old selected pair used until the new one is nominated. */
+	bool has_restart_remote;        /* restart_remote is set. */
+	struct sockaddr_storage restart_remote; /* Where the peer's last authenticated
+	                                 * current-generation request off the selected
+	                                 * pair came from (until the next nomination). */
 
 	struct wrtc_ice_counters cnt;
 	struct wrtc_stun_stats stun;

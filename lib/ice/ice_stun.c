@@ -46,23 +46,96 @@ ice_send_response(struct wrtc_ice_agent *ag, const struct wrtc_stun_msg *req,
 	return rc;
 }
 
-/* The generation whose local ufrag starts USERNAME ("ours:theirs"), or NULL. */
-static struct ice_gen *
-gen_for_username(struct wrtc_ice_agent *ag, const struct wrtc_stun_attr_ref *u)
+static bool
+ufrag_is(const char *ufrag, const uint8_t *p, size_t n)
 {
+	return ufrag[0] != '\0' && strlen(ufrag) == n && memcmp(ufrag, p, n) == 0;
+}
+
+/*
+ * The generation a request belongs to, from USERNAME ("ours:theirs") and
+ * MESSAGE-INTEGRITY; *key is the password that verified it (the response is
+ * signed with the same). NULL with *err set (-EACCES: 401) otherwise.
+ *
+ * Restarts (RFC 8445 9): a peer may begin checking its new generation before
+ * our answer with our new credentials reached it, so it signs with our
+ * previous password and names its new ufrag (Chromium, right after
+ * setLocalDescription(offer)). Once the new peer ufrag is known, such a
+ * check is of the new generation: it may be learned and nominated like any
+ * other. A check naming our previous ufrag whose integrity only verifies
+ * with the new password is of the new generation too.
+ */
+static struct ice_gen *
+request_gen(struct wrtc_ice_agent *ag, const struct wrtc_stun_msg *m,
+	    struct wrtc_stun_key **key, int *err)
+{
+	const struct wrtc_stun_attr_ref *u = &m->username;
 	const uint8_t *colon = memchr(u->val, ':', u->len);
-	size_t n;
+	struct ice_gen *cur = &ag->gen[ag->cur];
+	struct ice_gen *prev = &ag->gen[!ag->cur];
+	struct ice_gen *g = NULL;
+	size_t n, tn;
+	const uint8_t *theirs;
 
-	if (colon == NULL)
+	*err = -EACCES;
+	*key = NULL;
+	if (colon == NULL) {
+		ag->cnt.rx_unknown_user++;
 		return NULL;
-	n = (size_t)(colon - u->val);
-	for (unsigned int k = 0; k < 2; k++) {
-		struct ice_gen *g = &ag->gen[k == 0 ? ag->cur : !ag->cur];
-
-		if (g->used && strlen(g->lufrag) == n && memcmp(g->lufrag, u->val, n) == 0)
-			return g;
 	}
+	n = (size_t)(colon - u->val);
+	theirs = colon + 1;
+	tn = u->len - n - 1;
+	if (ufrag_is(cur->lufrag, u->val, n)) {
+		g = cur;
+		*key = cur->lkey;
+	} else if (prev->used && ufrag_is(prev->lufrag, u->val, n)) {
+		*key = prev->lkey;
+		if (cur->have_remote && ufrag_is(cur->rufrag, theirs, tn))
+			g = cur; /* The peer's new generation, signed with our old password. */
+		else if (!prev->retired)
+			g = prev;
+	}
+	if (g != NULL && wrtc_stun_msg_check_integrity(m, *key) == 0) {
+		if (g == cur && *key != cur->lkey)
+			ag->cnt.rx_new_gen_prev_key++;
+		return g;
+	}
+	if (*key != NULL && *key == prev->lkey &&
+	    wrtc_stun_msg_check_integrity(m, cur->lkey) == 0) {
+		*key = cur->lkey;
+		return cur;
+	}
+	if (g == NULL) {
+		ag->cnt.rx_unknown_user++;
+	} else {
+		ag->cnt.rx_bad_integrity++;
+		ag->stun.err[WRTC_STUN_E_BAD_INTEGRITY]++;
+	}
+	*key = NULL;
 	return NULL;
+}
+
+/*
+ * A request of the previous generation during a restart. Until the new
+ * generation is signalled both ways it is the peer's only way to keep the
+ * old pair alive: answered, and it refreshes consent. Once the new peer
+ * credentials are known (the answer was sent or received), the previous
+ * credentials only keep the old selected pair alive: a check on any other
+ * pair gets 401 instead of a success that would make the peer believe a
+ * pair was validated (or nominated) that we would never use.
+ */
+static bool
+prev_gen_refused(struct wrtc_ice_agent *ag, const struct sockaddr_storage *local,
+		 const struct sockaddr_storage *remote)
+{
+	if (!ag->gen[ag->cur].have_remote)
+		return false;
+	if (ag->has_sel && ice_addr_eq(&ag->sel_local, local) &&
+	    ice_addr_eq(&ag->sel_remote, remote))
+		return false;
+	ag->cnt.rx_stale_gen++;
+	return true;
 }
 
 /*
@@ -110,6 +183,7 @@ handle_request(struct wrtc_ice_agent *ag, const struct wrtc_stun_msg *m,
 	       uint64_t now)
 {
 	struct ice_gen *g;
+	struct wrtc_stun_key *key;
 	struct wrtc_ice_cand c;
 	int l, r, p, rc;
 
@@ -123,34 +197,37 @@ handle_request(struct wrtc_ice_agent *ag, const struct wrtc_stun_msg *m,
 		ice_send_response(ag, m, local, remote, WRTC_STUN_ERR_BAD_REQUEST, NULL);
 		return -EPROTO;
 	}
-	g = gen_for_username(ag, &m->username);
+	g = request_gen(ag, m, &key, &rc);
 	if (g == NULL) {
-		ag->cnt.rx_unknown_user++;
 		ice_send_response(ag, m, local, remote, WRTC_STUN_ERR_UNAUTHORIZED, NULL);
-		return -EACCES;
-	}
-	rc = wrtc_stun_msg_check_integrity(m, g->lkey);
-	if (rc != 0) {
-		ag->cnt.rx_bad_integrity++;
-		ag->stun.err[WRTC_STUN_E_BAD_INTEGRITY]++;
-		ice_send_response(ag, m, local, remote, WRTC_STUN_ERR_UNAUTHORIZED, NULL);
-		return -EACCES;
+		return rc;
 	}
 	if (m->n_unknown != 0) {
 		ag->cnt.rx_unknown_attr++;
-		ice_send_response(ag, m, local, remote, WRTC_STUN_ERR_UNKNOWN_ATTRIBUTE, g->lkey);
+		ice_send_response(ag, m, local, remote, WRTC_STUN_ERR_UNKNOWN_ATTRIBUTE, key);
 		return -EPROTO;
 	}
+	if (g != &ag->gen[ag->cur] && prev_gen_refused(ag, local, remote)) {
+		ice_send_response(ag, m, local, remote, WRTC_STUN_ERR_UNAUTHORIZED, key);
+		return -EACCES;
+	}
 	if (role_conflict(ag, m)) {
-		ice_send_response(ag, m, local, remote, WRTC_STUN_ERR_ROLE_CONFLICT, g->lkey);
+		ice_send_response(ag, m, local, remote, WRTC_STUN_ERR_ROLE_CONFLICT, key);
 		return 0;
 	}
 	ag->cnt.rx_requests++;
-	ice_send_response(ag, m, local, remote, 0, g->lkey);
+	ice_send_response(ag, m, local, remote, 0, key);
 	refresh_consent_from_request(ag, local, remote, now);
 	if (g != &ag->gen[ag->cur])
-		return 0; /* Old credentials during a restart: keep-alive of the old pair only. */
+		return 0; /* Old generation: keep-alive of the old selected pair only. */
 	ag->started = true;
+	/* A check off the selected pair: the peer may move its media there
+	 * before it nominates it (wrtc_ice_agent_restart_remote()). */
+	if (ag->has_sel && !(ice_addr_eq(&ag->sel_local, local) &&
+			     ice_addr_eq(&ag->sel_remote, remote))) {
+		ag->restart_remote = *remote;
+		ag->has_restart_remote = true;
+	}
 
 	/* Learn a peer-reflexive candidate (7.3.1.3). */
 	r = ice_find_remote(ag, remote);

@@ -169,6 +169,10 @@ struct wrtc_ice_counters {
 	uint64_t timeouts;             /**< Transactions that got no answer. */
 	uint64_t pair_failures;        /**< Pairs that failed. */
 	uint64_t dropped_full;         /**< Dropped because a table was full. */
+	uint64_t rx_new_gen_prev_key;  /**< Restart: checks of the peer's new generation signed
+	                                    with our previous credentials (accepted). */
+	uint64_t rx_stale_gen;         /**< Restart: previous-generation checks off the old
+	                                    selected pair once the new one is signalled (401). */
 };
 
 /** The status dump for `query`. */
@@ -303,7 +307,9 @@ wrtc_ice_agent_next_tick(const struct wrtc_ice_agent *agent);
  * the check list and the remote credentials are reset (set the new ones
  * from the peer's SDP); the selected pair keeps carrying media until a pair
  * of the new generation is nominated. Requests using the old credentials
- * are still answered until then.
+ * are answered until then on the old pair (on any pair until the new remote
+ * credentials are set); a request signed with the old password that names
+ * the peer's new ufrag is of the new generation (docs/lib/ice.rst).
  *
  * @param agent  Agent.
  * @param ufrag  New local ufrag.
@@ -314,6 +320,25 @@ wrtc_ice_agent_next_tick(const struct wrtc_ice_agent *agent);
 int
 wrtc_ice_agent_restart(struct wrtc_ice_agent *agent, const char *ufrag, const char *pwd,
 		       uint64_t now);
+
+/**
+ * Where the peer's last authenticated request of the current generation off
+ * the selected pair came from, until the next nomination (typically an ICE
+ * restart: the new generation's checks, even those that arrive before the
+ * re-offer). A peer may move its media to a new pair before it nominates it
+ * (Chromium sends on the connection it selected, and nominates it with its
+ * next check, up to a second or two later): the caller accepts media from
+ * this address too until the nomination (RFC 8445 12.1: be prepared to
+ * receive media on any pair a check validated), and keeps sending on the
+ * selected pair.
+ *
+ * @param agent   Agent.
+ * @param remote  Out: the address.
+ * @return 0, or -ENOENT (no selected pair, or no such request since the
+ *         last nomination).
+ */
+int
+wrtc_ice_agent_restart_remote(const struct wrtc_ice_agent *agent, struct sockaddr_storage *remote);
 
 /**
  * Current state.

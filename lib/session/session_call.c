@@ -21,6 +21,9 @@
 #include "wrtc_port.h"
 #include "session_priv.h"
 
+static void keep_pt_bindings(struct wrtc_sdp_codec_decision *dec,
+			     const struct wrtc_sdp_media *prev);
+
 static const struct wrtc_config_trunk_group *
 tg_of(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
@@ -769,6 +772,8 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		}
 		rc = wrtc_sdp_codec_offer(m, &pol, psp_a->transcode && psp_of(mgr, call, b)->transcode,
 					  cm->dec);
+		if (rc == 0 && call->leg[b].sdp != NULL && i < call->leg[b].sdp->n_media)
+			keep_pt_bindings(cm->dec, &call->leg[b].sdp->media[i]);
 		if (rc == -ENOENT) {
 			cm->active = false;
 			continue;
@@ -885,6 +890,75 @@ xcoder_retire_room(struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
 	return lm->n_xretired < RTE_DIM(lm->xretired) ? 0 : -EAGAIN;
 }
 
+static bool
+same_codec(const struct wrtc_sdp_codec *c, const struct wrtc_sdp_codec_desc *d)
+{
+	return d->name[0] != '\0' && strcasecmp(c->name, d->name) == 0 && c->clock == d->clock &&
+	       (c->channels ? c->channels : 1) == (d->channels ? d->channels : 1);
+}
+
+/*
+ * A re-offer keeps the payload types side b already bound in this session
+ * (its last SDP for the m-line; RFC 3264 8.3.2): a codec it had gets its PT
+ * back, and a dynamic PT it bound to another codec is not given to a new
+ * one (Chromium refuses the answer otherwise).
+ */
+static void
+keep_pt_bindings(struct wrtc_sdp_codec_decision *dec, const struct wrtc_sdp_media *prev)
+{
+	bool used[128] = {false}, bound[128] = {false};
+	int want[WRTC_SDP_MAX_CODECS];
+
+	for (unsigned int k = 0; k < prev->n_codecs; k++)
+		bound[prev->codecs[k].pt & 0x7f] = true;
+	for (unsigned int i = 0; i < dec->n_b_offer; i++) {
+		want[i] = -1;
+		for (unsigned int k = 0; k < prev->n_codecs && want[i] < 0; k++)
+			if (same_codec(&dec->b_offer[i], &prev->codecs[k]))
+				want[i] = prev->codecs[k].pt & 0x7f;
+		if (want[i] >= 0 && !used[want[i]])
+			used[want[i]] = true;
+		else
+			want[i] = -1;
+	}
+	for (unsigned int i = 0; i < dec->n_b_offer; i++) {
+		int pt = dec->b_offer[i].pt;
+
+		if (want[i] >= 0) {
+			dec->b_offer[i].pt = want[i];
+			continue;
+		}
+		if (pt >= 0 && pt < 128 && !used[pt] && (pt < 96 || !bound[pt])) {
+			used[pt] = true;
+			continue;
+		}
+		for (int c = 96; c < 128; c++) {
+			if (!used[c] && !bound[c]) {
+				dec->b_offer[i].pt = c;
+				used[c] = true;
+				break;
+			}
+		}
+	}
+}
+
+/* @p xp (output SSRC, sequence and timestamp aside) is what @p lm's current
+ * transcoder was made with. */
+static bool
+xcoder_unchanged(const struct leg_media *lm, const struct wrtc_codec_xcoder_prm *xp)
+{
+	struct wrtc_codec_xcoder_prm x, y;
+
+	if (lm->xcoder == NULL)
+		return false;
+	memcpy(&x, xp, sizeof(x));
+	memcpy(&y, &lm->xprm, sizeof(y));
+	x.out_ssrc = y.out_ssrc = 0;
+	x.out_seq = y.out_seq = 0;
+	x.out_ts = y.out_ts = 0;
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
 /* The codec decision is complete: transcoders, or the payload-type map of a
  * relayed stream, for both directions. */
 static int
@@ -921,6 +995,16 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 					 d->a_codec.name, d->b_codec.name);
 				return rc;
 			}
+			enc_prm(mgr, call, to, xp.out.codec == WRTC_CODEC_OPUS ? "opus" :
+				to == a ? d->a_codec.name : d->b_codec.name, &xp.enc);
+			if (xcoder_unchanged(lm, &xp)) {
+				/* Same decision (hold, resume, a re-INVITE that changes nothing
+				 * here): the transcoder and its output stream go on. */
+				u.xcoder = lm->xcoder;
+				u.drop_rtcp = true;
+				mgr->st.xcoders_kept++;
+				goto post;
+			}
 			if (sess_random(&xp.out_ssrc, sizeof(xp.out_ssrc)) != 0 ||
 			    sess_random(&xp.out_seq, sizeof(xp.out_seq)) != 0 ||
 			    sess_random(&xp.out_ts, sizeof(xp.out_ts)) != 0) {
@@ -928,8 +1012,10 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 					 lm->index);
 				return -EIO;
 			}
-			enc_prm(mgr, call, to, xp.out.codec == WRTC_CODEC_OPUS ? "opus" :
-				to == a ? d->a_codec.name : d->b_codec.name, &xp.enc);
+			/* A changed codec goes on in the same outgoing stream (the worker
+			 * continues its sequence and timestamp: wrtc_codec_xcoder_continue). */
+			if (lm->xcoder != NULL && !psp_of(mgr, call, to)->reoffer_new_ssrc)
+				xp.out_ssrc = lm->xprm.out_ssrc;
 			u.xcoder = wrtc_codec_xcoder_create(&xp);
 			if (u.xcoder == NULL) {
 				snprintf(err, errlen, "media[%u]: transcoder %s -> %s: %s", lm->index,
@@ -938,6 +1024,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 				return errno == ENOMEM ? -ENOMEM : -EINVAL;
 			}
 			mgr->st.xcoders_created++;
+			memcpy(&lm->xprm, &xp, sizeof(xp));
 			/* Relayed RTCP would describe the other codec's stream. */
 			u.drop_rtcp = true;
 		} else {
@@ -961,6 +1048,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 			old = lm->xcoder;
 		}
 		lm->xcoder = u.xcoder;
+post:
 		u.rtp_stream = lm->rtp;
 		u.rtcp_out = lm->mux ? lm->rtp : lm->rtcp;
 		/* Only an allocation failure stops these; it marks the call degraded

@@ -271,6 +271,8 @@ metrics_render(struct wrtc_metrics_buf *b, void *ctx)
 	one(b, "wrtcgw_transcoders", G, "Transcoders in use (one per direction of a stream).",
 	    xcoders);
 	one(b, "wrtcgw_transcoders_created_total", C, "Transcoders created.", s->xcoders_created);
+	one(b, "wrtcgw_transcoders_kept_total", C,
+	    "Re-answers that kept a stream's transcoder (same codec decision).", s->xcoders_kept);
 	wrtc_metrics_family(b, "wrtcgw_slow_path_packets_total", C,
 			    "Packets handled by the control lcore, by kind.");
 	{

@@ -166,13 +166,16 @@ struct leg_media {
 	const char *dtls_suite;      /* static name of the keyed suite, or NULL */
 	struct wrtc_srtp *srtp_rx;   /* contexts the worker uses (freed at destroy) */
 	struct wrtc_srtp *srtp_tx;
-	struct wrtc_srtp *retired[8];/* replaced contexts, freed at destroy */
+	struct wrtc_srtp *retired[8];/* replaced contexts, maybe still in the worker's hands */
+	uint64_t retired_seq[8];     /* freed once the worker applied this message;
+	                              * UINT64_MAX: at destroy (session_webrtc.c) */
 	unsigned int n_retired;
 	bool have_src;               /* last slow-path source (for replies) */
 	struct wrtc_flow_ep last_src;
 	struct rte_ether_addr last_src_mac;
 	bool selected;               /* ICE selected pair pushed to the worker */
 	struct wrtc_flow_ep sel_remote;
+	struct wrtc_flow_ep also_from; /* ICE restart: pushed as the stream's also_from */
 	uint64_t ice_restarts;
 	unsigned int n_sources;      /* candidate addresses given to the worker's policers */
 	struct leg_source *sources;  /* [SESS_MAX_SOURCES], allocated by the first, or NULL */
@@ -189,6 +192,7 @@ struct leg_media {
 
 	/* Transcoding of what this leg sends (input: this leg's codec). */
 	struct wrtc_codec_xcoder *xcoder;
+	struct wrtc_codec_xcoder_prm xprm; /* what xcoder was made with (kept if unchanged) */
 	struct wrtc_codec_xcoder *xretired[4]; /* replaced, maybe still in the worker's hands */
 	uint64_t xretired_seq[4];    /* freed once the worker applied this message;
 				      * UINT64_MAX: the replacing update was never posted */
@@ -304,6 +308,7 @@ struct sess_stats {
 	uint64_t dtls_handshakes;    /* DTLS associations that connected */
 	uint64_t dtls_failures;      /* ... that failed (timeout, alert, fingerprint) */
 	uint64_t xcoders_created;    /* transcoders handed to workers */
+	uint64_t xcoders_kept;       /* re-answers that kept a stream's transcoder */
 	uint64_t rejected[3];        /* offer, answer, delete requests refused (REJ_*) */
 	uint64_t media_rx_bytes;     /* UDP payload bytes of every stream, sampled once a */
 	uint64_t media_tx_bytes;     /* second and at delete */
@@ -505,6 +510,9 @@ int webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struc
 int webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		      const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen);
 void webrtc_leg_free(struct leg_media *lm);
+int srtp_retire_room(struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
+		     struct leg_media *lm, unsigned int n);
+void srtp_retire(struct leg_media *lm, struct wrtc_srtp *s, uint64_t seq);
 bool webrtc_leg_trickles(const struct wrtc_call *call, unsigned int l);
 int webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		       const struct wrtc_sdp_media *m, const char *ufrag);

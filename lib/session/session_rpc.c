@@ -356,6 +356,8 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 	json_object_set_new(o, "dtls_failures", json_integer((json_int_t)mgr->st.dtls_failures));
 	json_object_set_new(o, "transcoders_created",
 			    json_integer((json_int_t)mgr->st.xcoders_created));
+	json_object_set_new(o, "transcoders_kept",
+			    json_integer((json_int_t)mgr->st.xcoders_kept));
 	json_object_set_new(o, "media_rx_bytes",
 			    json_integer((json_int_t)mgr->st.media_rx_bytes));
 	json_object_set_new(o, "media_tx_bytes",

@@ -58,9 +58,17 @@ sdes_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 {
 	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
 	struct wrtc_srtp_prm prm;
-	struct wrtc_srtp *rx, *tx;
-	int rc, rc2;
+	struct wrtc_srtp *rx, *tx, *old_rx = lm->srtp_rx, *old_tx = lm->srtp_tx;
+	uint64_t seq;
+	int rc;
 
+	/* The replaced contexts are freed once the worker applied both updates
+	 * (never dropped: every re-INVITE brings new keys). */
+	if (old_rx != NULL) {
+		rc = srtp_retire_room(mgr, call, lm, 2);
+		if (rc != 0)
+			return rc;
+	}
 	wrtc_srtp_sdes_to_prm(peer, &prm);
 	rx = wrtc_srtp_create(&prm);
 	wrtc_srtp_sdes_to_prm(ours, &prm);
@@ -70,10 +78,6 @@ sdes_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 		wrtc_srtp_free(tx);
 		return -ENOMEM;
 	}
-	if (lm->srtp_rx != NULL && lm->n_retired + 2 <= RTE_DIM(lm->retired)) {
-		lm->retired[lm->n_retired++] = lm->srtp_rx;
-		lm->retired[lm->n_retired++] = lm->srtp_tx;
-	}
 	lm->srtp_rx = rx;
 	lm->srtp_tx = tx;
 	u.srtp_rx = rx;
@@ -82,8 +86,12 @@ sdes_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 	lm->sdes_suite = wrtc_srtp_suite_name(ours->suite);
 	rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 	/* SRTCP on the RTCP port uses the same master keys (RFC 3711 §3.4). */
-	rc2 = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
-	return rc != 0 ? rc : rc2;
+	if (rc == 0)
+		rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtcp, &u);
+	seq = rc == 0 ? mgr->msg_seq : UINT64_MAX;
+	srtp_retire(lm, old_rx, seq);
+	srtp_retire(lm, old_tx, seq);
+	return rc;
 }
 
 /* Our SDES keys of @p lm live on the heap, only on legs that use SDES. */

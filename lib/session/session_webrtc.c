@@ -226,6 +226,23 @@ push_selected(struct leg_media *lm, const struct wrtc_flow_ep *remote)
 		CALL_LOG(WARNING, lm->call, "port %u: ICE pair not given to the worker", lm->port);
 }
 
+/* Media is also accepted from the pair the peer last checked off the
+ * selected one (an ICE restart's new generation), until it nominates one:
+ * the peer may move its media first. */
+static void
+restart_also_from(struct leg_media *lm)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_ALSO};
+	struct sockaddr_storage ss;
+
+	if (!lm->selected || wrtc_ice_agent_restart_remote(lm->ice, &ss) != 0 ||
+	    ss_to_ep(&ss, &u.also_from) != 0 || wrtc_flow_ep_eq(&u.also_from, &lm->also_from) ||
+	    wrtc_flow_ep_eq(&u.also_from, &lm->sel_remote))
+		return;
+	if (ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u) == 0)
+		lm->also_from = u.also_from;
+}
+
 static void
 dtls_maybe_start(struct leg_media *lm)
 {
@@ -247,6 +264,7 @@ ice_event(void *opaque, const struct wrtc_ice_event *ev)
 			return;
 		lm->selected = true;
 		lm->sel_remote = r;
+		memset(&lm->also_from, 0, sizeof(lm->also_from));
 		push_selected(lm, &r);
 		CALL_LOG(INFO, lm->call, "leg %s m-line %u: ICE selected %s",
 			 lm->call->leg[lm->leg].tag, lm->index, wrtc_flow_ep_str(&r, buf, sizeof(buf)));
@@ -254,6 +272,7 @@ ice_event(void *opaque, const struct wrtc_ice_event *ev)
 		break;
 	case WRTC_ICE_EVENT_CONSENT_LOST:
 		lm->selected = false;
+		memset(&lm->also_from, 0, sizeof(lm->also_from));
 		push_selected(lm, NULL);
 		CALL_LOG(NOTICE, lm->call, "leg %s m-line %u: ICE consent expired, media stopped",
 			 lm->call->leg[lm->leg].tag, lm->index);
@@ -696,14 +715,49 @@ webrtc_leg_free(struct leg_media *lm)
 	lm->n_retired = 0;
 }
 
+/* Free the retired SRTP contexts of @p lm the worker has let go of: it
+ * applied the update that replaced each (as for transcoders). */
 static void
-retire(struct leg_media *lm, struct wrtc_srtp *s)
+srtp_reap(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, struct leg_media *lm)
 {
-	if (s == NULL)
+	unsigned int j = 0;
+
+	for (unsigned int k = 0; k < lm->n_retired; k++) {
+		if (lm->retired_seq[k] != UINT64_MAX &&
+		    ctrl_done(mgr, call->worker, lm->retired_seq[k])) {
+			wrtc_srtp_free(lm->retired[k]);
+			continue;
+		}
+		lm->retired[j] = lm->retired[k];
+		lm->retired_seq[j++] = lm->retired_seq[k];
+	}
+	lm->n_retired = j;
+}
+
+/* Room to retire @p n more contexts: what the worker released is freed; if
+ * the slots are still held, wait (bounded) for the worker.
+ * @return 0, or -EAGAIN (the worker is behind: the caller retries). */
+int
+srtp_retire_room(struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
+		 struct leg_media *lm, unsigned int n)
+{
+	srtp_reap(mgr, call, lm);
+	if (lm->n_retired + n <= RTE_DIM(lm->retired))
+		return 0;
+	if (ctrl_wait(mgr, call->worker, SESS_RPC_WAIT_US) == 0)
+		srtp_reap(mgr, call, lm);
+	return lm->n_retired + n <= RTE_DIM(lm->retired) ? 0 : -EAGAIN;
+}
+
+/* @p s is the worker's until it applied message @p seq (UINT64_MAX: until
+ * the call's streams are removed). The caller made room. */
+void
+srtp_retire(struct leg_media *lm, struct wrtc_srtp *s, uint64_t seq)
+{
+	if (s == NULL || lm->n_retired >= RTE_DIM(lm->retired))
 		return;
-	if (lm->n_retired < RTE_DIM(lm->retired))
-		lm->retired[lm->n_retired++] = s;
-	/* Past that the context leaks rather than risk a worker using freed memory. */
+	lm->retired[lm->n_retired] = s;
+	lm->retired_seq[lm->n_retired++] = seq;
 }
 
 /* DTLS just connected: build the SRTP contexts and hand them to the worker. */
@@ -712,10 +766,16 @@ dtls_connected(struct leg_media *lm)
 {
 	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
 	struct wrtc_dtls_srtp_keys keys;
-	struct wrtc_srtp *rx, *tx;
+	struct wrtc_srtp *rx, *tx, *old_rx = lm->srtp_rx, *old_tx = lm->srtp_tx;
+	int rc;
 
 	if (wrtc_dtls_srtp_keys(lm->dtls, &keys) != 0)
 		return;
+	if (old_rx != NULL && srtp_retire_room(lm->mgr, lm->call, lm, 2) != 0) {
+		CALL_LOG(ERR, lm->call, "leg %s: worker %u holds the earlier SRTP contexts: "
+			 "keys not replaced", lm->call->leg[lm->leg].tag, lm->call->worker);
+		return;
+	}
 	rx = wrtc_srtp_create(&keys.remote);
 	tx = wrtc_srtp_create(&keys.local);
 	if (rx == NULL || tx == NULL) {
@@ -725,14 +785,15 @@ dtls_connected(struct leg_media *lm)
 			 lm->call->leg[lm->leg].tag);
 		return;
 	}
-	retire(lm, lm->srtp_rx);
-	retire(lm, lm->srtp_tx);
 	lm->srtp_rx = rx;
 	lm->srtp_tx = tx;
 	u.srtp_rx = rx;
 	u.srtp_tx = tx;
 	u.secure_only = true;
-	if (ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u) != 0)
+	rc = ctrl_post(lm->mgr, lm->call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	srtp_retire(lm, old_rx, rc == 0 ? lm->mgr->msg_seq : UINT64_MAX);
+	srtp_retire(lm, old_tx, rc == 0 ? lm->mgr->msg_seq : UINT64_MAX);
+	if (rc != 0)
 		CALL_LOG(ERR, lm->call, "leg %s: SRTP keys not given to the worker",
 			 lm->call->leg[lm->leg].tag);
 	lm->dtls_connected = true;
@@ -794,6 +855,7 @@ webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind)
 		if (wrtc_ice_agent_handle_stun(lm->ice, &local, &remote, payload, pi.payload_len,
 					       now) == 0)
 			lm->ctrl_rx_tsc = rte_rdtsc();
+		restart_also_from(lm);
 	} else if (kind == WRTC_PUNT_DTLS) {
 		enum wrtc_dtls_state before;
 
@@ -877,7 +939,7 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			ss_to_ep(&st.selected_remote, &e);
 			wrtc_flow_ep_str(&e, sel, sizeof(sel));
 		}
-		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:i, s:I, s:i}",
+		json_object_set_new(o, "ice", json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:f, s:i, s:i, s:I, s:i, s:b, s:I, s:I}",
 			"state", wrtc_ice_state_name(st.state),
 			"local_mode", wrtc_ice_mode_name(st.local_mode),
 			"remote_mode", wrtc_ice_mode_name(st.remote_mode),
@@ -886,7 +948,9 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			"consent_age", (double)st.consent_age_us / 1e6,
 			"generation", st.generation, "restarts", (int)lm->ice_restarts,
 			"requests", (json_int_t)st.counters.rx_requests,
-			"remote_candidates", st.n_remote));
+			"remote_candidates", st.n_remote, "restarting", st.restarting,
+			"new_gen_prev_key", (json_int_t)st.counters.rx_new_gen_prev_key,
+			"stale_gen", (json_int_t)st.counters.rx_stale_gen));
 	}
 	if (lm->call->e2e) {
 		json_object_set_new(o, "dtls", relay_leg_dtls(lm));

@@ -435,7 +435,8 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 				continue;
 			}
 		} else if (s->remote_verified) {
-			if (unlikely(!wrtc_flow_ep_eq(&src, &s->remote))) {
+			if (unlikely(!wrtc_flow_ep_eq(&src, &s->remote) &&
+				     !wrtc_flow_ep_eq(&src, &s->also_from))) {
 				stream_drop(w, b, s, m, WRTC_DROP_SOURCE);
 				continue;
 			}
@@ -973,6 +974,11 @@ apply_messages(struct wrtc_lcore *w)
 			owner_msg_apply(w, wrtc_worker_msg_of(msg));
 			continue;
 		}
+		/* A re-offer that changed the codec: the new transcoder continues the
+		 * old one's output stream (same SSRC), while both are still ours. */
+		if (msg->type == WRTC_FLOW_MSG_UPDATE && (msg->upd.fields & WRTC_FLOW_UPD_MEDIA) &&
+		    msg->s != NULL && msg->s->xcoder != NULL && msg->upd.xcoder != NULL)
+			(void)wrtc_codec_xcoder_continue(msg->upd.xcoder, msg->s->xcoder);
 		wrtc_flow_msg_apply(w->flows, msg);
 		if (msg->result != 0 || msg->s == NULL)
 			continue;

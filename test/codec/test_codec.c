@@ -693,6 +693,68 @@ test_input_ssrc_change(void)
 	return 0;
 }
 
+/* A re-offer changes the codec (PCMU -> PCMA towards the peer): the new
+ * transcoder continues the old one's stream: same SSRC, next sequence
+ * number, a timestamp one frame past the old next one, marker bit; with
+ * another SSRC (the profile asked for a new stream) nothing is taken over. */
+static int
+test_xcoder_continue(void)
+{
+	struct wrtc_codec_xcoder_prm p = prm_make(WRTC_CODEC_PCMA, 8, 20, WRTC_CODEC_PCMU, 0, 20);
+	struct wrtc_codec_xcoder_prm q = prm_make(WRTC_CODEC_PCMA, 8, 20, WRTC_CODEC_PCMA, 8, 20);
+	struct wrtc_codec_xcoder *x = wrtc_codec_xcoder_create(&p), *y, *z;
+	uint8_t pkt[200], pl[160];
+	struct wrtc_rtp_info ri;
+
+	q.out_seq = 7;
+	q.out_ts = 12345;
+	y = wrtc_codec_xcoder_create(&q);
+	q.out_ssrc = 0x55667788;
+	z = wrtc_codec_xcoder_create(&q);
+	if (!WRTC_CHECK(x != NULL && y != NULL && z != NULL))
+		return -1;
+	memset(pl, 0xd5, sizeof(pl));
+	outp.n = 0;
+	for (unsigned int i = 0; i < 10; i++) {
+		size_t size = rtp_make(pkt, false, 8, (uint16_t)(10 + i), 5000 + i * 160, 0xa, pl,
+				       160);
+
+		WRTC_CHECK_EQ(wrtc_codec_xcoder_input(x, pkt, size, 0), 0);
+		drain(x, 0);
+	}
+	WRTC_CHECK_EQ(outp.n, 10);
+	WRTC_CHECK(check_continuous(p.out_seq, 0, p.out_ts, 160, p.out_ssrc));
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(z, x), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(x, x), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(y, x), 0);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(y, x), -EALREADY);
+	for (unsigned int i = 10; i < 20; i++) {
+		size_t size = rtp_make(pkt, false, 8, (uint16_t)(10 + i), 5000 + i * 160, 0xa, pl,
+				       160);
+
+		WRTC_CHECK_EQ(wrtc_codec_xcoder_input(y, pkt, size, 0), 0);
+		drain(y, 0);
+	}
+	WRTC_CHECK_EQ(outp.n, 20);
+	for (unsigned int i = 0; i < 20; i++) {
+		WRTC_CHECK_EQ(wrtc_rtp_parse(outp.data[i], outp.size[i], &ri), 0);
+		WRTC_CHECK_EQ(ri.ssrc, p.out_ssrc);
+		WRTC_CHECK_EQ(ri.seq, (uint16_t)(p.out_seq + i));
+		WRTC_CHECK_EQ(ri.pt, i < 10 ? 0 : 8);
+		/* One frame of timestamps skipped at the switch, none elsewhere. */
+		WRTC_CHECK_EQ(ri.ts, p.out_ts + 160 * i + (i < 10 ? 0 : 160));
+		WRTC_CHECK_EQ(ri.marker, i == 0 || i == 10);
+	}
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_tx_stats(y)->packets, 20);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_tx_stats(y)->ssrc, p.out_ssrc);
+	/* Once the new one sent, nothing more is taken over. */
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(y, x), -EALREADY);
+	wrtc_codec_xcoder_free(x);
+	wrtc_codec_xcoder_free(y);
+	wrtc_codec_xcoder_free(z);
+	return 0;
+}
+
 /* A 200 ms loss: 120 ms are concealed (the last 20 ms of it from the next
  * packet's FEC), the remaining 80 ms become a timestamp gap with the marker
  * bit; sequence numbers stay continuous. */
@@ -1162,6 +1224,7 @@ static const struct wrtc_test_case cases[] = {
 	{"long_loss", test_long_loss},
 	{"rtcp_from_xcoder", test_rtcp_from_xcoder},
 	{"input_ssrc_change", test_input_ssrc_change},
+	{"a re-offer's new transcoder continues the stream", test_xcoder_continue},
 	{"repacketise_pcmu_20_to_30", test_repacketise_20_to_30},
 	{"repacketise_opus20_to_pcmu30", test_repacketise_opus20_to_pcmu30},
 	{"repacketise_pcmu30_to_opus20", test_repacketise_pcmu30_to_opus20},

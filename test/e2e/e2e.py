@@ -173,11 +173,11 @@ class Phone:
 
     def _run(self):
         seq, next_send = 0, time.time()
-        enc = tone.ulaw_encode if self.pt == 0 else alaw_encode
         while not self.stop_flag:
             now = time.time()
             if now >= next_send:
                 if self.sending and self.remote:
+                    enc = tone.ulaw_encode if self.pt == 0 else alaw_encode  # re-offers
                     pcm = tone.sine(self.freq, 8000, 160, seq * 160)
                     hdr = struct.pack("!BBHII", 0x80, self.pt, seq & 0xffff,
                                       (seq * 160) & 0xffffffff, 0x0ab1e5)

@@ -140,7 +140,8 @@ const commands = {
 		report.forEach((s) => {
 			if (s.type === 'inbound-rtp' && s.kind === 'audio') {
 				const c = byId[s.codecId] || {};
-				out.inbound = {packetsReceived: s.packetsReceived, packetsLost: s.packetsLost,
+				out.inbound_ssrcs = (out.inbound_ssrcs || []).concat([s.ssrc]);
+				out.inbound = {ssrc: s.ssrc, packetsReceived: s.packetsReceived, packetsLost: s.packetsLost,
 					audioLevel: s.audioLevel, totalAudioEnergy: s.totalAudioEnergy,
 					totalSamplesDuration: s.totalSamplesDuration, jitter: s.jitter,
 					concealedSamples: s.concealedSamples, totalSamplesReceived: s.totalSamplesReceived,

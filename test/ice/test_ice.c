@@ -1330,6 +1330,336 @@ test_api_errors(void)
 	return 0;
 }
 
+/*
+ * A browser emulated by hand against one gateway agent (lite, or full and
+ * controlled), to reproduce the orderings of a real ICE restart: Chromium
+ * checks its new generation right after setLocalDescription(offer), with the
+ * gateway's *old* ufrag and password (USERNAME "gwOld:brNew"), nominates the
+ * first pair that answers and keeps using those credentials on it.
+ */
+struct brw {
+	struct wrtc_ice_agent *gw;
+	uint64_t now;
+	bool mute;                      /* Drop what the gateway sends (consent failing). */
+	/* The gateway's last response to one of our requests. */
+	bool got;
+	int cls;
+	int code;
+	bool resp_auth_ok;              /* Its integrity verified with the key we signed with. */
+	struct wrtc_stun_key *sent_key;
+	uint8_t tid[12];
+	/* Browser credentials, by generation (ours to answer the gateway's checks). */
+	char ufrag[16][8];
+	char pwd[16][32];
+	unsigned int n_gen;
+	struct sockaddr_storage gw_addr;
+	unsigned int answered;          /* Gateway checks we answered. */
+	unsigned int tid_seq;
+	struct pkt q[8];                /* Our answers to the gateway's checks, in flight. */
+	unsigned int n_q;
+};
+
+static int
+brw_send(void *opaque, const struct sockaddr_storage *local, const struct sockaddr_storage *remote,
+	 const uint8_t *buf, size_t len)
+{
+	struct brw *b = opaque;
+	struct wrtc_stun_stats stats;
+	struct wrtc_stun_msg m;
+
+	memset(&stats, 0, sizeof(stats));
+	if (b->mute || wrtc_stun_msg_parse(&m, buf, len, &stats) != 0)
+		return 0;
+	if (m.cls == WRTC_STUN_REQUEST) {
+		/* A check (full gateway) or consent: answer it with the credentials it names. */
+		const uint8_t *colon = memchr(m.username.val, ':', m.username.len);
+		size_t n = colon != NULL ? (size_t)(colon - m.username.val) : 0;
+
+		for (unsigned int g = 0; g < b->n_gen; g++) {
+			uint8_t out[256];
+			struct wrtc_stun_builder bd;
+			struct wrtc_stun_key *k;
+			int l;
+
+			if (strlen(b->ufrag[g]) != n || memcmp(b->ufrag[g], m.username.val, n) != 0)
+				continue;
+			k = wrtc_stun_key_create(b->pwd[g], strlen(b->pwd[g]));
+			wrtc_stun_builder_init(&bd, out, sizeof(out), WRTC_STUN_BINDING,
+					       WRTC_STUN_SUCCESS, m.tid);
+			wrtc_stun_builder_add_xor_addr(&bd, WRTC_STUN_ATTR_XOR_MAPPED_ADDRESS,
+						       local);
+			wrtc_stun_builder_add_integrity(&bd, k);
+			wrtc_stun_builder_add_fingerprint(&bd);
+			l = wrtc_stun_builder_finish(&bd);
+			wrtc_stun_key_free(k);
+			/* Delivered on the next brw_run() step, not from inside the callback. */
+			if (b->n_q < 8 && l > 0) {
+				memcpy(b->q[b->n_q].buf, out, (size_t)l);
+				b->q[b->n_q].len = (size_t)l;
+				b->q[b->n_q].src = *remote;
+				b->q[b->n_q].dst = *local;
+				b->n_q++;
+			}
+			return 0;
+		}
+		return 0;
+	}
+	if (memcmp(m.tid, b->tid, 12) != 0)
+		return 0;
+	b->got = true;
+	b->cls = m.cls;
+	b->code = 0;
+	if (m.cls == WRTC_STUN_ERROR)
+		wrtc_stun_msg_get_error_code(&m, &b->code);
+	b->resp_auth_ok = b->sent_key != NULL && m.integrity_off != 0 &&
+			  wrtc_stun_msg_check_integrity(&m, b->sent_key) == 0;
+	return 0;
+}
+
+/*
+ * The browser sends one check from @p port: USERNAME "gw_ufrag:br_ufrag",
+ * signed with @p gw_pwd. Returns the response class (-1: none), code in b->code.
+ */
+static int
+brw_check(struct brw *b, uint16_t port, const char *gw_ufrag, const char *gw_pwd,
+	  const char *br_ufrag, bool use_cand)
+{
+	uint8_t buf[256];
+	char user[64];
+	struct wrtc_stun_builder bd;
+	struct sockaddr_storage src = sa("10.0.0.1", port);
+	int len;
+
+	snprintf(user, sizeof(user), "%s:%s", gw_ufrag, br_ufrag);
+	b->sent_key = wrtc_stun_key_create(gw_pwd, strlen(gw_pwd));
+	b->tid_seq++;
+	memset(b->tid, 0, sizeof(b->tid));
+	memcpy(b->tid, &b->tid_seq, sizeof(b->tid_seq));
+	b->tid[11] = (uint8_t)port;
+	wrtc_stun_builder_init(&bd, buf, sizeof(buf), WRTC_STUN_BINDING, WRTC_STUN_REQUEST, b->tid);
+	wrtc_stun_builder_add_attr(&bd, WRTC_STUN_ATTR_USERNAME, user, strlen(user));
+	wrtc_stun_builder_add_u32(&bd, WRTC_STUN_ATTR_PRIORITY,
+				  wrtc_ice_priority(WRTC_ICE_CAND_PRFLX, 65535, 1));
+	wrtc_stun_builder_add_u64(&bd, WRTC_STUN_ATTR_ICE_CONTROLLING, 0x1234);
+	if (use_cand)
+		wrtc_stun_builder_add_attr(&bd, WRTC_STUN_ATTR_USE_CANDIDATE, NULL, 0);
+	wrtc_stun_builder_add_integrity(&bd, b->sent_key);
+	wrtc_stun_builder_add_fingerprint(&bd);
+	len = wrtc_stun_builder_finish(&bd);
+	b->got = false;
+	wrtc_ice_agent_handle_stun(b->gw, &b->gw_addr, &src, buf, (size_t)len, b->now);
+	wrtc_stun_key_free(b->sent_key);
+	b->sent_key = NULL;
+	if (!b->got)
+		return -1;
+	return b->cls;
+}
+
+/* Let the gateway's timers run (a full gateway's triggered checks get answered). */
+static void
+brw_run(struct brw *b, uint64_t duration)
+{
+	uint64_t end = b->now + duration;
+
+	while (b->now < end) {
+		unsigned int n = b->n_q;
+
+		b->n_q = 0;
+		for (unsigned int i = 0; i < n; i++) {
+			struct pkt p = b->q[i];
+
+			b->answered++;
+			wrtc_ice_agent_handle_stun(b->gw, &p.dst, &p.src, p.buf, p.len, b->now);
+		}
+		wrtc_ice_agent_tick(b->gw, b->now);
+		b->now += 5000;
+	}
+}
+
+static bool
+brw_selected(struct brw *b, uint16_t port)
+{
+	struct sockaddr_storage r = sa("10.0.0.1", port);
+
+	return wrtc_ice_agent_is_remote_allowed(b->gw, &r);
+}
+
+static void
+brw_gen(struct brw *b, unsigned int g)
+{
+	snprintf(b->ufrag[g], sizeof(b->ufrag[g]), "br%02u", g);
+	snprintf(b->pwd[g], sizeof(b->pwd[g]), "brPassword%02u0123456789abcdef", g);
+	if (g + 1 > b->n_gen)
+		b->n_gen = g + 1;
+}
+
+static void
+gw_cred(unsigned int g, char *u, size_t ul, char *p, size_t pl)
+{
+	snprintf(u, ul, "gw%02u", g);
+	snprintf(p, pl, "gwPassword%02u0123456789abcdef", g);
+}
+
+/* The browser's check on a pair nominates it: a full gateway first checks it back. */
+static bool
+brw_nominate(struct brw *b, uint16_t port, const char *gu, const char *gp, const char *bu)
+{
+	for (int i = 0; i < 20 && (i == 0 || !brw_selected(b, port)); i++) {
+		if (brw_check(b, port, gu, gp, bu, true) != WRTC_STUN_SUCCESS || !b->resp_auth_ok)
+			return false;
+		brw_run(b, 100000);
+	}
+	return brw_selected(b, port);
+}
+
+static int
+restart_chromium_order(enum wrtc_ice_mode mode)
+{
+	struct wrtc_ice_cand lc = cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000);
+	static struct brw b;
+	char gu[8], gp[32], gu1[8], gp1[32];
+	struct wrtc_ice_agent_prm prm = {
+		.mode = mode, .role = WRTC_ICE_ROLE_CONTROLLED, .tie_breaker = 9,
+		.local = &lc, .n_local = 1, .send = brw_send, .opaque = &b,
+	};
+	struct wrtc_ice_status st;
+	uint16_t port = 1000;
+
+	memset(&b, 0, sizeof(b));
+	b.now = 1000000;
+	b.gw_addr = lc.addr;
+	gw_cred(0, gu, sizeof(gu), gp, sizeof(gp));
+	prm.ufrag = gu;
+	prm.pwd = gp;
+	b.gw = wrtc_ice_agent_create(&prm);
+	WRTC_CHECK(b.gw != NULL);
+	brw_gen(&b, 0);
+	WRTC_CHECK_EQ(wrtc_ice_agent_set_remote_credentials(b.gw, b.ufrag[0], b.pwd[0], false), 0);
+	WRTC_CHECK(brw_nominate(&b, port, gu, gp, b.ufrag[0]));
+
+	for (unsigned int g = 1; g <= 12; g++) {
+		uint16_t old_port = port;
+		unsigned int kind = g % 4;
+		const bool from_gw = kind == 3;
+		const bool consent_failed = g == 6 || g == 12;
+
+		port = (uint16_t)(1000 + g);
+		brw_gen(&b, g);
+		snprintf(gu1, sizeof(gu1), "%s", gu);
+		snprintf(gp1, sizeof(gp1), "%s", gp);
+		gw_cred(g, gu, sizeof(gu), gp, sizeof(gp));
+		if (consent_failed) {
+			/* Nothing comes through for longer than the consent timeout. */
+			b.mute = true;
+			brw_run(&b, 31000000);
+			b.mute = false;
+			WRTC_CHECK_EQ(wrtc_ice_agent_state(b.gw), WRTC_ICE_STATE_FAILED);
+			WRTC_CHECK(!brw_selected(&b, old_port));
+		}
+		if (from_gw) {
+			/* The gateway re-offers with new credentials; the browser has not
+			 * answered: its old-generation checks keep the old pair alive. */
+			WRTC_CHECK_EQ(wrtc_ice_agent_restart(b.gw, gu, gp, b.now), 0);
+			if (!consent_failed) {
+				WRTC_CHECK_EQ(brw_check(&b, old_port, gu1, gp1, b.ufrag[g - 1], true),
+					      WRTC_STUN_SUCCESS);
+				WRTC_CHECK(brw_selected(&b, old_port));
+			}
+			/* Its answer: new credentials both ways, checks with the new ones. */
+			WRTC_CHECK_EQ(wrtc_ice_agent_set_remote_credentials(b.gw, b.ufrag[g],
+									    b.pwd[g], false), 0);
+			WRTC_CHECK(brw_nominate(&b, port, gu, gp, b.ufrag[g]));
+		} else {
+			if (kind == 1) {
+				/* The early check reaches the gateway before the re-offer does. */
+				WRTC_CHECK(brw_nominate(&b, port, gu1, gp1, b.ufrag[g]));
+			}
+			/* The browser's re-offer: the gateway restarts and answers. */
+			WRTC_CHECK_EQ(wrtc_ice_agent_restart(b.gw, gu, gp, b.now), 0);
+			WRTC_CHECK_EQ(wrtc_ice_agent_set_remote_credentials(b.gw, b.ufrag[g],
+									    b.pwd[g], false), 0);
+			if (kind != 1 && !consent_failed) {
+				/* The old pair still carries media; its keep-alive with the old
+				 * credentials is answered... */
+				WRTC_CHECK(brw_selected(&b, old_port));
+				WRTC_CHECK_EQ(brw_check(&b, old_port, gu1, gp1, b.ufrag[g - 1], true),
+					      WRTC_STUN_SUCCESS);
+				/* ...but an old-generation check on another pair is refused now
+				 * that the new generation is signalled (no silent success). */
+				WRTC_CHECK_EQ(brw_check(&b, (uint16_t)(port + 100), gu1, gp1,
+							b.ufrag[g - 1], true),
+					      WRTC_STUN_ERROR);
+				WRTC_CHECK_EQ(b.code, WRTC_STUN_ERR_UNAUTHORIZED);
+				WRTC_CHECK(brw_selected(&b, old_port));
+			}
+			if (kind != 1 && !consent_failed) {
+				/* Chromium's first check on its new pair carries no
+				 * USE-CANDIDATE: media may follow it before the nomination. */
+				struct sockaddr_storage rr, want = sa("10.0.0.1", port);
+
+				WRTC_CHECK_EQ(brw_check(&b, port, gu1, gp1, b.ufrag[g], false),
+					      WRTC_STUN_SUCCESS);
+				WRTC_CHECK(b.resp_auth_ok);
+				WRTC_CHECK(brw_selected(&b, old_port));
+				WRTC_CHECK_EQ(wrtc_ice_agent_restart_remote(b.gw, &rr), 0);
+				WRTC_CHECK(eq(&rr, &want));
+			}
+			/* Chromium's order: the gateway's old credentials, its new ufrag. */
+			WRTC_CHECK(brw_nominate(&b, port, gu1, gp1, b.ufrag[g]));
+			{
+				struct sockaddr_storage rr;
+
+				WRTC_CHECK_EQ(wrtc_ice_agent_restart_remote(b.gw, &rr), -ENOENT);
+			}
+		}
+		WRTC_CHECK(brw_selected(&b, port));
+		WRTC_CHECK(!brw_selected(&b, old_port));
+		wrtc_ice_agent_status(b.gw, b.now, &st);
+		WRTC_CHECK(!st.restarting);
+		WRTC_CHECK_EQ(st.generation, g);
+		WRTC_CHECK_EQ(wrtc_ice_agent_state(b.gw), WRTC_ICE_STATE_COMPLETED);
+		/* 40 s of consent on the pair, with the credentials the browser found it
+		 * with (Chromium keeps them): media stays on it. */
+		for (int i = 0; i < 16; i++) {
+			const bool prev_key = !from_gw;
+
+			WRTC_CHECK_EQ(brw_check(&b, port, prev_key ? gu1 : gu, prev_key ? gp1 : gp,
+						b.ufrag[g], true),
+				      WRTC_STUN_SUCCESS);
+			brw_run(&b, 2500000);
+			WRTC_CHECK(brw_selected(&b, port));
+		}
+		WRTC_CHECK_EQ(wrtc_ice_agent_state(b.gw), WRTC_ICE_STATE_COMPLETED);
+		/* The previous generation's own checks are over. */
+		WRTC_CHECK_EQ(brw_check(&b, old_port, gu1, gp1, b.ufrag[g - 1], true),
+			      WRTC_STUN_ERROR);
+		WRTC_CHECK_EQ(b.code, WRTC_STUN_ERR_UNAUTHORIZED);
+		WRTC_CHECK(brw_selected(&b, port));
+	}
+	wrtc_ice_agent_status(b.gw, b.now, &st);
+	WRTC_CHECK(st.counters.rx_new_gen_prev_key > 0);
+	WRTC_CHECK(st.counters.rx_stale_gen > 0);
+	WRTC_CHECK(mode == WRTC_ICE_MODE_LITE || b.answered > 0);
+	/* Two generations back is not accepted, even naming the current peer ufrag. */
+	gw_cred(10, gu1, sizeof(gu1), gp1, sizeof(gp1));
+	WRTC_CHECK_EQ(brw_check(&b, port, gu1, gp1, b.ufrag[12], true), WRTC_STUN_ERROR);
+	WRTC_CHECK_EQ(b.code, WRTC_STUN_ERR_UNAUTHORIZED);
+	wrtc_ice_agent_free(b.gw);
+	return 0;
+}
+
+static int
+test_restart_chromium_order_lite(void)
+{
+	return restart_chromium_order(WRTC_ICE_MODE_LITE);
+}
+
+static int
+test_restart_chromium_order_full(void)
+{
+	return restart_chromium_order(WRTC_ICE_MODE_FULL);
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"full controlling <-> lite", test_full_controlling_lite},
 	{"full <-> full, v4 and v6", test_full_full},
@@ -1340,6 +1670,8 @@ static const struct wrtc_test_case cases[] = {
 	{"unreachable peer fails", test_check_failure},
 	{"restart keeps the old pair until nominated", test_restart_keeps_old_pair},
 	{"lite restart", test_lite_restart},
+	{"restart in Chromium's order, lite", test_restart_chromium_order_lite},
+	{"restart in Chromium's order, full", test_restart_chromium_order_full},
 	{"consent expiry, full", test_consent_expiry_full},
 	{"consent expiry, lite", test_consent_expiry_lite},
 	{"peer-reflexive behind NAT", test_prflx_behind_nat},

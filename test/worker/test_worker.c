@@ -1215,6 +1215,73 @@ test_punt_owner(void)
 	return 0;
 }
 
+/* ICE restart: media from the pair the peer checked with the new generation
+ * is accepted besides the selected one (also_from) until a REMOTE update. */
+static int
+test_ice_also_from(void)
+{
+	struct wrtc_stream *si = stream(22010), *so = stream(22012);
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
+	uint64_t before = dp.workers[0]->st.drops[WRTC_DROP_SOURCE];
+	struct rte_mbuf *out;
+	uint8_t pl[60];
+
+	wrtc_steer_set(&dp.port[0], 22010, 0);
+	wrtc_steer_set(&dp.port[0], 22012, 0);
+	si->remote_mode = WRTC_FLOW_REMOTE_ICE;
+	si->started = so->started = true;
+	post(0, WRTC_FLOW_MSG_INSTALL, si, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, so, NULL);
+	u.remote_mode = WRTC_FLOW_REMOTE_ICE;
+	u.remote.ip = a_ip;
+	u.remote.port = 7400;
+	u.remote_verified = true;
+	post(0, WRTC_FLOW_MSG_UPDATE, si, &u);
+	set_remote(0, so, &b_ip, 5010, &b_mac);
+	wire_pair(0, si, so);
+	poll_all(1);
+	drain_replies();
+	rtp_payload(pl, 4, sizeof(pl));
+	/* The peer's new port: dropped until the control lcore says otherwise. */
+	inject(0, frame(&a_mac, &a_ip, 7402, 22010, pl, sizeof(pl)));
+	poll_all(1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
+	WRTC_CHECK_EQ(dp.workers[0]->st.drops[WRTC_DROP_SOURCE] - before, 1);
+	u.fields = WRTC_FLOW_UPD_ALSO;
+	u.also_from.ip = a_ip;
+	u.also_from.port = 7402;
+	post(0, WRTC_FLOW_MSG_UPDATE, si, &u);
+	poll_all(1);
+	drain_replies();
+	inject(0, frame(&a_mac, &a_ip, 7402, 22010, pl, sizeof(pl)));
+	inject(0, frame(&a_mac, &a_ip, 7400, 22010, pl, sizeof(pl)));
+	inject(0, frame(&a_mac, &x_ip, 7402, 22010, pl, sizeof(pl)));
+	poll_all(1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 2);
+	while (rte_ring_dequeue(txr[0], (void **)&out) == 0) {
+		check_out(out, &b_mac, &b_ip, 22012, 5010, pl, sizeof(pl));
+		rte_pktmbuf_free(out);
+	}
+	WRTC_CHECK_EQ(dp.workers[0]->st.drops[WRTC_DROP_SOURCE] - before, 2);
+	/* The nomination (a REMOTE update) ends it. */
+	u.fields = WRTC_FLOW_UPD_REMOTE;
+	u.remote.port = 7404;
+	post(0, WRTC_FLOW_MSG_UPDATE, si, &u);
+	poll_all(1);
+	drain_replies();
+	inject(0, frame(&a_mac, &a_ip, 7402, 22010, pl, sizeof(pl)));
+	poll_all(1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
+	WRTC_CHECK_EQ(dp.workers[0]->st.drops[WRTC_DROP_SOURCE] - before, 3);
+	post(0, WRTC_FLOW_MSG_REMOVE, si, NULL);
+	post(0, WRTC_FLOW_MSG_REMOVE, so, NULL);
+	poll_all(1);
+	drain_replies();
+	rte_free(si);
+	rte_free(so);
+	return 0;
+}
+
 /* An ICE leg whose selected pair is @p ip:port (what push_selected() posts). */
 static void
 set_selected(uint16_t w, struct wrtc_stream *s, const struct wrtc_net_addr *ip, uint16_t port,
@@ -1327,6 +1394,7 @@ static const struct wrtc_test_case cases[] = {
 	{"arp, nd and icmp echo policed before the punt ring", test_punt_policed},
 	{"punt ring shares and the selected pair's class", test_punt_shares},
 	{"STUN policed by the owner of its port", test_punt_owner},
+	{"ICE restart: media also from the new pair", test_ice_also_from},
 };
 
 int
