@@ -17,6 +17,11 @@
  *   srtp-gcm  leg A SRTP AEAD_AES_128_GCM, leg B plain RTP.
  *   xcode     leg A Opus over SRTP (AES-CM), leg B PCMU: the worker decrypts,
  *             transcodes both ways (real transcoder objects) and encrypts.
+ *   passthrough  WebRTC <-> WebRTC with srtp_relay: both peers send SRTP
+ *             (AES-CM) with keys the gateway does not have, and one packet in
+ *             50 is a DTLS application-data record (SCTP of a data channel);
+ *             the worker relays both byte for byte (streams with dtls_relay).
+ *             Each output is unprotected by the receiving peer's context.
  *
  * Throughput (default): the generator fills the RX ring with a batch, then
  * the worker runs wrtc_worker_poll_once() until it is empty; only the
@@ -72,13 +77,17 @@ enum {
 	STAGE_BURST = 32,
 };
 
-enum mode { M_RELAY, M_SRTP_CM, M_SRTP_GCM, M_XCODE };
-static const char *const mode_name[] = {"relay", "srtp-cm", "srtp-gcm", "xcode"};
+enum mode { M_RELAY, M_SRTP_CM, M_SRTP_GCM, M_XCODE, M_E2E };
+static const char *const mode_name[] = {"relay", "srtp-cm", "srtp-gcm", "xcode", "passthrough"};
+
+enum { DTLS_EVERY = 50, DTLS_SIZE = 120 };
 
 struct call {
 	struct wrtc_stream *s[2];       /* Gateway streams of leg A and leg B. */
 	struct wrtc_srtp *peer_tx;      /* The browser's sender (leg A). */
 	struct wrtc_srtp *peer_rx;      /* The browser's receiver (leg A). */
+	struct wrtc_srtp *b_tx;         /* passthrough: the other browser's sender (leg B). */
+	struct wrtc_srtp *b_rx;         /* passthrough: its receiver (leg B). */
 	struct wrtc_net_hdr_tmpl to_gw[2]; /* Peer -> gateway headers per leg. */
 	uint16_t seq[2];
 	uint32_t ts[2];
@@ -149,7 +158,7 @@ cmp_u64(const void *a, const void *b)
 static bool
 a_is_srtp(void)
 {
-	return opt.mode != M_RELAY;
+	return opt.mode != M_RELAY && opt.mode != M_E2E;
 }
 
 static enum wrtc_srtp_suite
@@ -341,6 +350,18 @@ call_create(unsigned int i)
 			return -ENOMEM;
 		c->s[0]->secure_only = true;
 	}
+	if (opt.mode == M_E2E) {
+		/* The two browsers key each other; the gateway only relays. */
+		keys(&p, i, 0);
+		c->peer_tx = wrtc_srtp_create(&p);
+		c->b_rx = wrtc_srtp_create(&p);
+		keys(&p, i, 1);
+		c->b_tx = wrtc_srtp_create(&p);
+		c->peer_rx = wrtc_srtp_create(&p);
+		if (!c->peer_tx || !c->peer_rx || !c->b_tx || !c->b_rx)
+			return -ENOMEM;
+		c->s[0]->dtls_relay = c->s[1]->dtls_relay = true;
+	}
 	if (opt.mode == M_XCODE) {
 		struct wrtc_codec_xcoder_prm ab = {
 			.in = {.codec = WRTC_CODEC_OPUS, .pt = PT_OPUS, .ptime = 20, .dtmf_pt = -1,
@@ -378,6 +399,8 @@ call_free(unsigned int i)
 
 	wrtc_srtp_free(c->peer_tx);
 	wrtc_srtp_free(c->peer_rx);
+	wrtc_srtp_free(c->b_tx);
+	wrtc_srtp_free(c->b_rx);
 	for (unsigned int leg = 0; leg < 2; leg++) {
 		if (c->s[leg] == NULL)
 			continue;
@@ -438,6 +461,24 @@ gen_frame(unsigned int i, unsigned int leg)
 
 	if (m == NULL)
 		return NULL;
+	if (opt.mode == M_E2E && c->n[leg] % DTLS_EVERY == DTLS_EVERY - 1) {
+		/* A DTLS 1.2 application-data record (type 23, epoch 1). */
+		p = (uint8_t *)rte_pktmbuf_append(m, DTLS_SIZE);
+		if (p == NULL) {
+			rte_pktmbuf_free(m);
+			return NULL;
+		}
+		memset(p, 0x5a, DTLS_SIZE);
+		p[0] = 23;
+		p[1] = 0xfe;
+		p[2] = 0xfd;
+		p[3] = 0;
+		p[4] = 1;
+		p[11] = 0;
+		p[12] = DTLS_SIZE - 13;
+		c->n[leg]++;
+		goto headers;
+	}
 	p = (uint8_t *)rte_pktmbuf_append(m, WRTC_RTP_HDR_SIZE + plen);
 	wrtc_rtp_hdr_write(p, WRTC_RTP_HDR_SIZE, false, opus ? PT_OPUS : PT_PCMU, c->seq[leg],
 			   c->ts[leg], 0x1000u + 2 * i + leg);
@@ -455,6 +496,17 @@ gen_frame(unsigned int i, unsigned int leg)
 		}
 		rte_pktmbuf_append(m, (uint16_t)(len - WRTC_RTP_HDR_SIZE - plen));
 	}
+	if (opt.mode == M_E2E) {
+		size_t len = WRTC_RTP_HDR_SIZE + plen;
+
+		if (wrtc_srtp_protect(leg == 0 ? c->peer_tx : c->b_tx, p, &len,
+				      len + rte_pktmbuf_tailroom(m)) != 0) {
+			rte_pktmbuf_free(m);
+			return NULL;
+		}
+		rte_pktmbuf_append(m, (uint16_t)(len - WRTC_RTP_HDR_SIZE - plen));
+	}
+headers:
 	if (wrtc_net_udp_prepend(m, &c->to_gw[leg], false) != 0) {
 		rte_pktmbuf_free(m);
 		return NULL;
@@ -483,6 +535,18 @@ check_out(struct rte_mbuf *m, unsigned int *leg_out)
 		return -1;
 	if (leg == 0 && a_is_srtp()) {
 		if (wrtc_srtp_unprotect(calls[i].peer_rx, p + 42, &len) != 0)
+			return -1;
+	}
+	if (opt.mode == M_E2E) {
+		/* The peer on leg @c leg receives what the other peer protected. */
+		if (p[42] == 23) {
+			if (len != DTLS_SIZE)
+				return -1;
+			*leg_out = leg;
+			return (int)i;
+		}
+		if (wrtc_srtp_unprotect(leg == 0 ? calls[i].peer_rx : calls[i].b_rx, p + 42,
+					&len) != 0)
 			return -1;
 	}
 	if (opt.mode != M_XCODE && len != WRTC_RTP_HDR_SIZE + RTP_PAYLOAD)

@@ -163,13 +163,15 @@ drive(struct wrtc_dtls *d, uint64_t now)
 		}
 	}
 	/* After the handshake (possibly just now): retransmitted Finished, alerts, and
-	 * application data, which we do not use. */
+	 * application data (for the app callback, if any). */
 	while (d->state == WRTC_DTLS_CONNECTED) {
-		uint8_t buf[2048];
+		uint8_t buf[16384];
 
 		rc = SSL_read(d->ssl, buf, sizeof(buf));
 		if (rc > 0) {
 			d->stats.rx_app_bytes += (uint64_t)rc;
+			if (d->app != NULL)
+				d->app(d->app_arg, buf, (size_t)rc);
 			continue;
 		}
 		err = SSL_get_error(d->ssl, rc);
@@ -268,6 +270,8 @@ wrtc_dtls_create(const struct wrtc_dtls_prm *prm)
 	d->role = prm->role;
 	d->send = prm->send;
 	d->send_arg = prm->send_arg;
+	d->app = prm->app;
+	d->app_arg = prm->app_arg;
 	d->out_tail = &d->out_head;
 	d->deadline_us = UINT64_MAX;
 	d->peer_addr_size = prm->peer_addr_size < sizeof(d->peer_addr) ? prm->peer_addr_size
@@ -345,6 +349,33 @@ wrtc_dtls_next_timeout(const struct wrtc_dtls *d)
 		return UINT64_MAX;
 	limit = d->start_us + d->ctx->handshake_timeout_us;
 	return d->deadline_us < limit ? d->deadline_us : limit;
+}
+
+int
+wrtc_dtls_write(struct wrtc_dtls *d, const uint8_t *data, size_t size)
+{
+	int rc;
+
+	if (size == 0)
+		return -EINVAL;
+	if (d->state != WRTC_DTLS_CONNECTED)
+		return -ENOTCONN;
+	if (size > SSL3_RT_MAX_PLAIN_LENGTH)
+		return -EMSGSIZE;
+	ERR_clear_error();
+	rc = SSL_write(d->ssl, data, (int)size);
+	ERR_clear_error();
+	if (rc != (int)size) {
+		flush(d);
+		return -EIO;
+	}
+	d->stats.tx_app_bytes += size;
+	flush(d);
+	if (d->out_error) {
+		d->out_error = false;
+		return -EIO;
+	}
+	return 0;
 }
 
 int

@@ -53,6 +53,8 @@ struct wrtc_dtls {
 	bool out_error;                    /* A queued write failed (no memory). */
 	wrtc_dtls_send_fn *send;
 	void *send_arg;
+	wrtc_dtls_app_fn *app;
+	void *app_arg;
 	uint8_t peer_addr[64];             /* Cookie input. */
 	size_t peer_addr_size;
 	uint64_t start_us;

@@ -148,6 +148,14 @@ wrtc_dtls_ctx_free(struct wrtc_dtls_ctx *ctx);
  */
 typedef void(wrtc_dtls_send_fn)(void *arg, const uint8_t *data, size_t size);
 
+/**
+ * Called for each application-data record received once connected (e.g. SCTP
+ * of a data channel, which the session layer forwards to another association
+ * with wrtc_dtls_write()), from inside wrtc_dtls_input(). It must not call
+ * back into the same association.
+ */
+typedef void(wrtc_dtls_app_fn)(void *arg, const uint8_t *data, size_t size);
+
 /** Parameters of wrtc_dtls_create(). */
 struct wrtc_dtls_prm {
 	struct wrtc_dtls_ctx *ctx;       /**< Shared context. */
@@ -159,6 +167,8 @@ struct wrtc_dtls_prm {
 	size_t peer_addr_size;           /**< Size of @p peer_addr (0 allowed). */
 	wrtc_dtls_send_fn *send;         /**< Outgoing datagrams. Required. */
 	void *send_arg;                  /**< First argument of @p send. */
+	wrtc_dtls_app_fn *app;           /**< Application data received, or NULL: discarded. */
+	void *app_arg;                   /**< First argument of @p app. */
 };
 
 /** One DTLS association. */
@@ -189,12 +199,20 @@ wrtc_dtls_start(struct wrtc_dtls *d, uint64_t now_us);
  * Feed one received DTLS datagram. An association that was not started is started
  * by its first datagram (normally the passive side receiving a ClientHello). After
  * the handshake, records are still processed (retransmitted Finished, alerts);
- * application data is discarded.
+ * application data goes to the @c app callback, or is discarded.
  * @return 0 (look at wrtc_dtls_state()), -EPROTO (the association failed now),
  *   -EINVAL (empty datagram), -ESHUTDOWN (already failed).
  */
 int
 wrtc_dtls_input(struct wrtc_dtls *d, const uint8_t *data, size_t size, uint64_t now_us);
+
+/**
+ * Send @p size bytes of application data as one record (connected only).
+ * @return 0, -ENOTCONN (not connected), -EMSGSIZE (larger than a record may
+ *   carry), -EINVAL (empty), -EIO (OpenSSL refused it).
+ */
+int
+wrtc_dtls_write(struct wrtc_dtls *d, const uint8_t *data, size_t size);
 
 /**
  * When wrtc_dtls_handle_timeout() should be called next.
@@ -249,7 +267,9 @@ struct wrtc_dtls_stats {
 	uint64_t rx_datagrams;   /**< Datagrams fed in. */
 	uint64_t tx_datagrams;   /**< Datagrams sent. */
 	uint64_t retransmits;    /**< Flights retransmitted on timeout. */
-	uint64_t rx_app_bytes;   /**< Application data received and discarded. */
+	uint64_t rx_app_bytes;   /**< Application data received (handed to @c app or
+				  *   discarded). */
+	uint64_t tx_app_bytes;   /**< Application data sent by wrtc_dtls_write(). */
 };
 
 /** Copy the counters. */

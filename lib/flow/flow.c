@@ -116,6 +116,8 @@ apply_update(struct wrtc_stream *s, const struct wrtc_flow_update *u)
 	}
 	if (u->fields & WRTC_FLOW_UPD_CAPTURE)
 		s->capture = u->capture;
+	if (u->fields & WRTC_FLOW_UPD_RELAY)
+		s->dtls_relay = u->dtls_relay;
 }
 
 void

@@ -105,6 +105,11 @@ struct wrtc_flow_counters {
 	uint64_t rtcp_rx;       /**< RTCP packets among rx_pkts. */
 	uint64_t last_rx_tsc;   /**< TSC of the last accepted packet (0: none yet). */
 	uint64_t latched_tsc;   /**< TSC when the remote was latched (0: not latched). */
+	uint64_t dtls_pkts;     /**< DTLS pass-through: datagrams relayed (among rx_pkts). */
+	uint64_t dtls_handshake; /**< ... of those, starting with a handshake record (22). */
+	uint64_t dtls_ccs;      /**< ... starting with change_cipher_spec (20). */
+	uint64_t dtls_app;      /**< ... starting with application data (23). */
+	uint64_t dtls_alert;    /**< ... starting with an alert (21). */
 };
 
 /** One local UDP port of a call leg. */
@@ -131,6 +136,9 @@ struct wrtc_stream {
 	struct wrtc_srtp *srtp_rx;      /**< Unprotects SRTP/SRTCP arriving here, or NULL. */
 	struct wrtc_srtp *srtp_tx;      /**< Protects RTP/RTCP leaving here, or NULL. */
 	bool secure_only;               /**< Drop media that arrives before srtp_rx is set. */
+	bool dtls_relay;                /**< DTLS pass-through (srtp_relay): DTLS records from
+					 *   the verified remote leave by out_rtp unchanged,
+					 *   like the SRTP/SRTCP they key (lib/worker). */
 
 	/* Media handling of RTP received here (control lcore, by UPDATE). */
 	struct wrtc_codec_xcoder *xcoder; /**< Transcode to out_rtp's codec, or NULL: relay. */
@@ -178,6 +186,7 @@ enum {
 	WRTC_FLOW_UPD_MEDIA = 1u << 4,   /**< xcoder, pt_remap, pt_map, drop_rtcp */
 	WRTC_FLOW_UPD_CAPTURE = 1u << 5, /**< capture */
 	WRTC_FLOW_UPD_LEARN = 1u << 6,   /**< learn (applied before WRTC_FLOW_UPD_REMOTE) */
+	WRTC_FLOW_UPD_RELAY = 1u << 7,   /**< dtls_relay */
 };
 
 /** The new values an UPDATE carries (built by the control lcore). */
@@ -194,6 +203,7 @@ struct wrtc_flow_update {
 	struct wrtc_srtp *srtp_rx;
 	struct wrtc_srtp *srtp_tx;
 	bool secure_only;
+	bool dtls_relay;
 	struct wrtc_codec_xcoder *xcoder;
 	bool pt_remap;
 	bool drop_rtcp;

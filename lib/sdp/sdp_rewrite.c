@@ -412,6 +412,48 @@ put_rtcp_fb(struct rw *rw, const struct wrtc_sdp_media *m, const struct out_fmt 
 	}
 }
 
+/* DTLS end to end: the peer's own fingerprint and role, so the browser on the
+ * other side runs its handshake with it (docs/configuration.md, srtp_relay). */
+static void
+put_peer_dtls(struct rw *rw, unsigned int idx)
+{
+	const struct wrtc_sdp_fingerprint *fp = wrtc_sdp_media_fingerprint(rw->in, idx);
+	enum wrtc_sdp_setup setup = wrtc_sdp_media_setup(rw->in, idx);
+
+	if (fp != NULL && fp->present && fp->size > 0) {
+		sdp_buf_printf(&rw->b, "a=fingerprint:%s ", fp->hash);
+		for (size_t i = 0; i < fp->size; i++)
+			sdp_buf_printf(&rw->b, "%s%02X", i > 0 ? ":" : "", fp->bytes[i]);
+		sdp_buf_puts(&rw->b, "\r\n");
+	}
+	if (setup == WRTC_SDP_SETUP_NONE)
+		setup = rw->prm->is_offer ? WRTC_SDP_SETUP_ACTPASS : WRTC_SDP_SETUP_ACTIVE;
+	sdp_buf_printf(&rw->b, "a=setup:%s\r\n", wrtc_sdp_setup_name(setup));
+}
+
+/* Lines dropped_attr() drops that still hold when the gateway does not touch
+ * them: SCTP parameters of a data channel (SCTP runs end to end), and in
+ * DTLS pass-through the sender's RTP stream description. */
+static bool
+kept_attr(const struct rw *rw, const struct wrtc_sdp_media *m, const char *line)
+{
+	static const char *const sctp[] = {"sctp-port", "max-message-size", "sctpmap"};
+	static const char *const e2e[] = {"ssrc", "ssrc-group", "msid", "extmap",
+					  "extmap-allow-mixed", "rid", "simulcast"};
+	size_t len = strcspn(line, ":");
+
+	if (m->proto == WRTC_SDP_PROTO_UDP_DTLS_SCTP)
+		for (size_t i = 0; i < sizeof(sctp) / sizeof(sctp[0]); i++)
+			if (strlen(sctp[i]) == len && strncmp(line, sctp[i], len) == 0)
+				return true;
+	if (!rw->prm->dtls_passthrough || rw->prm->side != WRTC_SDP_SIDE_WEBRTC)
+		return false;
+	for (size_t i = 0; i < sizeof(e2e) / sizeof(e2e[0]); i++)
+		if (strlen(e2e[i]) == len && strncmp(line, e2e[i], len) == 0)
+			return true;
+	return false;
+}
+
 static int
 put_transport(struct rw *rw, unsigned int idx, int family, uint16_t port, bool dtls)
 {
@@ -428,7 +470,9 @@ put_transport(struct rw *rw, unsigned int idx, int family, uint16_t port, bool d
 		if (prm->ice_options != NULL && prm->ice_options[0] != '\0')
 			sdp_buf_printf(&rw->b, "a=ice-options:%s\r\n", prm->ice_options);
 	}
-	if (dtls) {
+	if (dtls && prm->dtls_passthrough)
+		put_peer_dtls(rw, idx);
+	else if (dtls) {
 		sdp_buf_printf(&rw->b, "a=fingerprint:%s %s\r\n", prm->fp_hash, prm->fp_hex);
 		sdp_buf_printf(&rw->b, "a=setup:%s\r\n", wrtc_sdp_setup_name(out_setup(rw, idx)));
 	}
@@ -438,10 +482,12 @@ put_transport(struct rw *rw, unsigned int idx, int family, uint16_t port, bool d
 		mux = prm->rtcp_mux;
 	else
 		mux = prm->rtcp_mux && om != NULL && om->rtcp_mux;
-	if (!mux || (prm->is_offer && prm->side == WRTC_SDP_SIDE_SIP))
+	if (rw->in->media[idx].proto == WRTC_SDP_PROTO_UDP_DTLS_SCTP)
+		mux = true; /* no RTCP: neither a=rtcp nor a=rtcp-mux */
+	else if (!mux || (prm->is_offer && prm->side == WRTC_SDP_SIDE_SIP))
 		sdp_buf_printf(&rw->b, "a=rtcp:%u IN %s %s\r\n", rtcp, ip_name(family),
 			       local_addr(rw, family));
-	if (mux)
+	if (mux && rw->in->media[idx].proto != WRTC_SDP_PROTO_UDP_DTLS_SCTP)
 		sdp_buf_puts(&rw->b, "a=rtcp-mux\r\n");
 	if (prm->ice_mode == WRTC_SDP_ICE_NONE)
 		return 0;
@@ -519,7 +565,7 @@ put_media(struct rw *rw, unsigned int idx)
 		return rc;
 	port =
 	    rw->bundle && in_bundle(rw, idx) ? prm->media[rw->bundle_idx].rtp_port : pm->rtp_port;
-	if (dtls && (prm->fp_hash == NULL || prm->fp_hex == NULL))
+	if (dtls && !prm->dtls_passthrough && (prm->fp_hash == NULL || prm->fp_hex == NULL))
 		return rw_fail(rw, "media[%u]: %s needs fp_hash and fp_hex", idx, proto);
 	if (prm->side == WRTC_SDP_SIDE_SIP && strstr(proto, "SAVP") != NULL && !dtls &&
 	    pm->n_crypto == 0)
@@ -544,7 +590,8 @@ put_media(struct rw *rw, unsigned int idx)
 		return rc;
 	if (webrtc && mid != NULL)
 		sdp_buf_printf(&rw->b, "a=mid:%s\r\n", mid);
-	sdp_buf_printf(&rw->b, "a=%s\r\n", wrtc_sdp_dir_name(out_dir(rw, idx)));
+	if (m->proto != WRTC_SDP_PROTO_UDP_DTLS_SCTP)
+		sdp_buf_printf(&rw->b, "a=%s\r\n", wrtc_sdp_dir_name(out_dir(rw, idx)));
 	for (unsigned int i = 0; i < n; i++) {
 		const struct out_fmt *o = &f[i];
 
@@ -578,7 +625,8 @@ put_media(struct rw *rw, unsigned int idx)
 				       c->session_params);
 		}
 	for (unsigned int i = 1; i < m->n_lines; i++)
-		if (m->lines[i].type == 'a' && !dropped_attr(m->lines[i].value))
+		if (m->lines[i].type == 'a' && (!dropped_attr(m->lines[i].value) ||
+						kept_attr(rw, m, m->lines[i].value)))
 			sdp_buf_printf(&rw->b, "a=%s\r\n", m->lines[i].value);
 	return 0;
 }

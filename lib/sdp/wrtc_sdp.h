@@ -551,6 +551,10 @@ struct wrtc_sdp_rewrite_prm {
 	enum wrtc_sdp_setup setup; /**< a=setup; NONE = actpass in offers, the opposite of the
 				       offer's role in answers (active for actpass). */
 	bool rtcp_mux;		   /**< Offer rtcp-mux / accept it in answers when offered. */
+	bool dtls_passthrough;	   /**< WebRTC side, DTLS end to end (srtp_relay):
+					a=fingerprint and a=setup copied from the input m-line
+					(fp_hash, fp_hex and setup unused); the peer's ssrc,
+					ssrc-group, msid, extmap, rid and simulcast lines kept. */
 	bool bundle;		   /**< WebRTC side: BUNDLE all accepted m-lines on m-line 0's port
 					(answers: only when the offer has a BUNDLE group). */
 	const char *addr4;	   /**< Local IPv4 address, or NULL. */
@@ -570,7 +574,9 @@ struct wrtc_sdp_rewrite_prm {
  * media types, m-line order, codecs (through the decision), direction, b=,
  * and unknown attributes; everything transport-related is the gateway's own.
  * On the SIP side rtcp-fb, ssrc, ssrc-group, extmap, msid, ICE (unless
- * ice_mode), fingerprint, setup, mid, group and candidates are dropped.
+ * ice_mode), fingerprint, setup, mid, group and candidates are dropped. An
+ * accepted UDP/DTLS/SCTP (data channel) m-line keeps its sctp-port,
+ * max-message-size and sctpmap lines: SCTP runs end to end.
  *
  * @param in     The received SDP.
  * @param prm    Rewrite parameters.

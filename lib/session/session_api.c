@@ -6,6 +6,7 @@
  * docs/ng.md), so both drive calls through one code path.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,4 +297,52 @@ wrtc_session_trickle(struct wrtc_session_mgr *mgr, const char *call_id, const ch
 		return rc;
 	}
 	return 0;
+}
+
+/*
+ * A refused offer, answer or delete is logged once, with the call-id and the
+ * reason the client got, whichever front end refused it. The lines are rate
+ * limited (a token bucket of REJECT_LOG_BURST lines refilled at
+ * REJECT_LOG_RATE a second), and the next line that gets through says how
+ * many were left out (docs/deployment.md, "Logs").
+ */
+enum { REJECT_LOG_RATE = 10, REJECT_LOG_BURST = 50 };
+
+void
+session_log_reject(struct wrtc_session_mgr *mgr, unsigned int kind, const char *call_id,
+		   const char *reason, int code)
+{
+	static const char *const names[] = {"offer", "answer", "delete"};
+	struct reject_log *rl = &mgr->reject_log;
+	uint64_t now = rte_rdtsc();
+	char more[96] = "";
+
+	if (kind >= RTE_DIM(names))
+		return;
+	mgr->st.rejected[kind]++;
+	if (rl->last_tsc == 0)
+		rl->tokens = REJECT_LOG_BURST;
+	else if (mgr->hz != 0)
+		rl->tokens = RTE_MIN((uint64_t)REJECT_LOG_BURST,
+				     rl->tokens + (now - rl->last_tsc) * REJECT_LOG_RATE / mgr->hz);
+	if (rl->tokens == 0) {
+		rl->suppressed++;
+		return;
+	}
+	rl->last_tsc = now;
+	rl->tokens--;
+	if (rl->suppressed != 0)
+		snprintf(more, sizeof(more), " (%" PRIu64 " rejections not logged before this one)",
+			 rl->suppressed);
+	SESS_LOG(WARNING, "[%.128s] %s rejected: %s (%d)%s", call_id != NULL ? call_id : "-",
+		 names[kind], reason != NULL ? reason : "?", code, more);
+	rl->suppressed = 0;
+}
+
+json_t *
+wrtc_session_policers(struct wrtc_session_mgr *mgr)
+{
+	if (mgr->n_pols == 0)
+		return json_pack("{s:[]}", "policers");
+	return wrtc_policer_table_json(mgr->pols, mgr->n_pols, mgr->dp->nb_workers);
 }

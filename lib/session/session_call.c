@@ -53,29 +53,6 @@ call_find(struct wrtc_session_mgr *mgr, const char *id)
 	return NULL;
 }
 
-static int
-random_token(char *buf, size_t len)
-{
-	static const char alphabet[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
-	unsigned char rnd[64];
-
-	if (len > sizeof(rnd) || RAND_bytes(rnd, (int)len) != 1)
-		return -EIO;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = alphabet[rnd[i] % 64];
-	buf[len] = '\0';
-	return 0;
-}
-
-int
-random_ice_credentials(struct call_leg *leg)
-{
-	int rc = random_token(leg->ice_ufrag, 4);
-
-	return rc != 0 ? rc : random_token(leg->ice_pwd, 24);
-}
-
 struct wrtc_call *
 call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, int tg_in,
 	    int tg_out)
@@ -480,7 +457,8 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 
 		rw[i].rtp_port = cm->active ? cm->leg[to].port : 0;
 		rw[i].rtcp_port = cm->active ? (uint16_t)(cm->leg[to].port + 1) : 0;
-		rw[i].codecs = cm->active && cm->type == WRTC_SDP_MEDIA_AUDIO ? &cm->dec : NULL;
+		rw[i].codecs = cm->active && cm->type == WRTC_SDP_MEDIA_AUDIO && !call->e2e ?
+			       &cm->dec : NULL;
 		if (tg->ice != WRTC_CONFIG_ICE_NONE && cm->active) {
 			rw[i].n_cands = webrtc_sdp_cands(&cm->leg[to], cands[i], RTE_DIM(cands[i]));
 			rw[i].cands = cands[i];
@@ -528,11 +506,16 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 	{
 		unsigned int active = 0;
 
+		/* Data channels ride the bundled transport's DTLS association. */
 		for (unsigned int i = 0; i < in->n_media; i++)
-			active += call->media[i].active;
+			active += call->media[i].active &&
+				  call->media[i].type != WRTC_SDP_MEDIA_APPLICATION;
 		/* Streams are not demultiplexed by SSRC yet: BUNDLE only when
-		 * there is a single active m-line. */
-		prm.bundle = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC && active == 1;
+		 * there is a single active RTP m-line (data channels aside), or
+		 * when DTLS runs end to end (the bundled transport is relayed
+		 * whole to the other leg's). */
+		prm.bundle = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC && (active == 1 || call->e2e);
+		prm.dtls_passthrough = call->e2e;
 	}
 	prm.addr4 = a4[0] != '\0' ? a4 : NULL;
 	prm.addr6 = a6[0] != '\0' ? a6 : NULL;
@@ -696,13 +679,16 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		};
 	}
 	policy_from_psp(mgr->cfg, psp_b, &pol);
+	if (old_n == 0)
+		relay_decide(call);
 	for (unsigned int i = 0; i < sdp->n_media; i++) {
 		const struct wrtc_sdp_media *m = &sdp->media[i];
 		struct call_media *cm = &call->media[i];
-		bool rtp = m->proto != WRTC_SDP_PROTO_OTHER && m->n_codecs > 0;
 
 		cm->type = m->type;
-		cm->active = m->port != 0 && rtp;
+		cm->active = relay_media_accepted(call, m, call->sctp_reason,
+						  sizeof(call->sctp_reason));
+		call->sctp |= cm->active && m->proto == WRTC_SDP_PROTO_UDP_DTLS_SCTP;
 		if (!cm->active)
 			continue;
 		for (unsigned int l = 0; l < 2; l++) {
@@ -739,6 +725,7 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 				goto fail;
 			}
 		}
+		cm->leg[a].bundled = cm->leg[b].bundled = relay_bundled_away(call, sdp, i);
 		cm->leg[a].mux = m->rtcp_mux && psp_a->rtcp_mux;
 		sig_from_sdp(sdp, i, &cm->leg[a]);
 		rc = webrtc_leg_local(mgr, call, &cm->leg[a]);
@@ -749,6 +736,9 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		rc = webrtc_leg_remote(mgr, call, &cm->leg[a], sdp, i, err, errlen);
 		if (rc != 0)
 			goto fail;
+		/* DTLS end to end or a data channel: the payload is not ours to read. */
+		if (call->e2e || m->proto == WRTC_SDP_PROTO_UDP_DTLS_SCTP)
+			continue;
 		rc = wrtc_sdp_codec_offer(m, &pol, psp_a->transcode && psp_of(mgr, call, b)->transcode,
 					  &cm->dec);
 		if (rc == -ENOENT) {
@@ -770,7 +760,7 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		if (cm->leg[a].rtp == NULL)
 			continue;
 		leg_route(mgr, call, &cm->leg[a], true);
-		/* A message that cannot be posted marks the call degraded (control.c). */
+		/* A message that cannot be posted marks the call degraded (session_ctrl.c). */
 		if (wire(mgr, call, cm) != 0)
 			CALL_LOG(WARNING, call, "media[%u]: wiring not posted", i);
 	}
@@ -946,7 +936,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 		u.rtp_stream = lm->rtp;
 		u.rtcp_out = lm->mux ? lm->rtp : lm->rtcp;
 		/* Only an allocation failure stops these; it marks the call degraded
-		 * (control.c) and the transcoder stays ours, freed with the call. */
+		 * (session_ctrl.c) and the transcoder stays ours, freed with the call. */
 		rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 		if (old != NULL) {
 			/* The old transcoder is the worker's until it applied the update
@@ -1015,7 +1005,7 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 			cm->active = false;
 			continue;
 		}
-		if (cm->type == WRTC_SDP_MEDIA_AUDIO &&
+		if (cm->type == WRTC_SDP_MEDIA_AUDIO && !call->e2e &&
 		    wrtc_sdp_codec_answer(&cm->dec, &offer->media[i], m) != 0) {
 			cm->active = false;
 			continue;
@@ -1027,7 +1017,7 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 			rc = webrtc_leg_remote(mgr, call, &cm->leg[b], sdp, i, err, errlen);
 		if (rc == 0 && psp_b->sdes)
 			rc = sdes_remote(mgr, call, &cm->leg[b], m, true, err, errlen);
-		if (rc == 0 && cm->type == WRTC_SDP_MEDIA_AUDIO)
+		if (rc == 0 && cm->type == WRTC_SDP_MEDIA_AUDIO && !call->e2e)
 			rc = media_setup(mgr, call, cm, err, errlen);
 		if (rc != 0) {
 			wrtc_sdp_free(sdp);
@@ -1050,7 +1040,7 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 		/* The call starts: the offerer's learning window opens again. */
 		if (cm->leg[a].rtp != NULL)
 			leg_route(mgr, call, &cm->leg[a], true);
-		/* A message that cannot be posted marks the call degraded (control.c). */
+		/* A message that cannot be posted marks the call degraded (session_ctrl.c). */
 		if (wire(mgr, call, cm) != 0)
 			CALL_LOG(WARNING, call, "media[%u]: wiring not posted", i);
 	}
@@ -1205,6 +1195,7 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 			json_object_update(lo, wo);
 			json_decref(wo);
 			json_object_set_new(lo, "security", json_string(
+				call->e2e ? "relayed end to end" :
 				lm->fallback ? "none (dtls fallback)" :
 				lm->dtls_connected ? "srtp-terminated" :
 				lm->dtls_on ? "srtp-pending" :
@@ -1212,12 +1203,22 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 				lm->sdes_on ? "srtp-sdes-pending" : "none"));
 			if (lm->sdes_on && lm->sdes_suite[0] != '\0')
 				json_object_set_new(lo, "srtp_suite", json_string(lm->sdes_suite));
+			json_object_set_new(lo, "srtp_context", json_boolean(
+				lm->srtp_rx != NULL || lm->srtp_tx != NULL));
+			if ((cm->type == WRTC_SDP_MEDIA_APPLICATION && !call->e2e &&
+			     !lm->bundled) || lm->dc_packets + lm->dc_dropped > 0)
+				json_object_set_new(lo, "data_channel", json_pack("{s:I, s:I, s:I}",
+					"forwarded_packets", (json_int_t)lm->dc_packets,
+					"forwarded_bytes", (json_int_t)lm->dc_bytes,
+					"dropped", (json_int_t)lm->dc_dropped));
 			json_array_append_new(sl, lo);
 		}
 		so = json_pack("{s:i, s:s, s:s, s:o}", "index", i,
 			       "type", cm->type == WRTC_SDP_MEDIA_AUDIO ? "audio" :
 				       cm->type == WRTC_SDP_MEDIA_VIDEO ? "video" : "other",
 			       "state", cm->active ? "active" : "rejected", "legs", sl);
+		if (cm->type == WRTC_SDP_MEDIA_APPLICATION)
+			json_object_set_new(so, "type", json_string("application"));
 		if (cm->active && cm->dec.answered) {
 			json_object_set_new(so, "codec_mode",
 				json_string(cm->dec.mode == WRTC_SDP_CODEC_RELAY ? "relay" :
@@ -1244,6 +1245,7 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 			"last_activity_age", last < now ? (double)(now - last) / (double)mgr->hz : 0.0));
 	}
 	json_object_set_new(o, "degraded", json_boolean(call->lost_msgs != 0));
+	json_object_set_new(o, "relay", relay_status(call));
 	if (call->lost_msgs != 0)
 		json_object_set_new(o, "control_messages_lost", json_integer((json_int_t)call->lost_msgs));
 	if (call->calling[0] != '\0')
@@ -1264,6 +1266,8 @@ leg_security(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, u
 
 		if (lm->rtp == NULL)
 			continue;
+		if (call->e2e)
+			return "dtls-srtp relayed end to end";
 		if (lm->dtls_connected)
 			return "dtls-srtp";
 		if (lm->fallback)

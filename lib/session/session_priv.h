@@ -41,7 +41,7 @@ enum {
 	/* Upper bound of the messages one offer or answer posts per m-line, both
 	 * legs: 2 INSTALL, remote/ICE/fallback/wire/media/SRTP UPDATEs and up to
 	 * 16 candidate sources per leg. An offer or answer starts only when the
-	 * worker's control ring has room for all of them (control.c). */
+	 * worker's control ring has room for all of them (session_ctrl.c). */
 	SESS_MSGS_PER_MEDIA = 64,
 	/* Ring slots kept free for messages that are not part of an RPC (ICE
 	 * selected pair, DTLS keys, timers). */
@@ -49,7 +49,7 @@ enum {
 };
 
 /* Control messages waiting for room in a worker's control ring, in order
- * (control.c). Nothing is ever dropped: a message only waits. */
+ * (session_ctrl.c). Nothing is ever dropped: a message only waits. */
 struct ctrl_item;
 STAILQ_HEAD(ctrl_backlog, ctrl_item);
 
@@ -102,6 +102,12 @@ struct leg_media {
 	bool ice_on;                 /* the trunk group runs ICE */
 	bool dtls_on;                /* keys by DTLS-SRTP */
 	bool fallback;               /* allow_dtls_fallback: the peer has no DTLS(/ICE): plain RTP */
+	uint64_t dc_packets;         /* data channel, terminated mode: SCTP packets received on
+				      * this leg's association and written into the other's */
+	uint64_t dc_bytes;
+	uint64_t dc_dropped;         /* ... that the other association could not take */
+	bool bundled;                /* srtp_relay: carried by another m-line's transport (BUNDLE):
+				      * no ICE agent of its own, nothing accepted on its port */
 	struct wrtc_ice_agent *ice;
 	struct wrtc_dtls *dtls;
 	enum wrtc_dtls_role dtls_role;
@@ -196,6 +202,10 @@ struct wrtc_call {
 	bool removing;               /* REMOVEs queued; freed once the worker applied them */
 	uint64_t remove_seq;         /* the barrier after those REMOVEs */
 	uint64_t lost_msgs;          /* messages the worker did not apply: degraded when > 0 */
+	bool e2e;                    /* srtp_relay: DTLS end to end (session_relay.c) */
+	bool sctp;                   /* a data channel m-line is relayed */
+	char relay_reason[192];      /* why DTLS is (not) end to end, for `query` */
+	char sctp_reason[160];       /* why a data channel was rejected, or "" */
 	const char *end_reason;      /* why call_destroy() runs ("delete", "media timeout",
 				      * "shutdown"): it then logs the call's summary line */
 };
@@ -300,11 +310,55 @@ call_dtls_role(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
 					WRTC_CONFIG_DTLS_ROLE_AUTO;
 }
 
-/* session_profile.c */
-void call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l);
-int call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
-		       const struct wrtc_session_profile *p, char *err, size_t errlen);
-void call_profiles_refresh(struct wrtc_session_mgr *mgr);
+/*
+ * The library's files in layers (docs/lib/session.rst, "Layers"): a file
+ * calls only the files of the layers below its own, never one above.
+ *
+ *   roof     session_mgr.c (poll loop, timers, manager life), session_reload.c
+ *   front    session_telemetry.c > session_rpc.c, session_metrics.c
+ *            > session_api.c
+ *   calls    session_call.c > session_webrtc.c
+ *   leaves   session_profile.c, session_sdes.c, session_latch.c,
+ *            session_capture.c, session_ports.c
+ *   floor    session_ctrl.c (the channel to the workers, clocks)
+ */
+
+/* session_ctrl.c: the floor, called by every other file, calling none. */
+uint64_t ctrl_now_ms(const struct wrtc_session_mgr *mgr);
+uint64_t ctrl_now_us(const struct wrtc_session_mgr *mgr);
+void ctrl_init(struct wrtc_session_mgr *mgr);
+void ctrl_fini(struct wrtc_session_mgr *mgr);
+struct wrtc_flow_msg *ctrl_msg_alloc(void);
+int ctrl_post_msg(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg);
+int ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
+	      struct wrtc_stream *s, const struct wrtc_flow_update *upd);
+int ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
+		     const uint8_t bytes[16], uint8_t cand_type);
+int ctrl_reserve(struct wrtc_session_mgr *mgr, uint16_t worker, unsigned int n);
+int ctrl_barrier(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t *seq);
+bool ctrl_done(const struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq);
+int ctrl_wait_seq(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq, uint64_t wait_us);
+int ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t wait_us);
+void ctrl_flush(struct wrtc_session_mgr *mgr, uint16_t worker);
+unsigned int ctrl_drain_replies(struct wrtc_session_mgr *mgr);
+int ctrl_send(struct wrtc_session_mgr *mgr, uint16_t iface, struct rte_mbuf *m);
+int ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_port,
+		  const struct wrtc_flow_ep *remote, const struct rte_ether_addr *mac,
+		  const uint8_t *buf, size_t len);
+int ctrl_resolve(struct wrtc_session_mgr *mgr, uint16_t iface, const struct wrtc_net_addr *ip,
+		 struct rte_ether_addr *mac);
+struct wrtc_call *call_owning_stream(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s);
+
+/* session_relay.c */
+void relay_decide(struct wrtc_call *call);
+bool relay_media_accepted(const struct wrtc_call *call, const struct wrtc_sdp_media *m,
+			  char *why, size_t size);
+bool relay_bundle_ok(const struct wrtc_call *call, const struct wrtc_sdp *sdp);
+bool relay_bundled_away(const struct wrtc_call *call, const struct wrtc_sdp *sdp,
+			unsigned int idx);
+void relay_dtls_app(void *arg, const uint8_t *data, size_t size);
+json_t *relay_status(const struct wrtc_call *call);
+json_t *relay_leg_dtls(const struct leg_media *lm);
 
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);
@@ -312,40 +366,11 @@ void port_pool_fini(struct port_pool *p);
 int port_pool_alloc(struct port_pool *p, uint16_t *port);
 void port_pool_release(struct port_pool *p, uint16_t port);
 
-/* session_call.c */
-int random_ice_credentials(struct call_leg *leg);
-struct wrtc_call *call_find(struct wrtc_session_mgr *mgr, const char *id);
-int call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
-	       const char *sdp_text, size_t len, char **out, char *err, size_t errlen);
-int call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *sdp_text,
-		size_t len, char **out, char *err, size_t errlen);
-struct wrtc_call *call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag,
-			      int tg_in, int tg_out);
-json_t *call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool final);
-int call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **final,
-		 uint64_t wait_us);
-void call_log_summary(struct wrtc_session_mgr *mgr, const struct wrtc_call *call);
-void call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
-void call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
-uint64_t call_last_activity(const struct wrtc_call *call);
-uint32_t call_timeout(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call);
-struct wrtc_call *call_owning_stream(struct wrtc_session_mgr *mgr, const struct wrtc_stream *s);
-
-/* session_webrtc.c */
-int webrtc_init(struct wrtc_session_mgr *mgr, char *err, size_t errlen);
-void webrtc_fini(struct wrtc_session_mgr *mgr);
-int webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm);
-int webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
-		      const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen);
-void webrtc_leg_free(struct leg_media *lm);
-int webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
-		       const struct wrtc_sdp_media *m, const char *ufrag);
-unsigned int webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out,
-			      unsigned int max);
-void webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind);
-void webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now_us);
-json_t *webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm);
-uint64_t ctrl_now_us(const struct wrtc_session_mgr *mgr);
+/* session_profile.c */
+void call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l);
+int call_profile_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l,
+		       const struct wrtc_session_profile *p, char *err, size_t errlen);
+void call_profiles_refresh(struct wrtc_session_mgr *mgr);
 
 /* session_sdes.c */
 int sdes_offer_lines(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
@@ -368,6 +393,45 @@ int capture_start(struct wrtc_session_mgr *mgr, struct wrtc_call *call, char *er
 int capture_stop(struct wrtc_session_mgr *mgr, struct wrtc_call *call, uint64_t *packets);
 unsigned int capture_poll(struct wrtc_session_mgr *mgr);
 
+/* session_webrtc.c */
+int random_ice_credentials(struct call_leg *leg);
+int webrtc_init(struct wrtc_session_mgr *mgr, char *err, size_t errlen);
+void webrtc_fini(struct wrtc_session_mgr *mgr);
+int webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm);
+int webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		      const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen);
+void webrtc_leg_free(struct leg_media *lm);
+int webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
+		       const struct wrtc_sdp_media *m, const char *ufrag);
+unsigned int webrtc_sdp_cands(const struct leg_media *lm, struct wrtc_sdp_local_cand *out,
+			      unsigned int max);
+void webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind);
+void webrtc_tick(struct wrtc_session_mgr *mgr, uint64_t now_us);
+json_t *webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm);
+
+/* session_call.c */
+struct wrtc_call *call_find(struct wrtc_session_mgr *mgr, const char *id);
+int call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
+	       const char *sdp_text, size_t len, char **out, char *err, size_t errlen);
+int call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *sdp_text,
+		size_t len, char **out, char *err, size_t errlen);
+struct wrtc_call *call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag,
+			      int tg_in, int tg_out);
+json_t *call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool final);
+int call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **final,
+		 uint64_t wait_us);
+void call_log_summary(struct wrtc_session_mgr *mgr, const struct wrtc_call *call);
+void call_retry_routes(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
+void call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
+uint64_t call_last_activity(const struct wrtc_call *call);
+uint32_t call_timeout(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call);
+
+/* session_api.c */
+/* Count and log (rate limited) a refused offer/answer/delete (REJ_*); every
+ * front end (JSON-RPC, ng) calls it with the error its client gets. */
+void session_log_reject(struct wrtc_session_mgr *mgr, unsigned int kind, const char *call_id,
+			const char *reason, int code);
+
 /* session_metrics.c */
 int metrics_render(struct wrtc_metrics_buf *b, void *ctx);
 
@@ -375,35 +439,11 @@ int metrics_render(struct wrtc_metrics_buf *b, void *ctx);
 unsigned int telemetry_poll(struct wrtc_session_mgr *mgr);
 void telemetry_attach(struct wrtc_session_mgr *mgr);
 
-/* control.c */
-/* Count and log (rate limited) a refused offer/answer/delete (REJ_*); every
- * front end (JSON-RPC, ng) calls it with the error its client gets. */
-void session_log_reject(struct wrtc_session_mgr *mgr, unsigned int kind, const char *call_id,
-			const char *reason, int code);
-int ctrl_send_udp(struct wrtc_session_mgr *mgr, uint16_t iface, uint16_t local_port,
-		  const struct wrtc_flow_ep *remote, const struct rte_ether_addr *mac,
-		  const uint8_t *buf, size_t len);
-struct wrtc_flow_msg *ctrl_msg_alloc(void);
-int ctrl_post_msg(struct wrtc_session_mgr *mgr, uint16_t worker, struct wrtc_flow_msg *msg);
-int ctrl_post(struct wrtc_session_mgr *mgr, uint16_t worker, enum wrtc_flow_msg_type type,
-	      struct wrtc_stream *s, const struct wrtc_flow_update *upd);
+/* session_mgr.c: the roof (session_reload.c re-runs its compilers). */
 int policer_prm_split(const struct wrtc_session_mgr *mgr, const struct wrtc_config_policer *cp,
 		      unsigned int k, uint32_t max_sources, uint64_t hz, uint64_t now,
 		      struct wrtc_policer_prm *prm);
 int sdp_rules_build(const struct wrtc_config *cfg, struct wrtc_sdp_rules *rules[], unsigned int max,
 		    char *err, size_t errlen);
-int ctrl_post_source(struct wrtc_session_mgr *mgr, uint16_t worker, bool add, uint8_t family,
-		     const uint8_t bytes[16], uint8_t cand_type);
-int ctrl_reserve(struct wrtc_session_mgr *mgr, uint16_t worker, unsigned int n);
-int ctrl_barrier(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t *seq);
-bool ctrl_done(const struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq);
-int ctrl_wait_seq(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq, uint64_t wait_us);
-int ctrl_wait(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t wait_us);
-void ctrl_flush(struct wrtc_session_mgr *mgr, uint16_t worker);
-unsigned int ctrl_drain_replies(struct wrtc_session_mgr *mgr);
-int ctrl_send(struct wrtc_session_mgr *mgr, uint16_t iface, struct rte_mbuf *m);
-int ctrl_resolve(struct wrtc_session_mgr *mgr, uint16_t iface, const struct wrtc_net_addr *ip,
-		 struct rte_ether_addr *mac);
-uint64_t ctrl_now_ms(const struct wrtc_session_mgr *mgr);
 
 #endif

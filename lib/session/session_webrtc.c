@@ -33,10 +33,27 @@ leg_tg(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigne
 	return call_tg(call, leg);
 }
 
-uint64_t
-ctrl_now_us(const struct wrtc_session_mgr *mgr)
+static int
+random_token(char *buf, size_t len)
 {
-	return rte_rdtsc() / (mgr->hz / 1000000);
+	static const char alphabet[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
+	unsigned char rnd[64];
+
+	if (len > sizeof(rnd) || RAND_bytes(rnd, (int)len) != 1)
+		return -EIO;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = alphabet[rnd[i] % 64];
+	buf[len] = '\0';
+	return 0;
+}
+
+int
+random_ice_credentials(struct call_leg *leg)
+{
+	int rc = random_token(leg->ice_ufrag, 4);
+
+	return rc != 0 ? rc : random_token(leg->ice_pwd, 24);
 }
 
 int
@@ -268,6 +285,14 @@ webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 	lm->dtls_on = leg_psp(mgr, call, lm->leg)->dtls;
 	if (!lm->ice_on || lm->ice != NULL)
 		return 0;
+	if (lm->bundled) {
+		/* srtp_relay with BUNDLE: the transport is the first bundled m-line's;
+		 * this port is never signalled and accepts nothing. */
+		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE};
+
+		u.remote_mode = WRTC_FLOW_REMOTE_ICE;
+		return ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
+	}
 	memset(cands, 0, sizeof(cands));
 	{
 		const struct wrtc_config_interface *ci = &mgr->cfg->interfaces[lm->rtp->iface];
@@ -321,7 +346,12 @@ webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 		struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE | WRTC_FLOW_UPD_SRTP};
 
 		u.remote_mode = WRTC_FLOW_REMOTE_ICE;
-		u.secure_only = lm->dtls_on;
+		u.secure_only = lm->dtls_on && !call->e2e;
+		if (call->e2e) {
+			/* srtp_relay: DTLS and SRTP go through untouched (session_relay.c). */
+			u.fields |= WRTC_FLOW_UPD_RELAY;
+			u.dtls_relay = true;
+		}
 		ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 	}
 	return 0;
@@ -486,7 +516,7 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 	uint64_t now = ctrl_now_us(mgr);
 	int rc;
 
-	if (lm->dtls_on && (fp == NULL || !fp->present) &&
+	if (lm->dtls_on && !call->e2e && (fp == NULL || !fp->present) &&
 	    leg_psp(mgr, call, lm->leg)->allow_dtls_fallback) {
 		/* The peer has no DTLS-SRTP: plain RTP on this leg (and, without ICE
 		 * credentials, no ICE either: symmetric RTP latching instead). */
@@ -544,6 +574,10 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		snprintf(err, errlen, "media[%u]: a=fingerprint missing on a DTLS-SRTP leg", idx);
 		return -EINVAL;
 	}
+	/* DTLS end to end: the fingerprint is passed on, checked by the other peer.
+	 * A bundled m-line uses the transport m-line's association. */
+	if (call->e2e || lm->bundled)
+		return 0;
 	if (lm->dtls == NULL) {
 		enum wrtc_config_dtls_role role = call_dtls_role(mgr, call, lm->leg);
 		const char *setup_name = wrtc_sdp_setup_name(setup);
@@ -564,6 +598,10 @@ webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct l
 		prm.peer_fingerprint = fps;
 		prm.send = dtls_send;
 		prm.send_arg = lm;
+		/* Data-channel SCTP, on its own m-line's association or on the
+		 * bundled transport's: forwarded to the other leg (session_relay.c). */
+		prm.app = relay_dtls_app;
+		prm.app_arg = lm;
 		lm->dtls = wrtc_dtls_create(&prm);
 		if (lm->dtls == NULL) {
 			snprintf(err, errlen, "media[%u]: a=fingerprint: %s", idx, strerror(errno));
@@ -754,7 +792,9 @@ webrtc_leg_status(struct wrtc_session_mgr *mgr, const struct leg_media *lm)
 			"requests", (json_int_t)st.counters.rx_requests,
 			"remote_candidates", st.n_remote));
 	}
-	if (lm->dtls != NULL) {
+	if (lm->call->e2e) {
+		json_object_set_new(o, "dtls", relay_leg_dtls(lm));
+	} else if (lm->dtls != NULL) {
 		json_object_set_new(o, "dtls", json_pack("{s:s, s:s, s:s, s:s, s:s}",
 			"state", wrtc_dtls_state_name(wrtc_dtls_state(lm->dtls)),
 			"role", wrtc_dtls_role_setup(lm->dtls_role),

@@ -546,6 +546,70 @@ punt_ice(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, struct wrtc_
 	punt(b, m, kind, cls);
 }
 
+/*
+ * DTLS pass-through (srtp_relay, docs/configuration.md): a DTLS datagram for a
+ * stream whose leg keeps DTLS end to end is relayed like the SRTP it keys,
+ * byte for byte, instead of being punted. Steps: the DTLS policer (same
+ * classes as a punt), the source check (only the ICE-selected remote), the
+ * counters (datagrams by their first record's content type), out by the
+ * other leg's stream. @return false when the stream terminates DTLS (punt).
+ */
+static bool
+dtls_relay(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m,
+	   const struct wrtc_net_pkt *pi, uint16_t iface, uint64_t now)
+{
+	struct wrtc_stream *s = wrtc_flow_lookup(w->flows, iface, pi->dst_port);
+	struct wrtc_flow_ep src = {.ip = pi->src, .port = pi->src_port};
+	uint8_t type = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->payload_off)[0];
+	struct wrtc_stream *out;
+	int rc;
+
+	if (s == NULL || !s->dtls_relay)
+		return false;
+	if (w->pol_dtls != NULL) {
+		struct wrtc_policer_addr a = {.family = pi->src.family};
+
+		if (a.family == AF_INET)
+			memcpy(a.bytes, &pi->src.v4, 4);
+		else
+			memcpy(a.bytes, pi->src.v6, 16);
+		if (!wrtc_policer_admit_class(w->pol_dtls, now, pi->payload_len,
+					      wrtc_policer_classify(w->pol_dtls, &a, pi->src_port,
+								    pi->dst_port))) {
+			stream_drop(w, b, s, m, WRTC_DROP_POLICER);
+			return true;
+		}
+	}
+	if (!s->remote_verified || !wrtc_flow_ep_eq(&src, &s->remote)) {
+		stream_drop(w, b, s, m, WRTC_DROP_SOURCE);
+		return true;
+	}
+	s->c.rx_pkts++;
+	s->c.rx_bytes += pi->payload_len;
+	s->c.last_rx_tsc = rte_rdtsc();
+	s->c.dtls_pkts++;
+	s->c.dtls_handshake += type == 22;
+	s->c.dtls_ccs += type == 20;
+	s->c.dtls_app += type == 23;
+	s->c.dtls_alert += type == 21;
+	out = s->out_rtp;
+	if (out == NULL || !s->started) {
+		stream_drop(w, b, s, m, out == NULL ? WRTC_DROP_NO_OUTPUT : WRTC_DROP_NOT_STARTED);
+		return true;
+	}
+	if (!out->tmpl_valid) {
+		/* The other browser's pair is not nominated yet: DTLS retransmits. */
+		stream_drop(w, b, out, m, WRTC_DROP_NO_ICE_PAIR);
+		return true;
+	}
+	rc = wrtc_net_udp_strip(m, pi);
+	if (rc == 0)
+		rc = emit(w, b, out, m, false);
+	if (rc != 0)
+		stream_drop(w, b, out, m, -rc);
+	return true;
+}
+
 /* Sort one packet into the burst's class arrays. */
 static inline void
 classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_handoff,
@@ -621,7 +685,7 @@ classify(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m, bool from_ha
 		}
 		if (payload[0] <= 3)
 			punt_ice(w, b, m, w->pol_stun, now, pi, WRTC_PUNT_STUN, WRTC_PUNT_CLASS_STUN);
-		else
+		else if (!dtls_relay(w, b, m, pi, (uint16_t)iface, now))
 			punt_ice(w, b, m, w->pol_dtls, now, pi, WRTC_PUNT_DTLS, WRTC_PUNT_CLASS_DTLS);
 	} else {
 		count_drop(w, b, m, WRTC_DROP_PAYLOAD_CLASS);

@@ -481,7 +481,8 @@ class Env:
     """One scenario's world: lab, gateway, this process in the peer
     namespace, Chromium, and optionally coturn."""
 
-    def __init__(self, exe, verbose=False, turn=False, family=4):
+    def __init__(self, exe, verbose=False, turn=False, family=4, config=None, page="page.html",
+                 static=None):
         self.verbose = verbose
         self.tmp = tempfile.mkdtemp(prefix="wrtcgw-e2e-")
         self.lab = wrtclab.Lab()
@@ -489,7 +490,7 @@ class Env:
         self.gw = self.browser = self.turn = None
         self.phones = []
         try:
-            self.gw = wrtclab.Gateway(self.lab, exe).start()
+            self.gw = wrtclab.Gateway(self.lab, exe, config=config).start()
             enter_netns(self.lab.peer)
             # The browser gets host candidates of one address family only, so
             # a scenario knows which one it tests (Chromium prefers IPv6).
@@ -497,7 +498,7 @@ class Env:
                             "scope", "global"], check=True)
             if turn:
                 self.turn = Turn(self.tmp)
-            self.browser = Browser(self.tmp, verbose=verbose)
+            self.browser = Browser(self.tmp, verbose=verbose, page=page, static=static)
         except BaseException:
             self.close()
             raise

@@ -36,7 +36,7 @@ policy_add(struct wrtc_sdp_codec_policy *p, const char *name, uint32_t clock, ui
 
 static void
 exercise_rewrite(const struct wrtc_sdp *sdp, const struct wrtc_sdp_codec_policy *pol,
-		 enum wrtc_sdp_side side, const struct wrtc_sdp_rules *rules)
+		 enum wrtc_sdp_side side, const struct wrtc_sdp_rules *rules, bool passthrough)
 {
 	struct wrtc_sdp_codec_decision dec[MAX_M];
 	struct wrtc_sdp_rewrite_media media[MAX_M];
@@ -60,7 +60,8 @@ exercise_rewrite(const struct wrtc_sdp *sdp, const struct wrtc_sdp_codec_policy 
 	for (unsigned int i = 0; i < sdp->n_media; i++) {
 		wrtc_sdp_codec_offer(&sdp->media[i], pol, true, &dec[i]);
 		media[i].rtp_port = (uint16_t)(40000 + 2 * i);
-		media[i].codecs = &dec[i];
+		/* srtp_relay: the payload is untouched, no codec decision. */
+		media[i].codecs = passthrough ? NULL : &dec[i];
 		media[i].n_cands = 1;
 		media[i].cands = &cand;
 		media[i].n_crypto = 1;
@@ -75,6 +76,7 @@ exercise_rewrite(const struct wrtc_sdp *sdp, const struct wrtc_sdp_codec_policy 
 	prm.fp_hash = "sha-256";
 	prm.fp_hex = "0F:1E";
 	prm.bundle = true;
+	prm.dtls_passthrough = passthrough;
 	prm.addr4 = "203.0.113.10";
 	prm.addr6 = "2001:db8::10";
 	prm.af_pref = WRTC_SDP_AF_RECEIVED;
@@ -158,8 +160,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	policy_add(&web, "telephone-event", 48000, 1, 110);
 	policy_add(&web, "VP8", 90000, 0, 96);
 	policy_add(&web, "rtx", 90000, 0, -1);
-	exercise_rewrite(sdp, &sip, WRTC_SDP_SIDE_SIP, rules);
-	exercise_rewrite(sdp, &web, WRTC_SDP_SIDE_WEBRTC, NULL);
+	exercise_rewrite(sdp, &sip, WRTC_SDP_SIDE_SIP, rules, false);
+	exercise_rewrite(sdp, &web, WRTC_SDP_SIDE_WEBRTC, NULL, false);
+	exercise_rewrite(sdp, &web, WRTC_SDP_SIDE_WEBRTC, NULL, true);
 
 	free(text);
 	wrtc_sdp_free(sdp);

@@ -1043,7 +1043,7 @@ static const char fp_hex[] = "0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:"
 struct golden {
 	char side[16], type[16], policy[32], offer[64], prev[64], change[64], af[16];
 	char ice[8], cands[8], setup[16], addr[8], delete[64], subst[128];
-	int transcode, rtcp_mux, bundle, sdes, ufrag, reject, sessver;
+	int transcode, rtcp_mux, bundle, sdes, ufrag, reject, sessver, passthrough;
 };
 
 /* The flags a case file may set: text fields and integer fields of struct golden. */
@@ -1058,7 +1058,7 @@ static const struct {
 	TEXT(side), TEXT(type), TEXT(policy), TEXT(offer), TEXT(prev), TEXT(change),
 	TEXT(af), TEXT(ice), TEXT(cands), TEXT(setup), TEXT(addr), TEXT(delete), TEXT(subst),
 	INT(transcode), INT(rtcp_mux), INT(bundle), INT(sdes), INT(ufrag), INT(reject),
-	INT(sessver),
+	INT(sessver), INT(passthrough),
 #undef TEXT
 #undef INT
     /* clang-format on */
@@ -1269,7 +1269,8 @@ run_golden(const char *name, char *text)
 
 		pm->rtp_port = (int)i == g.reject ? 0 : (uint16_t)(40000 + 2 * i);
 		pm->rtcp_port = (uint16_t)(40001 + 2 * i);
-		pm->codecs = &dec[i];
+		/* DTLS pass-through relays the payload untouched: no codec decision. */
+		pm->codecs = g.passthrough ? NULL : &dec[i];
 		if (strcmp(cf, "v4") == 0 || strcmp(cf, "both") == 0) {
 			struct wrtc_sdp_local_cand *c = &cands[i][pm->n_cands++];
 
@@ -1314,6 +1315,7 @@ run_golden(const char *name, char *text)
 						      : WRTC_SDP_SETUP_NONE;
 	prm.rtcp_mux = g.rtcp_mux < 0 ? webrtc : g.rtcp_mux != 0;
 	prm.bundle = g.bundle != 0;
+	prm.dtls_passthrough = g.passthrough != 0;
 	prm.addr4 = strcmp(g.addr, "v6") == 0 ? NULL : "203.0.113.10";
 	prm.addr6 = strcmp(g.addr, "v4") == 0 ? NULL : "2001:db8::10";
 	prm.af_pref = strcmp(g.af, "ipv6") == 0	      ? WRTC_SDP_AF_IPV6

@@ -1215,7 +1215,102 @@ test_punt_owner(void)
 	return 0;
 }
 
+/* An ICE leg whose selected pair is @p ip:port (what push_selected() posts). */
+static void
+set_selected(uint16_t w, struct wrtc_stream *s, const struct wrtc_net_addr *ip, uint16_t port,
+	     const struct rte_ether_addr *mac)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_REMOTE | WRTC_FLOW_UPD_RELAY};
+
+	u.remote_mode = WRTC_FLOW_REMOTE_ICE;
+	u.dtls_relay = true;
+	if (ip != NULL) {
+		u.remote.ip = *ip;
+		u.remote.port = port;
+		u.remote_verified = true;
+		wrtc_net_hdr_tmpl_init(&u.tmpl, &dp.ifc[0], &gw_ip, s->local_port, ip, port, mac);
+		u.tmpl_valid = true;
+	}
+	post(w, WRTC_FLOW_MSG_UPDATE, s, &u);
+}
+
+/* srtp_relay: DTLS records and SRTP leave by the other leg unchanged, only from
+ * the selected pair; a stranger's DTLS is dropped, not punted. */
+static int
+test_dtls_relay(void)
+{
+	struct wrtc_stream *da = stream(21000), *db = stream(21002);
+	uint8_t hs[90], app[300], srtp[182];
+	uint64_t punted = dp.workers[0]->st.punted;
+	struct rte_mbuf *out;
+
+	memset(hs, 0x33, sizeof(hs));
+	hs[0] = 22; /* handshake */
+	hs[1] = 0xfe;
+	hs[2] = 0xfd;
+	memset(app, 0x44, sizeof(app));
+	app[0] = 23; /* application data (SCTP) */
+	rtp_payload(srtp, 9, sizeof(srtp));
+	wrtc_steer_set(&dp.port[0], 21000, 0);
+	wrtc_steer_set(&dp.port[0], 21002, 0);
+	post(0, WRTC_FLOW_MSG_INSTALL, da, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, db, NULL);
+	set_selected(0, da, &a_ip, 4100, &a_mac);
+	set_selected(0, db, NULL, 0, NULL);
+	wire_pair(0, da, db);
+	poll_all(1);
+	drain_replies();
+
+	/* B's pair is not selected yet: A's ClientHello has nowhere to go. */
+	inject(0, frame(&a_mac, &a_ip, 4100, 21000, hs, sizeof(hs)));
+	poll_all(1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
+	WRTC_CHECK_EQ(db->drop_reasons[WRTC_DROP_NO_ICE_PAIR], 1);
+	set_selected(0, db, &b_ip, 5100, &b_mac);
+	poll_all(1);
+	drain_replies();
+
+	inject(0, frame(&a_mac, &a_ip, 4100, 21000, hs, sizeof(hs)));
+	poll_all(1);
+	if (WRTC_CHECK(rte_ring_dequeue(txr[0], (void **)&out) == 0)) {
+		check_out(out, &b_mac, &b_ip, 21002, 5100, hs, sizeof(hs));
+		rte_pktmbuf_free(out);
+	}
+	inject(0, frame(&b_mac, &b_ip, 5100, 21002, app, sizeof(app)));
+	inject(0, frame(&b_mac, &b_ip, 5100, 21002, srtp, sizeof(srtp)));
+	poll_all(1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 2);
+	for (int k = 0; k < 2 && rte_ring_dequeue(txr[0], (void **)&out) == 0; k++) {
+		if (k == 0)
+			check_out(out, &a_mac, &a_ip, 21000, 4100, app, sizeof(app));
+		else
+			check_out(out, &a_mac, &a_ip, 21000, 4100, srtp, sizeof(srtp));
+		rte_pktmbuf_free(out);
+	}
+	/* A stranger's records, and the selected address from another port. */
+	inject(0, frame(&a_mac, &x_ip, 4100, 21000, hs, sizeof(hs)));
+	inject(0, frame(&a_mac, &a_ip, 4101, 21000, app, sizeof(app)));
+	poll_all(1);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
+	WRTC_CHECK_EQ(da->drop_reasons[WRTC_DROP_SOURCE], 2);
+	WRTC_CHECK_EQ(dp.workers[0]->st.punted, punted);
+	WRTC_CHECK_EQ(da->c.dtls_pkts, 2);
+	WRTC_CHECK_EQ(da->c.dtls_handshake, 2);
+	WRTC_CHECK_EQ(db->c.dtls_pkts, 1);
+	WRTC_CHECK_EQ(db->c.dtls_app, 1);
+	WRTC_CHECK_EQ(db->c.rx_pkts, 2);
+	WRTC_CHECK_EQ(da->c.tx_pkts, 2);
+	post(0, WRTC_FLOW_MSG_REMOVE, da, NULL);
+	post(0, WRTC_FLOW_MSG_REMOVE, db, NULL);
+	poll_all(1);
+	drain_replies();
+	rte_free(da);
+	rte_free(db);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
+	{"dtls_relay (srtp_relay pass-through)", test_dtls_relay},
 	{"srtp_interworking", test_srtp_interworking},
 	{"relay_both_ways", test_relay},
 	{"source_check_after_latch", test_source_check},
