@@ -1828,6 +1828,128 @@ sec_capture(struct cfg_ctx *c, const json_t *v, void *obj)
 	return cfg_walk(c, v, cap_fields, N(cap_fields), &cfg->capture);
 }
 
+/* ------------------------------------------------------------------------ ha */
+
+static int
+ha_redis(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_ha *ha = obj;
+
+	if (cfg_string(c, v, ha->redis, sizeof(ha->redis)) != 0)
+		return -1;
+	if (strncmp(ha->redis, "unix:", 5) == 0) {
+		const char *path = ha->redis + 5;
+
+		if (path[0] != '/')
+			return cfg_fail(c, "\"%s\": unix: takes an absolute path", ha->redis);
+		if (strlen(path) >= sizeof(ha->redis_unix))
+			return cfg_fail(c, "unix socket path longer than %zu characters",
+					sizeof(ha->redis_unix) - 1);
+		memcpy(ha->redis_unix, path, strlen(path) + 1);
+	} else if (listen_parse(c, ha->redis, ha->redis_host, sizeof(ha->redis_host),
+				&ha->redis_port) != 0) {
+		return -1;
+	} else if (ha->redis_port == 0) {
+		return cfg_fail(c, "port 0 is not a Redis server's port");
+	}
+	ha->enabled = true;
+	return 0;
+}
+
+static int
+ha_db(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	uint64_t x;
+
+	if (cfg_uint(c, v, 0, 15, &x) != 0)
+		return -1;
+	((struct wrtc_config_ha *)obj)->db = (uint32_t)x;
+	return 0;
+}
+
+static int
+ha_name(struct cfg_ctx *c, const json_t *v, char *dst)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "0123456789_.:-";
+
+	if (cfg_string(c, v, dst, WRTC_CONFIG_NAME_SIZE) != 0)
+		return -1;
+	if (dst[0] == '\0' || strspn(dst, ok) != strlen(dst))
+		return cfg_fail(c, "1..63 characters of [A-Za-z0-9_.:-]");
+	return 0;
+}
+
+static int
+ha_prefix(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	return ha_name(c, v, ((struct wrtc_config_ha *)obj)->key_prefix);
+}
+
+static int
+ha_node(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	return ha_name(c, v, ((struct wrtc_config_ha *)obj)->node_id);
+}
+
+static int
+ha_expiry(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	uint64_t x;
+
+	if (cfg_uint(c, v, 60, 30 * 86400, &x) != 0)
+		return -1;
+	((struct wrtc_config_ha *)obj)->expiry = (uint32_t)x;
+	return 0;
+}
+
+static int
+ha_role(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	static const char *const roles[] = {"active", "standby"};
+	int r;
+
+	if (cfg_enum(c, v, roles, N(roles), &r) != 0)
+		return -1;
+	((struct wrtc_config_ha *)obj)->role = (enum wrtc_config_ha_role)r;
+	return 0;
+}
+
+static int
+ha_pending(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	uint64_t x;
+
+	if (cfg_uint(c, v, 16, 1048576, &x) != 0)
+		return -1;
+	((struct wrtc_config_ha *)obj)->max_pending = (uint32_t)x;
+	return 0;
+}
+
+static const struct cfg_field ha_fields[] = {
+	{"redis", JT_STRING, true, ha_redis},
+	{"db", JT_INTEGER, false, ha_db},
+	{"key_prefix", JT_STRING, false, ha_prefix},
+	{"expiry", JT_INTEGER, false, ha_expiry},
+	{"node_id", JT_STRING, false, ha_node},
+	{"role", JT_STRING, false, ha_role},
+	{"max_pending", JT_INTEGER, false, ha_pending},
+};
+
+static int
+sec_ha(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	struct wrtc_config_ha *ha = &((struct wrtc_config *)obj)->ha;
+
+	strcpy(ha->key_prefix, "wrtc:");
+	ha->expiry = 86400;
+	ha->max_pending = 4096;
+	if (gethostname(ha->node_id, sizeof(ha->node_id)) != 0)
+		strcpy(ha->node_id, "wrtcgw");
+	ha->node_id[sizeof(ha->node_id) - 1] = '\0';
+	return cfg_walk(c, v, ha_fields, N(ha_fields), ha);
+}
+
 /* ---------------------------------------------------------------------- root */
 
 static const struct cfg_field root_fields[] = {
@@ -1842,6 +1964,7 @@ static const struct cfg_field root_fields[] = {
 	{"workers", JT_OBJECT, false, sec_workers},
 	{"log_levels", JT_OBJECT, false, sec_log_levels},
 	{"capture", JT_OBJECT, false, sec_capture},
+	{"ha", JT_OBJECT, false, sec_ha},
 };
 
 int

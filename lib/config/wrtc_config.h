@@ -308,6 +308,27 @@ struct wrtc_config_capture {
 					    *   (default /var/tmp/wrtcgw). */
 };
 
+/** Role of this node in the `ha` object. */
+enum wrtc_config_ha_role {
+	WRTC_CONFIG_HA_ACTIVE = 0,         /**< Owns and persists its calls. */
+	WRTC_CONFIG_HA_STANDBY,            /**< Holds another node's calls as foreign. */
+};
+
+/** The `ha` object (call state in Redis; docs/configuration.md). */
+struct wrtc_config_ha {
+	bool enabled;                      /**< `redis` given. */
+	char redis[WRTC_CONFIG_PATH_SIZE]; /**< As written: "ip:port" or "unix:/path". */
+	char redis_host[64];               /**< Numeric address ("" for a unix socket). */
+	uint16_t redis_port;               /**< TCP port. */
+	char redis_unix[108];              /**< Unix socket path ("" for TCP). */
+	uint32_t db;                       /**< This node's database (0..15, default 0). */
+	char key_prefix[WRTC_CONFIG_NAME_SIZE]; /**< Key prefix (default "wrtc:"). */
+	uint32_t expiry;                   /**< Key expiry, seconds (default 86400). */
+	char node_id[WRTC_CONFIG_NAME_SIZE]; /**< This node (default the host name). */
+	enum wrtc_config_ha_role role;     /**< `role` (default active). */
+	uint32_t max_pending;              /**< Writes in flight at most (default 4096). */
+};
+
 /** The `workers` object (hints for the launcher). */
 struct wrtc_config_workers {
 	uint32_t count;                    /**< Workers to use, 0 = one per worker lcore. */
@@ -349,6 +370,7 @@ struct wrtc_config {
 	struct wrtc_config_log_level log_levels[WRTC_CONFIG_MAX_LOG_LEVELS]; /**< `log_levels`,
 							      in file order. */
 	struct wrtc_config_capture capture;              /**< `capture` (defaults if absent). */
+	struct wrtc_config_ha ha;                        /**< `ha` (disabled if absent). */
 };
 
 /**

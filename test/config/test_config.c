@@ -414,6 +414,33 @@ test_syntax_and_root(void)
 			      "control.metrics_listen: \"9901\" is not address:port"));
 	WRTC_CHECK(fails_with(CFG(IFACE, ",'capture':{'dir':'pcap'}"),
 			      "capture.dir: must be an absolute path"));
+	cfg = load(CFG(IFACE, ",'ha':{'redis':'unix:/run/redis/r.sock','db':3,"
+			      "'node_id':'gw-a','role':'standby','expiry':600}"));
+	if (WRTC_CHECK(cfg != NULL)) {
+		WRTC_CHECK(cfg->ha.enabled);
+		WRTC_CHECK_STREQ(cfg->ha.redis_unix, "/run/redis/r.sock");
+		WRTC_CHECK_EQ(cfg->ha.db, 3);
+		WRTC_CHECK_STREQ(cfg->ha.node_id, "gw-a");
+		WRTC_CHECK_STREQ(cfg->ha.key_prefix, "wrtc:");
+		WRTC_CHECK_EQ(cfg->ha.role, WRTC_CONFIG_HA_STANDBY);
+		WRTC_CHECK_EQ(cfg->ha.expiry, 600);
+		WRTC_CHECK_EQ(cfg->ha.max_pending, 4096);
+	}
+	wrtc_config_free(cfg);
+	cfg = load(CFG(IFACE, ",'ha':{'redis':'127.0.0.1:6379'}"));
+	WRTC_CHECK(cfg != NULL && cfg->ha.enabled && cfg->ha.redis_port == 6379 &&
+		   strcmp(cfg->ha.redis_host, "127.0.0.1") == 0 && cfg->ha.node_id[0] != '\0');
+	wrtc_config_free(cfg);
+	cfg = load(CFG(IFACE, ""));
+	WRTC_CHECK(cfg != NULL && !cfg->ha.enabled);
+	wrtc_config_free(cfg);
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'ha':{'redis':'unix:r.sock'}"),
+			      "ha.redis: \"unix:r.sock\": unix: takes an absolute path"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'ha':{'redis':'127.0.0.1:6379','db':16}"),
+			      "ha.db: must be between 0 and 15"));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'ha':{'redis':'127.0.0.1:6379','role':'primary'}"),
+			      "ha.role: \"primary\" is not one of \"active\" or \"standby\""));
+	WRTC_CHECK(fails_with(CFG(IFACE, ",'ha':{'db':1}"), "ha.redis: missing"));
 	cfg = load(CFG(IFACE, ",'control':{'ng_listen':'[::1]:2300'}"));
 	WRTC_CHECK(cfg != NULL && cfg->control.ng_enabled && cfg->control.ng_port == 2300 &&
 		   strcmp(cfg->control.ng_host, "::1") == 0);
