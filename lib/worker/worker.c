@@ -492,8 +492,12 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 			/* SRTCP relayed encrypted (srtp_relay) cannot be read. */
 			if (!s->dtls_relay)
 				rtcp_observe(s, payload, plen, now_us);   /* decrypted in place */
-		} else
-			s->c.rtp_ssrc = rte_be_to_cpu_32(*(const unaligned_uint32_t *)&payload[8]);
+		} else {
+			uint32_t ssrc;
+
+			memcpy(&ssrc, &payload[8], sizeof(ssrc));  /* RTP payload: 2-byte aligned */
+			s->c.rtp_ssrc = rte_be_to_cpu_32(ssrc);
+		}
 
 		if (rtcp && s->drop_rtcp) {
 			rtcp_terminate(w, s, m, pi->payload_off, plen, now_us);
