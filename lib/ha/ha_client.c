@@ -193,6 +193,21 @@ admit(struct wrtc_ha_client *cl)
 	return 0;
 }
 
+/* Account for a command handed to hiredis (@p rc: redisAsyncCommand's result):
+ * queued and counted, or failed, counted and the node marked for a resync. */
+static int
+queued(struct wrtc_ha_client *cl, int rc)
+{
+	if (rc != REDIS_OK) {
+		cl->st.failed++;
+		cl->need_resync = true;
+		return -ENOMEM;
+	}
+	cl->st.pending++;
+	cl->st.writes++;
+	return 0;
+}
+
 int
 wrtc_ha_client_put(struct wrtc_ha_client *cl, const char *call_id, const char *value,
 		   size_t len)
@@ -209,14 +224,7 @@ wrtc_ha_client_put(struct wrtc_ha_client *cl, const char *call_id, const char *v
 				       value, len, cl->prm.expiry_s);
 	else
 		rc = redisAsyncCommand(cl->ac, on_reply, NULL, "SET %s %b", cl->key, value, len);
-	if (rc != REDIS_OK) {
-		cl->st.failed++;
-		cl->need_resync = true;
-		return -ENOMEM;
-	}
-	cl->st.pending++;
-	cl->st.writes++;
-	return 0;
+	return queued(cl, rc);
 }
 
 int
@@ -229,14 +237,7 @@ wrtc_ha_client_del(struct wrtc_ha_client *cl, const char *call_id)
 	rc = admit(cl);
 	if (rc != 0)
 		return rc;
-	if (redisAsyncCommand(cl->ac, on_reply, NULL, "DEL %s", cl->key) != REDIS_OK) {
-		cl->st.failed++;
-		cl->need_resync = true;
-		return -ENOMEM;
-	}
-	cl->st.pending++;
-	cl->st.writes++;
-	return 0;
+	return queued(cl, redisAsyncCommand(cl->ac, on_reply, NULL, "DEL %s", cl->key));
 }
 
 void
