@@ -12,10 +12,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -48,6 +50,51 @@ RTE_LOG_REGISTER_DEFAULT(wrtc_app_logtype, INFO);
 	rte_log(RTE_LOG_##lvl, wrtc_app_logtype, "wrtcgw: " fmt "\n", ##__VA_ARGS__)
 
 static struct wrtc_dataplane dp;
+/*
+ * The control loop's idle wait (control.idle_max_us, docs/configuration.md):
+ * after an iteration found nothing to do, wait on the RPC, ng and metrics
+ * sockets until one has work, the session's next timer is due or @p max_us
+ * passes, whichever comes first. Each empty iteration in a row doubles the
+ * wait (from 50 us), so a busy control lcore keeps its short turns.
+ */
+struct ctl_idle {
+	struct pollfd *pfds;
+	unsigned int cap;
+	uint32_t wait_us;  /* current step of the back-off, 0 after work */
+};
+
+static void
+ctl_idle_wait(struct ctl_idle *ci, unsigned int moved, uint32_t max_us,
+	      struct wrtc_session_mgr *mgr, struct wrtc_rpc_server *rpc,
+	      struct wrtc_ng_server *ng, struct wrtc_metrics_server *metrics)
+{
+	int timeout_ms = (int)(max_us / 1000) + 1, metrics_fd = -1;
+	unsigned int n = 0;
+	struct timespec ts;
+	uint64_t us;
+
+	if (moved != 0) {
+		ci->wait_us = 0;
+		return;
+	}
+	ci->wait_us = ci->wait_us == 0 ? 50 : RTE_MIN(ci->wait_us * 2, max_us);
+	us = wrtc_session_idle_us(mgr, ci->wait_us);
+	if (us == 0)
+		return;
+	n = wrtc_rpc_server_pollfds(rpc, ci->pfds, ci->cap, &timeout_ms);
+	if (timeout_ms == 0)
+		return;
+	if (ng != NULL && wrtc_ng_server_fd(ng) >= 0)
+		ci->pfds[n++] = (struct pollfd){.fd = wrtc_ng_server_fd(ng), .events = POLLIN};
+	if (metrics != NULL && (metrics_fd = wrtc_metrics_server_fd(metrics)) >= 0)
+		ci->pfds[n++] = (struct pollfd){.fd = metrics_fd, .events = POLLIN};
+	ts.tv_sec = (time_t)(us / 1000000);
+	ts.tv_nsec = (long)(us % 1000000) * 1000;
+	/* EINTR (SIGHUP, SIGTERM) ends the wait: the loop looks at its flags. */
+	if (ppoll(ci->pfds, n, &ts, NULL) > 0 && metrics_fd >= 0 && ci->pfds[n - 1].revents != 0)
+		wrtc_metrics_server_kick(metrics);
+}
+
 static uint32_t app_stop;
 static uint32_t app_reload;
 
@@ -360,6 +407,7 @@ main(int argc, char **argv)
 	struct wrtc_config *cfg = NULL;
 	struct rte_mempool *mp = NULL;
 	bool metrics_failed = false, pdump = false;
+	struct ctl_idle ci = {0};
 	char err[WRTC_CONFIG_ERR_SIZE];
 	unsigned int lcore, nb_workers;
 	uint64_t wd_cycles, wd_next;
@@ -492,6 +540,13 @@ main(int argc, char **argv)
 		}
 	}
 
+	/* The idle wait's descriptors: the RPC server's, ng's and metrics'. */
+	ci.cap = wrtc_rpc_server_pollfds_max(rpc) + 2;
+	ci.pfds = calloc(ci.cap, sizeof(*ci.pfds));
+	if (ci.pfds == NULL) {
+		fprintf(stderr, "wrtcgw: out of memory\n");
+		goto out;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -536,8 +591,7 @@ main(int argc, char **argv)
 		}
 		if (ng != NULL)
 			n += (unsigned int)wrtc_ng_server_poll(ng);
-		if (n == 0)
-			rte_delay_us_sleep(100);
+		ctl_idle_wait(&ci, n, cfg->control.idle_max_us, mgr, rpc, ng, metrics);
 	}
 	APP_LOG(NOTICE, "stopping");
 	notify("STOPPING=1");
@@ -549,6 +603,7 @@ out:
 	__atomic_store_n(&dp.quit, 1, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
 	wrtc_ng_server_free(ng);
+	free(ci.pfds);
 	wrtc_session_mgr_free(mgr);
 	if (pdump)
 		rte_pdump_uninit();

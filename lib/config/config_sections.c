@@ -1614,6 +1614,17 @@ ctl_unix_mode(struct cfg_ctx *c, const json_t *v, void *obj)
 	return 0;
 }
 
+static int
+ctl_idle_max(struct cfg_ctx *c, const json_t *v, void *obj)
+{
+	uint64_t x;
+
+	if (cfg_uint(c, v, 100, 100000, &x) != 0)
+		return -1;
+	((struct wrtc_config_control *)obj)->idle_max_us = (uint32_t)x;
+	return 0;
+}
+
 static const struct cfg_field ctl_fields[] = {
 	{"rpc_tcp", JT_STRING, false, ctl_tcp},
 	{"rpc_unix", JT_STRING, false, ctl_unix},
@@ -1627,6 +1638,7 @@ static const struct cfg_field ctl_fields[] = {
 	{"hold_timeout", JT_INTEGER, false, ctl_hold_timeout},
 	{"max_calls", JT_INTEGER, false, ctl_max_calls},
 	{"metrics_listen", JT_STRING, false, ctl_metrics},
+	{"idle_max_us", JT_INTEGER, false, ctl_idle_max},
 };
 
 static int
@@ -1983,6 +1995,7 @@ cfg_parse_root(struct cfg_ctx *c, const json_t *root)
 	cfg->control.media_timeout = 60;
 	cfg->control.hold_timeout = 3600;
 	cfg->control.max_calls = 10000;
+	cfg->control.idle_max_us = 2000;
 	strcpy(cfg->capture.dir, "/var/tmp/wrtcgw");
 	cfg->workers.mbufs = 16383;
 	cfg->workers.rx_desc = 1024;

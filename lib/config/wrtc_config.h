@@ -287,6 +287,9 @@ struct wrtc_config_control {
 	uint32_t hold_timeout;             /**< The same for a call on hold (sendonly, inactive,
 					    *   c=0.0.0.0). */
 	uint32_t max_calls;                /**< Concurrent calls accepted. */
+	uint32_t idle_max_us;              /**< `idle_max_us`: longest wait of an idle control
+					    *   loop for a socket or its next timer, us
+					    *   (default 2000). */
 	bool metrics_enabled;              /**< metrics_listen is not "". */
 	char metrics_listen[80];           /**< Prometheus endpoint as written ("" = off). */
 	char metrics_host[64];             /**< Its numeric listen address. */

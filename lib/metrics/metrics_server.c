@@ -170,6 +170,21 @@ wrtc_metrics_server_poll(struct wrtc_metrics_server *srv)
 	return MHD_run(srv->d) == MHD_YES ? 1 : -EIO;
 }
 
+int
+wrtc_metrics_server_fd(const struct wrtc_metrics_server *srv)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_EPOLL_FD);
+
+	return info != NULL ? info->epoll_fd : -1;
+}
+
+void
+wrtc_metrics_server_kick(struct wrtc_metrics_server *srv)
+{
+	srv->next_poll_ns = 0;
+}
+
 uint16_t
 wrtc_metrics_server_port(const struct wrtc_metrics_server *srv)
 {

@@ -98,6 +98,18 @@ void wrtc_metrics_server_set_render(struct wrtc_metrics_server *srv,
  */
 int wrtc_metrics_server_poll(struct wrtc_metrics_server *srv);
 
+/**
+ * The descriptor that becomes readable when a socket of the endpoint has
+ * work (libmicrohttpd's epoll descriptor), for a caller that waits on it;
+ * when it is readable, wrtc_metrics_server_kick() makes the next
+ * wrtc_metrics_server_poll() look at the sockets at once.
+ * @return the descriptor, or -1 if the library does not expose one.
+ */
+int wrtc_metrics_server_fd(const struct wrtc_metrics_server *srv);
+
+/** The next wrtc_metrics_server_poll() does not skip the sockets. */
+void wrtc_metrics_server_kick(struct wrtc_metrics_server *srv);
+
 /** The bound port (useful after port 0). */
 uint16_t wrtc_metrics_server_port(const struct wrtc_metrics_server *srv);
 

@@ -401,6 +401,12 @@ wrtc_ng_server_poll(struct wrtc_ng_server *srv)
 	return handled;
 }
 
+int
+wrtc_ng_server_fd(const struct wrtc_ng_server *srv)
+{
+	return srv != NULL ? srv->fd : -1;
+}
+
 uint16_t
 wrtc_ng_server_port(const struct wrtc_ng_server *srv)
 {

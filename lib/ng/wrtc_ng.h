@@ -96,6 +96,9 @@ int wrtc_ng_server_poll(struct wrtc_ng_server *srv);
 int wrtc_ng_server_handle(struct wrtc_ng_server *srv, const char *msg, size_t len, char *out,
 			  size_t out_size);
 
+/** @return the UDP socket, for a caller that waits on it (poll()), or -1. */
+int wrtc_ng_server_fd(const struct wrtc_ng_server *srv);
+
 /** @return the bound UDP port, or 0 without a socket. */
 uint16_t wrtc_ng_server_port(const struct wrtc_ng_server *srv);
 

@@ -333,25 +333,27 @@ accept_clients(struct wrtc_rpc_server *srv, int lfd)
 	}
 }
 
-int
-wrtc_rpc_server_poll(struct wrtc_rpc_server *srv, int timeout_ms)
+/* Fills @p pfds (room for the listeners and every client) with what the
+ * server waits for; lowers *timeout_ms to 0 when a client has buffered work
+ * and to a closing client's grace deadline. Slot of client pfds[i] in pslot. */
+static unsigned int
+fill_pollfds(const struct wrtc_rpc_server *srv, struct pollfd *pfds, unsigned int *pslot,
+	     int *timeout_ms)
 {
 	unsigned int n = 0;
-	int handled = 0, rc;
-	uint64_t now;
 
 	for (unsigned int s = 0; s < srv->max_clients; s++) {
 		if (client_has_work(srv, &srv->clients[s])) {
-			timeout_ms = 0;
+			*timeout_ms = 0;
 			break;
 		}
 	}
 	if (srv->tcp_fd >= 0)
-		srv->pfds[n++] = (struct pollfd){.fd = srv->tcp_fd, .events = POLLIN};
+		pfds[n++] = (struct pollfd){.fd = srv->tcp_fd, .events = POLLIN};
 	if (srv->unix_fd >= 0)
-		srv->pfds[n++] = (struct pollfd){.fd = srv->unix_fd, .events = POLLIN};
+		pfds[n++] = (struct pollfd){.fd = srv->unix_fd, .events = POLLIN};
 	for (unsigned int s = 0; s < srv->max_clients; s++) {
-		struct rpc_client *c = &srv->clients[s];
+		const struct rpc_client *c = &srv->clients[s];
 		short ev = 0;
 
 		if (c->fd < 0)
@@ -361,12 +363,41 @@ wrtc_rpc_server_poll(struct wrtc_rpc_server *srv, int timeout_ms)
 		if (buf_pending(&c->out) > 0)
 			ev |= POLLOUT;
 		/* Closing clients wake up at their deadline at the latest. */
-		if (c->closing && timeout_ms != 0)
-			timeout_ms = timeout_ms < 0 || timeout_ms > CLOSE_GRACE_MS ?
-				     CLOSE_GRACE_MS : timeout_ms;
-		srv->pslot[n] = s;
-		srv->pfds[n++] = (struct pollfd){.fd = c->fd, .events = ev};
+		if (c->closing && *timeout_ms != 0)
+			*timeout_ms = *timeout_ms < 0 || *timeout_ms > CLOSE_GRACE_MS ?
+				      CLOSE_GRACE_MS : *timeout_ms;
+		if (pslot != NULL)
+			pslot[n] = s;
+		pfds[n++] = (struct pollfd){.fd = c->fd, .events = ev};
 	}
+	return n;
+}
+
+unsigned int
+wrtc_rpc_server_pollfds_max(const struct wrtc_rpc_server *srv)
+{
+	return srv->max_clients + 2;
+}
+
+unsigned int
+wrtc_rpc_server_pollfds(const struct wrtc_rpc_server *srv, struct pollfd *pfds, unsigned int max,
+			int *timeout_ms)
+{
+	if (max < wrtc_rpc_server_pollfds_max(srv)) {
+		*timeout_ms = 0; /* the caller cannot wait for all: do not wait */
+		return 0;
+	}
+	return fill_pollfds(srv, pfds, NULL, timeout_ms);
+}
+
+int
+wrtc_rpc_server_poll(struct wrtc_rpc_server *srv, int timeout_ms)
+{
+	unsigned int n;
+	int handled = 0, rc;
+	uint64_t now;
+
+	n = fill_pollfds(srv, srv->pfds, srv->pslot, &timeout_ms);
 	rc = poll(srv->pfds, n, timeout_ms);
 	if (rc < 0 && errno != EINTR)
 		return -errno;

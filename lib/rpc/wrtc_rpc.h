@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -212,6 +213,26 @@ wrtc_rpc_server_register(struct wrtc_rpc_server *srv, const char *method,
  */
 int
 wrtc_rpc_server_poll(struct wrtc_rpc_server *srv, int timeout_ms);
+
+/** @return the most pollfd entries wrtc_rpc_server_pollfds() fills. */
+unsigned int
+wrtc_rpc_server_pollfds_max(const struct wrtc_rpc_server *srv);
+
+/**
+ * The sockets the server waits on, for a caller that waits on them together
+ * with sockets of its own (then calls wrtc_rpc_server_poll() with 0).
+ *
+ * @param pfds  receives the entries (events set, revents 0).
+ * @param max   room in @p pfds: less than wrtc_rpc_server_pollfds_max()
+ *   fills nothing and sets *timeout_ms to 0.
+ * @param timeout_ms  in: the caller's wait (ms, -1 = forever); out: 0 when a
+ *   client has a request buffered already, or lowered to a closing client's
+ *   deadline.
+ * @return the entries filled.
+ */
+unsigned int
+wrtc_rpc_server_pollfds(const struct wrtc_rpc_server *srv, struct pollfd *pfds, unsigned int max,
+			int *timeout_ms);
 
 /**
  * Handle one request line without any socket (the dispatcher the server

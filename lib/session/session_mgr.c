@@ -172,6 +172,32 @@ wrtc_session_poll(struct wrtc_session_mgr *mgr)
 	return n;
 }
 
+/* Microseconds from now_us until @p due_us (0 if due). */
+static uint64_t
+until_us(uint64_t due_us, uint64_t now_us)
+{
+	return due_us > now_us ? due_us - now_us : 0;
+}
+
+uint64_t
+wrtc_session_idle_us(const struct wrtc_session_mgr *mgr, uint64_t max_us)
+{
+	uint64_t tsc_us = mgr->hz / 1000000, now_us = ctrl_now_us(mgr), wait = max_us;
+	uint64_t t;
+
+	if (!TAILQ_EMPTY(&mgr->capturing))
+		wait = RTE_MIN(wait, (uint64_t)100);
+	t = sess_timer_next(&mgr->webrtc_timers);
+	if (t != UINT64_MAX)
+		wait = RTE_MIN(wait, until_us(t, now_us));
+	t = sess_timer_next(&mgr->call_timers);
+	if (t != UINT64_MAX)
+		wait = RTE_MIN(wait, until_us(t / tsc_us, now_us));
+	wait = RTE_MIN(wait, until_us((mgr->last_route_tsc + mgr->hz / 5) / tsc_us, now_us));
+	wait = RTE_MIN(wait, until_us((mgr->last_second_tsc + mgr->hz) / tsc_us, now_us));
+	return wait;
+}
+
 int
 policer_prm_split(const struct wrtc_session_mgr *mgr, const struct wrtc_config_policer *cp,
 		  unsigned int k, uint32_t max_sources, uint64_t hz, uint64_t now,

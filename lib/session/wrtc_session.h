@@ -229,6 +229,17 @@ int wrtc_session_metrics_register(struct wrtc_session_mgr *mgr, struct wrtc_metr
  */
 unsigned int wrtc_session_poll(struct wrtc_session_mgr *mgr);
 
+/**
+ * How long the control lcore may wait (on its sockets) before
+ * wrtc_session_poll() has something due: the next ICE/DTLS or call timer,
+ * the route retry and the once-a-second work. Packets the workers punt and
+ * their replies have no descriptor to wait on: @p max_us bounds how long
+ * they wait (a call with a capture open bounds it to 100 us, the capture
+ * ring holding that much).
+ * @return microseconds, 0..max_us.
+ */
+uint64_t wrtc_session_idle_us(const struct wrtc_session_mgr *mgr, uint64_t max_us);
+
 /** Global statistics as the `statistics` method returns them (new reference). */
 json_t *wrtc_session_statistics(struct wrtc_session_mgr *mgr);
 
