@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
@@ -72,6 +74,8 @@ wrtc_worker_create(struct wrtc_dataplane *dp, uint16_t id, int socket)
 	}
 	w->id = id;
 	w->dp = dp;
+	/* Without an eventfd adaptive sleeps end only at their bound. */
+	w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	w->tsc_per_us = RTE_MAX(rte_get_tsc_hz() / 1000000, (uint64_t)1);
 	w->max_reporters = 65536;
 	w->reporters = rte_zmalloc_socket("wrtc_reporters", w->max_reporters * sizeof(void *),
@@ -111,6 +115,8 @@ wrtc_worker_free(struct wrtc_lcore *w)
 {
 	if (w == NULL)
 		return;
+	if (w->wake_fd >= 0)
+		close(w->wake_fd);
 	rte_ring_free(w->ctrl);
 	rte_ring_free(w->reply);
 	if (w->punt != NULL) {

@@ -4,15 +4,36 @@
  * API"): its rings and its policer slots. Runs on the control lcore only.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <unistd.h>
 
 #include <rte_ring.h>
 
 #include "wrtc_worker.h"
 
+/* After an enqueue: end the worker's adaptive sleep if it is in one
+ * (worker_idle.c explains the order). */
+static void
+wake(struct wrtc_lcore *w)
+{
+	uint64_t one = 1;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (w->wake_fd < 0 || __atomic_load_n(&w->sleeping, __ATOMIC_RELAXED) == 0)
+		return;
+	if (write(w->wake_fd, &one, sizeof(one)) == (ssize_t)sizeof(one))
+		w->punt_ret.wakes++;
+	else
+		w->punt_ret.wake_errors++;
+}
+
 int
 wrtc_worker_post(struct wrtc_lcore *w, struct wrtc_worker_msg *m)
 {
-	return rte_ring_enqueue(w->ctrl, &m->flow) == 0 ? 0 : -ENOBUFS;
+	if (rte_ring_enqueue(w->ctrl, &m->flow) != 0)
+		return -ENOBUFS;
+	wake(w);
+	return 0;
 }
 
 unsigned int
@@ -50,7 +71,10 @@ wrtc_worker_capture_take(struct wrtc_lcore *w, struct rte_mbuf **pkts, unsigned 
 int
 wrtc_worker_ctrl_tx(struct wrtc_lcore *w, struct rte_mbuf *m)
 {
-	return rte_ring_enqueue(w->ctrl_tx, m) == 0 ? 0 : -ENOBUFS;
+	if (rte_ring_enqueue(w->ctrl_tx, m) != 0)
+		return -ENOBUFS;
+	wake(w);
+	return 0;
 }
 
 void

@@ -9,8 +9,21 @@
  * that long a burst of traffic (rx_desc). The PMDs this gateway runs on in
  * labs (net_af_packet, net_ring) have no RX interrupts, so this is the
  * OVS pmd-sleep-max / VPP adaptive kind of back-off, not interrupt mode.
+ *
+ * The sleep waits on the worker's eventfd: the control lcore, posting a
+ * message to a sleeping worker (wrtc_worker_post(), wrtc_worker_ctrl_tx()),
+ * writes it, so a call's set-up or removal does not wait for the sleep to
+ * end. Lost wake-ups are excluded by the order of the two sides: the worker
+ * sets `sleeping`, then looks at its rings; the control lcore enqueues, then
+ * looks at `sleeping` (a full barrier between the store and the load on
+ * each side).
  */
+#include <poll.h>
 #include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_ring.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
@@ -29,6 +42,22 @@ wrtc_worker_idle_init(struct wrtc_lcore *w)
 		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 }
 
+/* Sleep up to @p us or until the control lcore writes wake_fd. */
+static void
+idle_wait(struct wrtc_lcore *w, uint32_t us)
+{
+	struct pollfd pfd = {.fd = w->wake_fd, .events = POLLIN};
+	struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
+	uint64_t v;
+
+	__atomic_store_n(&w->sleeping, 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (rte_ring_count(w->ctrl) == 0 && rte_ring_count(w->ctrl_tx) == 0 &&
+	    ppoll(&pfd, 1, &ts, NULL) > 0 && read(w->wake_fd, &v, sizeof(v)) < 0)
+		v = 0; /* EAGAIN: another read took it; nothing to undo */
+	__atomic_store_n(&w->sleeping, 0, __ATOMIC_RELAXED);
+}
+
 void
 wrtc_worker_idle(struct wrtc_lcore *w, unsigned int moved)
 {
@@ -44,7 +73,10 @@ wrtc_worker_idle(struct wrtc_lcore *w, unsigned int moved)
 	w->idle_sleep_us = w->idle_sleep_us == 0 ? 1 :
 			   RTE_MIN(w->idle_sleep_us * 2, w->idle_max_us);
 	t0 = rte_rdtsc();
-	rte_delay_us_sleep(w->idle_sleep_us);
+	if (w->wake_fd >= 0)
+		idle_wait(w, w->idle_sleep_us);
+	else
+		rte_delay_us_sleep(w->idle_sleep_us);
 	w->st.sleeps++;
 	w->st.sleep_cycles += rte_rdtsc() - t0;
 }

@@ -176,11 +176,17 @@ struct wrtc_lcore {
 					 *   Set before launch (workers.idle). */
 	uint32_t idle_sleep_us;         /**< Current sleep of the empty run. */
 	uint32_t idle_run;              /**< Consecutive empty iterations. */
+	int wake_fd;                    /**< eventfd an adaptive sleep waits on, so that a
+					 *   control message ends it (-1: plain sleep). */
+	uint32_t sleeping;              /**< Worker: 1 while in an adaptive sleep (atomic). */
 	struct wrtc_worker_stats st;    /**< Counters. */
 	/** Written by the control lcore only (wrtc_worker_punt_take(), release
 	 *  stores); the worker reads it with acquire loads. */
 	struct {
 		uint32_t taken[WRTC_PUNT_CLASS_MAX]; /**< Punted packets taken per class. */
+		uint64_t wakes;         /**< Sleeps ended early by a post (wake_fd). */
+		uint64_t wake_errors;   /**< Wake-ups the eventfd refused (the sleep's
+					 *   bound ends it instead). */
 	} punt_ret __rte_cache_aligned;
 } __rte_cache_aligned;
 
@@ -206,6 +212,8 @@ unsigned int wrtc_worker_punt_take(struct wrtc_lcore *w, struct rte_mbuf **pkts,
  * Adaptive polling, called by the worker loop after each iteration with
  * what it moved: after a run of empty iterations, sleep (1 us doubling up to
  * w->idle_max_us); any work ends the run. Does nothing when idle_max_us is 0.
+ * The sleep waits on w->wake_fd: a message the control lcore posts (or a
+ * control frame it queues) meanwhile ends it at once.
  */
 void
 wrtc_worker_idle(struct wrtc_lcore *w, unsigned int moved);
