@@ -21,6 +21,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 
 #include "session_priv.h"
 
@@ -390,20 +391,31 @@ ctrl_done(const struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq)
 	return mgr->ctrlq[worker].done_seq >= seq;
 }
 
+/* How long ctrl_wait_seq() spins before it sleeps between looks, us. */
+enum { CTRL_WAIT_SPIN_US = 10 };
+
 int
 ctrl_wait_seq(struct wrtc_session_mgr *mgr, uint16_t worker, uint64_t seq, uint64_t wait_us)
 {
-	uint64_t deadline = rte_rdtsc() + mgr->hz / 1000000 * wait_us;
+	uint64_t start = rte_rdtsc(), deadline = start + mgr->hz / 1000000 * wait_us;
+	uint64_t spin_end = start + mgr->hz / 1000000 * CTRL_WAIT_SPIN_US;
 
 	for (;;) {
+		uint64_t now;
+
 		drain_worker(mgr, worker);
 		if (ctrl_done(mgr, worker, seq))
 			return 0;
-		if (rte_rdtsc() >= deadline)
+		now = rte_rdtsc();
+		if (now >= deadline)
 			return -ETIMEDOUT;
-		/* Workers apply messages between bursts (microseconds); yield the
-		 * CPU meanwhile in case the worker shares it (labs, CI). */
-		rte_delay_us_sleep(20);
+		/* Workers apply messages between bursts (microseconds; a sleeping
+		 * worker is woken by the post): spin that long, then yield the CPU
+		 * in case the worker shares it (labs, CI). */
+		if (now < spin_end)
+			rte_pause();
+		else
+			rte_delay_us_sleep(20);
 	}
 }
 
