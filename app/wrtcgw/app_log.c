@@ -6,7 +6,9 @@
  * message's level in front; the same text goes to syslog at the matching
  * priority, as the EAL's own stream does, except under systemd, where
  * stdout already reaches the journal (JOURNAL_STREAM is set) and a syslog
- * copy would show every line twice.
+ * copy would show every line twice, and where no syslog socket exists (a
+ * container, a lab namespace: glibc would try to connect again for every
+ * line, a socket() and connect() per message).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -16,6 +18,7 @@
 #include <sys/types.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_log.h>
 
@@ -71,6 +74,8 @@ app_log_init(void)
 	if (f == NULL)
 		return -errno;
 	setvbuf(f, buf, _IOFBF, sizeof(buf));
-	to_syslog = getenv("JOURNAL_STREAM") == NULL;
+	to_syslog = getenv("JOURNAL_STREAM") == NULL && access(_PATH_LOG, W_OK) == 0;
+	if (to_syslog)
+		openlog(NULL, LOG_NDELAY, LOG_USER);
 	return rte_openlog_stream(f) == 0 ? 0 : -EINVAL;
 }
