@@ -977,6 +977,8 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 
 		if (lm->rtp == NULL)
 			continue;
+		/* A change of handling continues the outgoing stream (lib/worker). */
+		u.keep_ssrc = !psp_of(mgr, call, to)->reoffer_new_ssrc;
 		if (d->mode == WRTC_SDP_CODEC_TRANSCODE) {
 			struct wrtc_codec_xcoder_prm xp;
 
@@ -1013,7 +1015,8 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 				return -EIO;
 			}
 			/* A changed codec goes on in the same outgoing stream (the worker
-			 * continues its sequence and timestamp: wrtc_codec_xcoder_continue). */
+			 * continues it from the old transcoder or the relayed stream:
+			 * media_continue() in lib/worker). */
 			if (lm->xcoder != NULL && !psp_of(mgr, call, to)->reoffer_new_ssrc)
 				xp.out_ssrc = lm->xprm.out_ssrc;
 			u.xcoder = wrtc_codec_xcoder_create(&xp);
@@ -1025,6 +1028,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 			}
 			mgr->st.xcoders_created++;
 			memcpy(&lm->xprm, &xp, sizeof(xp));
+			lm->rewritten = false;
 			/* Relayed RTCP would describe the other codec's stream. */
 			u.drop_rtcp = true;
 		} else {
@@ -1036,6 +1040,11 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 				u.pt_map[in & 0x7f] = out;
 				u.pt_remap |= in != out;
 			}
+			u.clock = d->a_codec.clock;
+			/* After a transcoder, the worker rewrites what it relays into the
+			 * transcoder's stream; the peer's RTCP describes its own. */
+			lm->rewritten = u.keep_ssrc && (lm->xcoder != NULL || lm->rewritten);
+			u.drop_rtcp = lm->rewritten;
 		}
 		if (lm->xcoder != NULL) {
 			rc = xcoder_retire_room(mgr, call, lm);

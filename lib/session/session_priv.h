@@ -147,6 +147,9 @@ struct leg_media {
 	uint32_t tx_kbps;            /* last second's rate, sent to this leg */
 	uint64_t ctrl_rx_tsc;        /* last authenticated STUN or accepted DTLS record (activity) */
 	struct leg_quality q;        /* RTCP reports from this leg (session_quality.c) */
+	bool rewritten;              /* relayed from here after a transcoder: the worker
+				      * rewrites into the transcoder's stream, RTCP from
+				      * here is terminated */
 
 	/* WebRTC legs (ICE and/or DTLS-SRTP); NULL/false elsewhere. */
 	bool ice_on;                 /* the trunk group runs ICE */

@@ -270,6 +270,7 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 		sum.punted += s->punted;
 		sum.handoff_in += s->handoff_in;
 		sum.handoff_out += s->handoff_out;
+		sum.streams_continued += s->streams_continued;
 		for (unsigned int r = 0; r < WRTC_DROP_MAX; r++)
 			sum.drops[r] += s->drops[r];
 		for (unsigned int c = 0; c < WRTC_PUNT_CLASS_MAX; c++)
@@ -358,6 +359,8 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 			    json_integer((json_int_t)mgr->st.xcoders_created));
 	json_object_set_new(o, "transcoders_kept",
 			    json_integer((json_int_t)mgr->st.xcoders_kept));
+	json_object_set_new(o, "streams_continued",
+			    json_integer((json_int_t)sum.streams_continued));
 	json_object_set_new(o, "media_rx_bytes",
 			    json_integer((json_int_t)mgr->st.media_rx_bytes));
 	json_object_set_new(o, "media_tx_bytes",
