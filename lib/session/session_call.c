@@ -655,7 +655,7 @@ media_on_hold(const struct wrtc_call *call)
 
 int
 call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
-	   const char *text, size_t len, char **out, char *err, size_t errlen)
+	   const char *text, size_t len, bool ice_restart, char **out, char *err, size_t errlen)
 {
 	const unsigned int b = 1 - a;
 	const struct wrtc_config_psp *psp_a = psp_of(mgr, call, a);
@@ -686,6 +686,19 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 	if (rc != 0) {
 		wrtc_sdp_free(sdp);
 		return rc;
+	}
+	if (ice_restart) {
+		bool ice = false;
+
+		for (unsigned int i = 0; i < call->n_media; i++)
+			ice |= call->media[i].active && call->media[i].leg[b].ice != NULL;
+		if (!ice) {
+			/* Refused before anything changed. */
+			snprintf(err, errlen, "ice_restart: leg %s runs no ICE", call->leg[b].tag);
+			wrtc_sdp_free(sdp);
+			mgr->st.offers_failed++;
+			return -ENOTSUP;
+		}
 	}
 	/* Everything this offer posts must fit: refuse now rather than half apply. */
 	rc = ctrl_reserve(mgr, call->worker, sdp->n_media * SESS_MSGS_PER_MEDIA);
@@ -784,6 +797,12 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		}
 	}
 	call->n_media = sdp->n_media;
+	if (ice_restart) {
+		/* The gateway restarts ICE towards b (new ufrag/pwd in this offer). */
+		rc = webrtc_restart_local(mgr, call, b, err, errlen);
+		if (rc != 0)
+			goto fail;
+	}
 	rc = rewrite_for(mgr, call, b, sdp, true, NULL, out, err, errlen);
 	if (rc != 0)
 		goto fail;

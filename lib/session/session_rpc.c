@@ -129,6 +129,7 @@ do_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	struct wrtc_session_mgr *mgr = ctx;
 	struct wrtc_session_offer_prm prm = {0};
 	char msg[512] = "";
+	json_t *restart;
 	char *out = NULL;
 	int rc;
 
@@ -141,6 +142,10 @@ do_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	    tg_param(mgr, params, "egress", mgr->cfg->n_trunk_groups > 1 ? 1 : 0, &prm.tg[1],
 		     err) != 0)
 		return NULL;
+	restart = json_object_get(params, "ice_restart");
+	if (restart != NULL && !json_is_boolean(restart))
+		return fail(err, WRTC_RPC_INVALID_PARAMS, "ice_restart: not a boolean");
+	prm.ice_restart = json_is_true(restart);
 	prm.sdp_len = strlen(prm.sdp);
 	rc = wrtc_session_offer(mgr, &prm, &out, msg, sizeof(msg));
 	if (rc != 0)

@@ -270,15 +270,17 @@ def reoffer_from_browser(env, call, label, direction=None, ice_restart=False):
     return offer, ans["sdp"]
 
 
-def reoffer_from_phone(env, call, label, direction="sendrecv", zero_c=False):
+def reoffer_from_phone(env, call, label, direction="sendrecv", zero_c=False, ice_restart=False):
     """A re-INVITE from the phone (hold with a=sendonly/a=inactive or the old
     c=0.0.0.0 form, resume, or a codec change through call.phone.pt): its
-    offer through `offer` with from_tag phone, the browser's answer back."""
+    offer through `offer` with from_tag phone, the browser's answer back.
+    ice_restart: the gateway restarts ICE towards the browser in its offer."""
     call.version += 1
     sdp = call.phone.sdp(direction, call.version)
     if zero_c:
         sdp = sdp.replace(f"c=IN IP4 {call.phone.ip}", "c=IN IP4 0.0.0.0")
-    r = env.rpc("offer", call_id=call.call_id, from_tag="phone", sdp=sdp)
+    kw = {"ice_restart": True} if ice_restart else {}
+    r = env.rpc("offer", call_id=call.call_id, from_tag="phone", sdp=sdp, **kw)
     check_web_answer(r["sdp"], f"{label}: WebRTC re-offer")
     call.phone.sending = direction in ("sendrecv", "sendonly") and not zero_c
     try:
@@ -291,6 +293,7 @@ def reoffer_from_phone(env, call, label, direction="sendrecv", zero_c=False):
     if (gw_ip, gw_port) != call.gw:
         call.gw = (gw_ip, gw_port)
         call.phone.remote = call.gw
+    call.last_web_answer = web_answer
     return r["sdp"], ans["sdp"]
 
 
@@ -468,6 +471,48 @@ def scenario_ice_restart_10(env):
         print(f"  {label}: ok, phone's longest gap {hole:.2f} s, gateway selected {ice.get('selected_remote')}, checks with "
               f"the old password {ice.get('new_gen_prev_key')}, refused {ice.get('stale_gen')}",
               flush=True)
+    finish(env, call)
+
+
+def scenario_gateway_ice_restart_3(env):
+    """Three ICE restarts started by the gateway (`offer` with ice_restart
+    from the phone's side): each offer to Chromium carries new
+    ice-ufrag/ice-pwd, Chromium answers with new ones of its own, the new
+    generation is nominated, and audio flows both ways after each."""
+    call = browser_calls_phone(env, call_id="b2p-gwrestart")
+    wait_connected(env)
+    _, q = check_audio(env, call, "before the gateway's ICE restarts", seconds=2)
+    gen = (legs(q)[0].get("ice") or {}).get("generation")
+    restarts = (legs(q)[0].get("ice") or {}).get("restarts", 0)
+    gw_ufrag, gw_pwd = sdp_value(call.gw_sdp, "ice-ufrag"), sdp_value(call.gw_sdp, "ice-pwd")
+    web_ufrag = sdp_value(call.browser_sdp, "ice-ufrag")
+    for i in range(1, 4):
+        label = f"gateway ICE restart {i}/3"
+        t_restart = time.time()
+        offer, _ = reoffer_from_phone(env, call, label, ice_restart=True)
+        u, p = sdp_value(offer, "ice-ufrag"), sdp_value(offer, "ice-pwd")
+        expect(u and p and u != gw_ufrag and p != gw_pwd,
+               f"{label}: the gateway's offer kept its ufrag/pwd ({u}):\n{offer}")
+        gw_ufrag, gw_pwd = u, p
+        wu = sdp_value(call.last_web_answer, "ice-ufrag")
+        expect(wu != web_ufrag, f"{label}: Chromium's answer kept its ufrag {wu}")
+        web_ufrag = wu
+        wait_connected(env, f"after {label}")
+        wait_inbound_flowing(env, f"after {label}")
+        s, q = check_audio(env, call, f"after {label}", seconds=2)
+        ice = legs(q)[0].get("ice") or {}
+        g = ice.get("generation")
+        expect(g is not None and gen is not None and g > gen,
+               f"{label}: query ICE generation {gen} -> {g}")
+        gen = g
+        expect(ice.get("restarts", 0) == restarts + i, f"{label}: ice.restarts {ice}")
+        expect(not ice.get("restarting"), f"{label}: the new generation was not nominated: "
+               f"{ice}")
+        pk = call.phone.packets(since=t_restart - 1)
+        hole = max((b[0] - a[0] for a, b in zip(pk, pk[1:])), default=99)
+        expect(hole < 2.5, f"{label}: the phone heard nothing for {hole:.2f} s")
+        print(f"  {label}: ok, gateway ufrag {u}, browser {wu}, generation {g}, phone's "
+              f"longest gap {hole:.2f} s, selected {ice.get('selected_remote')}", flush=True)
     finish(env, call)
 
 
@@ -658,6 +703,7 @@ SCENARIOS = {
     "pcma": (scenario_pcma, {}),
     "ice_restart": (scenario_ice_restart, {}),
     "ice_restart_10": (scenario_ice_restart_10, {}),
+    "gateway_ice_restart_3": (scenario_gateway_ice_restart_3, {}),
     "turn_relay": (scenario_turn_relay, {"turn": True}),
     "ipv6": (scenario_ipv6, {"family": 6}),
     "hold_resume": (scenario_hold_resume, {}),

@@ -366,6 +366,15 @@ def relay_ssrc_kept(gw, lab):
     try:
         c.start((0,), (0,))
         expect(c.mode() == "relay", f"not relayed: {c.mode()}")
+        # A gateway-initiated ICE restart needs ICE on the leg: clear errors.
+        for val, msg in ((True, "runs no ICE"), ("yes", "ice_restart: not a boolean")):
+            try:
+                gw.rpc.call("offer", call_id=c.cid, from_tag="fb", ice_restart=val,
+                            sdp=stream_sdp(B_IP, b_port, (0,), 1))
+                raise AssertionError(f"offer with ice_restart={val!r} on a SIP leg accepted")
+            except wrtclab.RpcError as e:
+                expect(e.code == -32602 and msg in e.message,
+                       f"ice_restart={val!r}: {e.code} {e.message}")
         ph.cmd(cmd="tx", side="a", on=True)
         ph.cmd(cmd="tx", side="b", on=True)
         m = ph.mark()
