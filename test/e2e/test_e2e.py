@@ -652,6 +652,48 @@ def scenario_codec_change(env):
         call.phone.close()  # its port is the next call's
 
 
+def scenario_drop_transcoding_3(env):
+    """Opus (browser) <-> PCMU (phone), transcoded; the browser re-offers
+    PCMU only (a common codec: relayed from then on), then Opus only again
+    (transcoded), three times: the browser sees ONE inbound SSRC for the
+    whole call (the relayed packets go on in the transcoder's stream), and
+    the tone is right both ways after every switch."""
+    call = browser_calls_phone(env, call_id="b2p-droptx", codecs=["opus"])
+    wait_connected(env)
+    s, _ = check_audio(env, call, "Opus, transcoded", codec_mode="transcode", seconds=2)
+    ssrcs = inbound_ssrcs(s)
+    expect(len(ssrcs) == 1, f"before: browser inbound SSRCs {ssrcs}")
+    cont0 = env.rpc("statistics").get("streams_continued", 0)
+    for i in range(1, 4):
+        for codec, mode, mime in (("pcmu", "relay", "audio/PCMU"),
+                                  ("opus", "transcode", "audio/opus")):
+            label = f"round {i}: browser offers {codec.upper()} only"
+            env.browser.do("set_codecs", codecs=[codec])
+            reoffer_from_browser(env, call, label)
+            wait_connected(env, f"after {label}")
+            wait_inbound_flowing(env, f"after {label}")
+            try:
+                s, q = check_audio(env, call, f"after {label}", codec_mode=mode, seconds=2)
+            except Failure:
+                # What the gateway saw, for the report.
+                for leg in legs(env.rpc("query", call_id=call.call_id)):
+                    print(f"  {label}: gateway leg {leg['leg']}: rx {leg['rtp']['rx_packets']} "
+                          f"tx {leg['rtp']['tx_packets']} drops "
+                          f"{leg['rtp'].get('drop_reasons')}", flush=True)
+                raise
+            expect(s["inbound"]["codec"] == mime,
+                   f"{label}: the browser receives {s['inbound']['codec']}, expected {mime}")
+            ssrcs |= inbound_ssrcs(s)
+            expect(len(ssrcs) == 1, f"{label}: the browser saw inbound SSRCs {sorted(ssrcs)}: "
+                   "the stream to it must go on across the switch")
+            print(f"  {label}: ok, {q['streams'][0]['codec_mode']}, browser receives "
+                  f"{s['inbound']['codec']}, SSRC {sorted(ssrcs)}", flush=True)
+    cont = env.rpc("statistics").get("streams_continued", 0)
+    expect(cont - cont0 >= 2 * 6, f"statistics streams_continued {cont0} -> {cont} over six "
+           "switches of both directions")
+    finish(env, call)
+
+
 def scenario_consent_expiry(env):
     call = browser_calls_phone(env, call_id="b2p-consent")
     wait_connected(env)
@@ -709,6 +751,7 @@ SCENARIOS = {
     "hold_resume": (scenario_hold_resume, {}),
     "hold_resume_3": (scenario_hold_resume_3, {}),
     "codec_change": (scenario_codec_change, {}),
+    "drop_transcoding_3": (scenario_drop_transcoding_3, {}),
     "consent_expiry": (scenario_consent_expiry, {}),
 }
 
