@@ -353,11 +353,34 @@ class StreamCall:
         return self.gw.rpc.call("query", call_id=self.cid)["streams"][0]["codec_mode"]
 
 
+def hold(c, ph, frm, to, frm_kw, to_kw, silent):
+    """Hold from frm (its SDP gets frm_kw, the answer to_kw; the phones in
+    silent stop sending), media that may still flow checked, then resume
+    from frm and both ways checked."""
+    kw = {frm + "_kw": frm_kw, to + "_kw": to_kw}
+    c.reoffer(frm, (0,), (0,), **kw)
+    for side in silent:
+        ph.cmd(cmd="tx", side=side, on=False)
+    flowing = [s for s in ("a", "b") if s not in silent]
+    # What a side sends, the other receives.
+    want = {("b" if s == "a" else "a"): (10, 0) for s in flowing}
+    if want:
+        m = ph.mark()
+        ph.wait(m, want)
+    else:
+        ph.quiet()
+    c.reoffer(frm, (0,), (0,))
+    for side in silent:
+        ph.cmd(cmd="tx", side=side, on=True)
+    m = ph.mark()
+    ph.wait(m, {"a": (15, 0), "b": (15, 0)})
+
+
 def relay_ssrc_kept(gw, lab):
     """A relayed call (PCMU both sides): three rounds of re-offers — A moves
-    to a new port, hold/resume from B with a=sendonly, from A with
-    a=inactive and with c=0.0.0.0 — and each side receives the other's own
-    SSRC all along (relayed streams are not renumbered)."""
+    to a new port, holds and resumes with a=sendonly, a=inactive and
+    c=0.0.0.0, from B and from A in turn — and each side receives the
+    other's own SSRC all along (relayed streams are not renumbered)."""
     a_port, b_port = A_PORT + 100, B_PORT + 100
     ph = Phones(lab, {"ip": A_IP, "port": a_port, "to": [A_IP, 9], "ssrc": SA, "pt": 0,
                       "freq": FA},
@@ -386,36 +409,12 @@ def relay_ssrc_kept(gw, lab):
             ph.cmd(cmd="move", side="a", port=c.a_port)
             m = ph.mark()
             ph.wait(m, {"a": (15, 0), "b": (15, 0)})
-            # Hold from B (a=sendonly; A answers recvonly and stops), resume.
-            c.reoffer("b", (0,), (0,), a_kw={"direction": "recvonly"},
-                      b_kw={"direction": "sendonly"})
-            ph.cmd(cmd="tx", side="a", on=False)
-            m = ph.mark()
-            ph.wait(m, {"a": (10, 0)})
-            c.reoffer("b", (0,), (0,))
-            ph.cmd(cmd="tx", side="a", on=True)
-            m = ph.mark()
-            ph.wait(m, {"a": (15, 0), "b": (15, 0)})
-            # Hold from A with a=inactive (both stop), resume.
-            c.reoffer("a", (0,), (0,), a_kw={"direction": "inactive"},
-                      b_kw={"direction": "inactive"})
-            ph.cmd(cmd="tx", side="a", on=False)
-            ph.cmd(cmd="tx", side="b", on=False)
-            ph.quiet()
-            c.reoffer("a", (0,), (0,))
-            ph.cmd(cmd="tx", side="a", on=True)
-            ph.cmd(cmd="tx", side="b", on=True)
-            m = ph.mark()
-            ph.wait(m, {"a": (15, 0), "b": (15, 0)})
-            # Hold from A the old way (c=0.0.0.0: B stops sending), resume.
-            c.reoffer("a", (0,), (0,), a_kw={"zero_c": True})
-            ph.cmd(cmd="tx", side="b", on=False)
-            m = ph.mark()
-            ph.wait(m, {"b": (10, 0)})
-            c.reoffer("a", (0,), (0,))
-            ph.cmd(cmd="tx", side="b", on=True)
-            m = ph.mark()
-            ph.wait(m, {"a": (15, 0), "b": (15, 0)})
+            # The holds alternate sides round by round: a=sendonly, a=inactive
+            # and c=0.0.0.0, each from B and from A over the three rounds.
+            x, y = ("b", "a") if rnd % 2 == 0 else ("a", "b")
+            hold(c, ph, x, y, {"direction": "sendonly"}, {"direction": "recvonly"}, [y])
+            hold(c, ph, y, x, {"direction": "inactive"}, {"direction": "inactive"}, [x, y])
+            hold(c, ph, y, x, {"zero_c": True}, {}, [x])
             check_tone(ph.since(m, "b"), FA, f"round {rnd}: A->B")
             check_tone(ph.since(m, "a"), FB, f"round {rnd}: B->A")
         at_a = {p[1] for p in ph.log["a"]}
