@@ -173,18 +173,43 @@ struct wrtc_codec_xcoder;
  */
 struct wrtc_codec_xcoder *wrtc_codec_xcoder_create(const struct wrtc_codec_xcoder_prm *prm);
 
+/** Where an outgoing RTP stream stands, for the sender that takes it over. */
+struct wrtc_codec_outpos {
+	uint32_t ssrc;      /**< Its SSRC. */
+	uint16_t next_seq;  /**< The next sequence number. */
+	uint32_t last_ts;   /**< Timestamp of the last packet sent. */
+	uint64_t last_us;   /**< When that was sent (µs, the clock of the callers' now_us). */
+	bool sent;          /**< A packet was sent at all; else the other fields mean nothing. */
+};
+
+/** Where @p x's output stream stands (owning worker). */
+void wrtc_codec_xcoder_outpos(const struct wrtc_codec_xcoder *x, struct wrtc_codec_outpos *p);
+
+/**
+ * Continue the outgoing stream @p p with @p x (a re-offer changed what feeds
+ * it: another codec, or relaying gave way to transcoding; the owning worker
+ * calls this before it starts using @p x). @p x takes the SSRC and the next
+ * sequence number; its first packet carries the marker bit, and its first
+ * timestamp is @p p's last one plus the wall-clock time from @p p's last
+ * packet to @p x's first input (wrtc_codec_xcoder_input()'s now_us) at the
+ * output clock, at least one output frame (RFC 3550 5.1, RFC 7160 4.1: the
+ * receiver's timeline goes on; a pause, hold, shows as the time it took).
+ *
+ * @return 0; -EINVAL if @p p has sent nothing; -EALREADY if @p x was used
+ *   or continued already.
+ */
+int wrtc_codec_xcoder_continue_from(struct wrtc_codec_xcoder *x, const struct wrtc_codec_outpos *p);
+
 /**
  * Continue @p prev's output stream with @p x, which replaces it (a re-offer
  * changed the codec; the owning worker calls this before it starts using
- * @p x, while it still owns @p prev). If both have the same output SSRC, @p x
- * goes on with @p prev's next sequence number, its first timestamp jumps
- * one output frame past @p prev's next one, the first packet carries the
- * marker bit, and the sender counts go on (RFC 3550 5.1, RFC 7160 4.1).
- * Once @p x has sent a packet, or with different SSRCs, it does nothing.
+ * @p x, while it still owns @p prev): wrtc_codec_xcoder_continue_from() with
+ * @p prev's position (its SSRC too), and the sender counts go on.
  *
  * @param x     The new transcoder.
  * @param prev  The one it replaces.
- * @return 0 if continued, -EALREADY or -EINVAL if not.
+ * @return 0 if continued, -EALREADY or -EINVAL (@p prev is @p x or sent
+ *   nothing) if not.
  */
 int wrtc_codec_xcoder_continue(struct wrtc_codec_xcoder *x, const struct wrtc_codec_xcoder *prev);
 

@@ -64,6 +64,9 @@ struct wrtc_codec_xcoder {
 	uint8_t level;              /* Level (-dBov) of the last audio, for CN packets. */
 	bool marker;                /* Next audio packet starts a talkspurt. */
 	bool continued;             /* Took over a replaced transcoder's output stream. */
+	bool cont_pending;          /* ... and its first timestamp waits for the first input. */
+	uint32_t cont_ts;           /* The stream's last timestamp before the switch, */
+	uint64_t cont_us;           /* sent at this time (µs). */
 	uint16_t out_seq;           /* Next output sequence number. */
 	uint64_t tl;                /* Timeline position of fifo[0]. */
 	unsigned int fifo_len;
@@ -317,6 +320,22 @@ dtmf_forward(struct wrtc_codec_xcoder *x, const struct wrtc_rtp_info *ri, const 
 	s->size = (uint16_t)(WRTC_RTP_HDR_SIZE + size);
 }
 
+/* The first input after a continuation: the output timeline starts where the
+ * wall clock says the old stream would be now, at least one frame on. */
+static void
+cont_anchor(struct wrtc_codec_xcoder *x, uint64_t now_us)
+{
+	uint64_t el = now_us > x->cont_us ? now_us - x->cont_us : 0;
+	uint64_t jump = el * x->out_clock / 1000000;
+	uint64_t frame = (uint64_t)x->out_frame * x->out_clock / x->rate;
+
+	if (jump < frame)
+		jump = frame;
+	x->prm.out_ts = x->cont_ts + (uint32_t)jump -
+			(uint32_t)((x->tl + x->fifo_len) * x->out_clock / x->rate);
+	x->cont_pending = false;
+}
+
 int
 wrtc_codec_xcoder_input(struct wrtc_codec_xcoder *x, const uint8_t *rtp, size_t size,
 			uint64_t now_us)
@@ -339,6 +358,8 @@ wrtc_codec_xcoder_input(struct wrtc_codec_xcoder *x, const uint8_t *rtp, size_t 
 		return -ENOMSG;
 	}
 	pl = rtp + ri.payload_offset;
+	if (x->cont_pending)
+		cont_anchor(x, now_us);
 	if (!x->in_started) {
 		x->in_started = true;
 		x->in_ssrc = ri.ssrc;
@@ -554,22 +575,48 @@ fail:
 	return NULL;
 }
 
+void
+wrtc_codec_xcoder_outpos(const struct wrtc_codec_xcoder *x, struct wrtc_codec_outpos *p)
+{
+	p->ssrc = x->prm.out_ssrc;
+	p->next_seq = x->out_seq;
+	p->last_ts = x->tx.last_ts;
+	p->last_us = x->tx.last_us;
+	p->sent = x->tx.packets != 0;
+}
+
+int
+wrtc_codec_xcoder_continue_from(struct wrtc_codec_xcoder *x, const struct wrtc_codec_outpos *p)
+{
+	if (x == NULL || p == NULL || !p->sent)
+		return -EINVAL;
+	if (x->continued || x->st.out_packets != 0 || x->in_started)
+		return -EALREADY;
+	x->prm.out_ssrc = p->ssrc;
+	x->tx.ssrc = p->ssrc;
+	x->out_seq = p->next_seq;
+	x->cont_ts = p->last_ts;
+	x->cont_us = p->last_us;
+	x->cont_pending = true;
+	x->marker = true;
+	x->continued = true;
+	return 0;
+}
+
 int
 wrtc_codec_xcoder_continue(struct wrtc_codec_xcoder *x, const struct wrtc_codec_xcoder *prev)
 {
-	uint32_t next;
+	struct wrtc_codec_outpos p;
+	int rc;
 
-	if (x == NULL || prev == NULL || x == prev || x->prm.out_ssrc != prev->prm.out_ssrc)
+	if (x == NULL || prev == NULL || x == prev)
 		return -EINVAL;
-	if (x->continued || x->st.out_packets != 0)
-		return -EALREADY;
-	next = out_ts_at(prev, prev->tl + prev->fifo_len);
-	x->prm.out_ts = next + x->out_frame * x->out_clock / x->rate;
-	x->out_seq = prev->out_seq;
-	x->marker = true;
+	wrtc_codec_xcoder_outpos(prev, &p);
+	rc = wrtc_codec_xcoder_continue_from(x, &p);
+	if (rc != 0)
+		return rc;
 	x->tx.packets = prev->tx.packets;
 	x->tx.octets = prev->tx.octets;
-	x->continued = true;
 	return 0;
 }
 

@@ -152,6 +152,27 @@ wrtc_flow_report_read(const volatile struct wrtc_flow_report *src, struct wrtc_f
 	return s0 != 0 && (s0 & 1) == 0 && src->seq == s0;
 }
 
+/**
+ * The outgoing RTP stream of what a stream relays (worker only): the last
+ * packet relayed, and the rewrite that keeps the receiver's stream when a
+ * re-offer made a transcoded direction relayed (the relayed packets go on
+ * in the transcoder's SSRC, sequence and timestamp space; RFC 7160). No
+ * rewrite otherwise: the peer's SSRC, sequence and timestamp pass as they are.
+ */
+struct wrtc_flow_rtp_out {
+	bool sent;          /**< A packet was relayed (the fields below are set). */
+	uint32_t ssrc;      /**< SSRC, sequence, timestamp of the last packet relayed */
+	uint16_t seq;
+	uint32_t ts;
+	uint64_t us;        /**< and the worker time (µs) it was. */
+	bool rewrite;       /**< Rewrite SSRC, sequence and timestamp. */
+	bool anchor;        /**< Take the offsets again at the next packet. */
+	uint32_t clock;     /**< RTP clock of the relayed codec (for the timestamp jump). */
+	uint32_t in_ssrc;   /**< The peer's SSRC the offsets are for. */
+	uint16_t seq_off;   /**< Added to the peer's sequence number, */
+	uint32_t ts_off;    /**< and to its timestamp. */
+};
+
 /** One local UDP port of a call leg. */
 struct wrtc_stream {
 	/* Set by the control lcore before install; the worker only reads these. */
@@ -196,6 +217,7 @@ struct wrtc_stream {
 					 *   when the leg muxes, else its RTCP stream). */
 
 	/* Worker only. */
+	struct wrtc_flow_rtp_out rtp_out; /**< The RTP stream relayed from here (lib/worker). */
 	bool reporting;                 /**< In the worker's list of RTCP report senders. */
 	bool pair_policed;              /**< Its selected ICE pair is in the worker's STUN/DTLS
 					 *   policers' pair tables (see lib/worker). */
@@ -221,7 +243,7 @@ enum {
 	WRTC_FLOW_UPD_OUT = 1u << 1,     /**< out_rtp, out_rtcp */
 	WRTC_FLOW_UPD_STARTED = 1u << 2, /**< started */
 	WRTC_FLOW_UPD_SRTP = 1u << 3,    /**< srtp_rx, srtp_tx, secure_only */
-	WRTC_FLOW_UPD_MEDIA = 1u << 4,   /**< xcoder, pt_remap, pt_map, drop_rtcp */
+	WRTC_FLOW_UPD_MEDIA = 1u << 4,   /**< xcoder, pt_remap, pt_map, drop_rtcp (keep_ssrc, clock) */
 	WRTC_FLOW_UPD_CAPTURE = 1u << 5, /**< capture */
 	WRTC_FLOW_UPD_LEARN = 1u << 6,   /**< learn (applied before WRTC_FLOW_UPD_REMOTE) */
 	WRTC_FLOW_UPD_RELAY = 1u << 7,   /**< dtls_relay */
@@ -246,6 +268,9 @@ struct wrtc_flow_update {
 	struct wrtc_codec_xcoder *xcoder;
 	bool pt_remap;
 	bool drop_rtcp;
+	bool keep_ssrc;     /**< MEDIA: a change between transcoding and relaying (or of
+			     *   transcoder) continues the outgoing stream (lib/worker). */
+	uint32_t clock;     /**< MEDIA, relayed: RTP clock of the relayed codec. */
 	uint8_t pt_map[128];
 	struct wrtc_stream *rtp_stream;
 	struct wrtc_stream *rtcp_out;

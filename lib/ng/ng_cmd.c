@@ -200,6 +200,7 @@ cmd_offer(struct wrtc_session_mgr *mgr, const json_t *req, struct wrtc_ng_stats 
 		}
 		prm.profile[l] = &o.profile[l];
 	}
+	prm.ice_restart = o.ice_restart;
 	if (o.ice == 1 && cfg->trunk_groups[prm.tg[1]].ice == WRTC_CONFIG_ICE_NONE)
 		o.profile[1].ice = WRTC_CONFIG_ICE_LITE;
 	else if (o.ice == 2)

@@ -240,6 +240,10 @@ bare(struct ng_offer_opts *o, const char *w)
 		o->loop_protect = true;
 	} else if (word_is(w, "fragment")) {
 		o->fragment = true;
+	} else if (word_is(w, "ICE-restart")) {
+		/* wrtcgw's: a re-offer restarts ICE towards the answerer (new
+		 * ufrag/pwd); rtpengine has no such flag (its reset un-learns). */
+		o->ice_restart = true;
 	} else if (word_is(w, "trickle-ICE")) {
 		/* The answerer may trickle its candidates: a=ice-options:trickle. */
 		o->profile[1].trickle = 1;

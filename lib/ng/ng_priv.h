@@ -36,6 +36,7 @@ struct ng_offer_opts {
 	bool load_limit;             /* supports: [load limit] */
 	bool fragment;               /* trickled candidates (rtpengine_info()), not an offer */
 	bool loop_protect;           /* mark our SDP; pass an SDP we marked through */
+	bool ice_restart;            /* ICE-restart: restart ICE towards the answerer */
 	char warning[NG_WARN_SIZE];  /* "; "-separated unsupported flags */
 };
 int ng_flags_parse(const json_t *req, const struct wrtc_config *cfg, struct ng_offer_opts *o,

@@ -84,7 +84,8 @@ wrtc_session_offer(struct wrtc_session_mgr *mgr, const struct wrtc_session_offer
 			 prm->from_tag, prm->call_id);
 		return -EINVAL;
 	}
-	rc = call_offer(mgr, call, a, prm->sdp, prm->sdp_len, out, err, errlen);
+	rc = call_offer(mgr, call, a, prm->sdp, prm->sdp_len, prm->ice_restart && !created, out,
+			err, errlen);
 	if (rc != 0)
 		goto fail;
 	SESS_LOG(INFO, "[%s] offer from %s: %u m-line(s)", prm->call_id, prm->from_tag,

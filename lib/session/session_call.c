@@ -655,7 +655,7 @@ media_on_hold(const struct wrtc_call *call)
 
 int
 call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
-	   const char *text, size_t len, char **out, char *err, size_t errlen)
+	   const char *text, size_t len, bool ice_restart, char **out, char *err, size_t errlen)
 {
 	const unsigned int b = 1 - a;
 	const struct wrtc_config_psp *psp_a = psp_of(mgr, call, a);
@@ -686,6 +686,19 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 	if (rc != 0) {
 		wrtc_sdp_free(sdp);
 		return rc;
+	}
+	if (ice_restart) {
+		bool ice = false;
+
+		for (unsigned int i = 0; i < call->n_media; i++)
+			ice |= call->media[i].active && call->media[i].leg[b].ice != NULL;
+		if (!ice) {
+			/* Refused before anything changed. */
+			snprintf(err, errlen, "ice_restart: leg %s runs no ICE", call->leg[b].tag);
+			wrtc_sdp_free(sdp);
+			mgr->st.offers_failed++;
+			return -ENOTSUP;
+		}
 	}
 	/* Everything this offer posts must fit: refuse now rather than half apply. */
 	rc = ctrl_reserve(mgr, call->worker, sdp->n_media * SESS_MSGS_PER_MEDIA);
@@ -784,6 +797,12 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		}
 	}
 	call->n_media = sdp->n_media;
+	if (ice_restart) {
+		/* The gateway restarts ICE towards b (new ufrag/pwd in this offer). */
+		rc = webrtc_restart_local(mgr, call, b, err, errlen);
+		if (rc != 0)
+			goto fail;
+	}
 	rc = rewrite_for(mgr, call, b, sdp, true, NULL, out, err, errlen);
 	if (rc != 0)
 		goto fail;
@@ -977,6 +996,8 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 
 		if (lm->rtp == NULL)
 			continue;
+		/* A change of handling continues the outgoing stream (lib/worker). */
+		u.keep_ssrc = !psp_of(mgr, call, to)->reoffer_new_ssrc;
 		if (d->mode == WRTC_SDP_CODEC_TRANSCODE) {
 			struct wrtc_codec_xcoder_prm xp;
 
@@ -1013,7 +1034,8 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 				return -EIO;
 			}
 			/* A changed codec goes on in the same outgoing stream (the worker
-			 * continues its sequence and timestamp: wrtc_codec_xcoder_continue). */
+			 * continues it from the old transcoder or the relayed stream:
+			 * media_continue() in lib/worker). */
 			if (lm->xcoder != NULL && !psp_of(mgr, call, to)->reoffer_new_ssrc)
 				xp.out_ssrc = lm->xprm.out_ssrc;
 			u.xcoder = wrtc_codec_xcoder_create(&xp);
@@ -1025,6 +1047,7 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 			}
 			mgr->st.xcoders_created++;
 			memcpy(&lm->xprm, &xp, sizeof(xp));
+			lm->rewritten = false;
 			/* Relayed RTCP would describe the other codec's stream. */
 			u.drop_rtcp = true;
 		} else {
@@ -1036,6 +1059,11 @@ media_setup(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct call_me
 				u.pt_map[in & 0x7f] = out;
 				u.pt_remap |= in != out;
 			}
+			u.clock = d->a_codec.clock;
+			/* After a transcoder, the worker rewrites what it relays into the
+			 * transcoder's stream; the peer's RTCP describes its own. */
+			lm->rewritten = u.keep_ssrc && (lm->xcoder != NULL || lm->rewritten);
+			u.drop_rtcp = lm->rewritten;
 		}
 		if (lm->xcoder != NULL) {
 			rc = xcoder_retire_room(mgr, call, lm);

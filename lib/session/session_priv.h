@@ -147,6 +147,9 @@ struct leg_media {
 	uint32_t tx_kbps;            /* last second's rate, sent to this leg */
 	uint64_t ctrl_rx_tsc;        /* last authenticated STUN or accepted DTLS record (activity) */
 	struct leg_quality q;        /* RTCP reports from this leg (session_quality.c) */
+	bool rewritten;              /* relayed from here after a transcoder: the worker
+				      * rewrites into the transcoder's stream, RTCP from
+				      * here is terminated */
 
 	/* WebRTC legs (ICE and/or DTLS-SRTP); NULL/false elsewhere. */
 	bool ice_on;                 /* the trunk group runs ICE */
@@ -177,6 +180,8 @@ struct leg_media {
 	struct wrtc_flow_ep sel_remote;
 	struct wrtc_flow_ep also_from; /* ICE restart: pushed as the stream's also_from */
 	uint64_t ice_restarts;
+	bool local_restart;          /* we restarted ICE in our offer (ice_restart): the
+				      * answer's new credentials are that generation's */
 	unsigned int n_sources;      /* candidate addresses given to the worker's policers */
 	struct leg_source *sources;  /* [SESS_MAX_SOURCES], allocated by the first, or NULL */
 	char *remote_ufrag;          /* the peer's current ICE credentials (heap), or NULL */
@@ -507,6 +512,8 @@ int random_ice_credentials(struct call_leg *leg);
 int webrtc_init(struct wrtc_session_mgr *mgr, char *err, size_t errlen);
 void webrtc_fini(struct wrtc_session_mgr *mgr);
 int webrtc_leg_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm);
+int webrtc_restart_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int leg,
+			 char *err, size_t errlen);
 int webrtc_leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 		      const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen);
 void webrtc_leg_free(struct leg_media *lm);
@@ -532,7 +539,8 @@ void call_memory_trim(struct wrtc_session_mgr *mgr);
 struct wrtc_call *call_find(struct wrtc_session_mgr *mgr, const char *id);
 void call_unlink(struct wrtc_session_mgr *mgr, struct wrtc_call *call);
 int call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
-	       const char *sdp_text, size_t len, char **out, char *err, size_t errlen);
+	       const char *sdp_text, size_t len, bool ice_restart, char **out, char *err,
+	       size_t errlen);
 int call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *sdp_text,
 		size_t len, char **out, char *err, size_t errlen);
 struct wrtc_call *call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag,

@@ -129,6 +129,7 @@ do_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	struct wrtc_session_mgr *mgr = ctx;
 	struct wrtc_session_offer_prm prm = {0};
 	char msg[512] = "";
+	json_t *restart;
 	char *out = NULL;
 	int rc;
 
@@ -141,6 +142,10 @@ do_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	    tg_param(mgr, params, "egress", mgr->cfg->n_trunk_groups > 1 ? 1 : 0, &prm.tg[1],
 		     err) != 0)
 		return NULL;
+	restart = json_object_get(params, "ice_restart");
+	if (restart != NULL && !json_is_boolean(restart))
+		return fail(err, WRTC_RPC_INVALID_PARAMS, "ice_restart: not a boolean");
+	prm.ice_restart = json_is_true(restart);
 	prm.sdp_len = strlen(prm.sdp);
 	rc = wrtc_session_offer(mgr, &prm, &out, msg, sizeof(msg));
 	if (rc != 0)
@@ -270,6 +275,7 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 		sum.punted += s->punted;
 		sum.handoff_in += s->handoff_in;
 		sum.handoff_out += s->handoff_out;
+		sum.streams_continued += s->streams_continued;
 		for (unsigned int r = 0; r < WRTC_DROP_MAX; r++)
 			sum.drops[r] += s->drops[r];
 		for (unsigned int c = 0; c < WRTC_PUNT_CLASS_MAX; c++)
@@ -358,6 +364,8 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 			    json_integer((json_int_t)mgr->st.xcoders_created));
 	json_object_set_new(o, "transcoders_kept",
 			    json_integer((json_int_t)mgr->st.xcoders_kept));
+	json_object_set_new(o, "streams_continued",
+			    json_integer((json_int_t)sum.streams_continued));
 	json_object_set_new(o, "media_rx_bytes",
 			    json_integer((json_int_t)mgr->st.media_rx_bytes));
 	json_object_set_new(o, "media_tx_bytes",

@@ -55,6 +55,53 @@ random_ice_credentials(struct call_leg *leg)
 	return rc != 0 ? rc : random_token(leg->ice_pwd, 24);
 }
 
+/*
+ * Gateway-initiated ICE restart towards @p leg (RFC 8445 9.1.1): new local
+ * credentials for the leg, and every m-line agent of it restarts with them;
+ * the offer being written carries them. The old pair keeps carrying media
+ * until the new generation nominates; the answer's credentials are the new
+ * generation's (leg_remote()). -ENOTSUP when the leg runs no ICE.
+ */
+int
+webrtc_restart_local(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int leg,
+		     char *err, size_t errlen)
+{
+	struct call_leg *cl = &call->leg[leg];
+	uint64_t now = ctrl_now_us(mgr);
+	unsigned int n = 0;
+	int rc;
+
+	for (unsigned int i = 0; i < call->n_media; i++)
+		n += call->media[i].active && call->media[i].leg[leg].ice != NULL;
+	if (n == 0) {
+		snprintf(err, errlen, "ice_restart: leg %s runs no ICE", cl->tag);
+		return -ENOTSUP;
+	}
+	rc = random_ice_credentials(cl);
+	if (rc != 0) {
+		snprintf(err, errlen, "ice_restart: no random bytes for the credentials");
+		return rc;
+	}
+	for (unsigned int i = 0; i < call->n_media; i++) {
+		struct leg_media *lm = &call->media[i].leg[leg];
+
+		if (!call->media[i].active || lm->ice == NULL)
+			continue;
+		rc = wrtc_ice_agent_restart(lm->ice, cl->ice_ufrag, cl->ice_pwd, now);
+		if (rc != 0) {
+			snprintf(err, errlen, "media[%u]: ICE restart failed: %s", i,
+				 strerror(-rc));
+			return rc;
+		}
+		lm->local_restart = true;
+		lm->ice_restarts++;
+		webrtc_leg_rearm(lm);
+		CALL_LOG(INFO, call, "leg %s m-line %u: ICE restart by the gateway (ufrag %s)",
+			 cl->tag, i, cl->ice_ufrag);
+	}
+	return 0;
+}
+
 int
 webrtc_init(struct wrtc_session_mgr *mgr, char *err, size_t errlen)
 {
@@ -586,7 +633,14 @@ leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 			 lm->ice_on ? "" : " without ICE");
 	}
 
-	if (lm->ice != NULL && ice.ufrag[0] != '\0' && lm->remote_ufrag != NULL &&
+	if (lm->ice != NULL && ice.ufrag[0] != '\0' && lm->local_restart) {
+		/* Our offer restarted ICE: these are the new generation's remote
+		 * credentials (the peer should have changed them too, RFC 8445 9). */
+		lm->local_restart = false;
+		CALL_LOG(INFO, call, "leg %s m-line %u: ICE restart answered (peer ufrag %s -> %s)",
+			 call->leg[lm->leg].tag, idx, lm->remote_ufrag ? lm->remote_ufrag : "-",
+			 ice.ufrag);
+	} else if (lm->ice != NULL && ice.ufrag[0] != '\0' && lm->remote_ufrag != NULL &&
 	    (strcmp(ice.ufrag, lm->remote_ufrag) != 0 || strcmp(ice.pwd, lm->remote_pwd) != 0)) {
 		/* ICE restart (RFC 8445 9): new credentials on both sides; media stays
 		 * on the old pair until the new generation nominates one. */

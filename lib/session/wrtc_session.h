@@ -129,6 +129,9 @@ struct wrtc_session_offer_prm {
 				      (leg 1); re-offers keep the call's. */
 	const struct wrtc_session_profile *profile[2]; /**< Per-leg changes, or NULL. Applied
 				      when the call is created. */
+	bool ice_restart;        /**< Re-offer: the gateway restarts ICE towards the leg the
+				      offer goes to (new ice-ufrag/ice-pwd in the SDP returned;
+				      RFC 8445 9.1.1); an error if that leg runs no ICE. */
 };
 
 /**

@@ -394,6 +394,55 @@ xcode_emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *s, struct 
 	}
 }
 
+/* RTP relayed from @p s: remember where the outgoing stream stands and, after
+ * a re-offer switched this direction from transcoding to relaying, rewrite
+ * the packet into the transcoder's stream (same SSRC; sequence and timestamp
+ * go on, the timestamp jumping by the time elapsed: RFC 7160). The offsets
+ * are taken at the first packet and again whenever the peer's SSRC changes. */
+static inline void
+relay_out(struct wrtc_stream *s, uint8_t *p, uint64_t now_us)
+{
+	struct wrtc_flow_rtp_out *o = &s->rtp_out;
+	uint32_t ssrc = s->c.rtp_ssrc, ts, v32;
+	uint16_t seq, v16;
+
+	memcpy(&v16, p + 2, sizeof(v16));
+	memcpy(&v32, p + 4, sizeof(v32));
+	seq = rte_be_to_cpu_16(v16);
+	ts = rte_be_to_cpu_32(v32);
+	if (unlikely(o->rewrite)) {
+		if (unlikely(o->anchor || ssrc != o->in_ssrc)) {
+			uint64_t el = now_us > o->us ? now_us - o->us : 0;
+			uint64_t jump = el * o->clock / 1000000;
+
+			/* At least 10 ms: the last packet's audio is not overlapped. */
+			if (jump < o->clock / 100)
+				jump = o->clock / 100;
+			o->seq_off = (uint16_t)(o->seq + 1 - seq);
+			o->ts_off = o->ts + (uint32_t)jump - ts;
+			o->in_ssrc = ssrc;
+			o->anchor = false;
+			p[1] |= 0x80;
+		}
+		seq = (uint16_t)(seq + o->seq_off);
+		ts += o->ts_off;
+		ssrc = o->ssrc;
+		v16 = rte_cpu_to_be_16(seq);
+		memcpy(p + 2, &v16, sizeof(v16));
+		v32 = rte_cpu_to_be_32(ts);
+		memcpy(p + 4, &v32, sizeof(v32));
+		v32 = rte_cpu_to_be_32(ssrc);
+		memcpy(p + 8, &v32, sizeof(v32));
+	}
+	if (unlikely(!o->sent || ssrc != o->ssrc) || (int16_t)(seq - o->seq) > 0) {
+		o->ssrc = ssrc;
+		o->seq = seq;
+		o->ts = ts;
+		o->sent = true;
+	}
+	o->us = now_us;
+}
+
 /* The media stage: source check or latch, choose the output stream, rewrite. */
 static void
 media_stage(struct wrtc_lcore *w, struct burst *b)
@@ -550,6 +599,8 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 			}
 			p[1] = (uint8_t)((p[1] & 0x80) | pt);
 		}
+		if (!rtcp)
+			relay_out(s, rte_pktmbuf_mtod(m, uint8_t *), now_us);
 		rc = emit(w, b, out, m, rtcp);
 		if (unlikely(rc != 0))
 			stream_drop(w, b, out, m, -rc);
@@ -970,6 +1021,62 @@ owner_msg_apply(struct wrtc_lcore *w, struct wrtc_worker_msg *wm)
 	msg->result = -EINVAL;
 }
 
+/*
+ * A MEDIA update of @p s, before it is applied (both the old transcoder and
+ * the new one are still ours): the outgoing stream goes on unless the
+ * profile asked for a new one (@c keep_ssrc false). A new transcoder
+ * continues the old one's stream or the relayed one's; relaying after a
+ * transcoder rewrites into the transcoder's stream (relay_out()); the same
+ * handling as before changes nothing.
+ */
+static void
+media_continue(struct wrtc_lcore *w, struct wrtc_stream *s, const struct wrtc_flow_update *u)
+{
+	struct wrtc_codec_xcoder *old = s->xcoder, *nx = u->xcoder;
+	struct wrtc_flow_rtp_out *o = &s->rtp_out;
+	struct wrtc_codec_outpos pos;
+
+	if (nx == NULL)
+		o->clock = u->clock;
+	if (old == nx)
+		return;
+	if (!u->keep_ssrc) {
+		o->rewrite = false;
+		return;
+	}
+	if (old != NULL && nx != NULL) {
+		if (wrtc_codec_xcoder_continue(nx, old) == 0)
+			w->st.streams_continued++;
+		return;
+	}
+	if (old != NULL) {
+		/* Transcoded -> relayed. */
+		wrtc_codec_xcoder_outpos(old, &pos);
+		if (!pos.sent || o->clock == 0)
+			return;
+		o->ssrc = pos.ssrc;
+		o->seq = (uint16_t)(pos.next_seq - 1);
+		o->ts = pos.last_ts;
+		o->us = pos.last_us;
+		o->sent = true;
+		o->rewrite = true;
+		o->anchor = true;
+		w->st.streams_continued++;
+		return;
+	}
+	/* Relayed -> transcoded: the transcoder goes on in what the receiver had. */
+	if (o->sent) {
+		pos.ssrc = o->ssrc;
+		pos.next_seq = (uint16_t)(o->seq + 1);
+		pos.last_ts = o->ts;
+		pos.last_us = o->us;
+		pos.sent = true;
+		if (wrtc_codec_xcoder_continue_from(nx, &pos) == 0)
+			w->st.streams_continued++;
+	}
+	o->rewrite = false;
+}
+
 static unsigned int
 apply_messages(struct wrtc_lcore *w)
 {
@@ -984,11 +1091,9 @@ apply_messages(struct wrtc_lcore *w)
 			owner_msg_apply(w, wrtc_worker_msg_of(msg));
 			continue;
 		}
-		/* A re-offer that changed the codec: the new transcoder continues the
-		 * old one's output stream (same SSRC), while both are still ours. */
 		if (msg->type == WRTC_FLOW_MSG_UPDATE && (msg->upd.fields & WRTC_FLOW_UPD_MEDIA) &&
-		    msg->s != NULL && msg->s->xcoder != NULL && msg->upd.xcoder != NULL)
-			(void)wrtc_codec_xcoder_continue(msg->upd.xcoder, msg->s->xcoder);
+		    msg->s != NULL)
+			media_continue(w, msg->s, &msg->upd);
 		wrtc_flow_msg_apply(w->flows, msg);
 		if (msg->result != 0 || msg->s == NULL)
 			continue;

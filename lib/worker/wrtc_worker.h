@@ -129,6 +129,9 @@ struct wrtc_worker_stats {
 	uint64_t sleep_cycles;  /**< TSC cycles spent in those sleeps (part of idle_cycles). */
 	uint64_t rtcp_reports;  /**< SR/RR generated for transcoded streams. */
 	uint64_t rtcp_terminated; /**< RTCP of transcoded streams consumed (not relayed). */
+	uint64_t streams_continued; /**< Re-offers that changed a direction's handling (another
+				     *   transcoder, transcoding <-> relaying) and whose
+				     *   outgoing stream went on (same SSRC, RFC 7160). */
 	uint64_t captured;      /**< Packets copied to the capture ring. */
 	uint64_t capture_lost;  /**< Copies lost (no mbuf or ring full). */
 	uint64_t punt_share_full[WRTC_PUNT_CLASS_MAX]; /**< Punts refused: class share in use. */

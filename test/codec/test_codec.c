@@ -695,8 +695,10 @@ test_input_ssrc_change(void)
 
 /* A re-offer changes the codec (PCMU -> PCMA towards the peer): the new
  * transcoder continues the old one's stream: same SSRC, next sequence
- * number, a timestamp one frame past the old next one, marker bit; with
- * another SSRC (the profile asked for a new stream) nothing is taken over. */
+ * number, a timestamp that jumps by the wall-clock time since the old
+ * stream's last packet (here the input paused 500 ms), marker bit, even
+ * when it was made with another SSRC; nothing is taken over from a
+ * transcoder that sent nothing. */
 static int
 test_xcoder_continue(void)
 {
@@ -719,21 +721,22 @@ test_xcoder_continue(void)
 		size_t size = rtp_make(pkt, false, 8, (uint16_t)(10 + i), 5000 + i * 160, 0xa, pl,
 				       160);
 
-		WRTC_CHECK_EQ(wrtc_codec_xcoder_input(x, pkt, size, 0), 0);
-		drain(x, 0);
+		WRTC_CHECK_EQ(wrtc_codec_xcoder_input(x, pkt, size, i * 20000), 0);
+		drain(x, i * 20000);
 	}
 	WRTC_CHECK_EQ(outp.n, 10);
 	WRTC_CHECK(check_continuous(p.out_seq, 0, p.out_ts, 160, p.out_ssrc));
-	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(z, x), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(z, y), -EINVAL);
 	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(x, x), -EINVAL);
+	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(z, x), 0);
 	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(y, x), 0);
 	WRTC_CHECK_EQ(wrtc_codec_xcoder_continue(y, x), -EALREADY);
 	for (unsigned int i = 10; i < 20; i++) {
 		size_t size = rtp_make(pkt, false, 8, (uint16_t)(10 + i), 5000 + i * 160, 0xa, pl,
 				       160);
 
-		WRTC_CHECK_EQ(wrtc_codec_xcoder_input(y, pkt, size, 0), 0);
-		drain(y, 0);
+		WRTC_CHECK_EQ(wrtc_codec_xcoder_input(y, pkt, size, 500000 + i * 20000), 0);
+		drain(y, 500000 + i * 20000);
 	}
 	WRTC_CHECK_EQ(outp.n, 20);
 	for (unsigned int i = 0; i < 20; i++) {
@@ -741,8 +744,10 @@ test_xcoder_continue(void)
 		WRTC_CHECK_EQ(ri.ssrc, p.out_ssrc);
 		WRTC_CHECK_EQ(ri.seq, (uint16_t)(p.out_seq + i));
 		WRTC_CHECK_EQ(ri.pt, i < 10 ? 0 : 8);
-		/* One frame of timestamps skipped at the switch, none elsewhere. */
-		WRTC_CHECK_EQ(ri.ts, p.out_ts + 160 * i + (i < 10 ? 0 : 160));
+		/* At the switch the timestamp jumps by the 520 ms from the old
+		 * stream's last packet (180 ms) to the new one's first input
+		 * (700 ms): 4160 at 8 kHz; none elsewhere. */
+		WRTC_CHECK_EQ(ri.ts, p.out_ts + 160 * i + (i < 10 ? 0 : 4160 - 160));
 		WRTC_CHECK_EQ(ri.marker, i == 0 || i == 10);
 	}
 	WRTC_CHECK_EQ(wrtc_codec_xcoder_tx_stats(y)->packets, 20);

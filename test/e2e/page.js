@@ -112,6 +112,15 @@ const commands = {
 		return pc.localDescription.sdp;
 	},
 
+	// {codecs: ['pcmu']}: offer only these from the next (re-)offer on.
+	async set_codecs(cmd) {
+		const caps = RTCRtpReceiver.getCapabilities('audio').codecs.filter(
+			(c) => cmd.codecs.includes(c.mimeType.split('/')[1].toLowerCase()));
+		for (const tr of pc.getTransceivers())
+			tr.setCodecPreferences(caps);
+		return caps.map((c) => c.mimeType);
+	},
+
 	// {direction}: sendonly / inactive / sendrecv on the audio transceiver;
 	// the harness then asks for a re-offer with create_offer.
 	async set_direction(cmd) {

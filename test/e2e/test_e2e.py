@@ -270,15 +270,27 @@ def reoffer_from_browser(env, call, label, direction=None, ice_restart=False):
     return offer, ans["sdp"]
 
 
-def reoffer_from_phone(env, call, label, direction="sendrecv", zero_c=False):
+def reoffer_from_phone(env, call, label, direction="sendrecv", zero_c=False, ice_restart=False):
     """A re-INVITE from the phone (hold with a=sendonly/a=inactive or the old
     c=0.0.0.0 form, resume, or a codec change through call.phone.pt): its
-    offer through `offer` with from_tag phone, the browser's answer back."""
+    offer through `offer` with from_tag phone, the browser's answer back.
+    ice_restart: the gateway restarts ICE towards the browser in its offer."""
     call.version += 1
     sdp = call.phone.sdp(direction, call.version)
     if zero_c:
         sdp = sdp.replace(f"c=IN IP4 {call.phone.ip}", "c=IN IP4 0.0.0.0")
-    r = env.rpc("offer", call_id=call.call_id, from_tag="phone", sdp=sdp)
+    if ice_restart == "ng":
+        # The same over ng, as a SIP proxy would ask for it (flag ICE-restart).
+        ng = e2e.wrtclab.NgClient(env.lab.dut, timeout=10)
+        try:
+            r = ng.request("offer", call_id=call.call_id, from_tag="phone", sdp=sdp,
+                           flags=["ICE-restart"])
+        finally:
+            ng.close()
+        expect(r.get("result") == "ok" and "sdp" in r, f"{label}: ng offer: {r}")
+    else:
+        kw = {"ice_restart": True} if ice_restart else {}
+        r = env.rpc("offer", call_id=call.call_id, from_tag="phone", sdp=sdp, **kw)
     check_web_answer(r["sdp"], f"{label}: WebRTC re-offer")
     call.phone.sending = direction in ("sendrecv", "sendonly") and not zero_c
     try:
@@ -291,6 +303,7 @@ def reoffer_from_phone(env, call, label, direction="sendrecv", zero_c=False):
     if (gw_ip, gw_port) != call.gw:
         call.gw = (gw_ip, gw_port)
         call.phone.remote = call.gw
+    call.last_web_answer = web_answer
     return r["sdp"], ans["sdp"]
 
 
@@ -471,6 +484,50 @@ def scenario_ice_restart_10(env):
     finish(env, call)
 
 
+def scenario_gateway_ice_restart_3(env):
+    """Three ICE restarts started by the gateway (`offer` with ice_restart
+    from the phone's side; the second through ng with the ICE-restart
+    flag): each offer to Chromium carries new
+    ice-ufrag/ice-pwd, Chromium answers with new ones of its own, the new
+    generation is nominated, and audio flows both ways after each."""
+    call = browser_calls_phone(env, call_id="b2p-gwrestart")
+    wait_connected(env)
+    _, q = check_audio(env, call, "before the gateway's ICE restarts", seconds=2)
+    gen = (legs(q)[0].get("ice") or {}).get("generation")
+    restarts = (legs(q)[0].get("ice") or {}).get("restarts", 0)
+    gw_ufrag, gw_pwd = sdp_value(call.gw_sdp, "ice-ufrag"), sdp_value(call.gw_sdp, "ice-pwd")
+    web_ufrag = sdp_value(call.browser_sdp, "ice-ufrag")
+    for i in range(1, 4):
+        label = f"gateway ICE restart {i}/3"
+        t_restart = time.time()
+        # The second one over ng (flag ICE-restart), the others over JSON-RPC.
+        offer, _ = reoffer_from_phone(env, call, label, ice_restart="ng" if i == 2 else True)
+        u, p = sdp_value(offer, "ice-ufrag"), sdp_value(offer, "ice-pwd")
+        expect(u and p and u != gw_ufrag and p != gw_pwd,
+               f"{label}: the gateway's offer kept its ufrag/pwd ({u}):\n{offer}")
+        gw_ufrag, gw_pwd = u, p
+        wu = sdp_value(call.last_web_answer, "ice-ufrag")
+        expect(wu != web_ufrag, f"{label}: Chromium's answer kept its ufrag {wu}")
+        web_ufrag = wu
+        wait_connected(env, f"after {label}")
+        wait_inbound_flowing(env, f"after {label}")
+        s, q = check_audio(env, call, f"after {label}", seconds=2)
+        ice = legs(q)[0].get("ice") or {}
+        g = ice.get("generation")
+        expect(g is not None and gen is not None and g > gen,
+               f"{label}: query ICE generation {gen} -> {g}")
+        gen = g
+        expect(ice.get("restarts", 0) == restarts + i, f"{label}: ice.restarts {ice}")
+        expect(not ice.get("restarting"), f"{label}: the new generation was not nominated: "
+               f"{ice}")
+        pk = call.phone.packets(since=t_restart - 1)
+        hole = max((b[0] - a[0] for a, b in zip(pk, pk[1:])), default=99)
+        expect(hole < 2.5, f"{label}: the phone heard nothing for {hole:.2f} s")
+        print(f"  {label}: ok, gateway ufrag {u}, browser {wu}, generation {g}, phone's "
+              f"longest gap {hole:.2f} s, selected {ice.get('selected_remote')}", flush=True)
+    finish(env, call)
+
+
 def scenario_turn_relay(env):
     call = browser_calls_phone(env, call_id="b2p-turn", relay=True)
     wait_connected(env, "relay-only call")
@@ -607,6 +664,48 @@ def scenario_codec_change(env):
         call.phone.close()  # its port is the next call's
 
 
+def scenario_drop_transcoding_3(env):
+    """Opus (browser) <-> PCMU (phone), transcoded; the browser re-offers
+    PCMU only (a common codec: relayed from then on), then Opus only again
+    (transcoded), three times: the browser sees ONE inbound SSRC for the
+    whole call (the relayed packets go on in the transcoder's stream), and
+    the tone is right both ways after every switch."""
+    call = browser_calls_phone(env, call_id="b2p-droptx", codecs=["opus"])
+    wait_connected(env)
+    s, _ = check_audio(env, call, "Opus, transcoded", codec_mode="transcode", seconds=2)
+    ssrcs = inbound_ssrcs(s)
+    expect(len(ssrcs) == 1, f"before: browser inbound SSRCs {ssrcs}")
+    cont0 = env.rpc("statistics").get("streams_continued", 0)
+    for i in range(1, 4):
+        for codec, mode, mime in (("pcmu", "relay", "audio/PCMU"),
+                                  ("opus", "transcode", "audio/opus")):
+            label = f"round {i}: browser offers {codec.upper()} only"
+            env.browser.do("set_codecs", codecs=[codec])
+            reoffer_from_browser(env, call, label)
+            wait_connected(env, f"after {label}")
+            wait_inbound_flowing(env, f"after {label}")
+            try:
+                s, q = check_audio(env, call, f"after {label}", codec_mode=mode, seconds=2)
+            except Failure:
+                # What the gateway saw, for the report.
+                for leg in legs(env.rpc("query", call_id=call.call_id)):
+                    print(f"  {label}: gateway leg {leg['leg']}: rx {leg['rtp']['rx_packets']} "
+                          f"tx {leg['rtp']['tx_packets']} drops "
+                          f"{leg['rtp'].get('drop_reasons')}", flush=True)
+                raise
+            expect(s["inbound"]["codec"] == mime,
+                   f"{label}: the browser receives {s['inbound']['codec']}, expected {mime}")
+            ssrcs |= inbound_ssrcs(s)
+            expect(len(ssrcs) == 1, f"{label}: the browser saw inbound SSRCs {sorted(ssrcs)}: "
+                   "the stream to it must go on across the switch")
+            print(f"  {label}: ok, {q['streams'][0]['codec_mode']}, browser receives "
+                  f"{s['inbound']['codec']}, SSRC {sorted(ssrcs)}", flush=True)
+    cont = env.rpc("statistics").get("streams_continued", 0)
+    expect(cont - cont0 >= 2 * 6, f"statistics streams_continued {cont0} -> {cont} over six "
+           "switches of both directions")
+    finish(env, call)
+
+
 def scenario_consent_expiry(env):
     call = browser_calls_phone(env, call_id="b2p-consent")
     wait_connected(env)
@@ -658,11 +757,13 @@ SCENARIOS = {
     "pcma": (scenario_pcma, {}),
     "ice_restart": (scenario_ice_restart, {}),
     "ice_restart_10": (scenario_ice_restart_10, {}),
+    "gateway_ice_restart_3": (scenario_gateway_ice_restart_3, {}),
     "turn_relay": (scenario_turn_relay, {"turn": True}),
     "ipv6": (scenario_ipv6, {"family": 6}),
     "hold_resume": (scenario_hold_resume, {}),
     "hold_resume_3": (scenario_hold_resume_3, {}),
     "codec_change": (scenario_codec_change, {}),
+    "drop_transcoding_3": (scenario_drop_transcoding_3, {}),
     "consent_expiry": (scenario_consent_expiry, {}),
 }
 

@@ -13,9 +13,14 @@
  * timestamp jump, bit 6 a new SSRC, bit 7 the marker. Time advances by the
  * packet's duration, so concealment and the output timer run.
  *
+ * At the end a second transcoder continues the first one's stream (a
+ * re-offer's codec change, wrtc_codec_xcoder_continue()) after a pause
+ * taken from the last byte, and gets the final packets.
+ *
  * Checked: every output packet is a valid RTP packet of the output payload
  * types, no larger than WRTC_CODEC_PKT_MAX, with the configured SSRC.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -125,6 +130,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		drain(x, &p, now);
 		now += 20000;
 		drain(x, &p, now);
+	}
+	/* A re-offer changed the codec: a new transcoder continues the stream
+	 * (same SSRC, wall-clock timestamp jump at its first input). */
+	{
+		struct wrtc_codec_xcoder *y = wrtc_codec_xcoder_create(&p);
+
+		if (y != NULL) {
+			int rc = wrtc_codec_xcoder_continue(y, x);
+
+			if (rc != 0 && rc != -EINVAL)
+				__builtin_trap();
+			wrtc_codec_xcoder_free(x);
+			x = y;
+			now += (uint64_t)(data[size - 1]) * 10000;
+		}
 	}
 	/* A long silence after the last packet: concealment, then the output timer. */
 	for (int k = 0; k < 5; k++) {

@@ -10,15 +10,29 @@ once the worker let go of them), a hold (a=sendonly: the same decision, the
 transcoders are kept) and a resume. The gateway's resident set size after
 400 of them is within 1 MB of what it was after a warm-up of 40, the
 counters show what was rebuilt and what was kept, and the call still
-transcodes real packets at the end. Exit 77 (skipped) without root.
+transcodes real packets at the end. The same with SDES-SRTP (new keys on
+every re-INVITE).
+
+Then streams on the wire across re-offers, with two phones sending tones
+(stream_peer.py), each scenario three times in a loop: a relayed call keeps
+each side's SSRC through a move of A's port and holds from either side
+(a=sendonly, a=inactive, c=0.0.0.0); a transcoded call that becomes relayed
+(both sides get PCMU), transcoded again, and changes transcoders shows each
+side one SSRC for the whole call, the next sequence number, the marker bit
+and a timestamp jump of the elapsed wall-clock time at every switch, and the
+right tone. Exit 77 (skipped) without root.
 """
+import json
 import os
 import re
+import select
+import subprocess
 import sys
 import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tone  # noqa: E402
 import wrtclab  # noqa: E402
 from wrtclab import PEER_IP4, sdp_media_addr, sip_sdp  # noqa: E402
 from test_relay import wait_routes  # noqa: E402
@@ -194,6 +208,323 @@ def sdes_reinvites(gw):
     gw.rpc.call("delete", call_id=cid)
 
 
+# ---- Streams across re-offers, on the wire (stream_peer.py: two phones) ----
+
+STREAM_PEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stream_peer.py")
+SA, SB = 0x1111AAAA, 0x2222BBBB
+FA, FB = 1000, 600          # A's tone, B's tone (Hz)
+PAUSE = 0.5                 # media gap around a switch (s), what the timestamp must show
+
+
+class Phones:
+    """stream_peer.py in the peer namespace: A and B, each sending its tone."""
+
+    def __init__(self, lab, a, b):
+        self.p = lab.peer_popen(sys.executable, STREAM_PEER, json.dumps({"a": a, "b": b}),
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.log = {"a": [], "b": []}
+
+    def cmd(self, timeout=30, **c):
+        self.p.stdin.write(json.dumps(c) + "\n")
+        self.p.stdin.flush()
+        r, _, _ = select.select([self.p.stdout], [], [], timeout)
+        expect(r, f"stream_peer did not answer {c}")
+        line = self.p.stdout.readline()
+        expect(line, f"stream_peer exited on {c}")
+        return json.loads(line)
+
+    def dump(self):
+        d = self.cmd(cmd="dump")
+        for k in ("a", "b"):
+            self.log[k] += d[k]
+        return d
+
+    def mark(self):
+        return {k: len(v) for k, v in self.log.items()}
+
+    def since(self, mark, side, pt=None):
+        return [p for p in self.log[side][mark[side]:] if pt is None or p[5] == pt]
+
+    def wait(self, mark, want, timeout=20):
+        """Until each side got want[side] = (count, pt) packets since mark."""
+        deadline = time.time() + timeout
+        while True:
+            self.dump()
+            if all(len(self.since(mark, k, pt)) >= n for k, (n, pt) in want.items()):
+                return
+            if time.time() > deadline:
+                got = {k: len(self.since(mark, k, pt)) for k, (n, pt) in want.items()}
+                raise AssertionError(f"packets since the mark {got}, wanted {want}")
+            time.sleep(0.05)
+
+    def quiet(self, timeout=10):
+        """Both sides stopped: until nothing arrives for 0.2 s."""
+        deadline = time.time() + timeout
+        empty_since = None
+        while time.time() < deadline:
+            d = self.dump()
+            if d["a"] or d["b"]:
+                empty_since = None
+            elif empty_since is None:
+                empty_since = time.time()
+            elif time.time() - empty_since >= 0.2:
+                return
+            time.sleep(0.05)
+        raise AssertionError("media did not stop")
+
+    def close(self):
+        try:
+            self.cmd(cmd="quit", timeout=5)
+        except Exception:
+            pass
+        self.p.kill()
+        self.p.wait()
+
+
+def stream_sdp(ip, port, pts, version, direction="sendrecv", ptime=20, zero_c=False):
+    sdp = sip_sdp(ip, port, pts=pts).replace(" 1 1 IN ", f" 1 {version} IN ")
+    sdp = sdp.replace("a=sendrecv", f"a={direction}").replace("a=ptime:20", f"a=ptime:{ptime}")
+    if zero_c:
+        sdp = sdp.replace(f"c=IN IP4 {ip}", "c=IN IP4 0.0.0.0")
+    return sdp
+
+
+def decode(pkts):
+    pcm = []
+    for p in pkts:
+        data = bytes.fromhex(p[6])
+        pcm += tone.ulaw_decode(data) if p[5] == 0 else tone.alaw_decode(data)
+    return pcm
+
+
+def check_tone(pkts, freq, label):
+    f, rms = tone.dominant(decode(pkts[-25:]), 8000)
+    expect(abs(f - freq) <= 20 and rms > 1000,
+           f"{label}: the tone is {f} Hz (rms {rms:.0f}), expected {freq} Hz")
+
+
+class StreamCall:
+    """A call between the two phones; re-offers from either side."""
+
+    def __init__(self, gw, ph, cid, a_port, b_port):
+        self.gw, self.ph, self.cid = gw, ph, cid
+        self.a_port, self.b_port = a_port, b_port
+        self.version = 1
+        self.gw_a = self.gw_b = None
+
+    def _addr(self, sdp, side):
+        addr = sdp_media_addr(sdp)
+        if side == "a" and addr != self.gw_a:
+            self.gw_a = addr
+            self.ph.cmd(cmd="to", side="a", to=list(addr))
+        if side == "b" and addr != self.gw_b:
+            self.gw_b = addr
+            self.ph.cmd(cmd="to", side="b", to=list(addr))
+
+    def start(self, a_pts, b_pts):
+        off = self.gw.rpc.call("offer", call_id=self.cid, from_tag="fa",
+                               sdp=stream_sdp(A_IP, self.a_port, a_pts, 1),
+                               ingress="sip", egress="sip")
+        self._addr(off["sdp"], "b")
+        ans = self.gw.rpc.call("answer", call_id=self.cid, from_tag="fa", to_tag="fb",
+                               sdp=stream_sdp(B_IP, self.b_port, b_pts, 1))
+        self._addr(ans["sdp"], "a")
+        wait_routes(self.gw, self.cid)
+
+    def reoffer(self, frm, a_pts, b_pts, a_kw=None, b_kw=None):
+        """A re-INVITE from frm ("a" or "b"): its offer, the other's answer."""
+        self.version += 1
+        a = stream_sdp(A_IP, self.a_port, a_pts, self.version, **(a_kw or {}))
+        b = stream_sdp(B_IP, self.b_port, b_pts, self.version, **(b_kw or {}))
+        if frm == "a":
+            off = self.gw.rpc.call("offer", call_id=self.cid, from_tag="fa", sdp=a)
+            self._addr(off["sdp"], "b")
+            ans = self.gw.rpc.call("answer", call_id=self.cid, from_tag="fa", to_tag="fb",
+                                   sdp=b)
+            self._addr(ans["sdp"], "a")
+        else:
+            off = self.gw.rpc.call("offer", call_id=self.cid, from_tag="fb", sdp=b)
+            self._addr(off["sdp"], "a")
+            ans = self.gw.rpc.call("answer", call_id=self.cid, from_tag="fb", to_tag="fa",
+                                   sdp=a)
+            self._addr(ans["sdp"], "b")
+
+    def mode(self):
+        return self.gw.rpc.call("query", call_id=self.cid)["streams"][0]["codec_mode"]
+
+
+def hold(c, ph, frm, to, frm_kw, to_kw, silent):
+    """Hold from frm (its SDP gets frm_kw, the answer to_kw; the phones in
+    silent stop sending), media that may still flow checked, then resume
+    from frm and both ways checked."""
+    kw = {frm + "_kw": frm_kw, to + "_kw": to_kw}
+    c.reoffer(frm, (0,), (0,), **kw)
+    for side in silent:
+        ph.cmd(cmd="tx", side=side, on=False)
+    flowing = [s for s in ("a", "b") if s not in silent]
+    # What a side sends, the other receives.
+    want = {("b" if s == "a" else "a"): (10, 0) for s in flowing}
+    if want:
+        m = ph.mark()
+        ph.wait(m, want)
+    else:
+        ph.quiet()
+    c.reoffer(frm, (0,), (0,))
+    for side in silent:
+        ph.cmd(cmd="tx", side=side, on=True)
+    m = ph.mark()
+    ph.wait(m, {"a": (15, 0), "b": (15, 0)})
+
+
+def relay_ssrc_kept(gw, lab):
+    """A relayed call (PCMU both sides): three rounds of re-offers — A moves
+    to a new port, holds and resumes with a=sendonly, a=inactive and
+    c=0.0.0.0, from B and from A in turn — and each side receives the
+    other's own SSRC all along (relayed streams are not renumbered)."""
+    a_port, b_port = A_PORT + 100, B_PORT + 100
+    ph = Phones(lab, {"ip": A_IP, "port": a_port, "to": [A_IP, 9], "ssrc": SA, "pt": 0,
+                      "freq": FA},
+                {"ip": B_IP, "port": b_port, "to": [B_IP, 9], "ssrc": SB, "pt": 0, "freq": FB})
+    c = StreamCall(gw, ph, "relay-ssrc", a_port, b_port)
+    try:
+        c.start((0,), (0,))
+        expect(c.mode() == "relay", f"not relayed: {c.mode()}")
+        # A gateway-initiated ICE restart needs ICE on the leg: clear errors.
+        for val, msg in ((True, "runs no ICE"), ("yes", "ice_restart: not a boolean")):
+            try:
+                gw.rpc.call("offer", call_id=c.cid, from_tag="fb", ice_restart=val,
+                            sdp=stream_sdp(B_IP, b_port, (0,), 1))
+                raise AssertionError(f"offer with ice_restart={val!r} on a SIP leg accepted")
+            except wrtclab.RpcError as e:
+                expect(e.code == -32602 and msg in e.message,
+                       f"ice_restart={val!r}: {e.code} {e.message}")
+        ph.cmd(cmd="tx", side="a", on=True)
+        ph.cmd(cmd="tx", side="b", on=True)
+        m = ph.mark()
+        ph.wait(m, {"a": (20, 0), "b": (20, 0)})
+        for rnd in range(3):
+            # A moves to a new port (same SSRC, its stream goes on).
+            c.a_port = a_port + 2 * (rnd + 1)
+            c.reoffer("a", (0,), (0,))
+            ph.cmd(cmd="move", side="a", port=c.a_port)
+            m = ph.mark()
+            ph.wait(m, {"a": (15, 0), "b": (15, 0)})
+            # The holds alternate sides round by round: a=sendonly, a=inactive
+            # and c=0.0.0.0, each from B and from A over the three rounds.
+            x, y = ("b", "a") if rnd % 2 == 0 else ("a", "b")
+            hold(c, ph, x, y, {"direction": "sendonly"}, {"direction": "recvonly"}, [y])
+            hold(c, ph, y, x, {"direction": "inactive"}, {"direction": "inactive"}, [x, y])
+            hold(c, ph, y, x, {"zero_c": True}, {}, [x])
+            check_tone(ph.since(m, "b"), FA, f"round {rnd}: A->B")
+            check_tone(ph.since(m, "a"), FB, f"round {rnd}: B->A")
+        at_a = {p[1] for p in ph.log["a"]}
+        at_b = {p[1] for p in ph.log["b"]}
+        print(f"  relayed: {len(ph.log['a'])} + {len(ph.log['b'])} packets over 3 rounds, "
+              f"SSRCs at A {sorted(hex(x) for x in at_a)}, at B {sorted(hex(x) for x in at_b)}")
+        expect(at_b == {SA}, f"B received SSRCs {[hex(x) for x in at_b]}, only A's {SA:#x}")
+        expect(at_a == {SB}, f"A received SSRCs {[hex(x) for x in at_a]}, only B's {SB:#x}")
+    finally:
+        ph.close()
+        try:
+            gw.rpc.call("delete", call_id=c.cid)
+        except Exception:
+            pass
+
+
+def check_switch(ph, side, before, m, pt, clock, label):
+    """What side receives across a switch: the same SSRC, the next sequence
+    number, the marker bit, a timestamp jump of the elapsed time."""
+    old = [p for p in ph.log[side][:m[side]]]
+    new = ph.since(m, side, pt)
+    expect(old and new, f"{label}: nothing before or after the switch")
+    last, first = old[-1], new[0]
+    expect(first[1] == before, f"{label}: the SSRC changed from {before:#x} to {first[1]:#x}")
+    dseq = (first[2] - last[2]) & 0xffff
+    expect(1 <= dseq <= 3, f"{label}: sequence {last[2]} -> {first[2]}")
+    expect(first[4] == 1, f"{label}: no marker bit on the first packet after the switch")
+    dts = (first[3] - last[3]) & 0xffffffff
+    el = first[0] - last[0]
+    want = el * clock
+    expect(abs(dts - want) <= 0.1 * clock,
+           f"{label}: timestamp jump {dts} for {el * 1000:.0f} ms elapsed "
+           f"(expected about {want:.0f})")
+    return dts, el
+
+
+def switch(ph, c, frm, a_pts, b_pts, b_pt, a_pt, a_kw=None, b_kw=None):
+    """Pause both phones, re-offer, a pause of PAUSE, both send again."""
+    ph.cmd(cmd="tx", side="a", on=False)
+    ph.cmd(cmd="tx", side="b", on=False)
+    ph.quiet()
+    m = ph.mark()
+    c.reoffer(frm, a_pts, b_pts, a_kw=a_kw, b_kw=b_kw)
+    ph.cmd(cmd="pt", side="a", pt=a_pt)
+    ph.cmd(cmd="pt", side="b", pt=b_pt)
+    time.sleep(PAUSE)   # the media gap itself, which the timestamps must show
+    ph.cmd(cmd="tx", side="a", on=True)
+    ph.cmd(cmd="tx", side="b", on=True)
+    return m
+
+
+def transcode_relay_switch(gw, lab):
+    """PCMU (A) <-> PCMA (B), transcoded; three rounds of: a re-offer from A
+    where B takes PCMU (common codec: relayed from then on), a re-offer
+    from B back to PCMA (transcoded), and a codec change that keeps
+    transcoding (B's ptime 20 -> 30 ms: new transcoders). Each side sees one
+    SSRC for the whole call, the next sequence number, the marker bit and a
+    timestamp jump of the elapsed time (+-100 ms) at every switch, and the
+    right tone."""
+    a_port, b_port = A_PORT + 200, B_PORT + 200
+    ph = Phones(lab, {"ip": A_IP, "port": a_port, "to": [A_IP, 9], "ssrc": SA, "pt": 0,
+                      "freq": FA},
+                {"ip": B_IP, "port": b_port, "to": [B_IP, 9], "ssrc": SB, "pt": 8, "freq": FB})
+    c = StreamCall(gw, ph, "xcode-relay", a_port, b_port)
+    st0 = gw.rpc.call("statistics")
+    try:
+        c.start((0,), (8,))
+        expect(c.mode() == "transcode", f"not transcoded: {c.mode()}")
+        ph.cmd(cmd="tx", side="a", on=True)
+        ph.cmd(cmd="tx", side="b", on=True)
+        m = ph.mark()
+        ph.wait(m, {"a": (20, 0), "b": (20, 8)})
+        at_b, at_a = ph.since(m, "b")[-1][1], ph.since(m, "a")[-1][1]
+        expect(at_b != SA and at_a != SB, "transcoded streams carry the peers' SSRCs")
+        jumps = []
+        for rnd in range(3):
+            steps = [
+                ("relay", "a", (0,), (0,), 0, {}, "relay"),
+                ("transcode", "b", (0,), (8,), 8, {}, "transcode"),
+                ("ptime 30", "a", (0,), (8,), 8, {"ptime": 30}, "transcode"),
+            ]
+            if rnd == 2:
+                steps.append(("relay again", "a", (0,), (0,), 0, {}, "relay"))
+            for what, frm, a_pts, b_pts, b_pt, b_kw, mode in steps:
+                label = f"round {rnd}: {what} (re-offer from {frm.upper()})"
+                m = switch(ph, c, frm, a_pts, b_pts, b_pt, 0, b_kw=b_kw)
+                expect(c.mode() == mode, f"{label}: codec_mode {c.mode()}, expected {mode}")
+                ph.wait(m, {"a": (20, 0), "b": (20, b_pt)})
+                jumps.append(check_switch(ph, "b", at_b, m, b_pt, 8000, label + ", at B"))
+                jumps.append(check_switch(ph, "a", at_a, m, 0, 8000, label + ", at A"))
+                check_tone(ph.since(m, "b", b_pt), FA, label + ", A->B")
+                check_tone(ph.since(m, "a", 0), FB, label + ", B->A")
+                expect({p[1] for p in ph.since(m, "b")} == {at_b} and
+                       {p[1] for p in ph.since(m, "a")} == {at_a},
+                       f"{label}: more than one SSRC after the switch")
+        print("  switches: timestamp jump / elapsed: " +
+              ", ".join(f"{d}/{e * 1000:.0f}ms" for d, e in jumps[:6]) + ", ...")
+        st1 = gw.rpc.call("statistics")
+        cont = st1["streams_continued"] - st0["streams_continued"]
+        expect(cont >= 2 * 9, f"streams_continued went up by {cont} over 10 switches")
+        expect({p[1] for p in ph.log["b"]} == {at_b} and {p[1] for p in ph.log["a"]} == {at_a},
+               "a side saw more than one SSRC over the call")
+    finally:
+        ph.close()
+        try:
+            gw.rpc.call("delete", call_id=c.cid)
+        except Exception:
+            pass
+
+
 def config():
     cfg = wrtclab.default_config()
     cfg["crypto_suite_profiles"].append({"name": "sdes-suites",
@@ -217,7 +548,10 @@ def main():
         gw = wrtclab.Gateway(lab, sys.argv[1], config=config()).start()
         try:
             for name, fn in (("reinvite_400_rss_flat", lambda: run(gw, lab)),
-                             ("sdes_reinvite_400_rss_flat", lambda: sdes_reinvites(gw))):
+                             ("sdes_reinvite_400_rss_flat", lambda: sdes_reinvites(gw)),
+                             ("relay_ssrc_kept_3x", lambda: relay_ssrc_kept(gw, lab)),
+                             ("transcode_relay_switch_3x",
+                              lambda: transcode_relay_switch(gw, lab))):
                 try:
                     fn()
                     print(f"ok   {name}")

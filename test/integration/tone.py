@@ -58,3 +58,47 @@ def dominant(samples, rate, lo=100, hi=3800, step=10):
 
 def s16le(data):
     return list(struct.unpack("<%dh" % (len(data) // 2), data))
+
+
+def _alaw_encode(s):
+    # G.711 A-law (ITU-T G.711; the segment search of Sun's g711.c).
+    s >>= 3
+    if s >= 0:
+        mask = 0xd5
+    else:
+        mask = 0x55
+        s = -s - 1
+    seg = 0
+    for end in (0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff):
+        if s <= end:
+            break
+        seg += 1
+    if seg >= 8:
+        return 0x7f ^ mask
+    a = seg << 4
+    a |= (s >> 1) & 0x0f if seg < 2 else (s >> seg) & 0x0f
+    return a ^ mask
+
+
+def _alaw_decode(a):
+    a ^= 0x55
+    t = (a & 0x0f) << 4
+    seg = (a & 0x70) >> 4
+    if seg == 0:
+        t += 8
+    elif seg == 1:
+        t += 0x108
+    else:
+        t = (t + 0x108) << (seg - 1)
+    return t if a & 0x80 else -t
+
+
+ALAW_DEC = [_alaw_decode(i) for i in range(256)]
+
+
+def alaw_encode(samples):
+    return bytes(_alaw_encode(s) for s in samples)
+
+
+def alaw_decode(data):
+    return [ALAW_DEC[b] for b in data]

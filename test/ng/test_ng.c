@@ -258,7 +258,7 @@ test_flags(void)
 			 " \"codec\": {\"strip\": [\"PCMA\"], \"transcode\": [\"opus\"],"
 			 " \"except\": [\"G722\"]},"
 			 " \"supports\": [\"load limit\"],"
-			 " \"flags\": [\"trust-address\", \"leftover\"],"
+			 " \"flags\": [\"trust-address\", \"leftover\", \"ICE restart\"],"
 			 " \"rtpp-flags\": \"SDES-off codec-mask-G722 address-family=IP6"
 			 " loop-protect frobnicate=1\"}", 0, &je);
 	WRTC_CHECK(req != NULL);
@@ -286,6 +286,7 @@ test_flags(void)
 	WRTC_CHECK_EQ(o.profile[1].n_keep, 1);
 	WRTC_CHECK_STREQ(o.profile[1].keep[0], "G722");
 	WRTC_CHECK(strstr(o.warning, "trust-address") == NULL);
+	WRTC_CHECK(o.ice_restart && strstr(o.warning, "ICE") == NULL);
 	json_decref(req);
 
 	req = json_loads("{\"rtpp-flags\": 7}", 0, &je);

@@ -19,7 +19,9 @@
 #include <rte_cycles.h>
 #include <rte_icmp.h>
 
+#include "wrtc_codec.h"
 #include "wrtc_policer.h"
+#include "wrtc_rtp.h"
 #include "wrtc_test.h"
 #include "wrtc_worker.h"
 
@@ -1376,6 +1378,148 @@ test_dtls_relay(void)
 	return 0;
 }
 
+/* One RTP packet (PCMU 160 bytes) from A to gw:20100; what B receives. */
+static bool
+reoffer_send(uint16_t seq, uint32_t ts, uint32_t ssrc, struct wrtc_rtp_info *ri)
+{
+	uint8_t pl[172];
+	struct rte_mbuf *out;
+	bool ok;
+
+	memset(pl, 0xff, sizeof(pl));
+	pl[0] = 0x80;
+	pl[1] = 0;
+	wrtc_rtp_put16(pl + 2, seq);
+	wrtc_rtp_put32(pl + 4, ts);
+	wrtc_rtp_put32(pl + 8, ssrc);
+	inject(0, frame(&a_mac, &a_ip, 4100, 20100, pl, sizeof(pl)));
+	poll_all(1);
+	if (rte_ring_dequeue(txr[0], (void **)&out) != 0)
+		return false;
+	ok = wrtc_rtp_parse(rte_pktmbuf_mtod_offset(out, const uint8_t *, 42),
+			    rte_pktmbuf_data_len(out) - 42u, ri) == 0;
+	rte_pktmbuf_free(out);
+	return ok;
+}
+
+static struct wrtc_codec_xcoder *
+reoffer_xcoder(uint32_t ssrc)
+{
+	struct wrtc_codec_xcoder_prm p = {0};
+
+	p.in.codec = WRTC_CODEC_PCMU;
+	p.in.pt = 0;
+	p.in.dtmf_pt = p.in.cn_pt = p.out.dtmf_pt = p.out.cn_pt = -1;
+	p.out.codec = WRTC_CODEC_PCMA;
+	p.out.pt = 8;
+	p.out.ptime = 20;
+	p.out_ssrc = ssrc;
+	p.out_seq = 1000;
+	p.out_ts = 50000;
+	p.enc.complexity = -1;
+	return wrtc_codec_xcoder_create(&p);
+}
+
+static void
+reoffer_media(struct wrtc_stream *s, struct wrtc_codec_xcoder *x, bool keep)
+{
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_MEDIA};
+
+	u.xcoder = x;
+	u.keep_ssrc = keep;
+	u.clock = 8000;
+	u.drop_rtcp = true;
+	memset(u.pt_map, 0xff, sizeof(u.pt_map));
+	u.pt_map[0] = 0;
+	u.rtp_stream = s;
+	post(0, WRTC_FLOW_MSG_UPDATE, s, &u);
+	poll_all(1);
+	drain_replies();
+}
+
+/* Re-offers switch A->B between transcoding and relaying: B sees one SSRC
+ * (the first transcoder's), consecutive sequence numbers, the marker bit
+ * and a timestamp that never goes back at every switch, also when A's SSRC
+ * changes while relayed; without keep_ssrc the relayed packets are A's. */
+static int
+test_reoffer_stream_continues(void)
+{
+	struct wrtc_stream *a = stream(20100), *b = stream(20102);
+	struct wrtc_codec_xcoder *x1 = reoffer_xcoder(0xC0FFEE), *x2 = reoffer_xcoder(0xBAD);
+	uint64_t cont0 = dp.workers[0]->st.streams_continued;
+	struct wrtc_rtp_info ri;
+	uint16_t seq = 0, aseq = 7;
+	uint32_t ts = 0, ats = 3000, assrc = 0x1234;
+
+	if (!WRTC_CHECK(x1 != NULL && x2 != NULL))
+		return -1;
+	wrtc_steer_set(&dp.port[0], 20100, 0);
+	wrtc_steer_set(&dp.port[0], 20102, 0);
+	post(0, WRTC_FLOW_MSG_INSTALL, a, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, b, NULL);
+	set_remote(0, a, &a_ip, 4100, &a_mac);
+	set_remote(0, b, &b_ip, 5100, &b_mac);
+	wire_pair(0, a, b);
+	poll_all(1);
+	drain_replies();
+	reoffer_media(a, x1, true);
+	for (int i = 0; i < 5; i++, aseq++, ats += 160) {
+		if (!WRTC_CHECK(reoffer_send(aseq, ats, assrc, &ri)))
+			return -1;
+		WRTC_CHECK_EQ(ri.ssrc, 0xC0FFEE);
+		WRTC_CHECK_EQ(ri.pt, 8);
+		WRTC_CHECK(i == 0 || (ri.seq == (uint16_t)(seq + 1) && ri.ts == ts + 160));
+		seq = ri.seq;
+		ts = ri.ts;
+	}
+	/* Both sides got PCMU: relayed, in the transcoder's stream. */
+	reoffer_media(a, NULL, true);
+	for (int i = 0; i < 5; i++, aseq++, ats += 160) {
+		if (i == 3)
+			assrc = 0x5678;   /* A restarted its sender: new offsets */
+		if (!WRTC_CHECK(reoffer_send(aseq, ats, assrc, &ri)))
+			return -1;
+		WRTC_CHECK_EQ(ri.ssrc, 0xC0FFEE);
+		WRTC_CHECK_EQ(ri.pt, 0);
+		WRTC_CHECK_EQ(ri.seq, (uint16_t)(seq + 1));
+		WRTC_CHECK_EQ(ri.marker, i == 0 || i == 3);
+		/* At least 10 ms on at a switch, the sender's step otherwise. */
+		WRTC_CHECK((i == 0 || i == 3) ? (int32_t)(ri.ts - ts) >= 80 : ri.ts == ts + 160);
+		seq = ri.seq;
+		ts = ri.ts;
+	}
+	/* Back to transcoding with a transcoder made with another SSRC. */
+	reoffer_media(a, x2, true);
+	for (int i = 0; i < 3; i++, aseq++, ats += 160) {
+		if (!WRTC_CHECK(reoffer_send(aseq, ats, assrc, &ri)))
+			return -1;
+		WRTC_CHECK_EQ(ri.ssrc, 0xC0FFEE);
+		WRTC_CHECK_EQ(ri.pt, 8);
+		WRTC_CHECK_EQ(ri.seq, (uint16_t)(seq + 1));
+		WRTC_CHECK_EQ(ri.marker, i == 0);
+		WRTC_CHECK(i == 0 ? (int32_t)(ri.ts - ts) >= 160 : ri.ts == ts + 160);
+		seq = ri.seq;
+		ts = ri.ts;
+	}
+	WRTC_CHECK_EQ(dp.workers[0]->st.streams_continued - cont0, 2);
+	/* reoffer_new_ssrc: relayed as A sends it. */
+	reoffer_media(a, NULL, false);
+	if (WRTC_CHECK(reoffer_send(aseq, ats, assrc, &ri))) {
+		WRTC_CHECK_EQ(ri.ssrc, assrc);
+		WRTC_CHECK_EQ(ri.seq, aseq);
+		WRTC_CHECK_EQ(ri.ts, ats);
+	}
+	post(0, WRTC_FLOW_MSG_REMOVE, a, NULL);
+	post(0, WRTC_FLOW_MSG_REMOVE, b, NULL);
+	poll_all(1);
+	drain_replies();
+	wrtc_codec_xcoder_free(x1);
+	wrtc_codec_xcoder_free(x2);
+	rte_free(a);
+	rte_free(b);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"dtls_relay (srtp_relay pass-through)", test_dtls_relay},
 	{"srtp_interworking", test_srtp_interworking},
@@ -1395,6 +1539,7 @@ static const struct wrtc_test_case cases[] = {
 	{"punt ring shares and the selected pair's class", test_punt_shares},
 	{"STUN policed by the owner of its port", test_punt_owner},
 	{"ICE restart: media also from the new pair", test_ice_also_from},
+	{"re-offers: transcoded <-> relayed, one outgoing stream", test_reoffer_stream_continues},
 };
 
 int
