@@ -254,126 +254,282 @@ m_list(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	return r;
 }
 
-json_t *
-wrtc_session_statistics(struct wrtc_session_mgr *mgr)
+/*
+ * The statistics result (docs/rpc.md, "statistics") is built from tables of
+ * name -> value, one X(kind, name, value) row per member, in the order of
+ * the result; adding a counter is adding a row. kind is I (an integer), F
+ * (a real), S (a string) or O (an object or array built before, whose
+ * reference the member takes). STAT_ADD() adds one row to the object o and
+ * notes a failure in bad; every row runs, so each O value is consumed.
+ */
+#define STAT_I(v) json_integer((json_int_t)(v))
+#define STAT_F(v) json_real(v)
+#define STAT_S(v) json_string(v)
+#define STAT_O(v) (v)
+#define STAT_ADD(kind, name, v) bad |= json_object_set_new(o, name, STAT_##kind(v)) != 0;
+
+/* One element of workers[]: worker w's counters @p s. */
+#define WORKER_STATS(X) \
+	X(I, "worker", w) \
+	X(I, "rx_packets", s->rx_pkts) \
+	X(I, "tx_packets", s->tx_pkts) \
+	X(I, "relayed", s->relayed) \
+	X(I, "punted", s->punted) \
+	X(I, "handoff_out", s->handoff_out) \
+	X(F, "busy", s->iterations ? (double)s->busy_iterations / s->iterations : 0.0) \
+	X(I, "busy_cycles", s->busy_cycles) \
+	X(I, "idle_cycles", s->idle_cycles) \
+	X(I, "sleeps", s->sleeps) \
+	X(I, "sleep_cycles", s->sleep_cycles)
+
+/* One element of interfaces[]: interface i, its port p. */
+#define IFACE_STATS(X) \
+	X(S, "interface", mgr->cfg->interfaces[i].name) \
+	X(S, "device", p->name) \
+	X(S, "steering", wrtc_steer_mode_name(p->steer)) \
+	X(I, "media_ports_in_use", (uint64_t)mgr->pools[i].in_use * 2) \
+	X(I, "media_ports_total", (uint64_t)mgr->pools[i].n_pairs * 2)
+
+/* slow_path: what the control lcore did with the punted packets. */
+#define SLOW_PATH_STATS(X) \
+	X(I, "arp", mgr->st.punt_arp) \
+	X(I, "nd", mgr->st.punt_nd) \
+	X(I, "icmp_echo", mgr->st.punt_icmp) \
+	X(I, "stun", mgr->st.punt_stun) \
+	X(I, "dtls", mgr->st.punt_dtls) \
+	X(I, "other", mgr->st.punt_dropped)
+
+/* punt_share_full: the workers' sum @p sum. */
+#define PUNT_SHARE_STATS(X) \
+	X(I, "arp", sum->punt_share_full[WRTC_PUNT_CLASS_ARP]) \
+	X(I, "nd", sum->punt_share_full[WRTC_PUNT_CLASS_ND]) \
+	X(I, "icmp", sum->punt_share_full[WRTC_PUNT_CLASS_ICMP]) \
+	X(I, "stun", sum->punt_share_full[WRTC_PUNT_CLASS_STUN]) \
+	X(I, "dtls", sum->punt_share_full[WRTC_PUNT_CLASS_DTLS]) \
+	X(I, "priority", sum->punt_share_full[WRTC_PUNT_CLASS_PRIORITY]) \
+	X(I, "pair", sum->punt_share_full[WRTC_PUNT_CLASS_PAIR])
+
+/* control_messages: the control -> worker channel; @p backlog waiting now. */
+#define CTRL_MSG_STATS(X) \
+	X(I, "sources_rejected", mgr->st.sources_rejected) \
+	X(I, "posted", mgr->st.msgs_posted) \
+	X(I, "waited", mgr->st.msgs_backlogged) \
+	X(I, "waiting", backlog) \
+	X(I, "lost", mgr->st.msgs_lost) \
+	X(I, "failed", mgr->st.msgs_failed) \
+	X(I, "busy_refused", mgr->st.busy_refused)
+
+#define REJECTED_STATS(X) \
+	X(I, "offer", mgr->st.rejected[REJ_OFFER]) \
+	X(I, "answer", mgr->st.rejected[REJ_ANSWER]) \
+	X(I, "delete", mgr->st.rejected[REJ_DELETE])
+
+/* control: the JSON-RPC server's counters @p rs. */
+#define RPC_SERVER_STATS(X) \
+	X(I, "clients", wrtc_rpc_server_clients(mgr->rpc)) \
+	X(I, "accepted", rs.accepted) \
+	X(I, "refused_source", rs.refused_source) \
+	X(I, "refused_full", rs.refused_full) \
+	X(I, "unauthorized", rs.unauthorized)
+
+/* The result: the workers' sum @p sum, the ports in use on all interfaces,
+ * the messages waiting @p backlog and the objects built before. */
+#define TOP_STATS(X) \
+	X(I, "uptime", time(NULL) - mgr->started) \
+	X(I, "calls_active", mgr->n_calls) \
+	X(I, "calls_created", mgr->st.calls_created) \
+	X(I, "calls_deleted", mgr->st.calls_deleted) \
+	X(I, "calls_timed_out", mgr->st.calls_timed_out) \
+	X(I, "offers", mgr->st.offers) \
+	X(I, "answers", mgr->st.answers) \
+	X(I, "rx_packets", sum->rx_pkts) \
+	X(I, "tx_packets", sum->tx_pkts) \
+	X(I, "relayed_packets", sum->relayed) \
+	X(I, "punted_packets", sum->punted) \
+	X(I, "handoff_packets", sum->handoff_out) \
+	X(I, "control_tx_packets", mgr->st.ctrl_tx) \
+	X(O, "slow_path", slow_path) \
+	X(O, "punt_share_full", punt_share) \
+	X(I, "neighbour_requests", mgr->st.neigh_requests) \
+	X(I, "control_tx_dropped", mgr->st.ctrl_tx_dropped) \
+	X(O, "drops", drops) \
+	X(O, "workers", workers) \
+	X(O, "interfaces", ports) \
+	X(I, "media_ports_in_use", ports_in_use) \
+	X(I, "offers_failed", mgr->st.offers_failed) \
+	X(I, "answers_failed", mgr->st.answers_failed) \
+	X(I, "calls_degraded", mgr->n_degraded) \
+	X(I, "calls_degraded_total", mgr->st.calls_degraded) \
+	X(I, "ctrl_lost", mgr->st.ctrl_lost) \
+	X(O, "control_messages", ctrl_msgs) \
+	X(O, "requests_rejected", rejected) \
+	X(I, "dtls_handshakes", mgr->st.dtls_handshakes) \
+	X(I, "dtls_failures", mgr->st.dtls_failures) \
+	X(I, "transcoders_created", mgr->st.xcoders_created) \
+	X(I, "transcoders_kept", mgr->st.xcoders_kept) \
+	X(I, "media_rx_bytes", mgr->st.media_rx_bytes) \
+	X(I, "media_tx_bytes", mgr->st.media_tx_bytes)
+
+/* @p o, or NULL (and @p o released) when a member could not be added. */
+static json_t *
+stat_done(json_t *o, bool bad)
 {
-	struct wrtc_worker_stats sum = {0};
-	json_t *drops = json_object(), *workers = json_array(), *ports = json_array(), *o;
-	uint64_t ports_in_use = 0, backlog = 0;
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *
+worker_stats(uint16_t w, const struct wrtc_worker_stats *s)
+{
+	json_t *o = json_object();
+	bool bad = false;
+
+	if (o == NULL)
+		return NULL;
+	WORKER_STATS(STAT_ADD)
+	return stat_done(o, bad);
+}
+
+static json_t *
+iface_stats(const struct wrtc_session_mgr *mgr, uint16_t i)
+{
+	const struct wrtc_port *p = &mgr->dp->port[i];
+	json_t *o = json_object();
+	bool bad = false;
+
+	if (o == NULL)
+		return NULL;
+	IFACE_STATS(STAT_ADD)
+	return stat_done(o, bad);
+}
+
+/* The nested objects of the result that come from one table each. */
+static json_t *
+slow_path_stats(const struct wrtc_session_mgr *mgr)
+{
+	json_t *o = json_object();
+	bool bad = false;
+
+	if (o == NULL)
+		return NULL;
+	SLOW_PATH_STATS(STAT_ADD)
+	return stat_done(o, bad);
+}
+
+static json_t *
+punt_share_stats(const struct wrtc_worker_stats *sum)
+{
+	json_t *o = json_object();
+	bool bad = false;
+
+	if (o == NULL)
+		return NULL;
+	PUNT_SHARE_STATS(STAT_ADD)
+	return stat_done(o, bad);
+}
+
+static json_t *
+ctrl_msg_stats(const struct wrtc_session_mgr *mgr, uint64_t backlog)
+{
+	json_t *o = json_object();
+	bool bad = false;
+
+	if (o == NULL)
+		return NULL;
+	CTRL_MSG_STATS(STAT_ADD)
+	return stat_done(o, bad);
+}
+
+static json_t *
+rejected_stats(const struct wrtc_session_mgr *mgr)
+{
+	json_t *o = json_object();
+	bool bad = false;
+
+	if (o == NULL)
+		return NULL;
+	REJECTED_STATS(STAT_ADD)
+	return stat_done(o, bad);
+}
+
+static json_t *
+rpc_server_stats(const struct wrtc_session_mgr *mgr)
+{
+	struct wrtc_rpc_server_stats rs;
+	json_t *o = json_object();
+	bool bad = false;
+
+	if (o == NULL)
+		return NULL;
+	wrtc_rpc_server_stats(mgr->rpc, &rs);
+	RPC_SERVER_STATS(STAT_ADD)
+	return stat_done(o, bad);
+}
+
+/* The workers' counters added up into @p sum; workers[] (NULL when out of memory). */
+static json_t *
+workers_stats(const struct wrtc_session_mgr *mgr, struct wrtc_worker_stats *sum)
+{
+	json_t *workers = json_array();
+	bool bad = workers == NULL;
 
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++) {
 		const struct wrtc_worker_stats *s = wrtc_worker_stats(mgr->dp->workers[w]);
 
-		sum.rx_pkts += s->rx_pkts;
-		sum.tx_pkts += s->tx_pkts;
-		sum.relayed += s->relayed;
-		sum.punted += s->punted;
-		sum.handoff_in += s->handoff_in;
-		sum.handoff_out += s->handoff_out;
+		sum->rx_pkts += s->rx_pkts;
+		sum->tx_pkts += s->tx_pkts;
+		sum->relayed += s->relayed;
+		sum->punted += s->punted;
+		sum->handoff_in += s->handoff_in;
+		sum->handoff_out += s->handoff_out;
 		for (unsigned int r = 0; r < WRTC_DROP_MAX; r++)
-			sum.drops[r] += s->drops[r];
+			sum->drops[r] += s->drops[r];
 		for (unsigned int c = 0; c < WRTC_PUNT_CLASS_MAX; c++)
-			sum.punt_share_full[c] += s->punt_share_full[c];
-		json_array_append_new(workers, json_pack(
-			"{s:i, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I}",
-			"worker", w, "rx_packets", (json_int_t)s->rx_pkts,
-			"tx_packets", (json_int_t)s->tx_pkts, "relayed", (json_int_t)s->relayed,
-			"punted", (json_int_t)s->punted, "handoff_out", (json_int_t)s->handoff_out,
-			"busy", s->iterations ? (double)s->busy_iterations / s->iterations : 0.0,
-			"busy_cycles", (json_int_t)s->busy_cycles,
-			"idle_cycles", (json_int_t)s->idle_cycles,
-			"sleeps", (json_int_t)s->sleeps,
-			"sleep_cycles", (json_int_t)s->sleep_cycles));
+			sum->punt_share_full[c] += s->punt_share_full[c];
+		if (!bad)
+			bad |= json_array_append_new(workers, worker_stats(w, s)) != 0;
 	}
-	for (unsigned int r = 1; r < WRTC_DROP_MAX; r++)
-		json_object_set_new(drops, wrtc_drop_name(r), json_integer((json_int_t)sum.drops[r]));
-	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++) {
-		const struct wrtc_port *p = &mgr->dp->port[i];
+	return stat_done(workers, bad);
+}
 
-		json_array_append_new(ports, json_pack("{s:s, s:s, s:s, s:I, s:I}",
-			"interface", mgr->cfg->interfaces[i].name, "device", p->name,
-			"steering", wrtc_steer_mode_name(p->steer),
-			"media_ports_in_use", (json_int_t)mgr->pools[i].in_use * 2,
-			"media_ports_total", (json_int_t)mgr->pools[i].n_pairs * 2));
-	}
-	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++)
+json_t *
+wrtc_session_statistics(struct wrtc_session_mgr *mgr)
+{
+	struct wrtc_worker_stats total = {0}, *sum = &total;
+	json_t *workers = workers_stats(mgr, sum), *drops = json_object(), *ports = json_array();
+	json_t *slow_path = slow_path_stats(mgr), *punt_share = punt_share_stats(sum);
+	json_t *rejected = rejected_stats(mgr), *ctrl_msgs, *o;
+	uint64_t ports_in_use = 0, backlog = 0;
+	bool bad = drops == NULL || ports == NULL;
+
+	for (unsigned int r = 1; r < WRTC_DROP_MAX && drops != NULL; r++)
+		bad |= json_object_set_new(drops, wrtc_drop_name(r), STAT_I(sum->drops[r])) != 0;
+	for (uint16_t i = 0; i < mgr->dp->nb_ifaces; i++) {
 		ports_in_use += (uint64_t)mgr->pools[i].in_use * 2;
+		if (ports != NULL)
+			bad |= json_array_append_new(ports, iface_stats(mgr, i)) != 0;
+	}
 	for (uint16_t w = 0; w < mgr->dp->nb_workers; w++)
 		backlog += mgr->ctrlq[w].n_backlog;
-	o = json_pack("{s:I, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:o, s:o, s:o}",
-		"uptime", (json_int_t)(time(NULL) - mgr->started),
-		"calls_active", mgr->n_calls,
-		"calls_created", (json_int_t)mgr->st.calls_created,
-		"calls_deleted", (json_int_t)mgr->st.calls_deleted,
-		"calls_timed_out", (json_int_t)mgr->st.calls_timed_out,
-		"offers", (json_int_t)mgr->st.offers,
-		"answers", (json_int_t)mgr->st.answers,
-		"rx_packets", (json_int_t)sum.rx_pkts,
-		"tx_packets", (json_int_t)sum.tx_pkts,
-		"relayed_packets", (json_int_t)sum.relayed,
-		"punted_packets", (json_int_t)sum.punted,
-		"handoff_packets", (json_int_t)sum.handoff_out,
-		"control_tx_packets", (json_int_t)mgr->st.ctrl_tx,
-		"slow_path",
-		"arp", (json_int_t)mgr->st.punt_arp, "nd", (json_int_t)mgr->st.punt_nd,
-		"icmp_echo", (json_int_t)mgr->st.punt_icmp, "stun", (json_int_t)mgr->st.punt_stun,
-		"dtls", (json_int_t)mgr->st.punt_dtls, "other", (json_int_t)mgr->st.punt_dropped,
-		"punt_share_full",
-		"arp", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_ARP],
-		"nd", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_ND],
-		"icmp", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_ICMP],
-		"stun", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_STUN],
-		"dtls", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_DTLS],
-		"priority", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_PRIORITY],
-		"pair", (json_int_t)sum.punt_share_full[WRTC_PUNT_CLASS_PAIR],
-		"neighbour_requests", (json_int_t)mgr->st.neigh_requests,
-		"control_tx_dropped", (json_int_t)mgr->st.ctrl_tx_dropped,
-		"drops", drops, "workers", workers, "interfaces", ports);
-	if (o == NULL)
+	ctrl_msgs = ctrl_msg_stats(mgr, backlog);
+	o = json_object();
+	if (o == NULL) {
+		json_decref(slow_path);
+		json_decref(punt_share);
+		json_decref(drops);
+		json_decref(workers);
+		json_decref(ports);
+		json_decref(ctrl_msgs);
+		json_decref(rejected);
 		return NULL;
-	json_object_set_new(o, "media_ports_in_use", json_integer((json_int_t)ports_in_use));
-	json_object_set_new(o, "offers_failed", json_integer((json_int_t)mgr->st.offers_failed));
-	json_object_set_new(o, "answers_failed", json_integer((json_int_t)mgr->st.answers_failed));
-	json_object_set_new(o, "calls_degraded", json_integer((json_int_t)mgr->n_degraded));
-	json_object_set_new(o, "calls_degraded_total",
-			    json_integer((json_int_t)mgr->st.calls_degraded));
-	json_object_set_new(o, "ctrl_lost", json_integer((json_int_t)mgr->st.ctrl_lost));
-	json_object_set_new(o, "control_messages", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		"sources_rejected", (json_int_t)mgr->st.sources_rejected,
-		"posted", (json_int_t)mgr->st.msgs_posted,
-		"waited", (json_int_t)mgr->st.msgs_backlogged,
-		"waiting", (json_int_t)backlog,
-		"lost", (json_int_t)mgr->st.msgs_lost,
-		"failed", (json_int_t)mgr->st.msgs_failed,
-		"busy_refused", (json_int_t)mgr->st.busy_refused));
-	/* Added separately: json_pack() formats have a limited length. */
-	json_object_set_new(o, "requests_rejected", json_pack("{s:I, s:I, s:I}",
-		"offer", (json_int_t)mgr->st.rejected[REJ_OFFER],
-		"answer", (json_int_t)mgr->st.rejected[REJ_ANSWER],
-		"delete", (json_int_t)mgr->st.rejected[REJ_DELETE]));
-	json_object_set_new(o, "dtls_handshakes",
-			    json_integer((json_int_t)mgr->st.dtls_handshakes));
-	json_object_set_new(o, "dtls_failures", json_integer((json_int_t)mgr->st.dtls_failures));
-	json_object_set_new(o, "transcoders_created",
-			    json_integer((json_int_t)mgr->st.xcoders_created));
-	json_object_set_new(o, "transcoders_kept",
-			    json_integer((json_int_t)mgr->st.xcoders_kept));
-	json_object_set_new(o, "media_rx_bytes",
-			    json_integer((json_int_t)mgr->st.media_rx_bytes));
-	json_object_set_new(o, "media_tx_bytes",
-			    json_integer((json_int_t)mgr->st.media_tx_bytes));
-	if (mgr->rpc != NULL) {
-		struct wrtc_rpc_server_stats rs;
-
-		wrtc_rpc_server_stats(mgr->rpc, &rs);
-		json_object_set_new(o, "control", json_pack("{s:i, s:I, s:I, s:I, s:I}",
-			"clients", (int)wrtc_rpc_server_clients(mgr->rpc),
-			"accepted", (json_int_t)rs.accepted,
-			"refused_source", (json_int_t)rs.refused_source,
-			"refused_full", (json_int_t)rs.refused_full,
-			"unauthorized", (json_int_t)rs.unauthorized));
 	}
-	return o;
+	TOP_STATS(STAT_ADD)
+	if (mgr->rpc != NULL)
+		STAT_ADD(O, "control", rpc_server_stats(mgr))
+	return stat_done(o, bad);
 }
 
 static json_t *

@@ -1022,12 +1022,92 @@ test_lost_post(void)
 	return 0;
 }
 
+/* The shape of @p v, member by member in order: "name:t" per member (t: i
+ * integer, f real, s string, o object, a array), nested as "a.b", the first
+ * element of an array as "a[].b"; the drop list's members are left out. */
+static void
+shape(json_t *v, const char *path, char *out, size_t size)
+{
+	const char *k;
+	json_t *m;
+
+	json_object_foreach(v, k, m) {
+		char sub[128];
+		size_t len = strlen(out);
+		char t = json_is_integer(m) ? 'i' : json_is_real(m) ? 'f' : json_is_string(m) ? 's' :
+			 json_is_object(m) ? 'o' : json_is_array(m) ? 'a' : '?';
+
+		snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] != '\0' ? "." : "", k);
+		snprintf(out + len, size - len, "%s:%c ", sub, t);
+		if (json_is_object(m) && strcmp(sub, "drops") != 0)
+			shape(m, sub, out, size);
+		if (json_is_array(m) && json_is_object(json_array_get(m, 0))) {
+			strcat(sub, "[]");
+			shape(json_array_get(m, 0), sub, out, size);
+		}
+	}
+}
+
+/* statistics has the members docs/rpc.md lists, in this order and of these
+ * types, with one drops member per drop reason. */
+static int
+test_statistics(void)
+{
+	const char *want =
+		"uptime:i calls_active:i calls_created:i calls_deleted:i calls_timed_out:i "
+		"offers:i answers:i rx_packets:i tx_packets:i relayed_packets:i "
+		"punted_packets:i handoff_packets:i control_tx_packets:i slow_path:o "
+		"slow_path.arp:i slow_path.nd:i slow_path.icmp_echo:i slow_path.stun:i "
+		"slow_path.dtls:i slow_path.other:i punt_share_full:o punt_share_full.arp:i "
+		"punt_share_full.nd:i punt_share_full.icmp:i punt_share_full.stun:i "
+		"punt_share_full.dtls:i punt_share_full.priority:i punt_share_full.pair:i "
+		"neighbour_requests:i control_tx_dropped:i drops:o workers:a "
+		"workers[].worker:i workers[].rx_packets:i workers[].tx_packets:i "
+		"workers[].relayed:i workers[].punted:i workers[].handoff_out:i "
+		"workers[].busy:f workers[].busy_cycles:i workers[].idle_cycles:i "
+		"workers[].sleeps:i workers[].sleep_cycles:i interfaces:a "
+		"interfaces[].interface:s interfaces[].device:s interfaces[].steering:s "
+		"interfaces[].media_ports_in_use:i interfaces[].media_ports_total:i "
+		"media_ports_in_use:i offers_failed:i answers_failed:i calls_degraded:i "
+		"calls_degraded_total:i ctrl_lost:i control_messages:o "
+		"control_messages.sources_rejected:i control_messages.posted:i "
+		"control_messages.waited:i control_messages.waiting:i "
+		"control_messages.lost:i control_messages.failed:i "
+		"control_messages.busy_refused:i requests_rejected:o "
+		"requests_rejected.offer:i requests_rejected.answer:i "
+		"requests_rejected.delete:i dtls_handshakes:i dtls_failures:i "
+		"transcoders_created:i transcoders_kept:i media_rx_bytes:i media_tx_bytes:i "
+		"control:o control.clients:i control.accepted:i control.refused_source:i "
+		"control.refused_full:i control.unauthorized:i ";
+	char buf[4096] = "";
+	const char *got = buf;
+	json_t *s;
+	int code;
+
+	if (mgr_start(30000, 30099, 60, 3600) != 0)
+		return -1;
+	s = rpc("statistics", json_object(), &code, NULL, 0);
+	WRTC_CHECK_EQ(code, 0);
+	shape(s, "", buf, sizeof(buf));
+	if (!WRTC_CHECK_STREQ(got, want))
+		fprintf(stderr, "  got  %s\n  want %s\n", got, want);
+	WRTC_CHECK_EQ(json_object_size(json_object_get(s, "drops")), WRTC_DROP_MAX - 1);
+	WRTC_CHECK_EQ(json_array_size(json_object_get(s, "workers")), 1);
+	WRTC_CHECK_EQ(json_integer_value(json_object_get(s, "media_ports_in_use")), 0);
+	WRTC_CHECK_EQ(json_integer_value(json_object_get(json_array_get(
+		json_object_get(s, "interfaces"), 0), "media_ports_total")), 100);
+	json_decref(s);
+	mgr_stop();
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"bad offers release what they opened", test_bad_offers},
 	{"stalled worker: refused, waited, nothing diverges", test_stalled_worker},
 	{"media_timeout with ICE consent, hold_timeout", test_timeouts},
 	{"a message the worker rejects marks the call degraded", test_degraded},
 	{"a post that finds no room is lost loudly (degraded, ctrl_lost)", test_lost_post},
+	{"statistics: the documented members, in order", test_statistics},
 };
 
 static int
