@@ -5,7 +5,6 @@
  * of session_api.c and turns its result into the method's result or error.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,48 +48,23 @@ rc_code(int rc)
 	}
 }
 
-
-static json_t *
-fail(struct wrtc_rpc_error *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return NULL;
-}
-
-/* A string param: required or optional (NULL when absent). */
+/*
+ * A call-id, tag or trunk group name: lib/rpc's string helpers (required and
+ * not empty, or optional: NULL when absent), at most SESS_ID_SIZE - 1
+ * characters.
+ */
 static int
-str_param(json_t *params, const char *name, bool required, const char **out,
-	  struct wrtc_rpc_error *err)
+id_param(const json_t *params, const char *name, bool required, const char **out,
+	 struct wrtc_rpc_error *err)
 {
-	json_t *v = params != NULL ? json_object_get(params, name) : NULL;
+	int rc = required ? wrtc_rpc_param_str(params, name, out, err) :
+		 wrtc_rpc_param_str_opt(params, name, NULL, out, err);
 
-	*out = NULL;
-	if (v == NULL || json_is_null(v)) {
-		if (required) {
-			fail(err, ERR_INVALID_PARAMS, "%s: missing", name);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (!json_is_string(v)) {
-		fail(err, ERR_INVALID_PARAMS, "%s: must be a string", name);
-		return -EINVAL;
-	}
-	if (required && json_string_length(v) == 0) {
-		fail(err, ERR_INVALID_PARAMS, "%s: must not be empty", name);
-		return -EINVAL;
-	}
-	if (json_string_length(v) >= SESS_ID_SIZE && strcmp(name, "sdp") != 0) {
-		fail(err, ERR_INVALID_PARAMS, "%s: longer than %d characters", name,
-		     SESS_ID_SIZE - 1);
-		return -EINVAL;
-	}
-	*out = json_string_value(v);
+	if (rc != 0)
+		return rc;
+	if (*out != NULL && strlen(*out) >= SESS_ID_SIZE)
+		return wrtc_rpc_error_set(err, ERR_INVALID_PARAMS, "%s: longer than %d characters",
+					  name, SESS_ID_SIZE - 1);
 	return 0;
 }
 
@@ -100,17 +74,16 @@ tg_param(struct wrtc_session_mgr *mgr, json_t *params, const char *name, int dfl
 {
 	const char *s;
 
-	if (str_param(params, name, false, &s, err) != 0)
+	if (id_param(params, name, false, &s, err) != 0)
 		return -EINVAL;
 	if (s == NULL) {
 		*tg = dflt;
 		return 0;
 	}
 	*tg = wrtc_config_trunk_group_find(mgr->cfg, s);
-	if (*tg < 0) {
-		fail(err, ERR_INVALID_PARAMS, "%s: no trunk group \"%s\"", name, s);
-		return -EINVAL;
-	}
+	if (*tg < 0)
+		return wrtc_rpc_error_set(err, ERR_INVALID_PARAMS, "%s: no trunk group \"%s\"", name,
+					  s);
 	return 0;
 }
 
@@ -132,19 +105,21 @@ do_offer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	char *out = NULL;
 	int rc;
 
-	if (str_param(params, "call_id", true, &prm.call_id, err) != 0 ||
-	    str_param(params, "from_tag", true, &prm.from_tag, err) != 0 ||
-	    str_param(params, "sdp", true, &prm.sdp, err) != 0 ||
-	    str_param(params, "calling", false, &prm.calling, err) != 0 ||
-	    str_param(params, "called", false, &prm.called, err) != 0 ||
+	if (id_param(params, "call_id", true, &prm.call_id, err) != 0 ||
+	    id_param(params, "from_tag", true, &prm.from_tag, err) != 0 ||
+	    wrtc_rpc_param_str(params, "sdp", &prm.sdp, err) != 0 ||
+	    id_param(params, "calling", false, &prm.calling, err) != 0 ||
+	    id_param(params, "called", false, &prm.called, err) != 0 ||
 	    tg_param(mgr, params, "ingress", 0, &prm.tg[0], err) != 0 ||
 	    tg_param(mgr, params, "egress", mgr->cfg->n_trunk_groups > 1 ? 1 : 0, &prm.tg[1],
 		     err) != 0)
 		return NULL;
 	prm.sdp_len = strlen(prm.sdp);
 	rc = wrtc_session_offer(mgr, &prm, &out, msg, sizeof(msg));
-	if (rc != 0)
-		return fail(err, rc_code(rc), "%s", msg);
+	if (rc != 0) {
+		wrtc_rpc_error_set(err, rc_code(rc), "%s", msg);
+		return NULL;
+	}
 	return sdp_result(out);
 }
 
@@ -157,15 +132,17 @@ do_answer(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	char *out = NULL;
 	int rc;
 
-	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
-	    str_param(params, "from_tag", true, &from_tag, err) != 0 ||
-	    str_param(params, "to_tag", true, &to_tag, err) != 0 ||
-	    str_param(params, "sdp", true, &sdp, err) != 0)
+	if (id_param(params, "call_id", true, &call_id, err) != 0 ||
+	    id_param(params, "from_tag", true, &from_tag, err) != 0 ||
+	    id_param(params, "to_tag", true, &to_tag, err) != 0 ||
+	    wrtc_rpc_param_str(params, "sdp", &sdp, err) != 0)
 		return NULL;
 	rc = wrtc_session_answer(mgr, call_id, from_tag, to_tag, sdp, strlen(sdp), &out, msg,
 				 sizeof(msg));
-	if (rc != 0)
-		return fail(err, rc == -ENOENT ? ERR_NO_CALL : rc_code(rc), "%s", msg);
+	if (rc != 0) {
+		wrtc_rpc_error_set(err, rc == -ENOENT ? ERR_NO_CALL : rc_code(rc), "%s", msg);
+		return NULL;
+	}
 	return sdp_result(out);
 }
 
@@ -178,12 +155,14 @@ do_delete(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	json_t *final = NULL;
 	int rc;
 
-	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
-	    str_param(params, "from_tag", false, &from_tag, err) != 0)
+	if (id_param(params, "call_id", true, &call_id, err) != 0 ||
+	    id_param(params, "from_tag", false, &from_tag, err) != 0)
 		return NULL;
 	rc = wrtc_session_delete(mgr, call_id, from_tag, &final, msg, sizeof(msg));
-	if (rc != 0)
-		return fail(err, rc == -ENOENT ? ERR_NO_CALL : rc_code(rc), "%s", msg);
+	if (rc != 0) {
+		wrtc_rpc_error_set(err, rc == -ENOENT ? ERR_NO_CALL : rc_code(rc), "%s", msg);
+		return NULL;
+	}
 	return final;
 }
 
@@ -236,11 +215,13 @@ m_query(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	json_t *status = NULL;
 	int rc;
 
-	if (str_param(params, "call_id", true, &call_id, err) != 0)
+	if (id_param(params, "call_id", true, &call_id, err) != 0)
 		return NULL;
 	rc = wrtc_session_query(mgr, call_id, &status, msg, sizeof(msg));
-	if (rc != 0)
-		return fail(err, rc == -ENOENT ? ERR_NO_CALL : WRTC_RPC_INTERNAL_ERROR, "%s", msg);
+	if (rc != 0) {
+		wrtc_rpc_error_set(err, rc == -ENOENT ? ERR_NO_CALL : WRTC_RPC_INTERNAL_ERROR, "%s", msg);
+		return NULL;
+	}
 	return status;
 }
 
@@ -249,8 +230,10 @@ m_list(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	json_t *r = wrtc_session_list(ctx, 0);
 
-	if (r == NULL)
-		return fail(err, WRTC_RPC_INTERNAL_ERROR, "out of memory");
+	if (r == NULL) {
+		wrtc_rpc_error_set(err, WRTC_RPC_INTERNAL_ERROR, "out of memory");
+		return NULL;
+	}
 	return r;
 }
 
@@ -549,28 +532,37 @@ m_capture(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 	char file[sizeof(((struct wrtc_call *)0)->capture_file)];
 	uint64_t packets;
 
-	if (str_param(params, "call_id", true, &call_id, err) != 0 ||
-	    str_param(params, "action", true, &action, err) != 0)
+	if (id_param(params, "call_id", true, &call_id, err) != 0 ||
+	    wrtc_rpc_param_str(params, "action", &action, err) != 0)
 		return NULL;
 	call = call_find(mgr, call_id);
-	if (call == NULL)
-		return fail(err, ERR_NO_CALL, "call_id: no call \"%s\"", call_id);
+	if (call == NULL) {
+		wrtc_rpc_error_set(err, ERR_NO_CALL, "call_id: no call \"%s\"", call_id);
+		return NULL;
+	}
 	if (strcmp(action, "start") == 0) {
-		if (capture_start(mgr, call, msg, sizeof(msg)) != 0)
-			return fail(err, ERR_CALL, "%s", msg);
+		if (capture_start(mgr, call, msg, sizeof(msg)) != 0) {
+			wrtc_rpc_error_set(err, ERR_CALL, "%s", msg);
+			return NULL;
+		}
 		return json_pack("{s:s, s:s}", "state", "capturing", "file", call->capture_file);
 	}
 	if (strcmp(action, "stop") == 0) {
-		if (call->capture == NULL)
-			return fail(err, WRTC_RPC_CONFLICT, "call_id: \"%s\" is not being captured",
-				    call_id);
+		if (call->capture == NULL) {
+			wrtc_rpc_error_set(err, WRTC_RPC_CONFLICT,
+					   "call_id: \"%s\" is not being captured", call_id);
+			return NULL;
+		}
 		snprintf(file, sizeof(file), "%s", call->capture_file);
-		if (capture_stop(mgr, call, &packets) != 0)
-			return fail(err, ERR_CALL, "capture: writing %s failed", file);
+		if (capture_stop(mgr, call, &packets) != 0) {
+			wrtc_rpc_error_set(err, ERR_CALL, "capture: writing %s failed", file);
+			return NULL;
+		}
 		return json_pack("{s:s, s:s, s:I}", "state", "stopped", "file", file, "packets",
 				 (json_int_t)packets);
 	}
-	return fail(err, ERR_INVALID_PARAMS, "action: must be \"start\" or \"stop\"");
+	wrtc_rpc_error_set(err, ERR_INVALID_PARAMS, "action: must be \"start\" or \"stop\"");
+	return NULL;
 }
 
 static json_t *
@@ -578,8 +570,10 @@ m_policers(json_t *params, void *ctx, struct wrtc_rpc_error *err)
 {
 	json_t *r = wrtc_session_policers(ctx);
 
-	if (r == NULL)
-		return fail(err, WRTC_RPC_INTERNAL_ERROR, "out of memory");
+	if (r == NULL) {
+		wrtc_rpc_error_set(err, WRTC_RPC_INTERNAL_ERROR, "out of memory");
+		return NULL;
+	}
 	return r;
 }
 

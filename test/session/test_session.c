@@ -1101,6 +1101,55 @@ test_statistics(void)
 	return 0;
 }
 
+/* Bad params are refused with -32602 and a message naming the parameter
+ * (lib/rpc's helpers), before anything is opened. */
+static int
+test_bad_params(void)
+{
+	static const struct {
+		const char *params; /* JSON */
+		const char *msg;    /* start of the error message */
+	} bad[] = {
+		{"{\"from_tag\": \"f\", \"sdp\": \"v=0\"}", "call_id: missing"},
+		{"{\"call_id\": null, \"from_tag\": \"f\", \"sdp\": \"v=0\"}", "call_id: missing"},
+		{"{\"call_id\": 7, \"from_tag\": \"f\", \"sdp\": \"v=0\"}", "call_id: must be a string"},
+		{"{\"call_id\": \"\", \"from_tag\": \"f\", \"sdp\": \"v=0\"}", "call_id: must not be empty"},
+		{"{\"call_id\": \"c\", \"from_tag\": \"f\"}", "sdp: missing"},
+		{"{\"call_id\": \"c\", \"from_tag\": \"f\", \"sdp\": [1]}", "sdp: must be a string"},
+		{"{\"call_id\": \"c\", \"from_tag\": \"f\", \"sdp\": \"v=0\", \"calling\": 1}",
+		 "calling: must be a string"},
+		{"{\"call_id\": \"c\", \"from_tag\": \"f\", \"sdp\": \"v=0\", \"ingress\": \"nope\"}",
+		 "ingress: no trunk group \"nope\""},
+	};
+	char msg[256], id[300];
+	int code;
+
+	if (mgr_start(30000, 30099, 60, 3600) != 0)
+		return -1;
+	for (unsigned int i = 0; i < RTE_DIM(bad); i++) {
+		json_t *r = rpc("offer", json_loads(bad[i].params, 0, NULL), &code, msg, sizeof(msg));
+
+		WRTC_CHECK(r == NULL);
+		WRTC_CHECK_EQ(code, WRTC_RPC_INVALID_PARAMS);
+		if (!WRTC_CHECK(strncmp(msg, bad[i].msg, strlen(bad[i].msg)) == 0))
+			fprintf(stderr, "  case %u: \"%s\"\n", i, msg);
+		json_decref(r);
+	}
+	/* Call-ids and tags are bounded; the SDP is not. */
+	memset(id, 'x', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	WRTC_CHECK(rpc("query", json_pack("{s:s}", "call_id", id), &code, msg, sizeof(msg)) == NULL);
+	WRTC_CHECK_EQ(code, WRTC_RPC_INVALID_PARAMS);
+	WRTC_CHECK(strstr(msg, "call_id: longer than") == msg);
+	WRTC_CHECK(rpc("capture", json_pack("{s:s}", "call_id", "c"), &code, msg, sizeof(msg)) ==
+		   NULL);
+	WRTC_CHECK(strcmp(msg, "action: missing") == 0);
+	WRTC_CHECK_EQ(stat_get("media_ports_in_use", NULL), 0);
+	WRTC_CHECK_EQ(stat_get("requests_rejected", "offer"), RTE_DIM(bad));
+	mgr_stop();
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"bad offers release what they opened", test_bad_offers},
 	{"stalled worker: refused, waited, nothing diverges", test_stalled_worker},
@@ -1108,6 +1157,7 @@ static const struct wrtc_test_case cases[] = {
 	{"a message the worker rejects marks the call degraded", test_degraded},
 	{"a post that finds no room is lost loudly (degraded, ctrl_lost)", test_lost_post},
 	{"statistics: the documented members, in order", test_statistics},
+	{"bad params: -32602 naming the parameter", test_bad_params},
 };
 
 static int
