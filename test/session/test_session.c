@@ -4,6 +4,9 @@
  * polling a net_ring port) driven through JSON-RPC lines, with STUN and DTLS
  * frames injected on the port's RX ring.
  *
+ * - offer, answer, re-offer (new peer port), re-answer, delete: the worker
+ *   holds the same four streams, told the address signalled last;
+ * - statistics members and parameter errors;
  * - bad offers (short ice-pwd, no fingerprint, md5 fingerprint, no port for
  *   the second leg) release everything they opened: ports in use stay 4 per
  *   live call, the worker holds no stream of theirs, and STUN/DTLS sent to
@@ -49,6 +52,7 @@ static struct wrtc_session_mgr *mgr;
 static struct wrtc_rpc_server *srv;
 static uint32_t paused, parked, quit;
 static int next_id = 1;
+static int code_unused;
 
 static const struct rte_ether_addr gw_mac = {{0x02, 0, 0, 0, 0, 0x02}};
 static const struct rte_ether_addr peer_mac = {{0x02, 0, 0, 0, 0, 0xa1}};
@@ -1150,6 +1154,98 @@ test_bad_params(void)
 	return 0;
 }
 
+/* The gateway's port of leg @p l of call @p id (query), 0 if none. */
+static uint16_t
+leg_port(const char *id, unsigned int l)
+{
+	json_t *q = rpc("query", json_pack("{s:s}", "call_id", id), &code_unused, NULL, 0);
+	json_t *legs = json_object_get(json_array_get(json_object_get(q, "streams"), 0), "legs");
+	uint16_t port = (uint16_t)json_integer_value(json_object_get(json_array_get(legs, l),
+								     "port"));
+
+	json_decref(q);
+	return port;
+}
+
+/* Run the control lcore until the worker's stream on @p port was told that
+ * the peer signalled @p peer_port (its learning parameters), or 10 s. */
+static bool
+wait_signalled(uint16_t port, uint16_t peer_port)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * 10;
+	const struct wrtc_stream *s;
+
+	for (;;) {
+		worker_pause(true);
+		s = wrtc_flow_lookup(dp.workers[0]->flows, 0, port);
+		if (s != NULL && s->learn.prm.sig.port == peer_port) {
+			worker_pause(false);
+			return true;
+		}
+		worker_pause(false);
+		if (rte_rdtsc() > end)
+			return false;
+		run_control(5);
+	}
+}
+
+/* Offer, answer, re-offer (the caller moves its port), re-answer, delete:
+ * the worker holds the call's four streams throughout, on the same gateway
+ * ports, each told the address its peer signalled last; after the delete it
+ * holds nothing and no port is in use. */
+static int
+test_reoffer(void)
+{
+	char *o = sip_sdp(10000, "sendrecv"), *a = sip_sdp(10002, "sendrecv");
+	uint16_t p0, p1;
+	int code;
+
+	if (mgr_start(30000, 30099, 60, 3600) != 0)
+		return -1;
+	json_decref(offer("r1", o, "sip", "sip", &code, NULL, 0));
+	WRTC_CHECK_EQ(code, 0);
+	json_decref(answer("r1", a, &code));
+	WRTC_CHECK_EQ(code, 0);
+	free(o);
+	free(a);
+	p0 = leg_port("r1", 0);
+	p1 = leg_port("r1", 1);
+	WRTC_CHECK(p0 != 0 && p1 != 0 && p0 != p1);
+	WRTC_CHECK(wait_signalled(p0, 10000));
+	WRTC_CHECK(wait_signalled(p1, 10002));
+	WRTC_CHECK_EQ(worker_streams(), 4);
+	WRTC_CHECK_EQ(stat_get("media_ports_in_use", NULL), 4);
+
+	o = sip_sdp(10010, "sendrecv");
+	a = sip_sdp(10012, "sendrecv");
+	json_decref(offer("r1", o, "sip", "sip", &code, NULL, 0));
+	WRTC_CHECK_EQ(code, 0);
+	WRTC_CHECK(wait_signalled(p0, 10010));
+	json_decref(answer("r1", a, &code));
+	WRTC_CHECK_EQ(code, 0);
+	free(o);
+	free(a);
+	WRTC_CHECK(wait_signalled(p1, 10012));
+	WRTC_CHECK_EQ(leg_port("r1", 0), p0);
+	WRTC_CHECK_EQ(leg_port("r1", 1), p1);
+	WRTC_CHECK_EQ(worker_streams(), 4);
+	WRTC_CHECK_EQ(stat_get("media_ports_in_use", NULL), 4);
+	WRTC_CHECK_EQ(stat_get("offers", NULL), 2);
+	WRTC_CHECK_EQ(stat_get("answers", NULL), 2);
+	WRTC_CHECK_EQ(stat_get("calls_created", NULL), 1);
+	check_call_in_worker("r1", false);
+
+	del("r1");
+	WRTC_CHECK_EQ(query_code("r1"), WRTC_RPC_NOT_FOUND);
+	WRTC_CHECK_EQ(worker_streams(), 0);
+	WRTC_CHECK_EQ(stat_get("media_ports_in_use", NULL), 0);
+	WRTC_CHECK_EQ(stat_get("calls_deleted", NULL), 1);
+	WRTC_CHECK_EQ(stat_get("control_messages", "lost"), 0);
+	WRTC_CHECK_EQ(stat_get("control_messages", "failed"), 0);
+	mgr_stop();
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"bad offers release what they opened", test_bad_offers},
 	{"stalled worker: refused, waited, nothing diverges", test_stalled_worker},
@@ -1158,6 +1254,7 @@ static const struct wrtc_test_case cases[] = {
 	{"a post that finds no room is lost loudly (degraded, ctrl_lost)", test_lost_post},
 	{"statistics: the documented members, in order", test_statistics},
 	{"bad params: -32602 naming the parameter", test_bad_params},
+	{"offer, answer, re-offer, re-answer, delete: the worker follows", test_reoffer},
 };
 
 static int
