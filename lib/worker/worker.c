@@ -1019,7 +1019,6 @@ send_report(struct wrtc_lcore *w, struct wrtc_stream *s, uint64_t now_us)
 	rte_pktmbuf_append(m, (uint16_t)n);
 	if (o->srtp_tx != NULL) {
 		size_t len = (size_t)n;
-
 		unsigned int drop = drop_srtp_protect(o->srtp_tx, p, &len,
 						      len + rte_pktmbuf_tailroom(m), true);
 
