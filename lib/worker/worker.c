@@ -25,6 +25,8 @@
 #include "wrtc_policer.h"
 #include "wrtc_worker.h"
 
+#include "worker_drop.h"
+
 enum { MSG_BURST = 16 };
 
 static const uint32_t punt_share[WRTC_PUNT_CLASS_MAX] = {
@@ -171,21 +173,6 @@ is_rtcp(const uint8_t *p, uint16_t len)
 	return len >= 2 && p[1] >= 192 && p[1] <= 223;
 }
 
-static inline unsigned int
-srtp_drop_reason(int rc)
-{
-	switch (rc) {
-	case -EBADMSG:
-		return WRTC_DROP_SRTP_AUTH;
-	case -EALREADY:
-		return WRTC_DROP_SRTP_REPLAY;
-	case -ENOBUFS:
-		return WRTC_DROP_SRTP_TAILROOM;
-	default:
-		return WRTC_DROP_SRTP_OTHER;
-	}
-}
-
 /* Fix the remote of @p s to the source of @p pi: the signalled address when it
  * first sends, or a source learned by the rules of docs/configuration.md
  * (trunk_groups[].latch). Returns false if no header template can be built. */
@@ -208,9 +195,12 @@ latch(struct wrtc_stream *s, const struct wrtc_net_pkt *pi, uint64_t now_tsc)
 	return true;
 }
 
-/* Per-call capture: a copy of the first @p len bytes goes to the control lcore. */
+/* Per-call capture: a copy of the first @p len bytes of @p m goes to the
+ * control lcore, tagged with @p stream_id; with @p hdr, headers from it are
+ * written in front of the copy (what a transcoder sends has none yet). */
 static void
-capture_copy(struct wrtc_lcore *w, const struct rte_mbuf *m, uint32_t len, uint64_t stream_id)
+capture_copy(struct wrtc_lcore *w, const struct rte_mbuf *m, uint32_t len, uint64_t stream_id,
+	     const struct wrtc_net_hdr_tmpl *hdr)
 {
 	struct rte_mbuf *c = rte_pktmbuf_copy(m, m->pool, 0, len);
 
@@ -219,7 +209,8 @@ capture_copy(struct wrtc_lcore *w, const struct rte_mbuf *m, uint32_t len, uint6
 		return;
 	}
 	c->hash.usr = (uint32_t)stream_id;
-	if (unlikely(rte_ring_enqueue(w->capture, c) != 0)) {
+	if (unlikely((hdr != NULL && drop_udp_prepend(c, hdr, true) != WRTC_DROP_NONE) ||
+		     rte_ring_enqueue(w->capture, c) != 0)) {
 		rte_pktmbuf_free(c);
 		w->st.capture_lost++;
 		return;
@@ -251,34 +242,34 @@ tx_push(struct wrtc_lcore *w, struct burst *b, uint16_t f, struct rte_mbuf *m)
 	b->tx[f][b->nb_tx[f]++] = m;
 }
 
-/* Protect (when the output is SRTP), add headers, queue. @p m holds RTP or RTCP. */
-static inline int
+/* Protect (when the output is SRTP), add headers, queue. @p m holds RTP or
+ * RTCP. Returns the drop reason, WRTC_DROP_NONE when queued. */
+static inline unsigned int
 emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *out, struct rte_mbuf *m,
      bool rtcp)
 {
 	uint16_t plen = rte_pktmbuf_data_len(m);
-	int rc;
+	unsigned int drop;
 
 	if (out->srtp_tx != NULL) {
 		size_t len = plen;
 		size_t cap = plen + rte_pktmbuf_tailroom(m);
 		uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 
-		rc = rtcp ? wrtc_srtp_protect_rtcp(out->srtp_tx, p, &len, cap) :
-			    wrtc_srtp_protect(out->srtp_tx, p, &len, cap);
-		if (unlikely(rc != 0))
-			return -(int)srtp_drop_reason(rc);
+		drop = drop_srtp_protect(out->srtp_tx, p, &len, cap, rtcp);
+		if (unlikely(drop != WRTC_DROP_NONE))
+			return drop;
 		rte_pktmbuf_append(m, (uint16_t)(len - plen));
 		plen = (uint16_t)len;
 	}
-	rc = wrtc_net_udp_prepend(m, &out->tmpl, out->ifc->tx_cksum_offload);
-	if (unlikely(rc != 0))
-		return rc;
+	drop = drop_udp_prepend(m, &out->tmpl, out->ifc->tx_cksum_offload);
+	if (unlikely(drop != WRTC_DROP_NONE))
+		return drop;
 	out->c.tx_pkts++;
 	out->c.tx_bytes += plen;
 	w->st.relayed++;
 	tx_push(w, b, out->iface, m);
-	return 0;
+	return WRTC_DROP_NONE;
 }
 
 /* RTCP received on @p s (decrypted): the first report block is kept for the
@@ -352,7 +343,8 @@ xcode_emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *s, struct 
 {
 	struct rte_mempool *pool = m->pool;
 	struct rte_mbuf *o = m;
-	int n, rc;
+	unsigned int drop;
+	int n;
 
 	for (;;) {
 		if (o == NULL) {
@@ -371,25 +363,12 @@ xcode_emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *s, struct 
 			return;
 		}
 		rte_pktmbuf_append(o, (uint16_t)n);
-		if (unlikely(out->capture)) {
-			/* What the transcoder sends, before encryption, with its headers. */
-			struct rte_mbuf *c = rte_pktmbuf_copy(o, pool, 0, UINT32_MAX);
-
-			if (c != NULL && wrtc_net_udp_prepend(c, &out->tmpl, true) == 0) {
-				c->hash.usr = (uint32_t)out->id;
-				if (rte_ring_enqueue(w->capture, c) == 0) {
-					w->st.captured++;
-					c = NULL;
-				}
-			}
-			if (c != NULL) {
-				rte_pktmbuf_free(c);
-				w->st.capture_lost++;
-			}
-		}
-		rc = emit(w, b, out, o, false);
-		if (unlikely(rc != 0))
-			stream_drop(w, b, out, o, -rc);
+		/* What the transcoder sends, before encryption, with its headers. */
+		if (unlikely(out->capture))
+			capture_copy(w, o, UINT32_MAX, out->id, &out->tmpl);
+		drop = emit(w, b, out, o, false);
+		if (unlikely(drop != WRTC_DROP_NONE))
+			stream_drop(w, b, out, o, drop);
 		o = NULL;
 	}
 }
@@ -443,12 +422,12 @@ relay_out(struct wrtc_stream *s, uint8_t *p, uint64_t now_us)
 	o->us = now_us;
 }
 
-/* The media stage: source check or latch, choose the output stream, rewrite. */
+/* The media stage: source check or latch, choose the output stream, rewrite.
+ * @p now_tsc is the burst's clock (read once, in run_burst()). */
 static void
-media_stage(struct wrtc_lcore *w, struct burst *b)
+media_stage(struct wrtc_lcore *w, struct burst *b, uint64_t now_tsc)
 {
 	const struct wrtc_flow_table *t = w->flows;
-	uint64_t now_tsc = rte_rdtsc();
 	uint64_t now_us = now_tsc / w->tsc_per_us;
 
 	for (uint16_t i = 0; i < b->nb_media; i++) {
@@ -460,7 +439,7 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 		int learn = WRTC_FLOW_SRC_KNOWN;
 		uint16_t plen;
 		bool rtcp;
-		int rc;
+		unsigned int drop;
 
 		if (i + 3 < b->nb_media)
 			rte_prefetch0(rte_pktmbuf_mtod(b->media[i + 3], void *));
@@ -509,10 +488,9 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 			size_t len = plen;
 			uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->payload_off);
 
-			rc = rtcp ? wrtc_srtp_unprotect_rtcp(s->srtp_rx, p, &len) :
-				    wrtc_srtp_unprotect(s->srtp_rx, p, &len);
-			if (unlikely(rc != 0)) {
-				stream_drop(w, b, s, m, srtp_drop_reason(rc));
+			drop = drop_srtp_unprotect(s->srtp_rx, p, &len, rtcp);
+			if (unlikely(drop != WRTC_DROP_NONE)) {
+				stream_drop(w, b, s, m, drop);
 				continue;
 			}
 			plen = (uint16_t)len;
@@ -538,11 +516,11 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 				s->learn.state = WRTC_FLOW_LEARN_SIGNALLED;
 		}
 		if (unlikely(s->capture))
-			capture_copy(w, m, (uint32_t)pi->payload_off + plen, s->id);
+			capture_copy(w, m, (uint32_t)pi->payload_off + plen, s->id, NULL);
 		s->c.rx_pkts++;
 		s->c.rx_bytes += pi->payload_len;
 		s->c.rtcp_rx += rtcp;
-		s->c.last_rx_tsc = rte_rdtsc();
+		s->c.last_rx_tsc = now_tsc;
 		if (rtcp) {
 			/* SRTCP relayed encrypted (srtp_relay) cannot be read. */
 			if (!s->dtls_relay)
@@ -570,20 +548,18 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 						  WRTC_DROP_NO_ICE_PAIR : WRTC_DROP_NO_ROUTE);
 			continue;
 		}
-		rc = wrtc_net_udp_strip(m, pi);
-		if (unlikely(rc != 0)) {
-			stream_drop(w, b, out, m, -rc);
+		drop = drop_udp_strip(m, pi);
+		if (unlikely(drop != WRTC_DROP_NONE)) {
+			stream_drop(w, b, out, m, drop);
 			continue;
 		}
 		if (plen != pi->payload_len)
 			rte_pktmbuf_trim(m, (uint16_t)(pi->payload_len - plen));
 		if (!rtcp && s->xcoder != NULL) {
-			rc = wrtc_codec_xcoder_input(s->xcoder, rte_pktmbuf_mtod(m, const uint8_t *),
-						     plen, now_us);
-			if (unlikely(rc != 0)) {
-				stream_drop(w, b, s, m, rc == -ENOMSG ? WRTC_DROP_PAYLOAD_TYPE :
-						  rc == -EALREADY ? WRTC_DROP_RTP_LATE :
-						  WRTC_DROP_TRANSCODE);
+			drop = drop_xcoder_input(s->xcoder, rte_pktmbuf_mtod(m, const uint8_t *),
+						 plen, now_us);
+			if (unlikely(drop != WRTC_DROP_NONE)) {
+				stream_drop(w, b, s, m, drop);
 				continue;
 			}
 			xcode_emit(w, b, s, out, m, now_us);
@@ -601,9 +577,9 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 		}
 		if (!rtcp)
 			relay_out(s, rte_pktmbuf_mtod(m, uint8_t *), now_us);
-		rc = emit(w, b, out, m, rtcp);
-		if (unlikely(rc != 0))
-			stream_drop(w, b, out, m, -rc);
+		drop = emit(w, b, out, m, rtcp);
+		if (unlikely(drop != WRTC_DROP_NONE))
+			stream_drop(w, b, out, m, drop);
 	}
 }
 
@@ -673,7 +649,7 @@ dtls_relay(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m,
 	struct wrtc_flow_ep src = {.ip = pi->src, .port = pi->src_port};
 	uint8_t type = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->payload_off)[0];
 	struct wrtc_stream *out;
-	int rc;
+	unsigned int drop;
 
 	if (s == NULL || !s->dtls_relay)
 		return false;
@@ -697,7 +673,7 @@ dtls_relay(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m,
 	}
 	s->c.rx_pkts++;
 	s->c.rx_bytes += pi->payload_len;
-	s->c.last_rx_tsc = rte_rdtsc();
+	s->c.last_rx_tsc = now;
 	s->c.dtls_pkts++;
 	s->c.dtls_handshake += type == 22;
 	s->c.dtls_ccs += type == 20;
@@ -713,11 +689,11 @@ dtls_relay(struct wrtc_lcore *w, struct burst *b, struct rte_mbuf *m,
 		stream_drop(w, b, out, m, WRTC_DROP_NO_ICE_PAIR);
 		return true;
 	}
-	rc = wrtc_net_udp_strip(m, pi);
-	if (rc == 0)
-		rc = emit(w, b, out, m, false);
-	if (rc != 0)
-		stream_drop(w, b, out, m, -rc);
+	drop = drop_udp_strip(m, pi);
+	if (drop == WRTC_DROP_NONE)
+		drop = emit(w, b, out, m, false);
+	if (drop != WRTC_DROP_NONE)
+		stream_drop(w, b, out, m, drop);
 	return true;
 }
 
@@ -906,7 +882,7 @@ run_burst(struct wrtc_lcore *w, struct rte_mbuf **pkts, uint16_t n, bool from_ha
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void *));
 		classify(w, &b, pkts[i], from_handoff, now);
 	}
-	media_stage(w, &b);
+	media_stage(w, &b, now);
 	flush(w, &b);
 }
 
@@ -1129,7 +1105,7 @@ send_report(struct wrtc_lcore *w, struct wrtc_stream *s, uint64_t now_us)
 	struct rte_mbuf *m;
 	struct timespec ts;
 	uint8_t *p;
-	int n, rc;
+	int n;
 
 	if (o == NULL || !o->tmpl_valid || peer == NULL || peer->xcoder == NULL ||
 	    w->dp->mp == NULL)
@@ -1154,17 +1130,18 @@ send_report(struct wrtc_lcore *w, struct wrtc_stream *s, uint64_t now_us)
 	rte_pktmbuf_append(m, (uint16_t)n);
 	if (o->srtp_tx != NULL) {
 		size_t len = (size_t)n;
+		unsigned int drop = drop_srtp_protect(o->srtp_tx, p, &len,
+						      len + rte_pktmbuf_tailroom(m), true);
 
-		rc = wrtc_srtp_protect_rtcp(o->srtp_tx, p, &len, len + rte_pktmbuf_tailroom(m));
-		if (rc != 0) {
-			w->st.drops[srtp_drop_reason(rc)]++;
+		if (drop != WRTC_DROP_NONE) {
+			w->st.drops[drop]++;
 			rte_pktmbuf_free(m);
 			return;
 		}
 		rte_pktmbuf_append(m, (uint16_t)(len - (size_t)n));
 		n = (int)len;
 	}
-	if (wrtc_net_udp_prepend(m, &o->tmpl, o->ifc->tx_cksum_offload) != 0 ||
+	if (drop_udp_prepend(m, &o->tmpl, o->ifc->tx_cksum_offload) != WRTC_DROP_NONE ||
 	    rte_eth_tx_burst(w->dp->port[o->iface].port_id, w->id, &m, 1) != 1) {
 		w->st.drops[WRTC_DROP_TX_FULL]++;
 		rte_pktmbuf_free(m);

@@ -4,6 +4,9 @@
  * polling a net_ring port) driven through JSON-RPC lines, with STUN and DTLS
  * frames injected on the port's RX ring.
  *
+ * - offer, answer, re-offer (new peer port), re-answer, delete: the worker
+ *   holds the same four streams, told the address signalled last;
+ * - statistics members and parameter errors;
  * - bad offers (short ice-pwd, no fingerprint, md5 fingerprint, no port for
  *   the second leg) release everything they opened: ports in use stay 4 per
  *   live call, the worker holds no stream of theirs, and STUN/DTLS sent to
@@ -49,6 +52,7 @@ static struct wrtc_session_mgr *mgr;
 static struct wrtc_rpc_server *srv;
 static uint32_t paused, parked, quit;
 static int next_id = 1;
+static int code_unused;
 
 static const struct rte_ether_addr gw_mac = {{0x02, 0, 0, 0, 0, 0x02}};
 static const struct rte_ether_addr peer_mac = {{0x02, 0, 0, 0, 0, 0xa1}};
@@ -1022,12 +1026,235 @@ test_lost_post(void)
 	return 0;
 }
 
+/* The shape of @p v, member by member in order: "name:t" per member (t: i
+ * integer, f real, s string, o object, a array), nested as "a.b", the first
+ * element of an array as "a[].b"; the drop list's members are left out. */
+static void
+shape(json_t *v, const char *path, char *out, size_t size)
+{
+	const char *k;
+	json_t *m;
+
+	json_object_foreach(v, k, m) {
+		char sub[128];
+		size_t len = strlen(out);
+		char t = json_is_integer(m) ? 'i' : json_is_real(m) ? 'f' : json_is_string(m) ? 's' :
+			 json_is_object(m) ? 'o' : json_is_array(m) ? 'a' : '?';
+
+		snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] != '\0' ? "." : "", k);
+		snprintf(out + len, size - len, "%s:%c ", sub, t);
+		if (json_is_object(m) && strcmp(sub, "drops") != 0)
+			shape(m, sub, out, size);
+		if (json_is_array(m) && json_is_object(json_array_get(m, 0))) {
+			strcat(sub, "[]");
+			shape(json_array_get(m, 0), sub, out, size);
+		}
+	}
+}
+
+/* statistics has the members docs/rpc.md lists, in this order and of these
+ * types, with one drops member per drop reason. */
+static int
+test_statistics(void)
+{
+	const char *want =
+		"uptime:i calls_active:i calls_created:i calls_deleted:i calls_timed_out:i "
+		"offers:i answers:i rx_packets:i tx_packets:i relayed_packets:i "
+		"punted_packets:i handoff_packets:i control_tx_packets:i slow_path:o "
+		"slow_path.arp:i slow_path.nd:i slow_path.icmp_echo:i slow_path.stun:i "
+		"slow_path.dtls:i slow_path.other:i punt_share_full:o punt_share_full.arp:i "
+		"punt_share_full.nd:i punt_share_full.icmp:i punt_share_full.stun:i "
+		"punt_share_full.dtls:i punt_share_full.priority:i punt_share_full.pair:i "
+		"neighbour_requests:i control_tx_dropped:i drops:o workers:a "
+		"workers[].worker:i workers[].rx_packets:i workers[].tx_packets:i "
+		"workers[].relayed:i workers[].punted:i workers[].handoff_out:i "
+		"workers[].busy:f workers[].busy_cycles:i workers[].idle_cycles:i "
+		"workers[].sleeps:i workers[].sleep_cycles:i interfaces:a "
+		"interfaces[].interface:s interfaces[].device:s interfaces[].steering:s "
+		"interfaces[].media_ports_in_use:i interfaces[].media_ports_total:i "
+		"media_ports_in_use:i offers_failed:i answers_failed:i calls_degraded:i "
+		"calls_degraded_total:i ctrl_lost:i control_messages:o "
+		"control_messages.sources_rejected:i control_messages.posted:i "
+		"control_messages.waited:i control_messages.waiting:i "
+		"control_messages.lost:i control_messages.failed:i "
+		"control_messages.busy_refused:i requests_rejected:o "
+		"requests_rejected.offer:i requests_rejected.answer:i "
+		"requests_rejected.delete:i dtls_handshakes:i dtls_failures:i "
+		"transcoders_created:i transcoders_kept:i streams_continued:i media_rx_bytes:i media_tx_bytes:i "
+		"control:o control.clients:i control.accepted:i control.refused_source:i "
+		"control.refused_full:i control.unauthorized:i ";
+	char buf[4096] = "";
+	const char *got = buf;
+	json_t *s;
+	int code;
+
+	if (mgr_start(30000, 30099, 60, 3600) != 0)
+		return -1;
+	s = rpc("statistics", json_object(), &code, NULL, 0);
+	WRTC_CHECK_EQ(code, 0);
+	shape(s, "", buf, sizeof(buf));
+	if (!WRTC_CHECK_STREQ(got, want))
+		fprintf(stderr, "  got  %s\n  want %s\n", got, want);
+	WRTC_CHECK_EQ(json_object_size(json_object_get(s, "drops")), WRTC_DROP_MAX - 1);
+	WRTC_CHECK_EQ(json_array_size(json_object_get(s, "workers")), 1);
+	WRTC_CHECK_EQ(json_integer_value(json_object_get(s, "media_ports_in_use")), 0);
+	WRTC_CHECK_EQ(json_integer_value(json_object_get(json_array_get(
+		json_object_get(s, "interfaces"), 0), "media_ports_total")), 100);
+	json_decref(s);
+	mgr_stop();
+	return 0;
+}
+
+/* Bad params are refused with -32602 and a message naming the parameter
+ * (lib/rpc's helpers), before anything is opened. */
+static int
+test_bad_params(void)
+{
+	static const struct {
+		const char *params; /* JSON */
+		const char *msg;    /* start of the error message */
+	} bad[] = {
+		{"{\"from_tag\": \"f\", \"sdp\": \"v=0\"}", "call_id: missing"},
+		{"{\"call_id\": null, \"from_tag\": \"f\", \"sdp\": \"v=0\"}", "call_id: missing"},
+		{"{\"call_id\": 7, \"from_tag\": \"f\", \"sdp\": \"v=0\"}", "call_id: must be a string"},
+		{"{\"call_id\": \"\", \"from_tag\": \"f\", \"sdp\": \"v=0\"}", "call_id: must not be empty"},
+		{"{\"call_id\": \"c\", \"from_tag\": \"f\"}", "sdp: missing"},
+		{"{\"call_id\": \"c\", \"from_tag\": \"f\", \"sdp\": [1]}", "sdp: must be a string"},
+		{"{\"call_id\": \"c\", \"from_tag\": \"f\", \"sdp\": \"v=0\", \"calling\": 1}",
+		 "calling: must be a string"},
+		{"{\"call_id\": \"c\", \"from_tag\": \"f\", \"sdp\": \"v=0\", \"ingress\": \"nope\"}",
+		 "ingress: no trunk group \"nope\""},
+	};
+	char msg[256], id[300];
+	int code;
+
+	if (mgr_start(30000, 30099, 60, 3600) != 0)
+		return -1;
+	for (unsigned int i = 0; i < RTE_DIM(bad); i++) {
+		json_t *r = rpc("offer", json_loads(bad[i].params, 0, NULL), &code, msg, sizeof(msg));
+
+		WRTC_CHECK(r == NULL);
+		WRTC_CHECK_EQ(code, WRTC_RPC_INVALID_PARAMS);
+		if (!WRTC_CHECK(strncmp(msg, bad[i].msg, strlen(bad[i].msg)) == 0))
+			fprintf(stderr, "  case %u: \"%s\"\n", i, msg);
+		json_decref(r);
+	}
+	/* Call-ids and tags are bounded; the SDP is not. */
+	memset(id, 'x', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	WRTC_CHECK(rpc("query", json_pack("{s:s}", "call_id", id), &code, msg, sizeof(msg)) == NULL);
+	WRTC_CHECK_EQ(code, WRTC_RPC_INVALID_PARAMS);
+	WRTC_CHECK(strstr(msg, "call_id: longer than") == msg);
+	WRTC_CHECK(rpc("capture", json_pack("{s:s}", "call_id", "c"), &code, msg, sizeof(msg)) ==
+		   NULL);
+	WRTC_CHECK(strcmp(msg, "action: missing") == 0);
+	WRTC_CHECK_EQ(stat_get("media_ports_in_use", NULL), 0);
+	WRTC_CHECK_EQ(stat_get("requests_rejected", "offer"), RTE_DIM(bad));
+	mgr_stop();
+	return 0;
+}
+
+/* The gateway's port of leg @p l of call @p id (query), 0 if none. */
+static uint16_t
+leg_port(const char *id, unsigned int l)
+{
+	json_t *q = rpc("query", json_pack("{s:s}", "call_id", id), &code_unused, NULL, 0);
+	json_t *legs = json_object_get(json_array_get(json_object_get(q, "streams"), 0), "legs");
+	uint16_t port = (uint16_t)json_integer_value(json_object_get(json_array_get(legs, l),
+								     "port"));
+
+	json_decref(q);
+	return port;
+}
+
+/* Run the control lcore until the worker's stream on @p port was told that
+ * the peer signalled @p peer_port (its learning parameters), or 10 s. */
+static bool
+wait_signalled(uint16_t port, uint16_t peer_port)
+{
+	uint64_t end = rte_rdtsc() + rte_get_tsc_hz() * 10;
+	const struct wrtc_stream *s;
+
+	for (;;) {
+		worker_pause(true);
+		s = wrtc_flow_lookup(dp.workers[0]->flows, 0, port);
+		if (s != NULL && s->learn.prm.sig.port == peer_port) {
+			worker_pause(false);
+			return true;
+		}
+		worker_pause(false);
+		if (rte_rdtsc() > end)
+			return false;
+		run_control(5);
+	}
+}
+
+/* Offer, answer, re-offer (the caller moves its port), re-answer, delete:
+ * the worker holds the call's four streams throughout, on the same gateway
+ * ports, each told the address its peer signalled last; after the delete it
+ * holds nothing and no port is in use. */
+static int
+test_reoffer(void)
+{
+	char *o = sip_sdp(10000, "sendrecv"), *a = sip_sdp(10002, "sendrecv");
+	uint16_t p0, p1;
+	int code;
+
+	if (mgr_start(30000, 30099, 60, 3600) != 0)
+		return -1;
+	json_decref(offer("r1", o, "sip", "sip", &code, NULL, 0));
+	WRTC_CHECK_EQ(code, 0);
+	json_decref(answer("r1", a, &code));
+	WRTC_CHECK_EQ(code, 0);
+	free(o);
+	free(a);
+	p0 = leg_port("r1", 0);
+	p1 = leg_port("r1", 1);
+	WRTC_CHECK(p0 != 0 && p1 != 0 && p0 != p1);
+	WRTC_CHECK(wait_signalled(p0, 10000));
+	WRTC_CHECK(wait_signalled(p1, 10002));
+	WRTC_CHECK_EQ(worker_streams(), 4);
+	WRTC_CHECK_EQ(stat_get("media_ports_in_use", NULL), 4);
+
+	o = sip_sdp(10010, "sendrecv");
+	a = sip_sdp(10012, "sendrecv");
+	json_decref(offer("r1", o, "sip", "sip", &code, NULL, 0));
+	WRTC_CHECK_EQ(code, 0);
+	WRTC_CHECK(wait_signalled(p0, 10010));
+	json_decref(answer("r1", a, &code));
+	WRTC_CHECK_EQ(code, 0);
+	free(o);
+	free(a);
+	WRTC_CHECK(wait_signalled(p1, 10012));
+	WRTC_CHECK_EQ(leg_port("r1", 0), p0);
+	WRTC_CHECK_EQ(leg_port("r1", 1), p1);
+	WRTC_CHECK_EQ(worker_streams(), 4);
+	WRTC_CHECK_EQ(stat_get("media_ports_in_use", NULL), 4);
+	WRTC_CHECK_EQ(stat_get("offers", NULL), 2);
+	WRTC_CHECK_EQ(stat_get("answers", NULL), 2);
+	WRTC_CHECK_EQ(stat_get("calls_created", NULL), 1);
+	check_call_in_worker("r1", false);
+
+	del("r1");
+	WRTC_CHECK_EQ(query_code("r1"), WRTC_RPC_NOT_FOUND);
+	WRTC_CHECK_EQ(worker_streams(), 0);
+	WRTC_CHECK_EQ(stat_get("media_ports_in_use", NULL), 0);
+	WRTC_CHECK_EQ(stat_get("calls_deleted", NULL), 1);
+	WRTC_CHECK_EQ(stat_get("control_messages", "lost"), 0);
+	WRTC_CHECK_EQ(stat_get("control_messages", "failed"), 0);
+	mgr_stop();
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"bad offers release what they opened", test_bad_offers},
 	{"stalled worker: refused, waited, nothing diverges", test_stalled_worker},
 	{"media_timeout with ICE consent, hold_timeout", test_timeouts},
 	{"a message the worker rejects marks the call degraded", test_degraded},
 	{"a post that finds no room is lost loudly (degraded, ctrl_lost)", test_lost_post},
+	{"statistics: the documented members, in order", test_statistics},
+	{"bad params: -32602 naming the parameter", test_bad_params},
+	{"offer, answer, re-offer, re-answer, delete: the worker follows", test_reoffer},
 };
 
 static int

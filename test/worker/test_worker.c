@@ -1517,6 +1517,234 @@ test_reoffer_stream_continues(void)
 	wrtc_codec_xcoder_free(x2);
 	rte_free(a);
 	rte_free(b);
+/* Every frame on TX queue @p q, freed; how many. */
+static unsigned int
+drain_tx(int q)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while (rte_ring_dequeue(txr[q], (void **)&m) == 0) {
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+/* Per-call capture on a relayed stream: the packet still goes out, and a copy
+ * of the frame as received (headers and payload) reaches the control lcore,
+ * tagged with the stream's id; capture off: no copy. */
+static int
+test_capture(void)
+{
+	struct wrtc_lcore *w = dp.workers[0];
+	struct wrtc_stream *x = stream(20020), *y = stream(20022);
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_CAPTURE, .capture = true};
+	uint64_t captured = w->st.captured;
+	struct rte_mbuf *in, *c[4];
+	uint8_t pl[120], want[42 + sizeof(pl)];
+	unsigned int n;
+
+	x->id = 0x5eed;
+	wrtc_steer_set(&dp.port[0], 20020, 0);
+	wrtc_steer_set(&dp.port[0], 20022, 0);
+	post(0, WRTC_FLOW_MSG_INSTALL, x, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, y, NULL);
+	set_remote(0, x, &a_ip, 4020, &a_mac);
+	set_remote(0, y, &b_ip, 5020, &b_mac);
+	wire_pair(0, x, y);
+	post(0, WRTC_FLOW_MSG_UPDATE, x, &u);
+	poll_all(1);
+	drain_replies();
+	WRTC_CHECK(x->capture && !y->capture);
+
+	rtp_payload(pl, 1, sizeof(pl));
+	in = frame(&a_mac, &a_ip, 4020, 20020, pl, sizeof(pl));
+	memcpy(want, rte_pktmbuf_mtod(in, const void *), sizeof(want));
+	inject(0, in);
+	poll_all(1);
+	WRTC_CHECK_EQ(drain_tx(0), 1);
+	n = wrtc_worker_capture_take(w, c, RTE_DIM(c));
+	WRTC_CHECK_EQ(n, 1);
+	WRTC_CHECK_EQ(w->st.captured - captured, 1);
+	if (n == 1) {
+		WRTC_CHECK_EQ(rte_pktmbuf_pkt_len(c[0]), sizeof(want));
+		WRTC_CHECK(memcmp(rte_pktmbuf_mtod(c[0], const void *), want, sizeof(want)) == 0);
+		WRTC_CHECK_EQ(c[0]->hash.usr, 0x5eed);
+	}
+	rte_pktmbuf_free_bulk(c, n);
+	/* The other way, and after capture off: relayed, not copied. */
+	inject(0, frame(&b_mac, &b_ip, 5020, 20022, pl, sizeof(pl)));
+	u.capture = false;
+	post(0, WRTC_FLOW_MSG_UPDATE, x, &u);
+	poll_all(1);
+	drain_replies();
+	inject(0, frame(&a_mac, &a_ip, 4020, 20020, pl, sizeof(pl)));
+	poll_all(1);
+	WRTC_CHECK_EQ(drain_tx(0), 2);
+	WRTC_CHECK_EQ(wrtc_worker_capture_take(w, c, RTE_DIM(c)), 0);
+	WRTC_CHECK_EQ(w->st.captured - captured, 1);
+	post(0, WRTC_FLOW_MSG_REMOVE, x, NULL);
+	post(0, WRTC_FLOW_MSG_REMOVE, y, NULL);
+	poll_all(1);
+	drain_replies();
+	rte_free(x);
+	rte_free(y);
+	return 0;
+}
+
+/* A transcoded leg: PCMU in on x, PCMA out by y (G.711 both ways is exact
+ * through linear PCM), with the output's own SSRC; the RTCP of the
+ * transcoded leg is terminated (counted, not relayed), and the transcoder's
+ * output is what a capture of y sees, with its headers. */
+static int
+test_transcode_rtcp_terminate(void)
+{
+	struct wrtc_lcore *w = dp.workers[0];
+	struct wrtc_codec_xcoder_prm xp = {
+		.in = {.codec = WRTC_CODEC_PCMU, .pt = 0, .ptime = 20, .dtmf_pt = -1, .cn_pt = -1},
+		.out = {.codec = WRTC_CODEC_PCMA, .pt = 8, .ptime = 20, .dtmf_pt = -1, .cn_pt = -1},
+		.out_ssrc = 0xabcd0123, .out_seq = 100, .out_ts = 8000,
+	};
+	struct wrtc_codec_xcoder *xc = wrtc_codec_xcoder_create(&xp);
+	struct wrtc_stream *x = stream(20030), *y = stream(20032);
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_MEDIA};
+	uint64_t terminated = w->st.rtcp_terminated, captured = w->st.captured;
+	/* RTCP SR (PT 200), no report block: 28 bytes. */
+	uint8_t sr[28] = {0x80, 200, 0, 6, 0x11, 0x22, 0x33, 0x44};
+	uint8_t pl[12 + 160];
+	struct rte_mbuf *out, *c[4];
+	unsigned int got = 0, n;
+
+	if (!WRTC_CHECK(xc != NULL))
+		return -1;
+	wrtc_steer_set(&dp.port[0], 20030, 0);
+	wrtc_steer_set(&dp.port[0], 20032, 0);
+	post(0, WRTC_FLOW_MSG_INSTALL, x, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, y, NULL);
+	set_remote(0, x, &a_ip, 4030, &a_mac);
+	set_remote(0, y, &b_ip, 5030, &b_mac);
+	wire_pair(0, x, y);
+	u.xcoder = xc;
+	u.drop_rtcp = true;
+	u.rtp_stream = x;
+	u.rtcp_out = x;
+	memset(u.pt_map, 0xff, sizeof(u.pt_map));
+	post(0, WRTC_FLOW_MSG_UPDATE, x, &u);
+	post(0, WRTC_FLOW_MSG_UPDATE, y, &(struct wrtc_flow_update){
+		.fields = WRTC_FLOW_UPD_CAPTURE, .capture = true});
+	poll_all(1);
+	drain_replies();
+
+	for (uint16_t k = 0; k < 3; k++) {
+		uint32_t ts = rte_cpu_to_be_32(160u * k);
+
+		rtp_payload(pl, (uint16_t)(7 + k), sizeof(pl));
+		memcpy(&pl[4], &ts, 4);
+		memcpy(&pl[8], "\x00\x00\x00\x42", 4);
+		for (unsigned int i = 12; i < sizeof(pl); i++)
+			pl[i] = (uint8_t)(0x10 + i + k);
+		inject(0, frame(&a_mac, &a_ip, 4030, 20030, pl, sizeof(pl)));
+		poll_all(1);
+		while (rte_ring_dequeue(txr[0], (void **)&out) == 0) {
+			const uint8_t *p = rte_pktmbuf_mtod(out, const uint8_t *);
+			const uint8_t *r = p + 42;
+			uint32_t ssrc;
+			bool same = true;
+
+			memcpy(&ssrc, r + 8, 4);
+			WRTC_CHECK_EQ(rte_pktmbuf_data_len(out), 42 + 12 + 160);
+			WRTC_CHECK_EQ(rte_be_to_cpu_16(((const struct rte_udp_hdr *)(p + 34))->src_port),
+				      20032);
+			WRTC_CHECK_EQ(r[1] & 0x7f, 8);
+			WRTC_CHECK_EQ(rte_be_to_cpu_32(ssrc), 0xabcd0123);
+			/* The frame of input packet 0 (the transcoder may hold one back). */
+			for (unsigned int i = 0; got == 0 && i < 160; i++)
+				same &= r[12 + i] == wrtc_codec_alaw_from_linear(
+					wrtc_codec_ulaw_to_linear((uint8_t)(0x10 + 12 + i)));
+			WRTC_CHECK(same);
+			got++;
+			rte_pktmbuf_free(out);
+		}
+	}
+	WRTC_CHECK(got >= 2);
+	WRTC_CHECK_EQ(x->c.rx_pkts, 3);
+	/* y's capture holds what the transcoder sent, before SRTP, with headers. */
+	n = wrtc_worker_capture_take(w, c, RTE_DIM(c));
+	WRTC_CHECK_EQ(n, got);
+	WRTC_CHECK_EQ(w->st.captured - captured, got);
+	for (unsigned int i = 0; i < n; i++)
+		WRTC_CHECK_EQ(rte_pktmbuf_pkt_len(c[i]), 42 + 12 + 160);
+	rte_pktmbuf_free_bulk(c, n);
+
+	/* RTCP of the transcoded leg: counted, terminated, never relayed. */
+	inject(0, frame(&a_mac, &a_ip, 4030, 20030, sr, sizeof(sr)));
+	poll_all(1);
+	WRTC_CHECK_EQ(w->st.rtcp_terminated - terminated, 1);
+	WRTC_CHECK_EQ(x->c.rtcp_rx, 1);
+	WRTC_CHECK_EQ(drain_tx(0), 0);
+	/* A payload type the transcoder does not expect is a counted drop. */
+	pl[1] = 9;
+	inject(0, frame(&a_mac, &a_ip, 4030, 20030, pl, sizeof(pl)));
+	poll_all(1);
+	WRTC_CHECK_EQ(x->drop_reasons[WRTC_DROP_PAYLOAD_TYPE], 1);
+	WRTC_CHECK_EQ(drain_tx(0), 0);
+
+	post(0, WRTC_FLOW_MSG_REMOVE, x, NULL);
+	post(0, WRTC_FLOW_MSG_REMOVE, y, NULL);
+	poll_all(1);
+	drain_replies();
+	wrtc_codec_xcoder_free(xc);
+	rte_free(x);
+	rte_free(y);
+	return 0;
+}
+
+/* The interface's link policer runs before anything else: past its bucket,
+ * media is dropped as policed, and nothing is relayed. */
+static int
+test_link_policer(void)
+{
+	struct wrtc_lcore *w = dp.workers[0];
+	struct wrtc_policer_prm pp = {.name = "link", .type = WRTC_POLICER_LINK_DATA, .bucket = 3,
+				      .rate = 1, .hz = rte_get_tsc_hz(), .now = rte_rdtsc()};
+	struct wrtc_policer *pol = wrtc_policer_create(&pp);
+	struct wrtc_stream *x = stream(20040), *y = stream(20042);
+	uint64_t policed = w->st.drops[WRTC_DROP_POLICER];
+	uint8_t pl[60];
+
+	if (!WRTC_CHECK(pol != NULL))
+		return -1;
+	wrtc_steer_set(&dp.port[0], 20040, 0);
+	wrtc_steer_set(&dp.port[0], 20042, 0);
+	post(0, WRTC_FLOW_MSG_INSTALL, x, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, y, NULL);
+	set_remote(0, x, &a_ip, 4040, &a_mac);
+	set_remote(0, y, &b_ip, 5040, &b_mac);
+	wire_pair(0, x, y);
+	poll_all(1);
+	drain_replies();
+	wrtc_worker_policer_install(w, WRTC_WORKER_POL_LINK, 0, pol);
+	for (uint16_t k = 0; k < 8; k++) {
+		rtp_payload(pl, k, sizeof(pl));
+		inject(0, frame(&a_mac, &a_ip, 4040, 20040, pl, sizeof(pl)));
+	}
+	poll_all(1);
+	WRTC_CHECK_EQ(drain_tx(0), 3);
+	WRTC_CHECK_EQ(w->st.drops[WRTC_DROP_POLICER] - policed, 5);
+	WRTC_CHECK_EQ(x->c.rx_pkts, 3);
+	/* The test owns the worker (polled by hand): take the policer back. */
+	w->pol_link[0] = NULL;
+	inject(0, frame(&a_mac, &a_ip, 4040, 20040, pl, sizeof(pl)));
+	poll_all(1);
+	WRTC_CHECK_EQ(drain_tx(0), 1);
+	wrtc_policer_free(pol);
+	post(0, WRTC_FLOW_MSG_REMOVE, x, NULL);
+	post(0, WRTC_FLOW_MSG_REMOVE, y, NULL);
+	poll_all(1);
+	drain_replies();
+	rte_free(x);
+	rte_free(y);
 	return 0;
 }
 
@@ -1540,6 +1768,9 @@ static const struct wrtc_test_case cases[] = {
 	{"STUN policed by the owner of its port", test_punt_owner},
 	{"ICE restart: media also from the new pair", test_ice_also_from},
 	{"re-offers: transcoded <-> relayed, one outgoing stream", test_reoffer_stream_continues},
+	{"capture: a copy of the frame as received, relayed too", test_capture},
+	{"transcode PCMU -> PCMA, RTCP terminated, output captured", test_transcode_rtcp_terminate},
+	{"link policer before the media stage", test_link_policer},
 };
 
 int
