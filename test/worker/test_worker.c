@@ -1517,6 +1517,9 @@ test_reoffer_stream_continues(void)
 	wrtc_codec_xcoder_free(x2);
 	rte_free(a);
 	rte_free(b);
+	return 0;
+}
+
 /* Every frame on TX queue @p q, freed; how many. */
 static unsigned int
 drain_tx(int q)
