@@ -362,6 +362,8 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 			    json_integer((json_int_t)mgr->st.media_rx_bytes));
 	json_object_set_new(o, "media_tx_bytes",
 			    json_integer((json_int_t)mgr->st.media_tx_bytes));
+	if (mgr->ha != NULL)
+		json_object_set_new(o, "ha", ha_statistics(mgr));
 	if (mgr->rpc != NULL) {
 		struct wrtc_rpc_server_stats rs;
 

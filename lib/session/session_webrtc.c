@@ -264,6 +264,7 @@ ice_event(void *opaque, const struct wrtc_ice_event *ev)
 			return;
 		lm->selected = true;
 		lm->sel_remote = r;
+		ha_mark(lm->mgr, lm->call);
 		memset(&lm->also_from, 0, sizeof(lm->also_from));
 		push_selected(lm, &r);
 		CALL_LOG(INFO, lm->call, "leg %s m-line %u: ICE selected %s",
@@ -798,6 +799,7 @@ dtls_connected(struct leg_media *lm)
 			 lm->call->leg[lm->leg].tag);
 	lm->dtls_connected = true;
 	lm->mgr->st.dtls_handshakes++;
+	ha_mark(lm->mgr, lm->call);
 	lm->dtls_suite = wrtc_srtp_suite_name(keys.suite);
 	CALL_LOG(INFO, lm->call, "leg %s m-line %u: DTLS %s connected, SRTP %s",
 		 lm->call->leg[lm->leg].tag, lm->index, wrtc_dtls_version(lm->dtls),
