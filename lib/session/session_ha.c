@@ -153,6 +153,18 @@ srtp_fill(const struct wrtc_srtp_sdes *sd, struct wrtc_ha_srtp_dir *d)
 }
 
 static void
+prm_fill(const struct wrtc_srtp_prm *p, struct wrtc_ha_srtp_dir *d)
+{
+	struct wrtc_srtp_sdes sd;
+
+	memset(&sd, 0, sizeof(sd));
+	sd.suite = p->suite;
+	memcpy(sd.master_key, p->master_key, sizeof(sd.master_key));
+	memcpy(sd.master_salt, p->master_salt, sizeof(sd.master_salt));
+	srtp_fill(&sd, d);
+}
+
+static void
 stream_fill(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int i,
 	    unsigned int l, struct wrtc_ha_stream *hs)
 {
@@ -186,6 +198,15 @@ stream_fill(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, un
 			hs->ice_selected = true;
 			ep_fill(&lm->sel_remote, hs->ice_sel_addr, sizeof(hs->ice_sel_addr),
 				&hs->ice_sel_port);
+		}
+	}
+	if (lm->dtls_connected && lm->dtls != NULL) {
+		struct wrtc_dtls_srtp_keys keys;
+
+		/* The exported keying material, split per direction (RFC 5764 4.2). */
+		if (wrtc_dtls_srtp_keys(lm->dtls, &keys) == 0) {
+			prm_fill(&keys.remote, &hs->srtp_in);
+			prm_fill(&keys.local, &hs->srtp_out);
 		}
 	}
 	if (lm->dtls_on) {

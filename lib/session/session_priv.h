@@ -177,6 +177,9 @@ struct leg_media {
 	bool selected;               /* ICE selected pair pushed to the worker */
 	struct wrtc_flow_ep sel_remote;
 	struct wrtc_flow_ep also_from; /* ICE restart: pushed as the stream's also_from */
+	bool ha_sel_pending;         /* restored call: ha_sel becomes the selected pair on the
+				      * peer's first authenticated check from it (session_ha.c) */
+	struct wrtc_flow_ep ha_sel;
 	uint64_t ice_restarts;
 	unsigned int n_sources;      /* candidate addresses given to the worker's policers */
 	struct leg_source *sources;  /* [SESS_MAX_SOURCES], allocated by the first, or NULL */

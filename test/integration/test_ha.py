@@ -341,6 +341,71 @@ def case_restart_sdes(ctx):
     gw.rpc.call("delete", call_id="ha-sdes")
 
 
+def case_restart_dtls(ctx):
+    """aiortc (ICE, DTLS-SRTP: the browser) <-> a plain RTP phone; kill -9 and
+    restart: the gateway takes the stored SRTP keys and ICE pair, aiortc's
+    audio resumes on the same DTLS transport (no new handshake, no ICE
+    restart) and the phone hears the browser again."""
+    import test_webrtc
+    gw, lab, redis = ctx["gw"], ctx["lab"], ctx["redis"]
+    seconds = 18
+    browser = test_webrtc.Proc(lab, "env", "WRTC_CONSENT_INTERVAL=1", "/usr/bin/python3",
+                               os.path.join(HERE, "aiortc_peer.py"), "offer", str(seconds),
+                               str(test_webrtc.BROWSER_HZ))
+    offer = browser.recv()["offer"]
+    r = gw.rpc.call("offer", call_id="ha-dtls", from_tag="browser", sdp=offer,
+                    ingress="webrtc", egress="sip")
+    _, gw_port = sdp_media_addr(r["sdp"])
+    ans = gw.rpc.call("answer", call_id="ha-dtls", from_tag="browser", to_tag="phone",
+                      sdp=sip_sdp(PEER_IP4[1], 31030, pts=(0,)))
+    phone = test_webrtc.Proc(lab, sys.executable, os.path.join(HERE, "sip_peer.py"),
+                             PEER_IP4[1], "31030", DUT_IP4, str(gw_port), str(seconds + 4),
+                             str(test_webrtc.PHONE_HZ))
+    browser.send({"answer": ans["sdp"]})
+
+    def keyed():
+        v = redis.cli("GET", "wrtc:ha-dtls")
+        if not v:
+            return None
+        st = json.loads(v)["legs"][0]["streams"][0]
+        return st if st.get("dtls", {}).get("connected") and st["srtp_in"] and \
+            st["ice"]["selected"] else None
+    rec = wait_for(keyed, "the record with the DTLS keys and the selected pair", timeout=30)
+    web = lambda g: next(l for l in g.rpc.call("query", call_id="ha-dtls")["streams"][0]["legs"]
+                         if "ice" in l)
+    wait_for(lambda: web(gw)["rtp"]["rx_packets"] > 100, "browser media before the restart")
+    fp_before = web(gw)["dtls"]
+    gw, t0 = restart(gw, lab, ctx["exe"])
+    ctx["gw"] = gw
+    # The new process: browser media decrypted with the stored keys reaches the
+    # phone, the phone's reaches the browser, and no handshake was made.
+    w = wait_for(lambda: (lambda x: x if x["rtp"]["rx_packets"] > 100 and
+                          x["rtp"]["tx_packets"] > 100 else None)(web(gw)),
+                 "browser media both ways after the restart", timeout=30)
+    t_media = time.time() - t0
+    st = gw.rpc.call("statistics")
+    expect(st["dtls_handshakes"] == 0, f"a DTLS handshake after the restart: {st['dtls_handshakes']}")
+    expect(st["ha"]["restored"] >= 1, f"statistics ha: {st['ha']}")
+    expect(w["ice"]["state"] in ("connected", "completed"), f"ICE after the restart: {w['ice']}")
+    b = browser.recv(seconds + 40)
+    ph = phone.recv(seconds + 40)
+    browser.wait()
+    phone.wait()
+    print(f"     browser: {b}\n     phone: {ph}")
+    expect(b["dtls"] == "connected" and "failed" not in b["connection"] and
+           b["connection"].count("connected") == 1,
+           f"aiortc's DTLS/connection states changed: {b}")
+    expect("failed" not in b["ice"] and "disconnected" not in b["ice"],
+           f"aiortc's ICE states: {b['ice']}")
+    # The dominant tone of aiortc's last 2 s of audio: the phone's, after the restart.
+    expect(abs(b["freq"] - test_webrtc.PHONE_HZ) <= 20 and b["rms"] > 1000,
+           f"aiortc heard {b['freq']} Hz at rms {b['rms']:.0f} at the end")
+    expect(ph["received"] > 50 * (seconds - 8), f"phone received only {ph['received']} packets")
+    print(f"     restart_dtls: media both ways {t_media:.2f}s after kill -9, "
+          f"DTLS before {fp_before.get('state')}, record role {rec['dtls']['role']}")
+    gw.rpc.call("delete", call_id="ha-dtls")
+
+
 def redis_has_answer(redis, call_id):
     v = redis.cli("GET", "wrtc:" + call_id)
     return bool(v) and json.loads(v).get("sdp_answer") is not None
@@ -382,7 +447,8 @@ def case_bulk(ctx, n=1000):
 
 
 CASES = {"restart_relay": case_restart_relay, "redis_outage": case_redis_outage,
-         "restart_sdes": case_restart_sdes, "bulk": case_bulk}
+         "restart_sdes": case_restart_sdes, "restart_dtls": case_restart_dtls,
+         "bulk": case_bulk}
 
 
 def main():
