@@ -341,7 +341,13 @@ def case_restart_sdes(ctx):
     gw.rpc.call("delete", call_id="ha-sdes")
 
 
-def case_restart_dtls(ctx):
+def case_restart_transcoded(ctx):
+    """The same with aiortc offering Opus only: Opus <-> PCMU transcoded; the
+    restored call gets fresh transcoders."""
+    case_restart_dtls(ctx, codec="opus")
+
+
+def case_restart_dtls(ctx, codec=None):
     """aiortc (ICE, DTLS-SRTP: the browser) <-> a plain RTP phone; kill -9 and
     restart: the gateway takes the stored SRTP keys and ICE pair, aiortc's
     audio resumes on the same DTLS transport (no new handshake, no ICE
@@ -349,14 +355,15 @@ def case_restart_dtls(ctx):
     import test_webrtc
     gw, lab, redis = ctx["gw"], ctx["lab"], ctx["redis"]
     seconds = 18
+    cid = "ha-dtls" if codec is None else "ha-dtls-" + codec
     browser = test_webrtc.Proc(lab, "env", "WRTC_CONSENT_INTERVAL=1", "/usr/bin/python3",
                                os.path.join(HERE, "aiortc_peer.py"), "offer", str(seconds),
-                               str(test_webrtc.BROWSER_HZ))
+                               str(test_webrtc.BROWSER_HZ), *([codec] if codec else []))
     offer = browser.recv()["offer"]
-    r = gw.rpc.call("offer", call_id="ha-dtls", from_tag="browser", sdp=offer,
+    r = gw.rpc.call("offer", call_id=cid, from_tag="browser", sdp=offer,
                     ingress="webrtc", egress="sip")
     _, gw_port = sdp_media_addr(r["sdp"])
-    ans = gw.rpc.call("answer", call_id="ha-dtls", from_tag="browser", to_tag="phone",
+    ans = gw.rpc.call("answer", call_id=cid, from_tag="browser", to_tag="phone",
                       sdp=sip_sdp(PEER_IP4[1], 31030, pts=(0,)))
     phone = test_webrtc.Proc(lab, sys.executable, os.path.join(HERE, "sip_peer.py"),
                              PEER_IP4[1], "31030", DUT_IP4, str(gw_port), str(seconds + 4),
@@ -364,14 +371,14 @@ def case_restart_dtls(ctx):
     browser.send({"answer": ans["sdp"]})
 
     def keyed():
-        v = redis.cli("GET", "wrtc:ha-dtls")
+        v = redis.cli("GET", "wrtc:" + cid)
         if not v:
             return None
         st = json.loads(v)["legs"][0]["streams"][0]
         return st if st.get("dtls", {}).get("connected") and st["srtp_in"] and \
             st["ice"]["selected"] else None
     rec = wait_for(keyed, "the record with the DTLS keys and the selected pair", timeout=30)
-    web = lambda g: next(l for l in g.rpc.call("query", call_id="ha-dtls")["streams"][0]["legs"]
+    web = lambda g: next(l for l in g.rpc.call("query", call_id=cid)["streams"][0]["legs"]
                          if "ice" in l)
     wait_for(lambda: web(gw)["rtp"]["rx_packets"] > 100, "browser media before the restart")
     fp_before = web(gw)["dtls"]
@@ -384,6 +391,10 @@ def case_restart_dtls(ctx):
                  "browser media both ways after the restart", timeout=30)
     t_media = time.time() - t0
     st = gw.rpc.call("statistics")
+    mode = gw.rpc.call("query", call_id=cid)["streams"][0]["codec_mode"]
+    expect(mode == ("transcode" if codec else "relay"), f"codec mode after the restart: {mode}")
+    expect(not codec or st["transcoders_created"] >= 2,
+           f"no fresh transcoders after the restart: {st['transcoders_created']}")
     expect(st["dtls_handshakes"] == 0, f"a DTLS handshake after the restart: {st['dtls_handshakes']}")
     expect(st["ha"]["restored"] >= 1, f"statistics ha: {st['ha']}")
     expect(w["ice"]["state"] in ("connected", "completed"), f"ICE after the restart: {w['ice']}")
@@ -401,9 +412,9 @@ def case_restart_dtls(ctx):
     expect(abs(b["freq"] - test_webrtc.PHONE_HZ) <= 20 and b["rms"] > 1000,
            f"aiortc heard {b['freq']} Hz at rms {b['rms']:.0f} at the end")
     expect(ph["received"] > 50 * (seconds - 8), f"phone received only {ph['received']} packets")
-    print(f"     restart_dtls: media both ways {t_media:.2f}s after kill -9, "
+    print(f"     restart_dtls{'/' + codec if codec else ''}: media both ways {t_media:.2f}s after kill -9, "
           f"DTLS before {fp_before.get('state')}, record role {rec['dtls']['role']}")
-    gw.rpc.call("delete", call_id="ha-dtls")
+    gw.rpc.call("delete", call_id=cid)
 
 
 def redis_has_answer(redis, call_id):
@@ -448,6 +459,7 @@ def case_bulk(ctx, n=1000):
 
 CASES = {"restart_relay": case_restart_relay, "redis_outage": case_redis_outage,
          "restart_sdes": case_restart_sdes, "restart_dtls": case_restart_dtls,
+         "restart_transcoded": case_restart_transcoded,
          "bulk": case_bulk}
 
 
