@@ -1289,6 +1289,21 @@ call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
 					ha_mark(mgr, call);
 				}
 			}
+			/* SRTP: written again before the stored sequence is too far
+			 * behind to give the right ROC on a restore (half of 2^15). */
+			if (mgr->ha != NULL)
+				for (unsigned int k = 0; k < 2; k++) {
+					const struct wrtc_srtp *ctx = k == 0 ? lm->srtp_rx :
+									       lm->srtp_tx;
+					uint64_t idx;
+					uint32_t ssrc, rtcp;
+
+					if (ctx != NULL &&
+					    wrtc_srtp_published(ctx, &ssrc, &idx, &rtcp) &&
+					    (idx > lm->ha_idx[k] ? idx - lm->ha_idx[k] :
+								   lm->ha_idx[k] - idx) >= 16384)
+						ha_mark(mgr, call);
+				}
 		}
 }
 

@@ -164,11 +164,28 @@ prm_fill(const struct wrtc_srtp_prm *p, struct wrtc_ha_srtp_dir *d)
 	srtp_fill(&sd, d);
 }
 
+/* ROC, highest sequence and SRTCP index the worker last published for @p ctx. */
 static void
-stream_fill(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int i,
+srtp_state(const struct wrtc_srtp *ctx, struct wrtc_ha_srtp_dir *d, uint64_t *written)
+{
+	uint64_t idx;
+	uint32_t ssrc, rtcp;
+
+	if (ctx == NULL || !d->present || !wrtc_srtp_published(ctx, &ssrc, &idx, &rtcp))
+		return;
+	d->has_ssrc = true;
+	d->ssrc = ssrc;
+	d->roc = (uint32_t)(idx >> 16);
+	d->seq = (uint16_t)idx;
+	d->srtcp_index = rtcp;
+	*written = idx;
+}
+
+static void
+stream_fill(const struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int i,
 	    unsigned int l, struct wrtc_ha_stream *hs)
 {
-	const struct leg_media *lm = &call->media[i].leg[l];
+	struct leg_media *lm = &call->media[i].leg[l];
 	const struct call_leg *cl = &call->leg[l];
 	struct wrtc_flow_ep e;
 
@@ -187,6 +204,8 @@ stream_fill(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, un
 				srtp_fill(&lm->sdes_local[k], &hs->srtp_out);
 				break;
 			}
+	if (lm->sdes_suite != NULL && lm->sdes_peer_set)
+		srtp_fill(&lm->sdes_local[SESS_SDES_LOCAL], &hs->srtp_in);
 	if (lm->ice_on) {
 		snprintf(hs->ice_lufrag, sizeof(hs->ice_lufrag), "%s", cl->ice_ufrag);
 		snprintf(hs->ice_lpwd, sizeof(hs->ice_lpwd), "%s", cl->ice_pwd);
@@ -209,6 +228,8 @@ stream_fill(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, un
 			prm_fill(&keys.local, &hs->srtp_out);
 		}
 	}
+	srtp_state(lm->srtp_rx, &hs->srtp_in, &lm->ha_idx[0]);
+	srtp_state(lm->srtp_tx, &hs->srtp_out, &lm->ha_idx[1]);
 	if (lm->dtls_on) {
 		hs->dtls_role = lm->dtls_role == WRTC_DTLS_ROLE_ACTIVE ? WRTC_HA_DTLS_CLIENT :
 								       WRTC_HA_DTLS_SERVER;

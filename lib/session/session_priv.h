@@ -177,6 +177,8 @@ struct leg_media {
 	bool selected;               /* ICE selected pair pushed to the worker */
 	struct wrtc_flow_ep sel_remote;
 	struct wrtc_flow_ep also_from; /* ICE restart: pushed as the stream's also_from */
+	uint64_t ha_idx[2];          /* SRTP index (rx, tx) last written to the record */
+	bool sdes_peer_set;          /* sdes_local[SESS_SDES_LOCAL] holds the peer's key in use */
 	bool ha_sel_pending;         /* restored call: ha_sel becomes the selected pair on the
 				      * peer's first authenticated check from it (session_ha.c) */
 	struct wrtc_flow_ep ha_sel;
@@ -190,7 +192,8 @@ struct leg_media {
 	 * answered to this leg, and the one in use. */
 	bool sdes_on;
 	unsigned int n_sdes_local;
-	struct wrtc_srtp_sdes *sdes_local; /* [SESS_SDES_LOCAL], allocated by the first
+	struct wrtc_srtp_sdes *sdes_local; /* [SESS_SDES_LOCAL + 1] (the last: the peer's key
+					    * in use, sdes_peer_set), allocated by the first
 					    * SDES offer or answer, or NULL */
 	const char *sdes_suite;      /* static name of the suite in use, or NULL */
 
@@ -429,6 +432,27 @@ ha_mark(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
 		return;
 	call->ha_dirty = true;
 	TAILQ_INSERT_TAIL(&mgr->ha_dirty, call, ha_next);
+}
+
+/* Restore: continue an SRTP context where the record's direction @p d left it
+ * (ROC, highest sequence, SRTCP index of its SSRC). */
+static inline void
+ha_prime(struct wrtc_srtp *ctx, const struct wrtc_ha_srtp_dir *d)
+{
+	if (ctx != NULL && d->present && d->has_ssrc &&
+	    wrtc_srtp_prime(ctx, d->ssrc, (uint64_t)d->roc << 16 | d->seq, d->srtcp_index) != 0)
+		SESS_LOG(WARNING, "ha: SRTP state of SSRC %u not restored", d->ssrc);
+}
+
+/* The record's stream for @p lm while a call is restored, else NULL. */
+static inline const struct wrtc_ha_stream *
+ha_rec_stream(const struct wrtc_session_mgr *mgr, const struct leg_media *lm)
+{
+	const struct wrtc_ha_record *r = mgr->ha_rec;
+
+	if (r == NULL || lm->leg >= r->n_legs || lm->index >= r->legs[lm->leg].n_streams)
+		return NULL;
+	return &r->legs[lm->leg].streams[lm->index];
 }
 
 /* The call is going away (call_destroy): off the dirty list, and its key is

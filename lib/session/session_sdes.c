@@ -78,12 +78,20 @@ sdes_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 		wrtc_srtp_free(tx);
 		return -ENOMEM;
 	}
+	/* Restore (session_ha.c): the ROC and sequence go on. */
+	if (ha_rec_stream(mgr, lm) != NULL) {
+		ha_prime(rx, &ha_rec_stream(mgr, lm)->srtp_in);
+		ha_prime(tx, &ha_rec_stream(mgr, lm)->srtp_out);
+	}
 	lm->srtp_rx = rx;
 	lm->srtp_tx = tx;
 	u.srtp_rx = rx;
 	u.srtp_tx = tx;
 	u.secure_only = true;
 	lm->sdes_suite = wrtc_srtp_suite_name(ours->suite);
+	/* The peer's key, for the record (session_ha.c). */
+	lm->sdes_local[SESS_SDES_LOCAL] = *peer;
+	lm->sdes_peer_set = true;
 	rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 	/* SRTCP on the RTCP port uses the same master keys (RFC 3711 §3.4). */
 	if (rc == 0)
@@ -126,7 +134,7 @@ static int
 sdes_keys_alloc(struct leg_media *lm)
 {
 	if (lm->sdes_local == NULL)
-		lm->sdes_local = calloc(SESS_SDES_LOCAL, sizeof(*lm->sdes_local));
+		lm->sdes_local = calloc(SESS_SDES_LOCAL + 1, sizeof(*lm->sdes_local));
 	return lm->sdes_local != NULL ? 0 : -ENOMEM;
 }
 

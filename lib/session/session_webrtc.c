@@ -597,6 +597,8 @@ ha_restore_leg(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_
 		return;
 	rx = wrtc_srtp_create(&rxp);
 	tx = wrtc_srtp_create(&txp);
+	ha_prime(rx, &hs->srtp_in);
+	ha_prime(tx, &hs->srtp_out);
 	if (rx == NULL || tx == NULL || lm->srtp_rx != NULL) {
 		wrtc_srtp_free(rx);
 		wrtc_srtp_free(tx);
@@ -784,6 +786,7 @@ webrtc_leg_free(struct leg_media *lm)
 	lm->remote_ufrag = lm->remote_pwd = NULL;
 	lm->sdes_local = NULL;
 	lm->n_sdes_local = 0;
+	lm->sdes_peer_set = false;
 	lm->ice = NULL;
 	lm->dtls = NULL;
 	lm->srtp_rx = lm->srtp_tx = NULL;

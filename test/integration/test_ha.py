@@ -149,8 +149,8 @@ def stream_plan(a, b, ga, gb, count):
             "linger": 1.0}
 
 
-def check_resumed(rx, count, what):
-    got = seqs(rx)
+def check_resumed(rx, count, what, seq0=0):
+    got = [(q - seq0) & 0xffff for q in seqs(rx)]
     expect(len(got) > count // 4, f"{what}: only {len(got)} of {count} packets arrived")
     missing, after = gap_after(got, count)
     expect(missing, f"{what}: no packet lost: the gateway was not really down")
@@ -297,8 +297,9 @@ def sdes_stream(plan):
 
     t = time.time()
     for i in range(plan["count"]):
-        socks["a"].sendto(tx.protect(udp_peer.rtp(i, 0x1111, 0, 160)), ga)
-        socks["b"].sendto(udp_peer.rtp(i, 0x2222, 0, 160), gb)
+        q = (plan.get("seq0", 0) + i) & 0xffff
+        socks["a"].sendto(tx.protect(udp_peer.rtp(q, 0x1111, 0, 160)), ga)
+        socks["b"].sendto(udp_peer.rtp(q, 0x2222, 0, 160), gb)
         t += plan["interval"]
         drain(t)
     drain(time.time() + 1.0)
@@ -313,10 +314,15 @@ def crypto_key(sdp):
 
 
 def case_restart_sdes(ctx):
-    """SDES-SRTP (leg a) <-> plain RTP (leg b)."""
+    """SDES-SRTP (leg a) <-> plain RTP (leg b). Both peers start at sequence
+    65500: the sequence wraps (ROC 1) before the kill, so the restored SRTP
+    contexts must continue the ROC (a fresh one would guess ROC 0 and fail
+    every packet's authentication)."""
     gw, lab = ctx["gw"], ctx["lab"]
     a, b = (PEER_IP4[0], 31020), (PEER_IP4[1], 31022)
-    plan = {"a": ep(a), "b": ep(b), "count": int(12 / INTERVAL), "interval": INTERVAL}
+    seq0 = 65500
+    plan = {"a": ep(a), "b": ep(b), "count": int(12 / INTERVAL), "interval": INTERVAL,
+            "seq0": seq0}
     key = base64.b64encode(os.urandom(30)).decode()
     _, ans_sdp, ga, gb = setup_call(gw, "ha-sdes", a, b, ingress="sip-sdes", egress="sip",
                                     offer_sdp=sdes_offer(a[0], a[1], key))
@@ -328,16 +334,28 @@ def case_restart_sdes(ctx):
     peer = lab.peer_popen("/usr/bin/python3", os.path.abspath(__file__), "--sdes-peer",
                           json.dumps(plan), stdout=subprocess.PIPE, text=True)
     wait_for(lambda: gw.rpc.call("statistics")["relayed_packets"] > 50, "media through the gateway")
+
+    def srtp_state():
+        st = json.loads(ctx["redis"].cli("GET", "wrtc:ha-sdes"))["legs"][0]["streams"][0]
+        return st if st["srtp_in"].get("ssrc") == 0x1111 and \
+            st["srtp_out"].get("ssrc") == 0x2222 else None
+    st = wait_for(srtp_state, "the record with the SRTP sequence state", timeout=20)
+    # Past the wrap: ROC 1 in the worker now.
+    wait_for(lambda: gw.rpc.call("statistics")["relayed_packets"] > 2 * (65536 - seq0) + 40,
+             "the sequence wrap")
     gw, t0 = restart(gw, lab, ctx["exe"])
     ctx["gw"] = gw
     out, _ = peer.communicate(timeout=60)
     rx = json.loads(out)
     # a receives SRTP it decrypts with the key of the answer before the restart;
     # b receives what the gateway decrypted with a's key.
-    gap_ab = check_resumed(rx["b"], plan["count"], "srtp a->b")
-    gap_ba = check_resumed(rx["a"], plan["count"], "rtp b->srtp a")
+    gap_ab = check_resumed(rx["b"], plan["count"], "srtp a->b", seq0)
+    gap_ba = check_resumed(rx["a"], plan["count"], "rtp b->srtp a", seq0)
     expect(rx["auth_failed"] == 0, f"a: {rx['auth_failed']} SRTP packets failed authentication")
-    print(f"     restart_sdes: media gap a->b {gap_ab:.0f} ms, b->a {gap_ba:.0f} ms")
+    q = gw.rpc.call("query", call_id="ha-sdes")
+    drops = [l["rtp"].get("drop_reasons", {}) for l in q["streams"][0]["legs"]]
+    print(f"     restart_sdes: media gap a->b {gap_ab:.0f} ms, b->a {gap_ba:.0f} ms; stored "
+          f"in roc {st['srtp_in']['roc']} seq {st['srtp_in']['seq']}; drops after: {drops}")
     gw.rpc.call("delete", call_id="ha-sdes")
 
 
