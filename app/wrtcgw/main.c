@@ -564,6 +564,10 @@ main(int argc, char **argv)
 			w++;
 		}
 	}
+	/* Calls kept in Redis come back before the first RPC is read. */
+	rc = wrtc_session_ha_restore(mgr);
+	if (rc != 0)
+		APP_LOG(WARNING, "ha: restore incomplete: %s", strerror(-rc));
 	APP_LOG(NOTICE, "running: %u worker(s), %u interface(s), control on lcore %u, rpc %s%s%s, "
 		"ng %s", dp.nb_workers, dp.nb_ifaces, rte_lcore_id(), cfg->control.rpc_tcp,
 		cfg->control.rpc_unix[0] ? " and " : "", cfg->control.rpc_unix,

@@ -38,11 +38,19 @@ hex_json(const uint8_t *b, size_t n)
 static json_t *
 srtp_json(const struct wrtc_ha_srtp_dir *d)
 {
+	json_t *o;
+
 	if (!d->present)
 		return json_null();
-	return json_pack("{s:s, s:o, s:I, s:I, s:I}", "suite", d->suite,
-			 "key", hex_json(d->key, d->key_size), "roc", (json_int_t)d->roc,
-			 "seq", (json_int_t)d->seq, "srtcp_index", (json_int_t)d->srtcp_index);
+	o = json_pack("{s:s, s:o, s:I, s:I, s:I}", "suite", d->suite,
+		      "key", hex_json(d->key, d->key_size), "roc", (json_int_t)d->roc,
+		      "seq", (json_int_t)d->seq, "srtcp_index", (json_int_t)d->srtcp_index);
+	if (o != NULL && d->has_ssrc &&
+	    json_object_set_new(o, "ssrc", json_integer((json_int_t)d->ssrc)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *
@@ -290,7 +298,8 @@ get_hex(struct dec *d, const json_t *o, const char *key, uint8_t *out, size_t ma
 static int
 dec_srtp(struct dec *d, const json_t *o, struct wrtc_ha_srtp_dir *s)
 {
-	static const char *const keys[] = {"!suite", "!key", "!roc", "!seq", "!srtcp_index"};
+	static const char *const keys[] = {"!suite", "!key", "!roc", "!seq", "!srtcp_index",
+					   "ssrc"};
 	uint64_t x;
 
 	if (json_is_null(o))
@@ -315,6 +324,12 @@ dec_srtp(struct dec *d, const json_t *o, struct wrtc_ha_srtp_dir *s)
 	if (get_uint(d, o, "srtcp_index", 0x7fffffff, &x) != 0)
 		return -EINVAL;
 	s->srtcp_index = (uint32_t)x;
+	if (json_object_get(o, "ssrc") != NULL) {
+		if (get_uint(d, o, "ssrc", UINT32_MAX, &x) != 0)
+			return -EINVAL;
+		s->ssrc = (uint32_t)x;
+		s->has_ssrc = true;
+	}
 	s->present = true;
 	return 0;
 }

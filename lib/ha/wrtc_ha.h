@@ -67,6 +67,8 @@ struct wrtc_ha_srtp_dir {
 	uint32_t roc;                      /**< Rollover counter. */
 	uint16_t seq;                      /**< Highest sequence number seen/sent. */
 	uint32_t srtcp_index;              /**< SRTCP index. */
+	bool has_ssrc;                     /**< roc/seq/srtcp_index are those of @c ssrc. */
+	uint32_t ssrc;                     /**< SSRC of the last packet ("ssrc", optional). */
 };
 
 /** One media stream of a leg. */

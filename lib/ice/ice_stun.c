@@ -372,3 +372,34 @@ wrtc_ice_agent_handle_stun(struct wrtc_ice_agent *agent, const struct sockaddr_s
 	ice_update_state(agent, now);
 	return rc;
 }
+
+int
+wrtc_ice_agent_restore_selected(struct wrtc_ice_agent *agent, const struct sockaddr_storage *local,
+				const struct sockaddr_storage *remote, uint64_t now)
+{
+	struct wrtc_ice_cand c;
+	int l = ice_find_local(agent, local), r, p;
+
+	if (l < 0)
+		return -ENOENT;
+	r = ice_find_remote(agent, remote);
+	if (r < 0) {
+		memset(&c, 0, sizeof(c));
+		c.type = WRTC_ICE_CAND_PRFLX;
+		c.addr = *remote;
+		c.priority = wrtc_ice_priority(WRTC_ICE_CAND_PRFLX, 65535, 1);
+		r = ice_add_remote(agent, &c, true);
+		if (r < 0)
+			return r;
+	}
+	p = ice_find_pair(agent, (unsigned int)l, (unsigned int)r);
+	if (p < 0)
+		p = ice_add_pair(agent, (unsigned int)l, (unsigned int)r);
+	if (p < 0)
+		return -ENOSPC;
+	agent->pairs[p].state = PAIR_SUCCEEDED;
+	agent->pairs[p].valid = true;
+	ice_nominate(agent, p, now);
+	ice_update_state(agent, now);
+	return 0;
+}

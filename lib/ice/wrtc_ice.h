@@ -371,6 +371,24 @@ wrtc_ice_agent_selected_pair(const struct wrtc_ice_agent *agent, struct sockaddr
 			     struct sockaddr_storage *remote);
 
 /**
+ * Take a pair selected by an earlier instance of this agent (a call restored
+ * after a gateway restart, lib/session's HA): the pair from the local
+ * candidate whose base is @p local to @p remote (learned as peer-reflexive
+ * when unknown) is made valid and nominated, and the SELECTED_PAIR event
+ * fires as for a nomination. The peer's consent checks then keep it.
+ *
+ * @param agent   Agent (remote credentials set).
+ * @param local   Base address of one of the local candidates.
+ * @param remote  Remote address of the pair.
+ * @param now     Current time.
+ * @return        0; -ENOENT (no such local candidate), -ENOSPC (tables full),
+ *                -EAFNOSUPPORT.
+ */
+int
+wrtc_ice_agent_restore_selected(struct wrtc_ice_agent *agent, const struct sockaddr_storage *local,
+				const struct sockaddr_storage *remote, uint64_t now);
+
+/**
  * May media be exchanged with @p remote? True only for the remote address of
  * the selected pair while consent holds.
  *

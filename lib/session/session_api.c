@@ -90,6 +90,7 @@ wrtc_session_offer(struct wrtc_session_mgr *mgr, const struct wrtc_session_offer
 		goto fail;
 	SESS_LOG(INFO, "[%s] offer from %s: %u m-line(s)", prm->call_id, prm->from_tag,
 		 call->n_media);
+	ha_mark(mgr, call);
 	return 0;
 fail:
 	if (err[0] == '\0')
@@ -139,6 +140,7 @@ wrtc_session_answer(struct wrtc_session_mgr *mgr, const char *call_id, const cha
 		return rc;
 	}
 	SESS_LOG(INFO, "[%s] answer from %s", call_id, call->leg[b].tag);
+	ha_mark(mgr, call);
 	return 0;
 }
 
@@ -188,6 +190,11 @@ wrtc_session_query(struct wrtc_session_mgr *mgr, const char *call_id, json_t **s
 		return -ENOENT;
 	}
 	*status = call_status(mgr, call, false);
+	if (*status != NULL && mgr->ha != NULL &&
+	    json_object_set_new(*status, "ha", ha_call_status(mgr, call)) != 0) {
+		json_decref(*status);
+		*status = NULL;
+	}
 	if (*status == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;

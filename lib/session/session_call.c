@@ -90,6 +90,20 @@ call_create(struct wrtc_session_mgr *mgr, const char *id, const char *from_tag, 
 		}
 		call->leg[l].sess_id &= INT64_MAX >> 1;
 		call->leg[l].sess_ver = 1;
+		/* Restore (session_ha.c): the credentials the peers know. */
+		if (mgr->ha_rec != NULL && l < mgr->ha_rec->n_legs &&
+		    mgr->ha_rec->legs[l].n_streams > 0) {
+			const struct wrtc_ha_stream *hs = &mgr->ha_rec->legs[l].streams[0];
+
+			if (hs->ice_lufrag[0] != '\0' &&
+			    strlen(hs->ice_lufrag) < sizeof(call->leg[l].ice_ufrag) &&
+			    strlen(hs->ice_lpwd) < sizeof(call->leg[l].ice_pwd)) {
+				snprintf(call->leg[l].ice_ufrag, sizeof(call->leg[l].ice_ufrag),
+					 "%s", hs->ice_lufrag);
+				snprintf(call->leg[l].ice_pwd, sizeof(call->leg[l].ice_pwd),
+					 "%s", hs->ice_lpwd);
+			}
+		}
 	}
 	call->worker = mgr->next_worker;
 	mgr->next_worker = (uint16_t)((mgr->next_worker + 1) % mgr->dp->nb_workers);
@@ -118,7 +132,15 @@ stream_pair_open(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned 
 	uint16_t port;
 	int rc;
 
-	rc = port_pool_alloc(&mgr->pools[iface], &port);
+	/* Restore (session_ha.c): the port the peers send to. */
+	if (mgr->ha_rec != NULL && leg < mgr->ha_rec->n_legs &&
+	    index < mgr->ha_rec->legs[leg].n_streams &&
+	    mgr->ha_rec->legs[leg].streams[index].local_port != 0) {
+		port = mgr->ha_rec->legs[leg].streams[index].local_port;
+		rc = port_pool_claim(&mgr->pools[iface], port);
+	} else {
+		rc = port_pool_alloc(&mgr->pools[iface], &port);
+	}
 	if (rc != 0)
 		return rc;
 	for (unsigned int k = 0; k < 2; k++) {
@@ -819,6 +841,21 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 	wrtc_sdp_free(call->leg[a].sdp);
 	call->leg[a].sdp = sdp;
 	call->offerer = (uint8_t)a;
+	if (mgr->ha != NULL) {
+		/* The record replays this offer (session_ha.c); a copy that cannot be
+		 * made leaves the call unpersisted, with the last record kept. */
+		char *copy = strndup(text, len);
+
+		if (copy != NULL) {
+			free(call->ha_offer);
+			free(call->ha_answer);
+			call->ha_offer = copy;
+			call->ha_answer = NULL;
+			call->ha_offer_leg = (uint8_t)a;
+		} else {
+			CALL_LOG(WARNING, call, "offer not persisted: out of memory");
+		}
+	}
 	call->on_hold = media_on_hold(call);
 	mgr->st.offers++;
 	return 0;
@@ -1196,6 +1233,16 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 	call->state = CALL_ANSWERED;
 	call->answered_tsc = rte_rdtsc();
 	mgr->st.answers++;
+	if (mgr->ha != NULL && call->ha_offer != NULL) {
+		char *copy = strndup(text, len);
+
+		if (copy != NULL) {
+			free(call->ha_answer);
+			call->ha_answer = copy;
+		} else {
+			CALL_LOG(WARNING, call, "answer not persisted: out of memory");
+		}
+	}
 	return 0;
 }
 
@@ -1256,6 +1303,35 @@ call_sample(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
 			lm->prev_tx_bytes = tx;
 			if (l == 1)
 				quality_sample(call, i);
+			/* A latch the worker learned since the last record: write it
+			 * (the state is the worker's, read atomically as `query` does). */
+			if (mgr->ha != NULL && lm->rtp != NULL &&
+			    lm->rtp->remote_mode == WRTC_FLOW_REMOTE_LATCH) {
+				uint8_t st = __atomic_load_n(&lm->rtp->learn.state,
+							     __ATOMIC_RELAXED) ==
+					     WRTC_FLOW_LEARN_LEARNED ? WRTC_HA_LEARN_LATCHED :
+					     WRTC_HA_LEARN_SIGNALLED;
+
+				if (st != call->ha_learn[i][l]) {
+					call->ha_learn[i][l] = st;
+					ha_mark(mgr, call);
+				}
+			}
+			/* SRTP: written again before the stored sequence is too far
+			 * behind to give the right ROC on a restore (half of 2^15). */
+			if (mgr->ha != NULL)
+				for (unsigned int k = 0; k < 2; k++) {
+					const struct wrtc_srtp *ctx = k == 0 ? lm->srtp_rx :
+									       lm->srtp_tx;
+					uint64_t idx;
+					uint32_t ssrc, rtcp;
+
+					if (ctx != NULL &&
+					    wrtc_srtp_published(ctx, &ssrc, &idx, &rtcp) &&
+					    (idx > lm->ha_idx[k] ? idx - lm->ha_idx[k] :
+								   lm->ha_idx[k] - idx) >= 16384)
+						ha_mark(mgr, call);
+				}
 		}
 }
 
@@ -1502,6 +1578,9 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 		bool wait = false;
 		int rc = 0;
 
+		/* A shutdown keeps the record: the restarted gateway restores it. */
+		ha_forget(mgr, call, call->end_reason != NULL &&
+			  strcmp(call->end_reason, "shutdown") == 0);
 		capture_stop(mgr, call, NULL);
 		for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)
 			for (unsigned int l = 0; l < 2; l++) {
@@ -1541,6 +1620,8 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 		wrtc_sdp_free(call->leg[l].sdp);
 	for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)
 		free(call->media[i].dec);
+	free(call->ha_offer);
+	free(call->ha_answer);
 	if (call->lost_msgs != 0) {
 		CALL_LOG(NOTICE, call, "removed; %" PRIu64 " control message(s) had been lost",
 			 call->lost_msgs);

@@ -161,6 +161,8 @@ wrtc_session_poll(struct wrtc_session_mgr *mgr)
 		webrtc_tick(mgr, ctrl_now_us(mgr));
 	if (sess_timer_next(&mgr->call_timers) <= now)
 		n += call_ticks(mgr, now);
+	if (mgr->ha != NULL)
+		n += ha_poll(mgr);
 	if (now - mgr->last_route_tsc > mgr->hz / 5) {
 		mgr->last_route_tsc = now;
 		retry_all_routes(mgr);
@@ -435,6 +437,9 @@ wrtc_session_mgr_create(const struct wrtc_session_prm *prm)
 		SESS_LOG(ERR, "%s", err);
 		goto fail;
 	}
+	TAILQ_INIT(&mgr->ha_dirty);
+	if (ha_init(mgr) != 0)
+		goto fail;
 	mgr->last_second_tsc = rte_rdtsc();
 	telemetry_attach(mgr);
 	return mgr;
@@ -461,6 +466,7 @@ wrtc_session_mgr_free(struct wrtc_session_mgr *mgr)
 		free(mgr->port_map[i]);
 	}
 	webrtc_fini(mgr);
+	ha_fini(mgr);
 	ctrl_fini(mgr);
 	for (unsigned int t = 0; t < RTE_DIM(mgr->rules); t++)
 		wrtc_sdp_rules_free(mgr->rules[t]);

@@ -61,3 +61,22 @@ port_pool_release(struct port_pool *p, uint16_t port)
 		p->in_use--;
 	}
 }
+
+int
+port_pool_claim(struct port_pool *p, uint16_t port)
+{
+	uint32_t k;
+
+	if (port < p->min || (port - p->min) & 1)
+		return -ERANGE;
+	k = (uint32_t)(port - p->min) / 2;
+	if (k >= p->n_pairs)
+		return -ERANGE;
+	if (p->used[k])
+		return -EADDRINUSE;
+	p->used[k] = 1;
+	p->in_use++;
+	if (p->cursor == k)
+		p->cursor = (k + 1) % p->n_pairs;
+	return 0;
+}

@@ -18,6 +18,7 @@
 #include "wrtc_codec.h"
 #include "wrtc_dtls.h"
 #include "wrtc_flow.h"
+#include "wrtc_ha.h"
 #include "wrtc_ice.h"
 #include "wrtc_metrics.h"
 #include "wrtc_policer.h"
@@ -179,6 +180,11 @@ struct leg_media {
 	bool selected;               /* ICE selected pair pushed to the worker */
 	struct wrtc_flow_ep sel_remote;
 	struct wrtc_flow_ep also_from; /* ICE restart: pushed as the stream's also_from */
+	uint64_t ha_idx[2];          /* SRTP index (rx, tx) last written to the record */
+	bool sdes_peer_set;          /* sdes_local[SESS_SDES_LOCAL] holds the peer's key in use */
+	bool ha_sel_pending;         /* restored call: ha_sel becomes the selected pair on the
+				      * peer's first authenticated check from it (session_ha.c) */
+	struct wrtc_flow_ep ha_sel;
 	uint64_t ice_restarts;
 	bool local_restart;          /* we restarted ICE in our offer (ice_restart): the
 				      * answer's new credentials are that generation's */
@@ -191,7 +197,8 @@ struct leg_media {
 	 * answered to this leg, and the one in use. */
 	bool sdes_on;
 	unsigned int n_sdes_local;
-	struct wrtc_srtp_sdes *sdes_local; /* [SESS_SDES_LOCAL], allocated by the first
+	struct wrtc_srtp_sdes *sdes_local; /* [SESS_SDES_LOCAL + 1] (the last: the peer's key
+					    * in use, sdes_peer_set), allocated by the first
 					    * SDES offer or answer, or NULL */
 	const char *sdes_suite;      /* static name of the suite in use, or NULL */
 
@@ -273,6 +280,17 @@ struct wrtc_call {
 	char sctp_reason[160];       /* why a data channel was rejected, or "" */
 	const char *end_reason;      /* why call_destroy() runs ("delete", "media timeout",
 				      * "shutdown"): it then logs the call's summary line */
+
+	/* High availability (session_ha.c; NULL/0 when `ha` is off). */
+	char *ha_offer;              /* text of the last offer (heap), for the record */
+	char *ha_answer;             /* text of the answer to it (heap), or NULL */
+	uint8_t ha_offer_leg;        /* leg that sent ha_offer */
+	bool ha_dirty;               /* in mgr->ha_dirty: the record is to be written */
+	TAILQ_ENTRY(wrtc_call) ha_next;
+	uint32_t ha_generation;      /* records written for this call (restored: the stored one) */
+	uint64_t ha_persisted_ms;    /* wall clock of the last write queued (0: never) */
+	bool ha_restored;            /* rebuilt from Redis at start-up */
+	uint8_t ha_learn[SESS_MAX_MEDIA][2]; /* latch state last written (enum wrtc_ha_learn) */
 };
 
 TAILQ_HEAD(call_list, wrtc_call);
@@ -368,6 +386,21 @@ struct wrtc_session_mgr {
 	time_t started;
 	struct sess_stats st;
 	struct reject_log reject_log;
+
+	/* High availability (session_ha.c): NULL client when `ha` is off. */
+	struct wrtc_ha_client *ha;
+	struct call_list ha_dirty;   /* calls whose record is to be written */
+	const struct wrtc_ha_record *ha_rec; /* the record being restored, or NULL */
+	bool ha_down_logged;         /* the warning of this Redis outage was logged */
+	struct {
+		uint64_t persisted;      /* records queued (SET) */
+		uint64_t deleted;        /* DELs queued */
+		uint64_t failed;         /* writes refused (Redis down, pipeline full) */
+		uint64_t restored;       /* calls rebuilt at start-up */
+		uint64_t restore_failed; /* records that could not be rebuilt */
+		uint64_t taken_over;     /* foreign calls taken over (standby) */
+		uint64_t restore_ms;     /* how long the start-up restore took */
+	} ha_st;
 };
 
 /* The profile of leg @p l (see struct call_leg). */
@@ -395,13 +428,65 @@ call_dtls_role(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call,
 					WRTC_CONFIG_DTLS_ROLE_AUTO;
 }
 
+/* The call's record is to be written to Redis (session_ha.c flushes it from
+ * the poll loop). O(1); nothing when `ha` is off or while restoring. */
+static inline void
+ha_mark(struct wrtc_session_mgr *mgr, struct wrtc_call *call)
+{
+	if (mgr->ha == NULL || mgr->ha_rec != NULL || call->ha_dirty || call->removing)
+		return;
+	call->ha_dirty = true;
+	TAILQ_INSERT_TAIL(&mgr->ha_dirty, call, ha_next);
+}
+
+/* Restore: continue an SRTP context where the record's direction @p d left it
+ * (ROC, highest sequence, SRTCP index of its SSRC). */
+static inline void
+ha_prime(struct wrtc_srtp *ctx, const struct wrtc_ha_srtp_dir *d)
+{
+	if (ctx != NULL && d->present && d->has_ssrc &&
+	    wrtc_srtp_prime(ctx, d->ssrc, (uint64_t)d->roc << 16 | d->seq, d->srtcp_index) != 0)
+		SESS_LOG(WARNING, "ha: SRTP state of SSRC %u not restored", d->ssrc);
+}
+
+/* The record's stream for @p lm while a call is restored, else NULL. */
+static inline const struct wrtc_ha_stream *
+ha_rec_stream(const struct wrtc_session_mgr *mgr, const struct leg_media *lm)
+{
+	const struct wrtc_ha_record *r = mgr->ha_rec;
+
+	if (r == NULL || lm->leg >= r->n_legs || lm->index >= r->legs[lm->leg].n_streams)
+		return NULL;
+	return &r->legs[lm->leg].streams[lm->index];
+}
+
+/* The call is going away (call_destroy): off the dirty list, and its key is
+ * deleted unless @p keep (a shutdown keeps the records for the restart). */
+static inline void
+ha_forget(struct wrtc_session_mgr *mgr, struct wrtc_call *call, bool keep)
+{
+	if (mgr->ha == NULL)
+		return;
+	if (call->ha_dirty) {
+		TAILQ_REMOVE(&mgr->ha_dirty, call, ha_next);
+		call->ha_dirty = false;
+	}
+	if (keep || call->ha_generation == 0)
+		return;
+	if (wrtc_ha_client_del(mgr->ha, call->id) == 0)
+		mgr->ha_st.deleted++;
+	else
+		mgr->ha_st.failed++;  /* the resync after reconnecting does not bring it back */
+	call->ha_generation = 0;
+}
+
 /*
  * The library's files in layers (docs/lib/session.rst, "Layers"): a file
  * calls only the files of the layers below its own, never one above.
  *
  *   roof     session_mgr.c (poll loop, timers, manager life), session_reload.c
  *   front    session_telemetry.c > session_rpc.c, session_metrics.c
- *            > session_api.c
+ *            > session_api.c > session_ha.c (records, restore)
  *   calls    session_call.c > session_webrtc.c
  *   leaves   session_profile.c, session_sdes.c, session_latch.c, session_quality.c,
  *            session_capture.c, session_ports.c
@@ -470,6 +555,8 @@ int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);
 void port_pool_fini(struct port_pool *p);
 int port_pool_alloc(struct port_pool *p, uint16_t *port);
 void port_pool_release(struct port_pool *p, uint16_t port);
+/* Take this very pair (restore): 0, -EADDRINUSE, -ERANGE (outside the pool). */
+int port_pool_claim(struct port_pool *p, uint16_t port);
 
 /* session_profile.c */
 void call_profile_base(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int l);
@@ -559,6 +646,13 @@ uint32_t call_timeout(const struct wrtc_session_mgr *mgr, const struct wrtc_call
  * front end (JSON-RPC, ng) calls it with the error its client gets. */
 void session_log_reject(struct wrtc_session_mgr *mgr, unsigned int kind, const char *call_id,
 			const char *reason, int code);
+
+/* session_ha.c (front-end layer: it rebuilds calls through call_offer/call_answer) */
+int ha_init(struct wrtc_session_mgr *mgr);
+void ha_fini(struct wrtc_session_mgr *mgr);
+unsigned int ha_poll(struct wrtc_session_mgr *mgr);
+json_t *ha_call_status(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call);
+json_t *ha_statistics(struct wrtc_session_mgr *mgr);
 
 /* session_metrics.c */
 int metrics_render(struct wrtc_metrics_buf *b, void *ctx);

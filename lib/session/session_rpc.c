@@ -519,6 +519,8 @@ wrtc_session_statistics(struct wrtc_session_mgr *mgr)
 		return NULL;
 	}
 	TOP_STATS(STAT_ADD)
+	if (mgr->ha != NULL)
+		STAT_ADD(O, "ha", ha_statistics(mgr))
 	if (mgr->rpc != NULL)
 		STAT_ADD(O, "control", rpc_server_stats(mgr))
 	return stat_done(o, bad);

@@ -78,12 +78,20 @@ sdes_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 		wrtc_srtp_free(tx);
 		return -ENOMEM;
 	}
+	/* Restore (session_ha.c): the ROC and sequence go on. */
+	if (ha_rec_stream(mgr, lm) != NULL) {
+		ha_prime(rx, &ha_rec_stream(mgr, lm)->srtp_in);
+		ha_prime(tx, &ha_rec_stream(mgr, lm)->srtp_out);
+	}
 	lm->srtp_rx = rx;
 	lm->srtp_tx = tx;
 	u.srtp_rx = rx;
 	u.srtp_tx = tx;
 	u.secure_only = true;
 	lm->sdes_suite = wrtc_srtp_suite_name(ours->suite);
+	/* The peer's key, for the record (session_ha.c). */
+	lm->sdes_local[SESS_SDES_LOCAL] = *peer;
+	lm->sdes_peer_set = true;
 	rc = ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u);
 	/* SRTCP on the RTCP port uses the same master keys (RFC 3711 §3.4). */
 	if (rc == 0)
@@ -94,12 +102,39 @@ sdes_apply(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 	return rc;
 }
 
+/*
+ * A key of ours for @p lm: fresh, or, while a call is restored (session_ha.c),
+ * the one its record says the peer was given for that suite.
+ */
+static int
+sdes_key(const struct wrtc_session_mgr *mgr, const struct leg_media *lm,
+	 struct wrtc_srtp_sdes *sd, uint32_t tag, enum wrtc_srtp_suite suite)
+{
+	const struct wrtc_ha_record *r = mgr->ha_rec;
+	const struct wrtc_ha_srtp_dir *d;
+	size_t ks, ss;
+	int rc = wrtc_srtp_sdes_generate(sd, tag, suite);
+
+	if (rc != 0 || r == NULL || lm->leg >= r->n_legs ||
+	    lm->index >= r->legs[lm->leg].n_streams)
+		return rc;
+	d = &r->legs[lm->leg].streams[lm->index].srtp_out;
+	ks = wrtc_srtp_suite_key_size(suite);
+	ss = wrtc_srtp_suite_salt_size(suite);
+	if (!d->present || strcmp(d->suite, wrtc_srtp_suite_name(suite)) != 0 ||
+	    d->key_size != ks + ss)
+		return 0;
+	memcpy(sd->master_key, d->key, ks);
+	memcpy(sd->master_salt, d->key + ks, ss);
+	return 0;
+}
+
 /* Our SDES keys of @p lm live on the heap, only on legs that use SDES. */
 static int
 sdes_keys_alloc(struct leg_media *lm)
 {
 	if (lm->sdes_local == NULL)
-		lm->sdes_local = calloc(SESS_SDES_LOCAL, sizeof(*lm->sdes_local));
+		lm->sdes_local = calloc(SESS_SDES_LOCAL + 1, sizeof(*lm->sdes_local));
 	return lm->sdes_local != NULL ? 0 : -ENOMEM;
 }
 
@@ -119,8 +154,8 @@ sdes_offer_lines(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 	if (lm->n_sdes_local == 0) {
 		for (unsigned int i = 0; cp != NULL && i < cp->n_suites && i < SESS_SDES_LOCAL;
 		     i++) {
-			if (wrtc_srtp_sdes_generate(&lm->sdes_local[i], i + 1,
-						    (enum wrtc_srtp_suite)(cp->suites[i] + 1)) != 0) {
+			if (sdes_key(mgr, lm, &lm->sdes_local[i], i + 1,
+				     (enum wrtc_srtp_suite)(cp->suites[i] + 1)) != 0) {
 				snprintf(err, errlen, "media[%u]: cannot generate SDES keys", lm->index);
 				return -EIO;
 			}
@@ -156,7 +191,7 @@ sdes_answer_line(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct le
 		    !suite_allowed(cp, peer.suite))
 			continue;
 		/* Answer with the offered tag and suite and a key of our own. */
-		if (wrtc_srtp_sdes_generate(&lm->sdes_local[0], peer.tag, peer.suite) != 0)
+		if (sdes_key(mgr, lm, &lm->sdes_local[0], peer.tag, peer.suite) != 0)
 			return -EIO;
 		lm->n_sdes_local = 1;
 		rc = to_crypto(&lm->sdes_local[0], out);

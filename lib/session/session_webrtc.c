@@ -293,8 +293,9 @@ restart_also_from(struct leg_media *lm)
 static void
 dtls_maybe_start(struct leg_media *lm)
 {
+	/* A restored association (dtls_restore()) keeps its keys: no handshake. */
 	if (lm->dtls != NULL && lm->dtls_role == WRTC_DTLS_ROLE_ACTIVE && lm->selected &&
-	    wrtc_dtls_state(lm->dtls) == WRTC_DTLS_NONE)
+	    !lm->dtls_connected && wrtc_dtls_state(lm->dtls) == WRTC_DTLS_NONE)
 		wrtc_dtls_start(lm->dtls, ctrl_now_us(lm->mgr));
 }
 
@@ -311,6 +312,7 @@ ice_event(void *opaque, const struct wrtc_ice_event *ev)
 			return;
 		lm->selected = true;
 		lm->sel_remote = r;
+		ha_mark(lm->mgr, lm->call);
 		memset(&lm->also_from, 0, sizeof(lm->also_from));
 		push_selected(lm, &r);
 		CALL_LOG(INFO, lm->call, "leg %s m-line %u: ICE selected %s",
@@ -598,6 +600,74 @@ webrtc_leg_trickle(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct 
 	return (int)n;
 }
 
+/* SRTP parameters of one direction of a restored record. */
+static int
+ha_srtp_prm(const struct wrtc_ha_srtp_dir *d, struct wrtc_srtp_prm *p)
+{
+	enum wrtc_srtp_suite suite = wrtc_srtp_suite_from_name(d->suite, strlen(d->suite));
+	size_t ks = wrtc_srtp_suite_key_size(suite), ss = wrtc_srtp_suite_salt_size(suite);
+
+	if (!d->present || suite == WRTC_SRTP_SUITE_NONE || d->key_size != ks + ss)
+		return -EINVAL;
+	memset(p, 0, sizeof(*p));
+	p->suite = suite;
+	memcpy(p->master_key, d->key, ks);
+	memcpy(p->master_salt, d->key + ks, ss);
+	return 0;
+}
+
+/*
+ * A call restored from Redis (session_ha.c): the DTLS association of the
+ * record is not handshaken again; its exported SRTP keys go to the worker as
+ * dtls_connected() would have put them, and the ICE pair it had is taken
+ * again on the peer's first authenticated check from that address.
+ */
+static void
+ha_restore_leg(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm)
+{
+	const struct wrtc_ha_record *r = mgr->ha_rec;
+	const struct wrtc_ha_stream *hs;
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
+	struct wrtc_srtp_prm rxp, txp;
+	struct wrtc_srtp *rx, *tx;
+
+	if (r == NULL || lm->leg >= r->n_legs || lm->index >= r->legs[lm->leg].n_streams)
+		return;
+	hs = &r->legs[lm->leg].streams[lm->index];
+	if (lm->ice != NULL && hs->ice_selected &&
+	    wrtc_net_addr_parse(hs->ice_sel_addr, &lm->ha_sel.ip) == 0) {
+		lm->ha_sel.port = hs->ice_sel_port;
+		lm->ha_sel_pending = true;
+	}
+	if (lm->dtls == NULL || lm->dtls_connected || !hs->dtls_connected ||
+	    ha_srtp_prm(&hs->srtp_in, &rxp) != 0 || ha_srtp_prm(&hs->srtp_out, &txp) != 0)
+		return;
+	rx = wrtc_srtp_create(&rxp);
+	tx = wrtc_srtp_create(&txp);
+	ha_prime(rx, &hs->srtp_in);
+	ha_prime(tx, &hs->srtp_out);
+	if (rx == NULL || tx == NULL || lm->srtp_rx != NULL) {
+		wrtc_srtp_free(rx);
+		wrtc_srtp_free(tx);
+		CALL_LOG(WARNING, call, "leg %s m-line %u: restored SRTP keys not used: a new "
+			 "DTLS handshake is needed", call->leg[lm->leg].tag, lm->index);
+		return;
+	}
+	lm->srtp_rx = rx;
+	lm->srtp_tx = tx;
+	u.srtp_rx = rx;
+	u.srtp_tx = tx;
+	u.secure_only = true;
+	/* From here the contexts are the leg's (freed with it), posted or not. */
+	if (ctrl_post(mgr, call->worker, WRTC_FLOW_MSG_UPDATE, lm->rtp, &u) != 0)
+		CALL_LOG(ERR, call, "leg %s: restored SRTP keys not given to the worker",
+			 call->leg[lm->leg].tag);
+	lm->dtls_connected = true;
+	lm->dtls_suite = wrtc_srtp_suite_name(rxp.suite);
+	CALL_LOG(INFO, call, "leg %s m-line %u: DTLS-SRTP %s restored without a handshake",
+		 call->leg[lm->leg].tag, lm->index, lm->dtls_suite);
+}
+
 static int
 leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_media *lm,
 	   const struct wrtc_sdp *sdp, unsigned int idx, char *err, size_t errlen)
@@ -680,16 +750,20 @@ leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 		if (m->end_of_candidates || strstr(ice.options, "trickle") == NULL)
 			wrtc_ice_agent_end_of_candidates(lm->ice);
 	}
-	if (!lm->dtls_on)
+	if (!lm->dtls_on) {
+		ha_restore_leg(mgr, call, lm);
 		return 0;
+	}
 	if (fp == NULL || !fp->present) {
 		snprintf(err, errlen, "media[%u]: a=fingerprint missing on a DTLS-SRTP leg", idx);
 		return -EINVAL;
 	}
 	/* DTLS end to end: the fingerprint is passed on, checked by the other peer.
 	 * A bundled m-line uses the transport m-line's association. */
-	if (call->e2e || lm->bundled)
+	if (call->e2e || lm->bundled) {
+		ha_restore_leg(mgr, call, lm);
 		return 0;
+	}
 	if (lm->dtls == NULL) {
 		enum wrtc_config_dtls_role role = call_dtls_role(mgr, call, lm->leg);
 		const char *setup_name = wrtc_sdp_setup_name(setup);
@@ -719,7 +793,10 @@ leg_remote(struct wrtc_session_mgr *mgr, struct wrtc_call *call, struct leg_medi
 			snprintf(err, errlen, "media[%u]: a=fingerprint: %s", idx, strerror(errno));
 			return -EINVAL;
 		}
+		ha_restore_leg(mgr, call, lm);
 		dtls_maybe_start(lm);
+	} else {
+		ha_restore_leg(mgr, call, lm);
 	}
 	return 0;
 }
@@ -763,6 +840,7 @@ webrtc_leg_free(struct leg_media *lm)
 	lm->remote_ufrag = lm->remote_pwd = NULL;
 	lm->sdes_local = NULL;
 	lm->n_sdes_local = 0;
+	lm->sdes_peer_set = false;
 	lm->ice = NULL;
 	lm->dtls = NULL;
 	lm->srtp_rx = lm->srtp_tx = NULL;
@@ -852,6 +930,7 @@ dtls_connected(struct leg_media *lm)
 			 lm->call->leg[lm->leg].tag);
 	lm->dtls_connected = true;
 	lm->mgr->st.dtls_handshakes++;
+	ha_mark(lm->mgr, lm->call);
 	lm->dtls_suite = wrtc_srtp_suite_name(keys.suite);
 	CALL_LOG(INFO, lm->call, "leg %s m-line %u: DTLS %s connected, SRTP %s",
 		 lm->call->leg[lm->leg].tag, lm->index, wrtc_dtls_version(lm->dtls),
@@ -907,8 +986,19 @@ webrtc_punt(struct wrtc_session_mgr *mgr, struct rte_mbuf *m, unsigned int kind)
 		/* A check or response that authenticated is ICE consent: activity
 		 * for the media timeout (a stranger's STUN is not). */
 		if (wrtc_ice_agent_handle_stun(lm->ice, &local, &remote, payload, pi.payload_len,
-					       now) == 0)
+					       now) == 0) {
 			lm->ctrl_rx_tsc = rte_rdtsc();
+			/* Restored call: the pair of the record, now that its peer
+			 * is known to be there (and its MAC with it). */
+			if (lm->ha_sel_pending && wrtc_flow_ep_eq(&lm->ha_sel, &lm->last_src)) {
+				lm->ha_sel_pending = false;
+				if (!lm->selected &&
+				    wrtc_ice_agent_restore_selected(lm->ice, &local, &remote,
+								    now) != 0)
+					CALL_LOG(WARNING, lm->call, "port %u: restored ICE pair "
+						 "not taken", lm->port);
+			}
+		}
 		restart_also_from(lm);
 	} else if (kind == WRTC_PUNT_DTLS) {
 		enum wrtc_dtls_state before;

@@ -243,6 +243,17 @@ unsigned int wrtc_session_poll(struct wrtc_session_mgr *mgr);
  */
 uint64_t wrtc_session_idle_us(const struct wrtc_session_mgr *mgr, uint64_t max_us);
 
+/**
+ * Rebuild the calls stored in Redis (configuration `ha`; docs/lib/ha.rst):
+ * call after the workers run and before the RPC server is first polled. Each
+ * record's offer and answer are replayed with its ports, ICE credentials and
+ * SDES keys; a record that cannot be rebuilt is logged and counted
+ * (statistics ha.restore_failed). Blocks (Redis reads with a timeout).
+ * @return 0 (also when `ha` is off), or -errno when Redis could not be read
+ *   (the calls restored until then are kept).
+ */
+int wrtc_session_ha_restore(struct wrtc_session_mgr *mgr);
+
 /** Global statistics as the `statistics` method returns them (new reference). */
 json_t *wrtc_session_statistics(struct wrtc_session_mgr *mgr);
 

@@ -326,3 +326,48 @@ wrtc_srtp_ssrc_get(struct wrtc_srtp *s, uint32_t ssrc, enum srtp_ssrc_mode mode)
 	victim->last_use = s->clock;
 	return victim;
 }
+
+int
+wrtc_srtp_prime(struct wrtc_srtp *s, uint32_t ssrc, uint64_t rtp_index, uint32_t rtcp_index)
+{
+	struct srtp_ssrc *st;
+
+	if (rtp_index >= (uint64_t)1 << 48 || rtcp_index > 0x7fffffff)
+		return -EINVAL;
+	st = wrtc_srtp_ssrc_get(s, ssrc, SRTP_SSRC_ADD);
+	if (st == NULL)
+		return -ENOSPC;
+	/* As if the packet of that index had been seen (nothing older than the
+	 * window, nor that one, again). */
+	st->rtp_seen = false;
+	srtp_replay_add(&st->rtp_seen, &st->rtp_hi, st->rtp_win, rtp_index);
+	srtp_publish_rtp(s, st);
+	if (rtcp_index != 0) {
+		st->rtcp_seen = false;
+		srtp_replay_add(&st->rtcp_seen, &st->rtcp_hi, st->rtcp_win, rtcp_index);
+		srtp_publish_rtcp(s, st);
+	}
+	return 0;
+}
+
+bool
+wrtc_srtp_published(const struct wrtc_srtp *s, uint32_t *ssrc, uint64_t *rtp_index,
+		    uint32_t *rtcp_index)
+{
+	uint64_t r, c;
+	uint32_t a, b;
+
+	/* The SSRC read on both sides of the index: a pair from one packet. */
+	do {
+		a = __atomic_load_n(&s->pub_ssrc, __ATOMIC_RELAXED);
+		r = __atomic_load_n(&s->pub_rtp, __ATOMIC_ACQUIRE);
+		b = __atomic_load_n(&s->pub_ssrc, __ATOMIC_RELAXED);
+	} while (a != b);
+	c = __atomic_load_n(&s->pub_rtcp, __ATOMIC_RELAXED);
+	if (r == 0)
+		return false;
+	*ssrc = a;
+	*rtp_index = r - 1;
+	*rtcp_index = c != 0 ? (uint32_t)(c - 1) : 0;
+	return true;
+}

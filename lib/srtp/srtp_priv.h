@@ -89,6 +89,11 @@ struct wrtc_srtp {
 	struct srtp_keyset rtp;
 	struct srtp_keyset rtcp;
 	uint64_t clock;           /* Packet counter for LRU. */
+	/* What the owner last used, for a reader on another thread (relaxed
+	 * atomics; wrtc_srtp_published()): SSRC, RTP index + 1, SRTCP index + 1. */
+	uint32_t pub_ssrc;
+	uint64_t pub_rtp;
+	uint64_t pub_rtcp;
 	unsigned int max_ssrcs;
 	struct srtp_ssrc ssrcs[];
 };
@@ -109,6 +114,20 @@ wrtc_srtp_kdf(const uint8_t *master_key, size_t key_size, const uint8_t salt[14]
 struct wrtc_srtp *
 wrtc_srtp_create_session(enum wrtc_srtp_suite suite, const struct srtp_session_keys *k,
 			 unsigned int max_ssrcs);
+
+/* Publish the state of @p st after a packet (one relaxed store each). */
+static inline void
+srtp_publish_rtp(struct wrtc_srtp *s, const struct srtp_ssrc *st)
+{
+	__atomic_store_n(&s->pub_ssrc, st->ssrc, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->pub_rtp, st->rtp_hi + 1, __ATOMIC_RELAXED);
+}
+
+static inline void
+srtp_publish_rtcp(struct wrtc_srtp *s, const struct srtp_ssrc *st)
+{
+	__atomic_store_n(&s->pub_rtcp, st->rtcp_hi + 1, __ATOMIC_RELAXED);
+}
 
 /* How wrtc_srtp_ssrc_get() treats an SSRC it does not know. */
 enum srtp_ssrc_mode {

@@ -73,6 +73,7 @@ wrtc_srtp_protect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t ca
 	}
 	st->rtcp_seen = true;
 	st->rtcp_hi = idx;
+	srtp_publish_rtcp(s, st);
 	*len = n + extra;
 	return 0;
 }
@@ -129,6 +130,7 @@ wrtc_srtp_unprotect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 		return rc;
 	w = st == &fresh ? wrtc_srtp_ssrc_get(s, ssrc, SRTP_SSRC_EVICT) : (struct srtp_ssrc *)st;
 	srtp_replay_add(&w->rtcp_seen, &w->rtcp_hi, w->rtcp_win, idx);
+	srtp_publish_rtcp(s, w);
 	*len = body;
 	return 0;
 }

@@ -180,6 +180,7 @@ wrtc_srtp_protect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len, size_t cap)
 	if (rc != 0)
 		return rc;
 	srtp_replay_add(&st->rtp_seen, &st->rtp_hi, st->rtp_win, idx);
+	srtp_publish_rtp(s, st);
 	*len = n + s->rtp_tag + s->mki_size;
 	return 0;
 }
@@ -233,6 +234,7 @@ wrtc_srtp_unprotect(struct wrtc_srtp *s, uint8_t *pkt, size_t *len)
 		return rc;
 	w = st == &fresh ? wrtc_srtp_ssrc_get(s, ssrc, SRTP_SSRC_EVICT) : (struct srtp_ssrc *)st;
 	srtp_replay_add(&w->rtp_seen, &w->rtp_hi, w->rtp_win, idx);
+	srtp_publish_rtp(s, w);
 	*len = body;
 	return 0;
 }

@@ -32,6 +32,7 @@
 #ifndef WRTC_SRTP_H
 #define WRTC_SRTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -186,6 +187,29 @@ wrtc_srtp_unprotect_rtcp(struct wrtc_srtp *s, uint8_t *pkt, size_t *len);
  */
 const char *
 wrtc_srtp_strerror(int rc);
+
+/**
+ * Continue a stream's state in a new context (a gateway restored from Redis):
+ * @p ssrc starts as if its packet of index @p rtp_index (ROC << 16 | SEQ) had
+ * been protected or unprotected, and, when not 0, its SRTCP packet
+ * @p rtcp_index: the ROC follows, nothing older than the replay window is
+ * accepted (receiver) or reused (sender). Before the context is handed to a
+ * worker.
+ * @return 0, -EINVAL (index out of range), -ENOSPC (SSRC table full).
+ */
+int
+wrtc_srtp_prime(struct wrtc_srtp *s, uint32_t ssrc, uint64_t rtp_index, uint32_t rtcp_index);
+
+/**
+ * What the context's owner last used: the SSRC of the last RTP packet and its
+ * index (ROC << 16 | SEQ), and the last SRTCP index (0: none). Safe from
+ * another thread than the owner's (relaxed atomics, published per packet);
+ * the values may be a packet old.
+ * @return false when no RTP packet went through yet.
+ */
+bool
+wrtc_srtp_published(const struct wrtc_srtp *s, uint32_t *ssrc, uint64_t *rtp_index,
+		    uint32_t *rtcp_index);
 
 /*
  * SDES (RFC 4568): a=crypto:<tag> <suite> inline:<base64 key||salt>[|lifetime][|MKI:len]

@@ -51,6 +51,9 @@ fill(struct wrtc_ha_record *r, int n)
 	s->srtp_in.srtcp_index = 12;
 	s->srtp_out = s->srtp_in;
 	s->srtp_out.roc = 0xffffffff;
+	/* The SSRC of the state: given on one direction, absent on the other. */
+	s->srtp_in.has_ssrc = true;
+	s->srtp_in.ssrc = 0xfedcba98;
 	strcpy(s->ice_lufrag, "abcd");
 	strcpy(s->ice_lpwd, "0123456789012345678901");
 	strcpy(s->ice_rufrag, "wxyz");
@@ -120,6 +123,7 @@ test_reject(void)
 		{"\"v\":1", "\"v\":1,\"x\":1", "unknown key \"x\""},
 		{"\"roc\":3", "\"roc\":-3", "legs[0].streams[0].srtp_in.roc: must be an integer"},
 		{"\"seq\":65535", "\"seq\":65536", "srtp_in.seq: must be an integer 0..65535"},
+		{"\"ssrc\":4275878552", "\"ssrc\":4294967296", "srtp_in.ssrc: must be an integer"},
 		{"\"learn\":\"latched\"", "\"learn\":\"guessed\"", "unknown value \"guessed\""},
 		{"\"role\":\"server\"", "\"role\":\"none\"", "written as no dtls object"},
 		{"\"pt\":111", "\"pt\":128", "transcode.pt"},

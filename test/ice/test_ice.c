@@ -412,6 +412,63 @@ test_full_controlling_lite(void)
 	return 0;
 }
 
+/* A lite agent made again with the same credentials (a gateway restored from
+ * Redis) takes the stored pair: the full peer's consent checks keep passing,
+ * nothing is nominated again. */
+static int
+test_lite_restored_pair(void)
+{
+	struct side_cfg cfg[2] = {
+		{WRTC_ICE_MODE_FULL, WRTC_ICE_ROLE_CONTROLLING, 7,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.1", 1000)}, 1},
+		{WRTC_ICE_MODE_LITE, WRTC_ICE_ROLE_CONTROLLED, 9,
+		 {cand(WRTC_ICE_CAND_HOST, "10.0.0.2", 2000)}, 1},
+	};
+	static struct net n;
+	struct wrtc_ice_status st;
+	struct sockaddr_storage base = sa("10.0.0.2", 2000), other = sa("10.0.0.9", 2000);
+	struct sockaddr_storage peer = sa("10.0.0.1", 1000);
+	struct wrtc_ice_agent_prm prm;
+
+	net_init(&n, cfg, 0);
+	exchange(&n, cfg, -1);
+	run(&n, 2000000, 1000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(n.s[1].n_selected, 1);
+	wrtc_ice_agent_free(n.s[1].ag);
+	memset(&prm, 0, sizeof(prm));
+	prm.mode = WRTC_ICE_MODE_LITE;
+	prm.role = WRTC_ICE_ROLE_CONTROLLED;
+	prm.ufrag = ufrag[1];
+	prm.pwd = pwd[1];
+	prm.tie_breaker = 11;
+	prm.local = cfg[1].cand;
+	prm.n_local = 1;
+	prm.send = net_send;
+	prm.event = on_event;
+	prm.opaque = &n.s[1];
+	n.s[1].ag = wrtc_ice_agent_create(&prm);
+	WRTC_CHECK(n.s[1].ag != NULL);
+	WRTC_CHECK_EQ(wrtc_ice_agent_set_remote_credentials(n.s[1].ag, ufrag[0], pwd[0], false), 0);
+	WRTC_CHECK(!wrtc_ice_agent_is_remote_allowed(n.s[1].ag, &peer));
+	WRTC_CHECK_EQ(wrtc_ice_agent_restore_selected(n.s[1].ag, &other, &peer, n.now), -ENOENT);
+	WRTC_CHECK_EQ(wrtc_ice_agent_restore_selected(n.s[1].ag, &base, &peer, n.now), 0);
+	WRTC_CHECK_EQ(n.s[1].n_selected, 2);
+	WRTC_CHECK(selected_is(n.s[1].ag, "10.0.0.2", 2000, "10.0.0.1", 1000));
+	WRTC_CHECK(wrtc_ice_agent_is_remote_allowed(n.s[1].ag, &peer));
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	run(&n, 60000000, 5000);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[0].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(wrtc_ice_agent_state(n.s[1].ag), WRTC_ICE_STATE_COMPLETED);
+	WRTC_CHECK_EQ(n.s[0].n_selected, 1);
+	WRTC_CHECK_EQ(n.s[0].n_consent_lost + n.s[1].n_consent_lost, 0);
+	wrtc_ice_agent_status(n.s[1].ag, n.now, &st);
+	WRTC_CHECK(st.consent && st.consent_age_us < 7000000);
+	WRTC_CHECK(st.counters.rx_requests >= 10);
+	net_fini(&n);
+	return 0;
+}
+
 static int
 test_full_full(void)
 {
@@ -1662,6 +1719,7 @@ test_restart_chromium_order_full(void)
 
 static const struct wrtc_test_case cases[] = {
 	{"full controlling <-> lite", test_full_controlling_lite},
+	{"lite agent made again takes the restored pair", test_lite_restored_pair},
 	{"full <-> full, v4 and v6", test_full_full},
 	{"ipv6 only", test_ipv6_only},
 	{"role conflict, both controlling", test_role_conflict_both_controlling},

@@ -510,6 +510,78 @@ pair(enum wrtc_srtp_suite suite, struct wrtc_srtp **tx, struct wrtc_srtp **rx,
 	*rx = wrtc_srtp_create(&prm);
 }
 
+/*
+ * A context made again (a restored gateway) continues a stream from what the
+ * first one published: with wrtc_srtp_prime() the ROC past a wrap goes on for
+ * the sender and the receiver, the replay window holds; without it the new
+ * sender's packets do not authenticate at a receiver that kept its state.
+ */
+static int
+test_prime(void)
+{
+	for (size_t si = 0; si < 4; si++) {
+		struct wrtc_srtp_prm prm = {.suite = all_suites[si]};
+		struct wrtc_srtp *tx, *rx, *tx2, *tx3, *rx2;
+		uint8_t pk[300];
+		size_t n;
+		uint64_t idx;
+		uint32_t ssrc, rtcp;
+
+		rng_fill(prm.master_key, sizeof(prm.master_key));
+		rng_fill(prm.master_salt, sizeof(prm.master_salt));
+		tx = wrtc_srtp_create(&prm);
+		rx = wrtc_srtp_create(&prm);
+		WRTC_CHECK(tx != NULL && rx != NULL);
+		WRTC_CHECK(!wrtc_srtp_published(tx, &ssrc, &idx, &rtcp));
+		/* 65530 .. 65535, 0 .. 9: ROC 1 after the wrap. */
+		for (int i = 0; i < 16; i++) {
+			make_rtp(pk, &n, 77, (uint16_t)(65530 + i), 0, false);
+			WRTC_CHECK_EQ(wrtc_srtp_protect(tx, pk, &n, sizeof(pk)), 0);
+			WRTC_CHECK_EQ(wrtc_srtp_unprotect(rx, pk, &n), 0);
+		}
+		WRTC_CHECK(wrtc_srtp_published(tx, &ssrc, &idx, &rtcp));
+		WRTC_CHECK_EQ(ssrc, 77);
+		WRTC_CHECK_EQ(idx, (1u << 16) | 9);
+		WRTC_CHECK_EQ(rtcp, 0);
+		WRTC_CHECK(wrtc_srtp_published(rx, &ssrc, &idx, &rtcp));
+		WRTC_CHECK_EQ(idx, (1u << 16) | 9);
+
+		/* Without priming: ROC 0 guessed, the receiver refuses it. */
+		tx3 = wrtc_srtp_create(&prm);
+		make_rtp(pk, &n, 77, 10, 0, false);
+		WRTC_CHECK_EQ(wrtc_srtp_protect(tx3, pk, &n, sizeof(pk)), 0);
+		WRTC_CHECK_EQ(wrtc_srtp_unprotect(rx, pk, &n), -EBADMSG);
+
+		/* Primed: the new sender continues with ROC 1. */
+		tx2 = wrtc_srtp_create(&prm);
+		WRTC_CHECK_EQ(wrtc_srtp_prime(tx2, 77, (1u << 16) | 9, 0), 0);
+		make_rtp(pk, &n, 77, 9, 0, false);
+		WRTC_CHECK_EQ(wrtc_srtp_protect(tx2, pk, &n, sizeof(pk)), -EALREADY);
+		make_rtp(pk, &n, 77, 11, 0, false);
+		WRTC_CHECK_EQ(wrtc_srtp_protect(tx2, pk, &n, sizeof(pk)), 0);
+		/* A new receiver, primed the same way, takes it; an old one is a replay. */
+		rx2 = wrtc_srtp_create(&prm);
+		WRTC_CHECK_EQ(wrtc_srtp_prime(rx2, 77, (1u << 16) | 9, 0), 0);
+		{
+			uint8_t cp[300];
+			size_t m = n;
+
+			memcpy(cp, pk, n);
+			WRTC_CHECK_EQ(wrtc_srtp_unprotect(rx, cp, &m), 0);
+		}
+		WRTC_CHECK_EQ(wrtc_srtp_unprotect(rx2, pk, &n), 0);
+		make_rtp(pk, &n, 77, 5, 0, false);
+		WRTC_CHECK_EQ(wrtc_srtp_protect(tx, pk, &n, sizeof(pk)), -EALREADY);
+		WRTC_CHECK_EQ(wrtc_srtp_prime(rx2, 78, (uint64_t)1 << 48, 0), -EINVAL);
+		wrtc_srtp_free(tx);
+		wrtc_srtp_free(rx);
+		wrtc_srtp_free(tx2);
+		wrtc_srtp_free(tx3);
+		wrtc_srtp_free(rx2);
+	}
+	return 0;
+}
+
 /* Duplicates and packets older than the window are rejected; reordering within it is fine. */
 static int
 test_replay(void)
@@ -1032,6 +1104,7 @@ static const struct wrtc_test_case cases[] = {
 	{"srtcp_unencrypted_cm", test_srtcp_unencrypted_cm},
 	{"libsrtp_crosscheck", test_libsrtp_crosscheck},
 	{"replay", test_replay},
+	{"prime", test_prime},
 	{"tamper", test_tamper},
 	{"malformed", test_malformed},
 	{"ssrcs", test_ssrcs},
