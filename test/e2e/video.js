@@ -213,28 +213,38 @@ const commands = {
 		return out;
 	},
 
-	// {side, timeout_ms}: polls inbound-rtp video every 20 ms until a frame is
-	// decoded; the page times (ms) of the first video packet and the first
-	// decoded frame.
-	async first_frame(cmd) {
+	// {side}: from now on, polls the side's inbound-rtp video every 20 ms in
+	// the background (watched() gives the outcome): the page times (ms since
+	// this command) of the first video packet and of the first decoded frame.
+	async watch(cmd) {
 		const s = side[cmd.side];
+		const w = {first_packet_ms: null, first_frame_ms: null, video: null, polls: 0};
+		s.watch = w;
 		const t0 = performance.now();
-		const end = t0 + (cmd.timeout_ms || 10000);
-		let firstPacket = null;
-		let last = null;
-		while (performance.now() < end) {
-			const r = await stats(s);
-			last = r.video;
-			const now = performance.now();
-			if (r.video && r.video.packetsReceived > 0 && firstPacket === null)
-				firstPacket = now;
-			if (r.video && r.video.framesDecoded > 0)
-				return {first_packet_ms: firstPacket === null ? null : firstPacket - t0,
-					first_frame_ms: now - t0, video: r.video};
-			await sleep(20);
-		}
-		return {first_packet_ms: firstPacket === null ? null : firstPacket - t0,
-			first_frame_ms: null, video: last};
+		(async () => {
+			while (w.first_frame_ms === null && performance.now() - t0 < 60000) {
+				const r = await stats(s);
+				const now = performance.now() - t0;
+				w.polls++;
+				w.video = r.video;
+				if (r.video && r.video.packetsReceived > 0 && w.first_packet_ms === null)
+					w.first_packet_ms = now;
+				if (r.video && r.video.framesDecoded > 0)
+					w.first_frame_ms = now;
+				await sleep(20);
+			}
+		})();
+		return true;
+	},
+
+	// {side, timeout_ms}: waits for watch()'s first decoded frame (at most
+	// timeout_ms) and returns what it saw.
+	async watched(cmd) {
+		const w = side[cmd.side].watch;
+		const end = performance.now() + (cmd.timeout_ms || 10000);
+		while (w.first_frame_ms === null && performance.now() < end)
+			await sleep(50);
+		return w;
 	},
 };
 
