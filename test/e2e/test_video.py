@@ -18,6 +18,9 @@ Scenarios (docs/e2e.md, "Video"):
   video from a GStreamer pipeline (gst_phone.py: vp8 or h264, RTP/AVP with
   rtpbin). Frames decoded both ways, tones both ways, the SIP-side offer is
   one plain RTP port per m-line without BUNDLE/mid/ssrc/extmap/msid.
+- gst_calls_browser_<codec>_<bundle>: the other way: the SIP phone offers
+  PCMU and the GStreamer video, Chromium answers; the WebRTC offer asks for
+  PLI/FIR feedback on video; the same media checks.
 - keyframe_start_<codec>: the GStreamer encoder makes a single key frame and
   sends it before the browser has its answer; the browser must decode within
   1 s of its first video packet (a PLI/FIR must reach GStreamer through the
@@ -48,7 +51,8 @@ MIME = {"vp8": "video/VP8", "vp9": "video/VP9", "h264": "video/H264"}
 # group for them) and join e2e_video in test/e2e/meson.build once the gateway
 # passes them; until then run them by hand (test_video.py pair_vp8_max_bundle).
 PENDING = [f"pair_{c}_max_bundle" for c in CODECS] + \
-    [f"gst_{c}_max_bundle" for c in ("vp8", "h264")]
+    [f"gst_{c}_max_bundle" for c in ("vp8", "h264")] + \
+    [f"gst_calls_browser_{c}_max_bundle" for c in ("vp8", "h264")]
 
 
 def other(s):
@@ -267,10 +271,9 @@ def check_phone_audio(env, phone, seconds):
     return r, ph
 
 
-def scenario_gst(env, codec, bundle, seconds=3):
+def check_gst_media(env, phone, gst, codec, bundle, seconds=3):
     """Frames decoded both ways between Chromium and the GStreamer phone,
     audio both ways with the PCMU phone."""
-    phone, gst, _ = browser_calls_gst(env, codec, bundle)
     b = env.browser
 
     def flowing():
@@ -290,9 +293,69 @@ def scenario_gst(env, codec, bundle, seconds=3):
            f"GStreamer decoded {g0['frames']} -> {g['frames']} frames in {seconds} s ({g})")
     expect(g["rx_pts"] == [gst.pt], f"GStreamer received payload types {g['rx_pts']}, "
            f"negotiated {gst.pt}")
+    if bundle == "max-bundle":
+        expect(r["transports"] == 1, f"browser: max-bundle with {r['transports']} transports")
     check_phone_audio(env, phone, seconds)
     print(f"  ok: browser decoded {v['framesDecoded']} {codec} frames from GStreamer, "
-          f"GStreamer {g['frames']} from the browser; audio both ways", flush=True)
+          f"GStreamer {g['frames']} from the browser; audio both ways; browser transports "
+          f"{r['transports']}", flush=True)
+
+
+def scenario_gst(env, codec, bundle):
+    phone, gst, _ = browser_calls_gst(env, codec, bundle)
+    check_gst_media(env, phone, gst, codec, bundle)
+    final = env.rpc("delete", call_id="gst")
+    expect(final.get("state") == "deleted", f"delete: {final.get('state')}")
+
+
+def scenario_gst_calls_browser(env, codec, bundle):
+    """The SIP phone offers PCMU and GStreamer video (RTP/AVP, two ports);
+    the gateway offers them to Chromium, which answers with that bundlePolicy."""
+    ip = PEER_IP4[1]
+    phone = env.phone(ip, 32002)
+    gst = gst_phone.GstPhone(env.tmp, ip, 32004, codec, verbose=env.verbose)
+    env.gsts.append(gst)
+    pt = 96 if codec == "vp8" else 102
+    # Playing before the browser's first key frame can arrive (GStreamer
+    # asks for none at start): what it sends waits for set_remote().
+    gst.start(pt)
+    offer = sip_answer(phone, gst, pt)
+    r = env.rpc("offer", call_id="gst", from_tag="phone", sdp=offer, ingress="sip",
+                egress="webrtc")
+    web_offer = r["sdp"]
+    if env.verbose:
+        print("  WebRTC offer:\n    " + "\n    ".join(web_offer.splitlines()))
+    ms = parse_media(web_offer)
+    expect([m["type"] for m in ms] == ["audio", "video"] and
+           all(m["proto"] == "UDP/TLS/RTP/SAVPF" and m["port"] > 0 for m in ms),
+           f"WebRTC offer m-lines:\n{web_offer}")
+    vpt = pick_video_pt(ms[1], codec)
+    fb = [ln for ln in ms[1]["lines"] if ln.startswith(f"a=rtcp-fb:{vpt} ")]
+    expect(f"a=rtcp-fb:{vpt} nack pli" in fb or f"a=rtcp-fb:{vpt} ccm fir" in fb,
+           f"WebRTC offer: no PLI/FIR feedback for the video ({fb}):\n{web_offer}")
+    b = env.browser
+    b.do("init", sides=["a"], bundle=bundle, codec=codec)
+    try:
+        web_answer = b.do("answer", side="a", sdp=web_offer)
+    except Failure as e:
+        raise Failure(f"the browser refused the gateway's offer ({e}):\n{web_offer}")
+    ans = env.rpc("answer", call_id="gst", from_tag="phone", to_tag="browser", sdp=web_answer)
+    sip = parse_media(ans["sdp"])
+    if env.verbose:
+        print("  SIP-side answer:\n    " + "\n    ".join(ans["sdp"].splitlines()))
+    expect([m["type"] for m in sip] == ["audio", "video"] and
+           all(m["proto"] in ("RTP/AVP", "RTP/AVPF") and m["port"] > 0 and m["addr"] == DUT_IP4
+               for m in sip) and sip[0]["port"] != sip[1]["port"],
+           f"SIP-side answer is not plain RTP, one port per m-line:\n{ans['sdp']}")
+    expect(pt in sip[1]["pts"], f"SIP-side answer lacks video PT {pt}:\n{ans['sdp']}")
+    for bad in ("a=group:BUNDLE", "a=mid:", "a=ice-ufrag", "a=fingerprint", "a=ssrc",
+                "a=extmap", "a=msid"):
+        expect(bad not in ans["sdp"], f"SIP-side answer carries '{bad}':\n{ans['sdp']}")
+    phone.start(sip[0]["addr"], sip[0]["port"])
+    gst.set_remote(sip[1]["addr"], sip[1]["port"])
+    st = b.do("wait_connected", timeout_ms=30000, timeout=40)
+    expect(st is True, f"the browser did not connect: {st}")
+    check_gst_media(env, phone, gst, codec, bundle)
     final = env.rpc("delete", call_id="gst")
     expect(final.get("state") == "deleted", f"delete: {final.get('state')}")
 
@@ -364,6 +427,9 @@ for _c in ("vp8", "h264"):
     for _bn, _bv in BUNDLES.items():
         SCENARIOS[f"gst_{_c}_{_bn}"] = (lambda env, c=_c, bv=_bv: scenario_gst(env, c, bv),
                                         {"gst": _c})
+    for _bn, _bv in BUNDLES.items():
+        SCENARIOS[f"gst_calls_browser_{_c}_{_bn}"] = (
+            lambda env, c=_c, bv=_bv: scenario_gst_calls_browser(env, c, bv), {"gst": _c})
     SCENARIOS[f"keyframe_start_{_c}"] = (lambda env, c=_c: scenario_keyframe_start(env, c),
                                          {"gst": _c})
 for _bn, _bv in BUNDLES.items():
