@@ -6,7 +6,9 @@ One gst-launch-1.0 with an rtpbin session: a live test pattern encoded
 rtph264pay) goes out; what comes in is depayloaded and decoded (vp8dec,
 avdec_h264) into an `identity silent=false` whose per-buffer messages (-v)
 count the decoded frames. rtpbin answers RTCP PLI/FIR by asking the encoder
-for a key frame, and sends receiver reports.
+for a key frame, and sends receiver reports; the decoders ask for a key
+frame when they cannot decode (automatic-request-sync-points), which rtpbin
+sends as PLI or FIR, as the caps say the sender understands.
 
 gst-launch cannot give its udpsrc and udpsink one socket, so a small shim in
 this process owns the phone's signalled address (ip:port for RTP, port+1 for
@@ -29,11 +31,11 @@ GST_LAUNCH = "/usr/bin/gst-launch-1.0"
 CODECS = {
     "vp8": ("VP8", "vp8enc deadline=1 cpu-used=8 target-bitrate=300000 keyframe-max-dist={kmd}",
             "rtpvp8pay picture-id-mode=15-bit mtu=1200", "rtpvp8depay request-keyframe=true",
-            "vp8dec"),
+            "vp8dec automatic-request-sync-points=true"),
     "h264": ("H264", "x264enc tune=zerolatency speed-preset=ultrafast bitrate=300 "
              "key-int-max={kmd} ! video/x-h264,profile=constrained-baseline",
              "rtph264pay config-interval=-1 aggregate-mode=zero-latency mtu=1200",
-             "rtph264depay request-keyframe=true", "avdec_h264"),
+             "rtph264depay request-keyframe=true", "avdec_h264 automatic-request-sync-points=true"),
 }
 ELEMENTS = {"vp8": ["vp8enc", "vp8dec", "rtpvp8pay", "rtpvp8depay"],
             "h264": ["x264enc", "avdec_h264", "rtph264pay", "rtph264depay"]}
@@ -79,8 +81,17 @@ def rtcp_feedback(data):
 class GstPhone:
     """The video half of a SIP phone: address ip:port (RTP), port+1 (RTCP)."""
 
-    def __init__(self, tmp, ip, port, codec="vp8", keyframe_max_dist=30, verbose=False):
+    def __init__(self, tmp, ip, port, codec="vp8", keyframe_max_dist=30, verbose=False,
+                 feedback="pli", drop_rx_s=0.0):
+        """feedback: the key frame requests it understands and sends ('pli',
+        'fir' or 'both'); drop_rx_s: the shim drops the video from the
+        gateway for this long after its first packet (the receiver misses
+        the first key frame and must ask for one)."""
         self.tmp, self.ip, self.port, self.codec = tmp, ip, port, codec
+        self.fb_kind = feedback
+        self.drop_rx_s = drop_rx_s
+        self.dropped = 0
+        self.drop_end = None
         self.kmd = keyframe_max_dist
         self.verbose = verbose
         self.pt = None
@@ -101,6 +112,7 @@ class GstPhone:
         self.rtp.bind((ip, port))
         self.rtcp = socket.socket(fam, socket.SOCK_DGRAM)
         self.rtcp.bind((ip, port + 1))
+        assert feedback in ("pli", "fir", "both"), feedback
         # The pipeline's side: it sends to these, receives on rx_*.
         self.from_gst_rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.from_gst_rtp.bind(("127.0.0.1", 0))
@@ -120,7 +132,11 @@ class GstPhone:
                  f"a=rtpmap:{pt} {name}/90000"]
         if fmtp:
             lines.append(f"a=fmtp:{pt} {fmtp}")
-        lines += [f"a=rtcp-fb:{pt} nack pli", f"a=rtcp-fb:{pt} ccm fir", f"a={direction}"]
+        if self.fb_kind in ("pli", "both"):
+            lines.append(f"a=rtcp-fb:{pt} nack pli")
+        if self.fb_kind in ("fir", "both"):
+            lines.append(f"a=rtcp-fb:{pt} ccm fir")
+        lines.append(f"a={direction}")
         return lines
 
     def start(self, pt, remote=None, timeout=30):
@@ -132,7 +148,12 @@ class GstPhone:
         self.ready = threading.Event()
         name, enc, pay, depay, dec = CODECS[self.codec]
         enc = enc.format(kmd=self.kmd)
-        caps = f"application/x-rtp,media=video,clock-rate=90000,encoding-name={name},payload={pt}"
+        # rtpsession asks for key frames (its decoder's sync point requests)
+        # with what the caps say the sender understands.
+        caps = (f"application/x-rtp,media=video,clock-rate=90000,encoding-name={name},"
+                f"payload={pt}" +
+                (",rtcp-fb-nack-pli=(boolean)true" if self.fb_kind in ("pli", "both") else "") +
+                (",rtcp-fb-ccm-fir=(boolean)true" if self.fb_kind in ("fir", "both") else ""))
         pipeline = (
             f"rtpbin name=rb latency=50 rtp-profile=avpf "
             f"videotestsrc is-live=true pattern=ball ! "
@@ -150,7 +171,7 @@ class GstPhone:
         self.logf.write(pipeline + "\n")
         self.logf.flush()
         self.proc = subprocess.Popen(
-            [GST_LAUNCH, "-v", "-e"] + _split(pipeline), stdout=subprocess.PIPE,
+            [GST_LAUNCH, "-v", "-X", "stats", "-e"] + _split(pipeline), stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
             start_new_session=True)
         threading.Thread(target=self._read_gst, daemon=True).start()
@@ -191,6 +212,10 @@ class GstPhone:
                         with self.lock:
                             self.rx_rtp.append(now)
                             self.rx_pts.add(data[1] & 0x7f)
+                        if now - self.rx_rtp[0] < self.drop_rx_s:
+                            self.dropped += 1
+                            self.drop_end = self.rx_rtp[0] + self.drop_rx_s
+                            continue
                     self.to_gst.sendto(data, ("127.0.0.1", self.rx_port))
                 elif s is self.rtcp:
                     with self.lock:
@@ -216,6 +241,7 @@ class GstPhone:
                     "feedback": [(k, hex(s)) for _, k, s in self.feedback][-10:],
                     "first_rx": self.rx_rtp[0] if self.rx_rtp else None,
                     "first_frame": self.frames[0] if self.frames else None,
+                    "dropped": self.dropped, "drop_end": self.drop_end,
                     "running": self.proc is not None and self.proc.poll() is None}
 
     def log(self, lines=30):
