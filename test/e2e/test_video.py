@@ -55,16 +55,13 @@ HZ = {"a": 440, "b": 660}
 CODECS = ("vp8", "vp9", "h264")
 BUNDLES = {"balanced": "balanced", "max_bundle": "max-bundle"}
 MIME = {"vp8": "video/VP8", "vp9": "video/VP9", "h264": "video/H264"}
-# Cases that need BUNDLE with several active RTP m-lines on one transport
-# (issue 16, branch w-h16): they fail today (the gateway writes no BUNDLE
-# group for them) and join e2e_video in test/e2e/meson.build once the gateway
-# passes them; until then run them by hand (test_video.py pair_vp8_max_bundle).
-PENDING = [f"pair_{c}_max_bundle" for c in CODECS] + \
-    [f"gst_{c}_max_bundle" for c in ("vp8", "h264")] + \
-    [f"gst_calls_browser_{c}_max_bundle" for c in ("vp8", "h264")] + \
-    ["gst_all_codecs_max_bundle"]
-# Cases that need FIR <-> PLI interworking (RFC 5104, issue 16): a phone that
-# offers only FIR gets the browser's PLI as it is today.
+# Cases the gateway does not pass yet (issue 16): listed here, not in
+# e2e_video of test/e2e/meson.build; `test_video.py --pending WRTCGW` runs
+# them. They join e2e_video once the gateway passes them (the max-bundle
+# cases did with the BUNDLE work of branch w-h16).
+# FIR <-> PLI interworking (RFC 5104): a phone that offers only FIR gets the
+# browser's PLI as it is today.
+PENDING = []
 PENDING += [f"keyframe_start_{c}_fir_phone" for c in ("vp8", "h264")]
 
 
@@ -410,9 +407,16 @@ def scenario_keyframe_start(env, codec, feedback="pli"):
     expect(ff["first_frame_ms"] is not None,
            f"browser: no frame decoded within 10 s of the call connecting ({ff}); key frame "
            f"requests the gateway sent to GStreamer: {g['feedback']}")
-    delay = ff["first_frame_ms"] - ff["first_packet_ms"]
+    # The track's unmute (its first RTP packet) and the element's first video
+    # frame callback time it; getStats() polls only when those events are
+    # missing (a loaded machine can take a second per getStats()).
+    ev = ff.get("events") or {}
+    if ev.get("unmute_ms") is not None and ev.get("frame_ms") is not None:
+        delay, how = ev["frame_ms"] - ev["unmute_ms"], "track unmute to first frame callback"
+    else:
+        delay, how = ff["first_frame_ms"] - ff["first_packet_ms"], "getStats polls"
     expect(delay <= 1000, f"browser: first frame {delay:.0f} ms after the first video packet "
-           f"(limit 1000 ms; {ff}); key frame requests to GStreamer: {g['feedback']}")
+           f"({how}; limit 1000 ms; {ff}); key frame requests to GStreamer: {g['feedback']}")
     expect(g["feedback"], f"GStreamer got no PLI/FIR, yet its only key frame was lost: {g}")
     if feedback != "both":
         # RFC 5104 interworking: a phone that offered one kind gets only that.
@@ -423,7 +427,7 @@ def scenario_keyframe_start(env, codec, feedback="pli"):
     expect(gdelay <= 1.0, f"GStreamer: first frame {gdelay * 1000:.0f} ms after its first "
            f"video packet (limit 1000 ms): {g}")
     print(f"  ok: browser decoded its first frame {delay:.0f} ms after its first video packet "
-          f"(key frame requests to GStreamer: {len(g['feedback'])}), GStreamer "
+          f"({how}; key frame requests to GStreamer: {len(g['feedback'])}), GStreamer "
           f"{gdelay * 1000:.0f} ms", flush=True)
     env.rpc("delete", call_id="gst")
 

@@ -74,7 +74,22 @@ function make(name, bundle, video, audio) {
 			audioCtx.createMediaStreamSource(new MediaStream([ev.track])).connect(s.analyser);
 		} else {
 			// A playing element makes Chromium decode (and count) frames.
+			// Event times (performance.now()): the remote track unmutes at
+			// its first RTP packet; the element's first video frame callback
+			// comes with the first decoded frame. Unlike getStats() polls,
+			// they do not depend on how fast getStats() answers.
 			const el = document.getElementById('video-' + name);
+			const t = {track_ms: performance.now(), unmute_ms: null, frame_ms: null,
+				   muted_at_track: ev.track.muted};
+			s.videoTimes = t;
+			if (!ev.track.muted)
+				t.unmute_ms = t.track_ms;
+			ev.track.addEventListener('unmute', () => {
+				if (t.unmute_ms === null)
+					t.unmute_ms = performance.now();
+			});
+			if (el.requestVideoFrameCallback)
+				el.requestVideoFrameCallback((now) => { t.frame_ms = now; });
 			el.srcObject = new MediaStream([ev.track]);
 			el.play().catch((e) => log('video play(): ' + e));
 		}
@@ -218,9 +233,9 @@ const commands = {
 	// this command) of the first video packet and of the first decoded frame.
 	async watch(cmd) {
 		const s = side[cmd.side];
-		const w = {first_packet_ms: null, first_frame_ms: null, video: null, polls: 0};
-		s.watch = w;
 		const t0 = performance.now();
+		const w = {first_packet_ms: null, first_frame_ms: null, video: null, polls: 0, t0: t0};
+		s.watch = w;
 		(async () => {
 			while (w.first_frame_ms === null && performance.now() - t0 < 60000) {
 				const r = await stats(s);
@@ -239,12 +254,23 @@ const commands = {
 
 	// {side, timeout_ms}: waits for watch()'s first decoded frame (at most
 	// timeout_ms) and returns what it saw.
+	// The result also has the event times of the video track (videoTimes,
+	// ms since watch()): unmute (first packet) and the first frame callback.
 	async watched(cmd) {
-		const w = side[cmd.side].watch;
+		const s = side[cmd.side];
+		const w = s.watch;
 		const end = performance.now() + (cmd.timeout_ms || 10000);
-		while (w.first_frame_ms === null && performance.now() < end)
+		while ((w.first_frame_ms === null || (s.videoTimes && s.videoTimes.frame_ms === null)) &&
+		       performance.now() < end)
 			await sleep(50);
-		return w;
+		const out = Object.assign({}, w);
+		const t = s.videoTimes;
+		if (t) {
+			const rel = (x) => x === null ? null : x - w.t0;
+			out.events = {track_ms: rel(t.track_ms), unmute_ms: rel(t.unmute_ms),
+				      frame_ms: rel(t.frame_ms), muted_at_track: t.muted_at_track};
+		}
+		return out;
 	},
 };
 
