@@ -3,7 +3,7 @@
 WebRTC endpoint (aiortc, max-bundle: audio and video on one ICE/DTLS/SRTP
 transport) and a SIP-side peer with one port per m-line that sends every RTP
 packet back. Both directions go through the gateway's demultiplexer: the
-browser must hear its own tone and get its video back into the bundle, the
+browser must hear its own tone and decode its own video back, the
 SIP side must see PCMU on its audio port and VP8 on its video port; the SIP side's echo
 of the browser's RTCP (PLI included) goes back into the bundle. (The SIP
 side rejecting video is tested in test/session: aiortc cannot take an
@@ -99,14 +99,16 @@ def run_call(gw, lab, call_id, video):
     if video:
         v = ph[f"{PEER_IP4[1]}:32102"]
         expect(v["rtp"] >= 50 and v["payload_types"] == [vpt], f"SIP video port: {v}")
-        # aiortc's own video comes back under another SSRC; whether it
-        # decodes depends on the first keyframe getting through (aiortc only
-        # sends one at start or on PLI; the gateway does not yet ask for one
-        # when a receiver starts): decoding is checked browser to browser.
+        # aiortc's own video comes back under another SSRC. aiortc sends a
+        # keyframe only at start or on PLI: when its DTLS connects the
+        # gateway asks the (echoing) sender for one, and the PLI comes back
+        # to aiortc's sender through the echo.
         final = gw.rpc.call("query", call_id=call_id)
         vl = next(l for l in final["streams"][1]["legs"] if l["leg"] == "browser")
-        expect(vl["rtp"]["tx_packets"] >= 50,
-               f"video sent into the bundle: {vl['rtp']} ({b['video_frames']} decoded)")
+        expect(vl["rtp"]["tx_packets"] >= 50 and vl["rtp"].get("keyframe_requests", 0) >= 1,
+               f"video sent into the bundle: {vl['rtp']}")
+        expect(b["video_frames"] >= 20 and b["width"] > 0,
+               f"aiortc decoded {b['video_frames']} video frames ({b['width']}x{b['height']})")
         bd = web.get("bundle")
         expect(bd and bd["mids"] == ["0", "1"] and
                bd["rtp_by"]["mid"] + bd["rtp_by"]["ssrc"] + bd["rtp_by"]["payload_type"] > 0,
