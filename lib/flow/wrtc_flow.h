@@ -127,6 +127,8 @@ struct wrtc_flow_counters {
 	uint64_t dtls_app;      /**< ... starting with application data (23). */
 	uint64_t dtls_alert;    /**< ... starting with an alert (21). */
 	uint32_t rtp_ssrc;      /**< SSRC of the last RTP packet accepted (0: none yet). */
+	uint64_t kf_requests;   /**< Keyframe requests (PLI) the gateway sent upstream on
+				     behalf of this stream's receiver. */
 	uint32_t sr_out_lsr;    /**< Middle 32 bits of the NTP time of the last SR sent out of
 				     this stream (relayed), for the peer's LSR; 0: none. */
 	uint64_t sr_out_us;     /**< Worker time (µs) that SR was relayed. */
@@ -229,6 +231,9 @@ struct wrtc_stream {
 	bool pair_policed;              /**< Its selected ICE pair is in the worker's STUN/DTLS
 					 *   policers' pair tables (see lib/worker). */
 	struct wrtc_flow_ep pair_ep;    /**< The remote added there (removed with it). */
+	bool kf_request;                /**< Ask the sender for a keyframe (PLI, by out_rtcp)
+					 *   when the next RTP is relayed here (set by
+					 *   WRTC_FLOW_UPD_KEYFRAME: the receiver started). */
 	uint32_t bundle_tx_ssrc;        /**< BUNDLE: last SSRC sent on this m-line, told to the
 					 *   demux as a local source (RTCP feedback routing). */
 	bool bundle_tx_known;           /**< bundle_tx_ssrc is set. */
@@ -259,6 +264,7 @@ enum {
 	WRTC_FLOW_UPD_RELAY = 1u << 7,   /**< dtls_relay */
 	WRTC_FLOW_UPD_ALSO = 1u << 8,    /**< also_from (applied after WRTC_FLOW_UPD_REMOTE) */
 	WRTC_FLOW_UPD_BUNDLE = 1u << 9,  /**< bundle, transport, bundle_mline */
+	WRTC_FLOW_UPD_KEYFRAME = 1u << 10, /**< set kf_request (no field) */
 };
 
 /** The new values an UPDATE carries (built by the control lcore). */

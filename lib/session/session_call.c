@@ -1265,6 +1265,9 @@ stream_json(const struct wrtc_session_mgr *mgr, const struct wrtc_stream *s)
 	json_object_set_new(o, "drop_reasons", drops);
 	if (c->rtp_ssrc != 0)
 		json_object_set_new(o, "ssrc", json_integer((json_int_t)c->rtp_ssrc));
+	if (__atomic_load_n(&c->kf_requests, __ATOMIC_RELAXED) != 0)
+		json_object_set_new(o, "keyframe_requests", json_integer((json_int_t)
+				    __atomic_load_n(&c->kf_requests, __ATOMIC_RELAXED)));
 	if (s->remote_mode == WRTC_FLOW_REMOTE_LATCH)
 		json_object_set_new(o, "learning", latch_status(mgr, s));
 	return o;

@@ -503,6 +503,44 @@ bundle_member(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *t, stru
 	return ms;
 }
 
+/* The receiver behind @p out has just started (WRTC_FLOW_UPD_KEYFRAME): ask
+ * the sender of @p media_ssrc for a keyframe with a PLI (RFC 4585 6.3.1)
+ * by the path RTCP from that receiver takes, so video starts without
+ * waiting for the sender's next periodic keyframe. */
+static void
+keyframe_request(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *out,
+		 struct rte_mempool *pool, uint32_t media_ssrc)
+{
+	struct wrtc_stream *up = out->out_rtcp;
+	uint32_t sender = rte_cpu_to_be_32(out->c.rtp_ssrc != 0 ? out->c.rtp_ssrc : 1);
+	uint32_t media = rte_cpu_to_be_32(media_ssrc);
+	struct rte_mbuf *c;
+	uint8_t *p;
+	int rc;
+
+	out->kf_request = false;
+	if (up == NULL || !wrtc_flow_tx_of(up)->tmpl_valid)
+		return;
+	c = rte_pktmbuf_alloc(pool);
+	if (unlikely(c == NULL)) {
+		w->st.drops[WRTC_DROP_NO_MBUF]++;
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(c, 12);
+	p[0] = 0x81;  /* V=2, FMT=1 (PLI) */
+	p[1] = 206;   /* PSFB */
+	p[2] = 0;
+	p[3] = 2;
+	memcpy(p + 4, &sender, 4);
+	memcpy(p + 8, &media, 4);
+	rc = emit(w, b, up, c, true);
+	if (unlikely(rc != 0)) {
+		stream_drop(w, b, up, c, -rc);
+		return;
+	}
+	out->c.kf_requests++;
+}
+
 /* The media stage: source check or latch, choose the output stream, rewrite. */
 static void
 media_stage(struct wrtc_lcore *w, struct burst *b)
@@ -667,9 +705,15 @@ media_stage(struct wrtc_lcore *w, struct burst *b)
 			}
 			p[1] = (uint8_t)((p[1] & 0x80) | pt);
 		}
-		rc = emit(w, b, out, m, rtcp);
-		if (unlikely(rc != 0))
-			stream_drop(w, b, out, m, -rc);
+		{
+			struct rte_mempool *pool = m->pool;
+
+			rc = emit(w, b, out, m, rtcp);
+			if (unlikely(rc != 0))
+				stream_drop(w, b, out, m, -rc);
+			else if (unlikely(out->kf_request) && !rtcp)
+				keyframe_request(w, b, out, pool, s->c.rtp_ssrc);
+		}
 	}
 }
 

@@ -1519,7 +1519,14 @@ test_bundle_demux(void)
 	WRTC_CHECK_EQ(bd->unknown, 1);
 
 	/* SIP audio (SSRC 0xa0) and video (SSRC 0xb0) leave by the transport's
-	 * port to the browser, protected with its context, counted per m-line. */
+	 * port to the browser, protected with its context, counted per m-line.
+	 * The video receiver has just started: the first video packet relayed
+	 * to it makes the gateway ask the SIP sender for a keyframe (PLI by the
+	 * m-line's RTCP path, media SSRC 0xb0, sender the browser's 0x3000). */
+	u = (struct wrtc_flow_update){.fields = WRTC_FLOW_UPD_KEYFRAME};
+	post(0, WRTC_FLOW_MSG_UPDATE, v, &u);
+	poll_all(1);
+	drain_replies();
 	for (unsigned int k = 0; k < 2; k++) {
 		rtp_pkt(pl, k == 0 ? 0 : 96, (uint16_t)(10 + k), k == 0 ? 0xa0 : 0xb0, 160);
 		inject(0, frame(&b_mac, &b_ip, k == 0 ? 8100 : 8102, k == 0 ? 24004 : 24006, pl,
@@ -1538,7 +1545,17 @@ test_bundle_demux(void)
 			WRTC_CHECK(memcmp(p, pl, 160) == 0);
 			rte_pktmbuf_free(out);
 		}
+		if (k == 1) {
+			static const uint8_t pli[12] = {0x81, 206, 0, 2, 0, 0, 0x30, 0,
+							0, 0, 0, 0xb0};
+
+			bundle_expect_sip(24006, 8102, pli, sizeof(pli));
+		}
 	}
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
+	WRTC_CHECK_EQ(v->c.kf_requests, 1);
+	WRTC_CHECK(!v->kf_request);
+	WRTC_CHECK_EQ(t->c.kf_requests, 0);
 	WRTC_CHECK_EQ(t->c.tx_pkts, 1);
 	WRTC_CHECK_EQ(v->c.tx_pkts, 1);
 
