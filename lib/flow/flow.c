@@ -121,6 +121,14 @@ apply_update(struct wrtc_stream *s, const struct wrtc_flow_update *u)
 		s->capture = u->capture;
 	if (u->fields & WRTC_FLOW_UPD_RELAY)
 		s->dtls_relay = u->dtls_relay;
+	if (u->fields & WRTC_FLOW_UPD_KEYFRAME)
+		s->kf_request = true;
+	if (u->fields & WRTC_FLOW_UPD_BUNDLE) {
+		s->bundle = u->bundle;
+		s->transport = u->transport;
+		s->bundle_mline = u->bundle_mline;
+		s->bundle_tx_known = false;
+	}
 }
 
 void

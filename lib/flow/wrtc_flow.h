@@ -25,6 +25,7 @@
 
 #include "wrtc_drop.h"
 #include "wrtc_net.h"
+#include "wrtc_rtp_demux.h"
 #include "wrtc_srtp.h"
 
 struct wrtc_codec_xcoder;
@@ -126,6 +127,8 @@ struct wrtc_flow_counters {
 	uint64_t dtls_app;      /**< ... starting with application data (23). */
 	uint64_t dtls_alert;    /**< ... starting with an alert (21). */
 	uint32_t rtp_ssrc;      /**< SSRC of the last RTP packet accepted (0: none yet). */
+	uint64_t kf_requests;   /**< Keyframe requests (PLI) the gateway sent upstream on
+				     behalf of this stream's receiver. */
 	uint32_t sr_out_lsr;    /**< Middle 32 bits of the NTP time of the last SR sent out of
 				     this stream (relayed), for the peer's LSR; 0: none. */
 	uint64_t sr_out_us;     /**< Worker time (µs) that SR was relayed. */
@@ -173,6 +176,28 @@ struct wrtc_flow_rtp_out {
 	uint32_t ts_off;    /**< and to its timestamp. */
 };
 
+/**
+ * BUNDLE (RFC 8843, docs/architecture.md "BUNDLE and video"): the m-lines of
+ * one WebRTC leg that share one ICE pair, DTLS association and SRTP contexts.
+ * The transport m-line's RTP stream receives everything; the worker
+ * unprotects a packet once, then hands it to the stream of its m-line by
+ * this table. Built by the control lcore and handed over with an UPDATE
+ * (WRTC_FLOW_UPD_BUNDLE); from then on the owner worker writes it (learned
+ * sources, counters) and the control lcore only reads the counters (relaxed).
+ * A replaced table is freed once the worker applied the update that
+ * replaced it.
+ */
+struct wrtc_flow_bundle {
+	struct wrtc_rtp_demux demux;   /**< m-lines (MID, payload types), sources, decisions. */
+	struct wrtc_stream *member[WRTC_RTP_DEMUX_MAX_MLINES]; /**< Control lcore: the leg's
+					 *   RTP stream of each demux m-line (NULL: none). */
+	uint8_t transport_mline;       /**< Control lcore: demux m-line of the transport; RTCP
+					 *   that names no m-line goes there. */
+	uint64_t rtcp_split;           /**< Worker: compounds split over several m-lines. */
+	uint64_t rtcp_slice_lost;      /**< Worker: slices not sent (no mbuf, no output). */
+	uint64_t unknown;              /**< Worker: packets no m-line took (dropped). */
+};
+
 /** One local UDP port of a call leg. */
 struct wrtc_stream {
 	/* Set by the control lcore before install; the worker only reads these. */
@@ -211,6 +236,12 @@ struct wrtc_stream {
 					 *   codec's stream when transcoding). */
 	uint8_t pt_map[128];            /**< Relay: output PT per input PT; 0xff drops. */
 	bool capture;                   /**< Copy packets (decrypted) to the worker's capture ring. */
+	struct wrtc_flow_bundle *bundle; /**< BUNDLE member (UPDATE WRTC_FLOW_UPD_BUNDLE): the
+					 *   table of its transport; NULL when not bundled. */
+	struct wrtc_stream *transport;  /**< A bundled m-line other than the transport: what it
+					 *   sends leaves by this stream's ICE pair, headers and
+					 *   SRTP context; NULL: by its own. */
+	uint8_t bundle_mline;           /**< Its m-line index in @c bundle's demux table. */
 	struct wrtc_stream *rtp_stream; /**< The leg's RTP stream (itself, or for an RTCP stream
 					 *   the RTP one): whose transcoder terminates RTCP. */
 	struct wrtc_stream *rtcp_out;   /**< Where RTCP generated for this leg leaves (this stream
@@ -222,6 +253,12 @@ struct wrtc_stream {
 	bool pair_policed;              /**< Its selected ICE pair is in the worker's STUN/DTLS
 					 *   policers' pair tables (see lib/worker). */
 	struct wrtc_flow_ep pair_ep;    /**< The remote added there (removed with it). */
+	bool kf_request;                /**< Ask the sender for a keyframe (PLI, by out_rtcp)
+					 *   when the next RTP is relayed here (set by
+					 *   WRTC_FLOW_UPD_KEYFRAME: the receiver started). */
+	uint32_t bundle_tx_ssrc;        /**< BUNDLE: last SSRC sent on this m-line, told to the
+					 *   demux as a local source (RTCP feedback routing). */
+	bool bundle_tx_known;           /**< bundle_tx_ssrc is set. */
 	uint64_t next_report_tsc;       /**< When to send the next SR/RR. */
 	struct wrtc_flow_counters c;    /**< Read by the control lcore (relaxed). */
 	uint64_t drop_reasons[WRTC_DROP_MAX]; /**< Per-reason drops for this stream. */
@@ -248,6 +285,8 @@ enum {
 	WRTC_FLOW_UPD_LEARN = 1u << 6,   /**< learn (applied before WRTC_FLOW_UPD_REMOTE) */
 	WRTC_FLOW_UPD_RELAY = 1u << 7,   /**< dtls_relay */
 	WRTC_FLOW_UPD_ALSO = 1u << 8,    /**< also_from (applied after WRTC_FLOW_UPD_REMOTE) */
+	WRTC_FLOW_UPD_BUNDLE = 1u << 9,  /**< bundle, transport, bundle_mline */
+	WRTC_FLOW_UPD_KEYFRAME = 1u << 10, /**< set kf_request (no field) */
 };
 
 /** The new values an UPDATE carries (built by the control lcore). */
@@ -277,6 +316,9 @@ struct wrtc_flow_update {
 	bool capture;
 	struct wrtc_flow_learn_prm learn;
 	struct wrtc_flow_ep also_from;
+	struct wrtc_flow_bundle *bundle;
+	struct wrtc_stream *transport;
+	uint8_t bundle_mline;
 };
 
 /** One control message; allocated and freed by the control lcore. */
@@ -302,6 +344,16 @@ struct wrtc_flow_table *wrtc_flow_table_create(unsigned int nb_ifaces, int socke
 
 /** Free a flow table (not the streams in it); NULL is fine. */
 void wrtc_flow_table_free(struct wrtc_flow_table *t);
+
+/**
+ * The stream whose ICE pair, headers and SRTP context carry what @p s sends:
+ * its BUNDLE transport, or itself. Fast path.
+ */
+static inline struct wrtc_stream *
+wrtc_flow_tx_of(struct wrtc_stream *s)
+{
+	return s->transport != NULL ? s->transport : s;
+}
 
 /** Look up the stream on (iface, port); NULL if none. Fast path. */
 static inline struct wrtc_stream *

@@ -53,7 +53,8 @@
 	X(CONSENT, "consent-expired") \
 	X(TX_FULL, "tx-queue-full") \
 	X(HEADROOM, "no-headroom") \
-	X(IP_SOURCE, "martian-source")
+	X(IP_SOURCE, "martian-source") \
+	X(BUNDLE_UNKNOWN, "bundle-no-mline")
 
 enum wrtc_drop_reason {
 #define WRTC_DROP_ENUM(e, s) WRTC_DROP_##e,

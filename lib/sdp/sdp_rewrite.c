@@ -551,6 +551,18 @@ put_media(struct rw *rw, unsigned int idx)
 		sdp_buf_puts(&rw->b, "\r\n");
 		if (webrtc && mid != NULL)
 			sdp_buf_printf(&rw->b, "a=mid:%s\r\n", mid);
+		/* A rejected m-section still carries the transport lines (ICE,
+		 * DTLS, rtcp-mux) and says inactive, as browsers write it: some
+		 * endpoints (aiortc) refuse an answer without them. */
+		if (webrtc && prm->ice_mode != WRTC_SDP_ICE_NONE)
+			sdp_buf_printf(&rw->b, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", prm->ice_ufrag,
+				       prm->ice_pwd);
+		if (webrtc && dtls && !prm->dtls_passthrough && prm->fp_hash != NULL &&
+		    prm->fp_hex != NULL)
+			sdp_buf_printf(&rw->b, "a=fingerprint:%s %s\r\na=setup:%s\r\n", prm->fp_hash,
+				       prm->fp_hex, wrtc_sdp_setup_name(out_setup(rw, idx)));
+		if (webrtc && m->proto != WRTC_SDP_PROTO_UDP_DTLS_SCTP)
+			sdp_buf_puts(&rw->b, "a=rtcp-mux\r\na=inactive\r\n");
 		return 0;
 	}
 	if (m->n_codecs > 0 || dec != NULL) {

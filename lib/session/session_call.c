@@ -558,11 +558,11 @@ rewrite_for(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int t
 		for (unsigned int i = 0; i < in->n_media; i++)
 			active += call->media[i].active &&
 				  call->media[i].type != WRTC_SDP_MEDIA_APPLICATION;
-		/* Streams are not demultiplexed by SSRC yet: BUNDLE only when
-		 * there is a single active RTP m-line (data channels aside), or
-		 * when DTLS runs end to end (the bundled transport is relayed
-		 * whole to the other leg's). */
-		prm.bundle = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC && (active == 1 || call->e2e);
+		/* BUNDLE towards a WebRTC leg: terminated legs demultiplex the
+		 * transport (session_bundle.c); end to end, the transport is
+		 * relayed whole to the other leg's. */
+		prm.bundle = tg->kind == WRTC_CONFIG_TRUNK_WEBRTC &&
+			     (active == 1 || call->e2e || bundle_leg(call, to));
 		prm.dtls_passthrough = call->e2e;
 	}
 	prm.addr4 = a4[0] != '\0' ? a4 : NULL;
@@ -786,7 +786,12 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 				goto fail;
 			}
 		}
-		cm->leg[a].bundled = cm->leg[b].bundled = relay_bundled_away(call, sdp, i);
+		if (call->e2e)
+			cm->leg[a].bundled = cm->leg[b].bundled = relay_bundled_away(call, sdp, i);
+		else if (cm->leg[a].ice == NULL)
+			/* Terminated: the offerer's group says which m-lines ride
+			 * its first one's transport (session_bundle.c). */
+			cm->leg[a].bundled = bundle_leg(call, a) && bundle_away_in(sdp, i);
 		cm->leg[a].mux = m->rtcp_mux && psp_a->rtcp_mux;
 		sig_from_sdp(sdp, i, &cm->leg[a]);
 		rc = webrtc_leg_local(mgr, call, &cm->leg[a]);
@@ -825,6 +830,7 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		if (rc != 0)
 			goto fail;
 	}
+	bundle_plan_offered(call, b);
 	rc = rewrite_for(mgr, call, b, sdp, true, NULL, out, err, errlen);
 	if (rc != 0)
 		goto fail;
@@ -1229,6 +1235,11 @@ call_answer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, const char *te
 	}
 	wrtc_sdp_free(call->leg[b].sdp);
 	call->leg[b].sdp = sdp;
+	/* Both sides known: the WebRTC legs' demultiplexing tables. */
+	for (unsigned int l = 0; l < 2; l++)
+		if (bundle_sync(mgr, call, l) != 0)
+			CALL_LOG(WARNING, call, "leg %s: BUNDLE table not given to the worker",
+				 call->leg[l].tag);
 	call->on_hold = media_on_hold(call);
 	call->state = CALL_ANSWERED;
 	call->answered_tsc = rte_rdtsc();
@@ -1358,6 +1369,9 @@ stream_json(const struct wrtc_session_mgr *mgr, const struct wrtc_stream *s)
 	json_object_set_new(o, "drop_reasons", drops);
 	if (c->rtp_ssrc != 0)
 		json_object_set_new(o, "ssrc", json_integer((json_int_t)c->rtp_ssrc));
+	if (__atomic_load_n(&c->kf_requests, __ATOMIC_RELAXED) != 0)
+		json_object_set_new(o, "keyframe_requests", json_integer((json_int_t)
+				    __atomic_load_n(&c->kf_requests, __ATOMIC_RELAXED)));
 	if (s->remote_mode == WRTC_FLOW_REMOTE_LATCH)
 		json_object_set_new(o, "learning", latch_status(mgr, s));
 	return o;
@@ -1378,13 +1392,17 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 
 	for (unsigned int l = 0; l < 2; l++) {
 		const struct wrtc_config_trunk_group *tg = tg_of(mgr, call, l);
-
-		json_array_append_new(legs, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		json_t *bo = bundle_status(call, l);
+		json_t *lo = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 			"tag", call->leg[l].tag, "role", l == call->offerer ? "offerer" : "answerer",
 			"trunk_group", tg->name, "kind", wrtc_config_trunk_kind_str(tg->kind),
 			"ice", wrtc_config_ice_str(tg->ice),
 			"security", psp_of(mgr, call, l)->srtp ? "srtp" : "none",
-			"interface", mgr->cfg->interfaces[tg->interface].name));
+			"interface", mgr->cfg->interfaces[tg->interface].name);
+
+		if (bo != NULL)
+			json_object_set_new(lo, "bundle", bo);
+		json_array_append_new(legs, lo);
 	}
 	for (unsigned int i = 0; i < call->n_media; i++) {
 		const struct call_media *cm = &call->media[i];
@@ -1435,6 +1453,8 @@ call_status(struct wrtc_session_mgr *mgr, const struct wrtc_call *call, bool fin
 				lm->sdes_on ? "srtp-sdes-pending" : "none"));
 			if (lm->sdes_on && lm->sdes_suite != NULL)
 				json_object_set_new(lo, "srtp_suite", json_string(lm->sdes_suite));
+			if (lm->bundled)
+				json_object_set_new(lo, "bundled", json_true());
 			json_object_set_new(lo, "srtp_context", json_boolean(
 				lm->srtp_rx != NULL || lm->srtp_tx != NULL));
 			if ((cm->type == WRTC_SDP_MEDIA_APPLICATION && !call->e2e &&
@@ -1616,8 +1636,10 @@ call_destroy(struct wrtc_session_mgr *mgr, struct wrtc_call *call, json_t **fina
 	for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)
 		for (unsigned int l = 0; l < 2; l++)
 			leg_free(mgr, call, &call->media[i].leg[l], l);
-	for (unsigned int l = 0; l < 2; l++)
+	for (unsigned int l = 0; l < 2; l++) {
 		wrtc_sdp_free(call->leg[l].sdp);
+		bundle_free(&call->leg[l]);
+	}
 	for (unsigned int i = 0; i < SESS_MAX_MEDIA; i++)
 		free(call->media[i].dec);
 	free(call->ha_offer);

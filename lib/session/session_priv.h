@@ -160,8 +160,10 @@ struct leg_media {
 				      * this leg's association and written into the other's */
 	uint64_t dc_bytes;
 	uint64_t dc_dropped;         /* ... that the other association could not take */
-	bool bundled;                /* srtp_relay: carried by another m-line's transport (BUNDLE):
-				      * no ICE agent of its own, nothing accepted on its port */
+	bool bundled;                /* carried by another m-line's transport (BUNDLE): no ICE
+				      * agent or DTLS of its own, nothing accepted on its port
+				      * (srtp_relay, or terminated: session_bundle.c) */
+	bool in_bundle;              /* its rtp stream was given the leg's bundle table */
 	struct wrtc_ice_agent *ice;
 	struct wrtc_dtls *dtls;
 	struct sess_timer tmr;       /* earliest ICE/DTLS deadline, in mgr->webrtc_timers */
@@ -239,6 +241,13 @@ struct call_leg {
 	uint64_t sess_ver;
 	char ice_ufrag[8];
 	char ice_pwd[32];
+	/* BUNDLE table given to the worker (session_bundle.c), or NULL; replaced
+	 * ones wait here until the worker applied the update that replaced them
+	 * (UINT64_MAX: until the call goes). */
+	struct wrtc_flow_bundle *bundle;
+	struct wrtc_flow_bundle *bretired[4];
+	uint64_t bretired_seq[4];
+	unsigned int n_bretired;
 };
 
 enum call_state {
@@ -489,6 +498,7 @@ ha_forget(struct wrtc_session_mgr *mgr, struct wrtc_call *call, bool keep)
  *            > session_api.c > session_ha.c (records, restore)
  *   calls    session_call.c > session_webrtc.c
  *   leaves   session_profile.c, session_sdes.c, session_latch.c, session_quality.c,
+ *            session_relay.c, session_bundle.c,
  *            session_capture.c, session_ports.c
  *   floor    session_ctrl.c (the channel to the workers, clocks)
  */
@@ -549,6 +559,15 @@ bool relay_bundled_away(const struct wrtc_call *call, const struct wrtc_sdp *sdp
 void relay_dtls_app(void *arg, const uint8_t *data, size_t size);
 json_t *relay_status(const struct wrtc_call *call);
 json_t *relay_leg_dtls(const struct leg_media *lm);
+
+/* session_bundle.c: BUNDLE on terminated WebRTC legs. */
+bool bundle_leg(const struct wrtc_call *call, unsigned int l);
+bool bundle_away_in(const struct wrtc_sdp *sdp, unsigned int idx);
+void bundle_plan_offered(struct wrtc_call *call, unsigned int b);
+SESS_MUST_CHECK int bundle_sync(struct wrtc_session_mgr *mgr, struct wrtc_call *call,
+				unsigned int l);
+void bundle_free(struct call_leg *cl);
+json_t *bundle_status(const struct wrtc_call *call, unsigned int l);
 
 /* session_ports.c */
 int port_pool_init(struct port_pool *p, uint16_t min, uint16_t max);

@@ -18,6 +18,8 @@
 
 #include "session_priv.h"
 
+static void keyframe_ask(struct leg_media *lm);
+
 static const struct wrtc_config_psp *
 leg_psp(const struct wrtc_session_mgr *mgr, const struct wrtc_call *call, unsigned int leg)
 {
@@ -315,6 +317,10 @@ ice_event(void *opaque, const struct wrtc_ice_event *ev)
 		ha_mark(lm->mgr, lm->call);
 		memset(&lm->also_from, 0, sizeof(lm->also_from));
 		push_selected(lm, &r);
+		/* A new pair after an ICE restart: the receiver may have lost
+		 * what was in flight. (The first pair waits for DTLS.) */
+		if (lm->dtls_connected || lm->srtp_tx != NULL)
+			keyframe_ask(lm);
 		CALL_LOG(INFO, lm->call, "leg %s m-line %u: ICE selected %s",
 			 lm->call->leg[lm->leg].tag, lm->index, wrtc_flow_ep_str(&r, buf, sizeof(buf)));
 		dtls_maybe_start(lm);
@@ -332,6 +338,27 @@ ice_event(void *opaque, const struct wrtc_ice_event *ev)
 		break;
 	default:
 		break;
+	}
+}
+
+/* The video receivers this transport carries (its own m-line and the
+ * m-lines bundled on it) can decode from now on: each asks its sender for a
+ * keyframe with the next packet relayed to it (lib/worker, PLI). */
+static void
+keyframe_ask(struct leg_media *lm)
+{
+	struct wrtc_call *call = lm->call;
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_KEYFRAME};
+
+	for (unsigned int i = 0; i < call->n_media; i++) {
+		struct leg_media *o = &call->media[i].leg[lm->leg];
+
+		if (call->media[i].type != WRTC_SDP_MEDIA_VIDEO || !call->media[i].active ||
+		    o->rtp == NULL || (o != lm && !o->bundled))
+			continue;
+		if (ctrl_post(lm->mgr, call->worker, WRTC_FLOW_MSG_UPDATE, o->rtp, &u) != 0)
+			CALL_LOG(WARNING, call, "leg %s m-line %u: keyframe request not posted",
+				 call->leg[lm->leg].tag, i);
 	}
 }
 
@@ -931,6 +958,7 @@ dtls_connected(struct leg_media *lm)
 	lm->dtls_connected = true;
 	lm->mgr->st.dtls_handshakes++;
 	ha_mark(lm->mgr, lm->call);
+	keyframe_ask(lm);
 	lm->dtls_suite = wrtc_srtp_suite_name(keys.suite);
 	CALL_LOG(INFO, lm->call, "leg %s m-line %u: DTLS %s connected, SRTP %s",
 		 lm->call->leg[lm->leg].tag, lm->index, wrtc_dtls_version(lm->dtls),

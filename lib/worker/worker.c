@@ -22,6 +22,7 @@
 
 #include "wrtc_codec.h"
 #include "wrtc_rtcp.h"
+#include "wrtc_rtp_demux.h"
 #include "wrtc_policer.h"
 #include "wrtc_worker.h"
 
@@ -242,33 +243,55 @@ tx_push(struct wrtc_lcore *w, struct burst *b, uint16_t f, struct rte_mbuf *m)
 	b->tx[f][b->nb_tx[f]++] = m;
 }
 
+/* BUNDLE: the SSRC an m-line sends becomes a local source of its demux
+ * table, so RTCP feedback about it (PLI, FIR, NACK, report blocks) finds its
+ * m-line. Only a change of SSRC touches the table. */
+static inline void
+bundle_tx_source(struct wrtc_stream *out, const uint8_t *rtp)
+{
+	uint32_t ssrc;
+
+	memcpy(&ssrc, &rtp[8], sizeof(ssrc));
+	ssrc = rte_be_to_cpu_32(ssrc);
+	if (likely(out->bundle_tx_known && out->bundle_tx_ssrc == ssrc))
+		return;
+	if (wrtc_rtp_demux_add_ssrc(&out->bundle->demux, ssrc, out->bundle_mline, true) == 0) {
+		out->bundle_tx_ssrc = ssrc;
+		out->bundle_tx_known = true;
+	}
+}
+
 /* Protect (when the output is SRTP), add headers, queue. @p m holds RTP or
  * RTCP. Returns the drop reason, WRTC_DROP_NONE when queued. */
 static inline unsigned int
 emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *out, struct rte_mbuf *m,
      bool rtcp)
 {
+	/* A bundled m-line sends by its transport's pair, headers and SRTP. */
+	struct wrtc_stream *tr = wrtc_flow_tx_of(out);
 	uint16_t plen = rte_pktmbuf_data_len(m);
 	unsigned int drop;
 
-	if (out->srtp_tx != NULL) {
+	if (unlikely(out->bundle != NULL) && !rtcp && plen >= 12)
+		bundle_tx_source(out, rte_pktmbuf_mtod(m, const uint8_t *));
+	if (tr->srtp_tx != NULL) {
 		size_t len = plen;
 		size_t cap = plen + rte_pktmbuf_tailroom(m);
 		uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 
-		drop = drop_srtp_protect(out->srtp_tx, p, &len, cap, rtcp);
+		drop = drop_srtp_protect(tr->srtp_tx, p, &len, cap, rtcp);
 		if (unlikely(drop != WRTC_DROP_NONE))
 			return drop;
 		rte_pktmbuf_append(m, (uint16_t)(len - plen));
 		plen = (uint16_t)len;
 	}
-	drop = drop_udp_prepend(m, &out->tmpl, out->ifc->tx_cksum_offload);
+	drop = drop_udp_prepend(m, &tr->tmpl, tr->ifc->tx_cksum_offload);
 	if (unlikely(drop != WRTC_DROP_NONE))
 		return drop;
 	out->c.tx_pkts++;
 	out->c.tx_bytes += plen;
 	w->st.relayed++;
-	tx_push(w, b, out->iface, m);
+	tx_push(w, b, tr->iface, m);
 	return WRTC_DROP_NONE;
 }
 
@@ -365,7 +388,7 @@ xcode_emit(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *s, struct 
 		rte_pktmbuf_append(o, (uint16_t)n);
 		/* What the transcoder sends, before encryption, with its headers. */
 		if (unlikely(out->capture))
-			capture_copy(w, o, UINT32_MAX, out->id, &out->tmpl);
+			capture_copy(w, o, UINT32_MAX, out->id, &wrtc_flow_tx_of(out)->tmpl);
 		drop = emit(w, b, out, o, false);
 		if (unlikely(drop != WRTC_DROP_NONE))
 			stream_drop(w, b, out, o, drop);
@@ -420,6 +443,135 @@ relay_out(struct wrtc_stream *s, uint8_t *p, uint64_t now_us)
 		o->sent = true;
 	}
 	o->us = now_us;
+}
+
+/* A slice of a bundled compound RTCP packet (not the first) whose m-line is
+ * not the first slice's: a copy goes out by that m-line's RTCP output. */
+static void
+bundle_rtcp_slice(struct wrtc_lcore *w, struct burst *b, struct wrtc_flow_bundle *bd,
+		  const struct rte_mbuf *m, const uint8_t *p, const struct wrtc_rtp_demux_slice *sl,
+		  uint64_t now_us)
+{
+	struct wrtc_stream *ms = bd->member[sl->mline >= 0 ? (unsigned int)sl->mline :
+					    bd->transport_mline];
+	struct wrtc_stream *out;
+	struct rte_mbuf *c;
+	unsigned int drop;
+
+	if (ms == NULL) {
+		bd->rtcp_slice_lost++;
+		return;
+	}
+	ms->c.rx_pkts++;
+	ms->c.rx_bytes += sl->size;
+	ms->c.rtcp_rx++;
+	rtcp_observe(ms, p + sl->offset, (uint16_t)sl->size, now_us);
+	if (ms->drop_rtcp) {
+		w->st.rtcp_terminated++;
+		return;
+	}
+	out = ms->out_rtcp;
+	if (out == NULL || !wrtc_flow_tx_of(out)->tmpl_valid) {
+		bd->rtcp_slice_lost++;
+		return;
+	}
+	c = rte_pktmbuf_alloc(m->pool);
+	if (unlikely(c == NULL)) {
+		w->st.drops[WRTC_DROP_NO_MBUF]++;
+		bd->rtcp_slice_lost++;
+		return;
+	}
+	memcpy(rte_pktmbuf_append(c, (uint16_t)sl->size), p + sl->offset, sl->size);
+	drop = emit(w, b, out, c, true);
+	if (unlikely(drop != WRTC_DROP_NONE))
+		stream_drop(w, b, out, c, drop);
+}
+
+/*
+ * BUNDLE demultiplexing of a packet received (and unprotected) on transport
+ * @p t (docs/lib/rtp.rst): RTP by the MID header extension, then a learned or
+ * signalled SSRC, then a payload type unique in the bundle; a compound RTCP
+ * packet is split into runs of one m-line: the first stays in @p m (trimmed
+ * to it through @p plen), the others leave as copies. @return the m-line's
+ * stream, or NULL when @p m was dropped (counted).
+ */
+static struct wrtc_stream *
+bundle_member(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *t, struct rte_mbuf *m,
+	      uint16_t off, uint16_t *plen, bool rtcp, uint64_t now_us)
+{
+	struct wrtc_flow_bundle *bd = t->bundle;
+	const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	struct wrtc_stream *ms;
+	int k;
+
+	if (!rtcp) {
+		struct wrtc_rtp_info ri;
+
+		if (unlikely(wrtc_rtp_parse(p, *plen, &ri) != 0)) {
+			stream_drop(w, b, t, m, WRTC_DROP_RTP_HEADER);
+			return NULL;
+		}
+		k = wrtc_rtp_demux_rtp(&bd->demux, p, &ri);
+	} else {
+		struct wrtc_rtp_demux_slice sl[WRTC_RTP_DEMUX_MAX_MLINES];
+		int n = wrtc_rtp_demux_rtcp_split(&bd->demux, p, *plen, sl, RTE_DIM(sl));
+
+		if (unlikely(n < 0)) {
+			stream_drop(w, b, t, m, WRTC_DROP_RTCP_HEADER);
+			return NULL;
+		}
+		if (n > 1)
+			bd->rtcp_split++;
+		for (int j = 1; j < n; j++)
+			bundle_rtcp_slice(w, b, bd, m, p, &sl[j], now_us);
+		*plen = (uint16_t)sl[0].size; /* slices tile the compound from its start */
+		k = sl[0].mline >= 0 ? sl[0].mline : bd->transport_mline;
+	}
+	if (unlikely(k < 0 || (unsigned int)k >= RTE_DIM(bd->member) ||
+		     (ms = bd->member[k]) == NULL)) {
+		bd->unknown++;
+		stream_drop(w, b, t, m, WRTC_DROP_BUNDLE_UNKNOWN);
+		return NULL;
+	}
+	return ms;
+}
+
+/* The receiver behind @p out has just started (WRTC_FLOW_UPD_KEYFRAME): ask
+ * the sender of @p media_ssrc for a keyframe with a PLI (RFC 4585 6.3.1)
+ * by the path RTCP from that receiver takes, so video starts without
+ * waiting for the sender's next periodic keyframe. */
+static void
+keyframe_request(struct wrtc_lcore *w, struct burst *b, struct wrtc_stream *out,
+		 struct rte_mempool *pool, uint32_t media_ssrc)
+{
+	struct wrtc_stream *up = out->out_rtcp;
+	uint32_t sender = rte_cpu_to_be_32(out->c.rtp_ssrc != 0 ? out->c.rtp_ssrc : 1);
+	uint32_t media = rte_cpu_to_be_32(media_ssrc);
+	struct rte_mbuf *c;
+	uint8_t *p;
+	unsigned int drop;
+
+	out->kf_request = false;
+	if (up == NULL || !wrtc_flow_tx_of(up)->tmpl_valid)
+		return;
+	c = rte_pktmbuf_alloc(pool);
+	if (unlikely(c == NULL)) {
+		w->st.drops[WRTC_DROP_NO_MBUF]++;
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(c, 12);
+	p[0] = 0x81;  /* V=2, FMT=1 (PLI) */
+	p[1] = 206;   /* PSFB */
+	p[2] = 0;
+	p[3] = 2;
+	memcpy(p + 4, &sender, 4);
+	memcpy(p + 8, &media, 4);
+	drop = emit(w, b, up, c, true);
+	if (unlikely(drop != WRTC_DROP_NONE)) {
+		stream_drop(w, b, up, c, drop);
+		return;
+	}
+	out->c.kf_requests++;
 }
 
 /* The media stage: source check or latch, choose the output stream, rewrite.
@@ -515,6 +667,13 @@ media_stage(struct wrtc_lcore *w, struct burst *b, uint64_t now_tsc)
 			if (latch(s, pi, now_tsc))
 				s->learn.state = WRTC_FLOW_LEARN_SIGNALLED;
 		}
+		/* BUNDLE transport: the packet, decrypted once, goes on as its
+		 * m-line's (RTCP split per m-line first). */
+		if (s->bundle != NULL && s->transport == NULL) {
+			s = bundle_member(w, b, s, m, pi->payload_off, &plen, rtcp, now_us);
+			if (s == NULL)
+				continue;
+		}
 		if (unlikely(s->capture))
 			capture_copy(w, m, (uint32_t)pi->payload_off + plen, s->id, NULL);
 		s->c.rx_pkts++;
@@ -541,11 +700,12 @@ media_stage(struct wrtc_lcore *w, struct burst *b, uint64_t now_tsc)
 			stream_drop(w, b, s, m, WRTC_DROP_NO_OUTPUT);
 			continue;
 		}
-		if (unlikely(!out->tmpl_valid)) {
+		if (unlikely(!wrtc_flow_tx_of(out)->tmpl_valid)) {
 			/* An ICE leg before its pair is nominated, or an address whose
 			 * next hop is still being resolved. */
-			stream_drop(w, b, out, m, out->remote_mode == WRTC_FLOW_REMOTE_ICE ?
-						  WRTC_DROP_NO_ICE_PAIR : WRTC_DROP_NO_ROUTE);
+			stream_drop(w, b, out, m,
+				    wrtc_flow_tx_of(out)->remote_mode == WRTC_FLOW_REMOTE_ICE ?
+				    WRTC_DROP_NO_ICE_PAIR : WRTC_DROP_NO_ROUTE);
 			continue;
 		}
 		drop = drop_udp_strip(m, pi);
@@ -577,9 +737,15 @@ media_stage(struct wrtc_lcore *w, struct burst *b, uint64_t now_tsc)
 		}
 		if (!rtcp)
 			relay_out(s, rte_pktmbuf_mtod(m, uint8_t *), now_us);
-		drop = emit(w, b, out, m, rtcp);
-		if (unlikely(drop != WRTC_DROP_NONE))
-			stream_drop(w, b, out, m, drop);
+		{
+			struct rte_mempool *pool = m->pool;
+
+			drop = emit(w, b, out, m, rtcp);
+			if (unlikely(drop != WRTC_DROP_NONE))
+				stream_drop(w, b, out, m, drop);
+			else if (unlikely(out->kf_request) && !rtcp)
+				keyframe_request(w, b, out, pool, s->c.rtp_ssrc);
+		}
 	}
 }
 
@@ -1100,6 +1266,7 @@ static void
 send_report(struct wrtc_lcore *w, struct wrtc_stream *s, uint64_t now_us)
 {
 	struct wrtc_stream *peer = s->out_rtp, *o = s->rtcp_out;
+	struct wrtc_stream *tr = o != NULL ? wrtc_flow_tx_of(o) : NULL;
 	struct wrtc_rtp_rx_stats *rx;
 	const struct wrtc_rtp_tx_stats *tx;
 	struct rte_mbuf *m;
@@ -1107,7 +1274,7 @@ send_report(struct wrtc_lcore *w, struct wrtc_stream *s, uint64_t now_us)
 	uint8_t *p;
 	int n;
 
-	if (o == NULL || !o->tmpl_valid || peer == NULL || peer->xcoder == NULL ||
+	if (o == NULL || !tr->tmpl_valid || peer == NULL || peer->xcoder == NULL ||
 	    w->dp->mp == NULL)
 		return;
 	tx = wrtc_codec_xcoder_tx_stats(peer->xcoder);
@@ -1128,9 +1295,9 @@ send_report(struct wrtc_lcore *w, struct wrtc_stream *s, uint64_t now_us)
 		return;
 	}
 	rte_pktmbuf_append(m, (uint16_t)n);
-	if (o->srtp_tx != NULL) {
+	if (tr->srtp_tx != NULL) {
 		size_t len = (size_t)n;
-		unsigned int drop = drop_srtp_protect(o->srtp_tx, p, &len,
+		unsigned int drop = drop_srtp_protect(tr->srtp_tx, p, &len,
 						      len + rte_pktmbuf_tailroom(m), true);
 
 		if (drop != WRTC_DROP_NONE) {
@@ -1141,8 +1308,8 @@ send_report(struct wrtc_lcore *w, struct wrtc_stream *s, uint64_t now_us)
 		rte_pktmbuf_append(m, (uint16_t)(len - (size_t)n));
 		n = (int)len;
 	}
-	if (drop_udp_prepend(m, &o->tmpl, o->ifc->tx_cksum_offload) != WRTC_DROP_NONE ||
-	    rte_eth_tx_burst(w->dp->port[o->iface].port_id, w->id, &m, 1) != 1) {
+	if (drop_udp_prepend(m, &tr->tmpl, tr->ifc->tx_cksum_offload) != WRTC_DROP_NONE ||
+	    rte_eth_tx_burst(w->dp->port[tr->iface].port_id, w->id, &m, 1) != 1) {
 		w->st.drops[WRTC_DROP_TX_FULL]++;
 		rte_pktmbuf_free(m);
 		return;

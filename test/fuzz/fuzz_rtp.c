@@ -164,6 +164,28 @@ fuzz_demux(const uint8_t *data, size_t size)
 	}
 	if (n > 0 && end != size)
 		abort();
+
+	/* The worker also learns, as local sources, the SSRCs each m-line of a
+	 * bundle sends (lib/worker, bundle_tx_source()): any value may become
+	 * one, moved between m-lines, and the table may fill up. The split
+	 * must still tile the compound and name only m-lines of the bundle. */
+	demux_setup(&d, 1);
+	for (size_t off = 0; off + 5 <= size && off < 40 * 5; off += 5) {
+		uint32_t ssrc = (uint32_t)data[off] << 24 | (uint32_t)data[off + 1] << 16 |
+				(uint32_t)data[off + 2] << 8 | data[off + 3];
+
+		(void)wrtc_rtp_demux_add_ssrc(&d, ssrc, data[off + 4] % d.n_mlines,
+					      (data[off + 4] & 0x80) == 0);
+	}
+	end = 0;
+	n = wrtc_rtp_demux_rtcp_split(&d, data, size, s, 8);
+	for (int i = 0; i < n; i++) {
+		if (s[i].offset != end || s[i].size == 0 || s[i].mline >= (int)d.n_mlines)
+			abort();
+		end += s[i].size;
+	}
+	if (n > 0 && end != size)
+		abort();
 }
 
 int

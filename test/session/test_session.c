@@ -1246,7 +1246,219 @@ test_reoffer(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ BUNDLE */
+
+/* Chromium's max-bundle offer: audio (Opus) and video (VP8, rtx) on one
+ * transport, MID header extension id 4, a=ssrc per m-line. */
+static char *
+chrome_av_sdp(uint16_t port, const char *setup)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "v=0\r\no=- 9 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+		     "a=group:BUNDLE 0 1\r\na=extmap-allow-mixed\r\na=msid-semantic: WMS s\r\n"
+		     "m=audio %u UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 10.0.0.1\r\n"
+		     "a=candidate:1 1 udp 2113937151 10.0.0.1 %u typ host\r\n"
+		     "a=end-of-candidates\r\na=ice-ufrag:brws\r\na=ice-pwd:browserpassword0123456789\r\n"
+		     "%sa=setup:%s\r\na=mid:0\r\n"
+		     "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=sendrecv\r\n"
+		     "a=msid:s a\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+		     "a=ssrc:1111 cname:x\r\n"
+		     "m=video %u UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 10.0.0.1\r\n"
+		     "a=ice-ufrag:brws\r\na=ice-pwd:browserpassword0123456789\r\n"
+		     "%sa=setup:%s\r\na=mid:1\r\n"
+		     "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=sendrecv\r\n"
+		     "a=msid:s v\r\na=rtcp-mux\r\na=rtcp-rsize\r\na=rtpmap:96 VP8/90000\r\n"
+		     "a=rtcp-fb:96 nack pli\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
+		     "a=ssrc-group:FID 2222 3333\r\na=ssrc:2222 cname:x\r\na=ssrc:3333 cname:x\r\n",
+		     port, port, fp256, setup, port, fp256, setup) < 0)
+		return NULL;
+	return s;
+}
+
+static char *
+chrome_av_offer(uint16_t port)
+{
+	return chrome_av_sdp(port, "actpass");
+}
+
+static char *
+sip_av_sdp(uint16_t port, uint16_t vport)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\n"
+		     "t=0 0\r\nm=audio %u RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n"
+		     "m=video %u RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\na=sendrecv\r\n",
+		     port, vport) < 0)
+		return NULL;
+	return s;
+}
+
+static unsigned int
+count_of(const char *s, const char *what)
+{
+	unsigned int n = 0;
+
+	for (const char *p = s; p != NULL && (p = strstr(p, what)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* The port of the @p k-th m-line of @p sdp (0 when absent). */
+static unsigned int
+mline_port(const char *sdp, unsigned int k)
+{
+	const char *p = sdp;
+
+	for (unsigned int i = 0; i <= k && p != NULL; i++) {
+		p = strstr(p, "\nm=");
+		if (p != NULL)
+			p++;
+	}
+	if (p == NULL)
+		return 0;
+	p = strchr(p, ' ');
+	return p != NULL ? (unsigned int)strtoul(p + 1, NULL, 10) : 0;
+}
+
+static json_t *
+query(const char *id)
+{
+	int code;
+	json_t *r = rpc("query", json_pack("{s:s}", "call_id", id), &code, NULL, 0);
+
+	WRTC_CHECK_EQ(code, 0);
+	return r;
+}
+
+/*
+ * A max-bundle browser (audio + video on one transport) calls a SIP peer:
+ * the SIP side gets one port per m-line, plain RTP/AVP, without BUNDLE, mid,
+ * ssrc, msid or extmap lines; the browser's answer accepts its group with
+ * both m-lines on one port; the worker gets the leg's demultiplexing table
+ * (MIDs, the MID extension id). Then the same with the SIP side rejecting
+ * video: audio alone, video rejected towards the browser.
+ */
+static int
+test_bundle_terminated(void)
+{
+	char *o = chrome_av_offer(41000), *a = sip_av_sdp(42000, 42002), *sdp;
+	const char *txt;
+	json_t *r, *q, *b;
+	int code;
+
+	if (!WRTC_CHECK(mgr_start(31000, 31099, 60, 60) == 0))
+		return -1;
+	r = offer("bun1", o, "webrtc", "sip", &code, NULL, 0);
+	WRTC_CHECK_EQ(code, 0);
+	txt = json_string_value(json_object_get(r, "sdp"));
+	if (WRTC_CHECK(txt != NULL)) {
+		WRTC_CHECK_EQ(count_of(txt, "m=audio "), 1);
+		WRTC_CHECK_EQ(count_of(txt, "m=video "), 1);
+		WRTC_CHECK_EQ(count_of(txt, " RTP/AVP "), 2);
+		WRTC_CHECK(mline_port(txt, 0) != mline_port(txt, 1));
+		WRTC_CHECK(mline_port(txt, 0) != 0 && mline_port(txt, 1) != 0);
+		WRTC_CHECK_EQ(count_of(txt, "a=group"), 0);
+		WRTC_CHECK_EQ(count_of(txt, "a=mid"), 0);
+		WRTC_CHECK_EQ(count_of(txt, "a=ssrc"), 0);
+		WRTC_CHECK_EQ(count_of(txt, "a=msid"), 0);
+		WRTC_CHECK_EQ(count_of(txt, "a=extmap"), 0);
+		WRTC_CHECK_EQ(count_of(txt, "a=rtpmap:96 VP8/90000"), 1);
+	}
+	json_decref(r);
+	r = answer("bun1", a, &code);
+	WRTC_CHECK_EQ(code, 0);
+	txt = json_string_value(json_object_get(r, "sdp"));
+	if (WRTC_CHECK(txt != NULL)) {
+		WRTC_CHECK_EQ(count_of(txt, "a=group:BUNDLE 0 1\r\n"), 1);
+		WRTC_CHECK_EQ(mline_port(txt, 0), mline_port(txt, 1));
+		WRTC_CHECK_EQ(count_of(txt, "UDP/TLS/RTP/SAVPF"), 2);
+		WRTC_CHECK_EQ(count_of(txt, "a=mid:0\r\n"), 1);
+		WRTC_CHECK_EQ(count_of(txt, "a=mid:1\r\n"), 1);
+	}
+	json_decref(r);
+	q = query("bun1");
+	b = json_object_get(json_array_get(json_object_get(q, "legs"), 0), "bundle");
+	if (WRTC_CHECK(b != NULL)) {
+		WRTC_CHECK_EQ(json_array_size(json_object_get(b, "mids")), 2);
+		WRTC_CHECK_STREQ(json_string_value(json_array_get(json_object_get(b, "mids"), 1)),
+				 "1");
+		WRTC_CHECK_STREQ(json_string_value(json_object_get(b, "transport_mid")), "0");
+		WRTC_CHECK_EQ(json_integer_value(json_object_get(b, "mid_extension_id")), 4);
+	}
+	/* The SIP leg is not bundled. */
+	WRTC_CHECK(json_object_get(json_array_get(json_object_get(q, "legs"), 1), "bundle") ==
+		   NULL);
+	json_decref(q);
+	del("bun1");
+
+	/* The SIP side rejects video: audio alone, nothing to demultiplex. */
+	free(a);
+	a = sip_av_sdp(42000, 0);
+	r = offer("bun2", o, "webrtc", "sip", &code, NULL, 0);
+	WRTC_CHECK_EQ(code, 0);
+	json_decref(r);
+	r = answer("bun2", a, &code);
+	WRTC_CHECK_EQ(code, 0);
+	txt = json_string_value(json_object_get(r, "sdp"));
+	if (WRTC_CHECK(txt != NULL)) {
+		WRTC_CHECK_EQ(count_of(txt, "a=group:BUNDLE 0\r\n"), 1);
+		WRTC_CHECK_EQ(count_of(txt, "m=video 0 "), 1);
+		WRTC_CHECK(mline_port(txt, 0) != 0);
+	}
+	json_decref(r);
+	q = query("bun2");
+	WRTC_CHECK(json_object_get(json_array_get(json_object_get(q, "legs"), 0), "bundle") ==
+		   NULL);
+	WRTC_CHECK_STREQ(json_string_value(json_object_get(
+		json_array_get(json_object_get(q, "streams"), 1), "state")), "rejected");
+	WRTC_CHECK_STREQ(json_string_value(json_object_get(
+		json_array_get(json_object_get(q, "streams"), 0), "state")), "active");
+	json_decref(q);
+	del("bun2");
+
+	/* A SIP peer offers audio + video to a browser: the gateway's offer
+	 * bundles both on one port (mids 0 and 1); the browser's answer keeps
+	 * the group and the leg gets its table. */
+	r = offer("bun3", a = (free(a), sip_av_sdp(42000, 42002)), "sip", "webrtc", &code, NULL, 0);
+	WRTC_CHECK_EQ(code, 0);
+	txt = json_string_value(json_object_get(r, "sdp"));
+	if (WRTC_CHECK(txt != NULL)) {
+		WRTC_CHECK_EQ(count_of(txt, "a=group:BUNDLE 0 1\r\n"), 1);
+		WRTC_CHECK_EQ(mline_port(txt, 0), mline_port(txt, 1));
+		WRTC_CHECK_EQ(count_of(txt, "a=mid:1\r\n"), 1);
+	}
+	json_decref(r);
+	sdp = chrome_av_sdp(41002, "active");
+	r = rpc("answer", json_pack("{s:s, s:s, s:s, s:s}", "call_id", "bun3", "from_tag", "ft",
+				    "to_tag", "tt", "sdp", sdp), &code, NULL, 0);
+	WRTC_CHECK_EQ(code, 0);
+	txt = json_string_value(json_object_get(r, "sdp"));
+	if (WRTC_CHECK(txt != NULL)) {
+		WRTC_CHECK_EQ(count_of(txt, "a=group"), 0);
+		WRTC_CHECK_EQ(count_of(txt, "a=mid"), 0);
+		WRTC_CHECK(mline_port(txt, 0) != mline_port(txt, 1));
+	}
+	json_decref(r);
+	q = query("bun3");
+	b = json_object_get(json_array_get(json_object_get(q, "legs"), 1), "bundle");
+	if (WRTC_CHECK(b != NULL))
+		WRTC_CHECK_EQ(json_array_size(json_object_get(b, "mids")), 2);
+	WRTC_CHECK(json_object_get(json_array_get(json_object_get(json_array_get(
+		json_object_get(q, "streams"), 1), "legs"), 1), "bundled") == json_true());
+	json_decref(q);
+	del("bun3");
+	free(sdp);
+	free(o);
+	free(a);
+	WRTC_CHECK_EQ(worker_streams(), 0);
+	mgr_stop();
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
+	{"BUNDLE on a terminated WebRTC leg, SIP one port per m-line", test_bundle_terminated},
 	{"bad offers release what they opened", test_bad_offers},
 	{"stalled worker: refused, waited, nothing diverges", test_stalled_worker},
 	{"media_timeout with ICE consent, hold_timeout", test_timeouts},

@@ -1751,8 +1751,222 @@ test_link_policer(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ BUNDLE */
+
+/* One SRTP(/SRTCP) packet from the browser at a_ip:8000 to the transport port. */
+static void
+bundle_send(struct wrtc_srtp *tx, const uint8_t *pl, size_t len, bool rtcp)
+{
+	uint8_t enc[400];
+	size_t n = len;
+
+	memcpy(enc, pl, len);
+	if (rtcp)
+		WRTC_CHECK_EQ(wrtc_srtp_protect_rtcp(tx, enc, &n, sizeof(enc)), 0);
+	else
+		WRTC_CHECK_EQ(wrtc_srtp_protect(tx, enc, &n, sizeof(enc)), 0);
+	inject(0, frame(&a_mac, &a_ip, 8000, 24000, enc, (uint16_t)n));
+	poll_all(1);
+}
+
+/* The next transmitted frame goes to b_ip:@p dport and carries @p pl. */
+static void
+bundle_expect_sip(uint16_t sport, uint16_t dport, const uint8_t *pl, uint16_t len)
+{
+	struct rte_mbuf *out;
+
+	if (WRTC_CHECK(rte_ring_dequeue(txr[0], (void **)&out) == 0)) {
+		check_out(out, &b_mac, &b_ip, sport, dport, pl, len);
+		rte_pktmbuf_free(out);
+	}
+}
+
+static void
+rtp_pkt(uint8_t *p, uint8_t pt, uint16_t seq, uint32_t ssrc, uint16_t len)
+{
+	rtp_payload(p, seq, len);
+	p[1] = pt;
+	p[8] = (uint8_t)(ssrc >> 24);
+	p[9] = (uint8_t)(ssrc >> 16);
+	p[10] = (uint8_t)(ssrc >> 8);
+	p[11] = (uint8_t)ssrc;
+}
+
+/*
+ * A WebRTC leg with audio (mid 0, Opus 111) and video (mid 1, VP8 96) on one
+ * transport (gw:24000, SRTP) and a SIP leg with a port per m-line (audio
+ * gw:24004 <-> b:8100, video gw:24006 <-> b:8102). RTP from the browser is
+ * unprotected once and dispatched by PT, by the MID extension (which teaches
+ * the SSRC), then by that SSRC; an unknown one is dropped and counted. SIP
+ * video leaves by the transport's port and SRTP context; a compound RTCP
+ * (RR about the audio source + PLI for the video source) is split.
+ */
+static int
+test_bundle_demux(void)
+{
+	struct wrtc_stream *t = stream(24000), *v = stream(24002);
+	struct wrtc_stream *sa_ = stream(24004), *sv = stream(24006);
+	struct wrtc_srtp_prm k1 = {.suite = WRTC_SRTP_AES_CM_128_HMAC_SHA1_80};
+	struct wrtc_srtp_prm k2 = {.suite = WRTC_SRTP_AES_CM_128_HMAC_SHA1_80};
+	struct wrtc_flow_update u = {.fields = WRTC_FLOW_UPD_SRTP};
+	struct wrtc_flow_bundle *bd = rte_zmalloc(NULL, sizeof(*bd), 0);
+	struct wrtc_srtp *a_tx, *a_rx, *gw_rx, *gw_tx;
+	static const uint8_t pt_audio[] = {111}, pt_video[] = {96};
+	uint64_t unknown0 = dp.workers[0]->st.drops[WRTC_DROP_BUNDLE_UNKNOWN];
+	uint8_t pl[300], ext[300];
+	struct rte_mbuf *out;
+	size_t len;
+
+	for (unsigned int i = 0; i < sizeof(k1.master_key); i++) {
+		k1.master_key[i] = (uint8_t)(3 * i);
+		k2.master_key[i] = (uint8_t)(0x90 + i);
+	}
+	for (unsigned int i = 0; i < sizeof(k1.master_salt); i++) {
+		k1.master_salt[i] = (uint8_t)(0x20 + i);
+		k2.master_salt[i] = (uint8_t)(0xd0 + i);
+	}
+	a_tx = wrtc_srtp_create(&k1);
+	gw_rx = wrtc_srtp_create(&k1);
+	gw_tx = wrtc_srtp_create(&k2);
+	a_rx = wrtc_srtp_create(&k2);
+	if (!WRTC_CHECK(a_tx && gw_rx && gw_tx && a_rx && bd))
+		return -1;
+	wrtc_rtp_demux_init(&bd->demux, 1);
+	WRTC_CHECK_EQ(wrtc_rtp_demux_add_mline(&bd->demux, "0", 1, pt_audio, 1), 0);
+	WRTC_CHECK_EQ(wrtc_rtp_demux_add_mline(&bd->demux, "1", 1, pt_video, 1), 1);
+	bd->member[0] = t;
+	bd->member[1] = v;
+	bd->transport_mline = 0;
+	for (uint16_t p = 24000; p <= 24006; p += 2)
+		wrtc_steer_set(&dp.port[0], p, 0);
+	post(0, WRTC_FLOW_MSG_INSTALL, t, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, v, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, sa_, NULL);
+	post(0, WRTC_FLOW_MSG_INSTALL, sv, NULL);
+	set_remote(0, t, &a_ip, 8000, &a_mac);
+	set_remote(0, sa_, &b_ip, 8100, &b_mac);
+	set_remote(0, sv, &b_ip, 8102, &b_mac);
+	wire_pair(0, t, sa_);
+	wire_pair(0, v, sv);
+	u.srtp_rx = gw_rx;
+	u.srtp_tx = gw_tx;
+	u.secure_only = true;
+	post(0, WRTC_FLOW_MSG_UPDATE, t, &u);
+	u = (struct wrtc_flow_update){.fields = WRTC_FLOW_UPD_BUNDLE, .bundle = bd};
+	post(0, WRTC_FLOW_MSG_UPDATE, t, &u);
+	u.transport = t;
+	u.bundle_mline = 1;
+	post(0, WRTC_FLOW_MSG_UPDATE, v, &u);
+	poll_all(1);
+	drain_replies();
+
+	/* By payload type: VP8 to the SIP video port, Opus to the audio one. */
+	rtp_pkt(pl, 96, 1, 0x1000, 200);
+	bundle_send(a_tx, pl, 200, false);
+	bundle_expect_sip(24006, 8102, pl, 200);
+	rtp_pkt(pl, 111, 2, 0x2000, 100);
+	bundle_send(a_tx, pl, 100, false);
+	bundle_expect_sip(24004, 8100, pl, 100);
+	WRTC_CHECK_EQ(bd->demux.by[WRTC_RTP_DEMUX_BY_PT], 2);
+	WRTC_CHECK_EQ(v->c.rx_pkts, 1);
+	WRTC_CHECK_EQ(t->c.rx_pkts, 1);
+
+	/* The MID extension (one-byte form, id 1, "1") wins over the PT and
+	 * teaches SSRC 0x3000; then the SSRC alone routes a PT nobody has. */
+	rtp_pkt(ext, 111, 3, 0x3000, 12);
+	ext[0] |= 0x10;
+	memcpy(ext + 12, (const uint8_t[]){0xbe, 0xde, 0, 1, 0x10, '1', 0, 0}, 8);
+	memset(ext + 20, 0x5a, 80);
+	bundle_send(a_tx, ext, 100, false);
+	bundle_expect_sip(24006, 8102, ext, 100);
+	rtp_pkt(pl, 50, 4, 0x3000, 80);
+	bundle_send(a_tx, pl, 80, false);
+	bundle_expect_sip(24006, 8102, pl, 80);
+	WRTC_CHECK_EQ(bd->demux.by[WRTC_RTP_DEMUX_BY_MID], 1);
+	WRTC_CHECK_EQ(bd->demux.by[WRTC_RTP_DEMUX_BY_SSRC], 1);
+	/* Neither: dropped and counted. */
+	rtp_pkt(pl, 50, 5, 0x4000, 80);
+	bundle_send(a_tx, pl, 80, false);
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
+	WRTC_CHECK_EQ(dp.workers[0]->st.drops[WRTC_DROP_BUNDLE_UNKNOWN], unknown0 + 1);
+	WRTC_CHECK_EQ(t->drop_reasons[WRTC_DROP_BUNDLE_UNKNOWN], 1);
+	WRTC_CHECK_EQ(bd->unknown, 1);
+
+	/* SIP audio (SSRC 0xa0) and video (SSRC 0xb0) leave by the transport's
+	 * port to the browser, protected with its context, counted per m-line.
+	 * The video receiver has just started: the first video packet relayed
+	 * to it makes the gateway ask the SIP sender for a keyframe (PLI by the
+	 * m-line's RTCP path, media SSRC 0xb0, sender the browser's 0x3000). */
+	u = (struct wrtc_flow_update){.fields = WRTC_FLOW_UPD_KEYFRAME};
+	post(0, WRTC_FLOW_MSG_UPDATE, v, &u);
+	poll_all(1);
+	drain_replies();
+	for (unsigned int k = 0; k < 2; k++) {
+		rtp_pkt(pl, k == 0 ? 0 : 96, (uint16_t)(10 + k), k == 0 ? 0xa0 : 0xb0, 160);
+		inject(0, frame(&b_mac, &b_ip, k == 0 ? 8100 : 8102, k == 0 ? 24004 : 24006, pl,
+				160));
+		poll_all(1);
+		if (WRTC_CHECK(rte_ring_dequeue(txr[0], (void **)&out) == 0)) {
+			uint8_t *p = rte_pktmbuf_mtod_offset(out, uint8_t *, 42);
+			const struct rte_udp_hdr *uh =
+			    rte_pktmbuf_mtod_offset(out, const struct rte_udp_hdr *, 34);
+
+			WRTC_CHECK_EQ(rte_be_to_cpu_16(uh->src_port), 24000);
+			WRTC_CHECK_EQ(rte_be_to_cpu_16(uh->dst_port), 8000);
+			len = rte_pktmbuf_data_len(out) - 42;
+			WRTC_CHECK_EQ(wrtc_srtp_unprotect(a_rx, p, &len), 0);
+			WRTC_CHECK_EQ(len, 160);
+			WRTC_CHECK(memcmp(p, pl, 160) == 0);
+			rte_pktmbuf_free(out);
+		}
+		if (k == 1) {
+			static const uint8_t pli[12] = {0x81, 206, 0, 2, 0, 0, 0x30, 0,
+							0, 0, 0, 0xb0};
+
+			bundle_expect_sip(24006, 8102, pli, sizeof(pli));
+		}
+	}
+	WRTC_CHECK_EQ(rte_ring_count(txr[0]), 0);
+	WRTC_CHECK_EQ(v->c.kf_requests, 1);
+	WRTC_CHECK(!v->kf_request);
+	WRTC_CHECK_EQ(t->c.kf_requests, 0);
+	WRTC_CHECK_EQ(t->c.tx_pkts, 1);
+	WRTC_CHECK_EQ(v->c.tx_pkts, 1);
+
+	/* RR about the audio source the gateway sends + PLI for the video one,
+	 * from a sender SSRC the demux does not know: split in two. */
+	{
+		uint8_t rtcp[44] = {
+		    0x81, 201, 0, 7, 0xab, 0xcd, 0xef, 0x01, /* RR, 1 block */
+		    0, 0, 0, 0xa0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		    0x81, 206, 0, 2, 0xab, 0xcd, 0xef, 0x01, 0, 0, 0, 0xb0, /* PLI */
+		};
+
+		bundle_send(a_tx, rtcp, sizeof(rtcp), true);
+		WRTC_CHECK_EQ(rte_ring_count(txr[0]), 2);
+		/* The copied slice is emitted first, during the split. */
+		bundle_expect_sip(24006, 8102, rtcp + 32, 12);
+		bundle_expect_sip(24004, 8100, rtcp, 32);
+		WRTC_CHECK_EQ(bd->rtcp_split, 1);
+		WRTC_CHECK_EQ(v->c.rtcp_rx, 1);
+		WRTC_CHECK_EQ(t->c.rtcp_rx, 1);
+	}
+
+	for (struct wrtc_stream **x = (struct wrtc_stream *[]){t, v, sa_, sv, NULL}; *x; x++)
+		post(0, WRTC_FLOW_MSG_REMOVE, *x, NULL);
+	poll_all(1);
+	drain_replies();
+	wrtc_srtp_free(gw_rx);
+	wrtc_srtp_free(gw_tx);
+	wrtc_srtp_free(a_tx);
+	wrtc_srtp_free(a_rx);
+	rte_free(bd);
+	return 0;
+}
+
 static const struct wrtc_test_case cases[] = {
 	{"dtls_relay (srtp_relay pass-through)", test_dtls_relay},
+	{"BUNDLE: demux by PT, MID, SSRC; one transport out; RTCP split", test_bundle_demux},
 	{"srtp_interworking", test_srtp_interworking},
 	{"relay_both_ways", test_relay},
 	{"source_check_after_latch", test_source_check},
