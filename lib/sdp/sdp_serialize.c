@@ -111,6 +111,25 @@ wrtc_sdp_group_find(const struct wrtc_sdp *sdp, const char *semantics, const cha
 	return NULL;
 }
 
+/* Is m-line @p i in a BUNDLE group (it has a mid the group lists)? */
+static bool
+in_bundle(const struct wrtc_sdp *sdp, unsigned int i)
+{
+	return sdp->media[i].mid[0] != '\0' &&
+	       wrtc_sdp_group_find(sdp, "BUNDLE", sdp->media[i].mid) != NULL;
+}
+
+bool
+wrtc_sdp_bundled_behind(const struct wrtc_sdp *sdp, unsigned int idx)
+{
+	if (idx >= sdp->n_media || !in_bundle(sdp, idx))
+		return false;
+	for (unsigned int i = 0; i < idx; i++)
+		if (sdp->media[i].port != 0 && in_bundle(sdp, i))
+			return true;
+	return false;
+}
+
 static bool
 addr_is_any(const struct wrtc_sdp_addr *a)
 {

@@ -312,6 +312,14 @@ const struct wrtc_sdp_group *wrtc_sdp_group_find(const struct wrtc_sdp *sdp, con
 						 const char *mid);
 
 /**
+ * Whether m-line @p idx rides another m-line's transport under BUNDLE
+ * (RFC 8843): it is in a BUNDLE group and an earlier m-line of a BUNDLE
+ * group has a port (that first one carries the transport).
+ * @return false also when @p idx is out of range.
+ */
+bool wrtc_sdp_bundled_behind(const struct wrtc_sdp *sdp, unsigned int idx);
+
+/**
  * Whether m-line @p idx puts the call on hold from the sender's point of
  * view: direction sendonly or inactive, or (without ICE) c=0.0.0.0 / c=::.
  * @return true if on hold.

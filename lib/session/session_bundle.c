@@ -35,21 +35,6 @@ bundle_leg(const struct wrtc_call *call, unsigned int l)
 	       call->leg[l].tgc.ice != WRTC_CONFIG_ICE_NONE;
 }
 
-bool
-bundle_away_in(const struct wrtc_sdp *sdp, unsigned int idx)
-{
-	const struct wrtc_sdp_media *m = &sdp->media[idx];
-
-	if (m->mid[0] == '\0' || wrtc_sdp_group_find(sdp, "BUNDLE", m->mid) == NULL)
-		return false;
-	/* The first m-line of the group with a port carries the transport. */
-	for (unsigned int i = 0; i < idx; i++)
-		if (sdp->media[i].port != 0 && sdp->media[i].mid[0] != '\0' &&
-		    wrtc_sdp_group_find(sdp, "BUNDLE", sdp->media[i].mid) != NULL)
-			return true;
-	return false;
-}
-
 void
 bundle_plan_offered(struct wrtc_call *call, unsigned int b)
 {

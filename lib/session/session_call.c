@@ -791,7 +791,7 @@ call_offer(struct wrtc_session_mgr *mgr, struct wrtc_call *call, unsigned int a,
 		else if (cm->leg[a].ice == NULL)
 			/* Terminated: the offerer's group says which m-lines ride
 			 * its first one's transport (session_bundle.c). */
-			cm->leg[a].bundled = bundle_leg(call, a) && bundle_away_in(sdp, i);
+			cm->leg[a].bundled = bundle_leg(call, a) && wrtc_sdp_bundled_behind(sdp, i);
 		cm->leg[a].mux = m->rtcp_mux && psp_a->rtcp_mux;
 		sig_from_sdp(sdp, i, &cm->leg[a]);
 		rc = webrtc_leg_local(mgr, call, &cm->leg[a]);

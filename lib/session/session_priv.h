@@ -562,7 +562,6 @@ json_t *relay_leg_dtls(const struct leg_media *lm);
 
 /* session_bundle.c: BUNDLE on terminated WebRTC legs. */
 bool bundle_leg(const struct wrtc_call *call, unsigned int l);
-bool bundle_away_in(const struct wrtc_sdp *sdp, unsigned int idx);
 void bundle_plan_offered(struct wrtc_call *call, unsigned int b);
 SESS_MUST_CHECK int bundle_sync(struct wrtc_session_mgr *mgr, struct wrtc_call *call,
 				unsigned int l);

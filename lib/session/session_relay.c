@@ -144,16 +144,8 @@ relay_bundle_ok(const struct wrtc_call *call, const struct wrtc_sdp *sdp)
 bool
 relay_bundled_away(const struct wrtc_call *call, const struct wrtc_sdp *sdp, unsigned int idx)
 {
-	const struct wrtc_sdp_media *m = &sdp->media[idx];
-
-	if (!leg_webrtc(call, 0) || !leg_webrtc(call, 1) || !relay_bundle_ok(call, sdp) ||
-	    m->mid[0] == '\0' || wrtc_sdp_group_find(sdp, "BUNDLE", m->mid) == NULL)
-		return false;
 	/* The first m-line of the group carries the transport (the one the
 	 * rewrite puts every bundled m-line's port on). */
-	for (unsigned int i = 0; i < idx; i++)
-		if (sdp->media[i].port != 0 && sdp->media[i].mid[0] != '\0' &&
-		    wrtc_sdp_group_find(sdp, "BUNDLE", sdp->media[i].mid) != NULL)
-			return true;
-	return false;
+	return leg_webrtc(call, 0) && leg_webrtc(call, 1) && relay_bundle_ok(call, sdp) &&
+	       wrtc_sdp_bundled_behind(sdp, idx);
 }

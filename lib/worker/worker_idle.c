@@ -53,8 +53,11 @@ idle_wait(struct wrtc_lcore *w, uint32_t us)
 	__atomic_store_n(&w->sleeping, 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (rte_ring_count(w->ctrl) == 0 && rte_ring_count(w->ctrl_tx) == 0 &&
-	    ppoll(&pfd, 1, &ts, NULL) > 0 && read(w->wake_fd, &v, sizeof(v)) < 0)
-		v = 0; /* EAGAIN: another read took it; nothing to undo */
+	    ppoll(&pfd, 1, &ts, NULL) > 0)
+		/* Reset the counter for the next sleep. Only this thread reads
+		 * it, so after ppoll() said readable the read cannot fail; its
+		 * one failure, EAGAIN, would mean the counter is zero already. */
+		(void)!read(w->wake_fd, &v, sizeof(v));
 	__atomic_store_n(&w->sleeping, 0, __ATOMIC_RELAXED);
 }
 

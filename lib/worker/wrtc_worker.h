@@ -187,9 +187,6 @@ struct wrtc_lcore {
 	 *  stores); the worker reads it with acquire loads. */
 	struct {
 		uint32_t taken[WRTC_PUNT_CLASS_MAX]; /**< Punted packets taken per class. */
-		uint64_t wakes;         /**< Sleeps ended early by a post (wake_fd). */
-		uint64_t wake_errors;   /**< Wake-ups the eventfd refused (the sleep's
-					 *   bound ends it instead). */
 	} punt_ret __rte_cache_aligned;
 } __rte_cache_aligned;
 

@@ -374,8 +374,10 @@ class Browser:
         if self.verbose:
             print(f"  [page] {line}", flush=True)
 
-    def do(self, op, timeout=30, **args):
-        """Runs one page command; returns its value or raises Failure."""
+    def do(self, op, timeout=60, **args):
+        """Runs one page command; returns its value or raises Failure. The
+        wait is generous: in CI's sanitizer pass a loaded machine once left a
+        page 30 s without answering a getStats() call (e2e-pcma)."""
         if self.proc.poll() is not None:
             raise Failure(f"Chromium exited ({self.proc.returncode}) before '{op}':\n"
                           + self.chromium_log())

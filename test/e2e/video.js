@@ -12,29 +12,6 @@ const side = {};
 let audioCtx = null;
 let camera = null;
 
-function log(msg) {
-	document.getElementById('log').textContent += msg + '\n';
-	fetch('/log', {method: 'POST', body: String(msg)}).catch(() => {});
-}
-
-function sleep(ms) {
-	return new Promise((r) => setTimeout(r, ms));
-}
-
-function gathered(pc, ms) {
-	if (pc.iceGatheringState === 'complete')
-		return Promise.resolve();
-	return new Promise((resolve) => {
-		const t = setTimeout(resolve, ms);
-		pc.addEventListener('icegatheringstatechange', () => {
-			if (pc.iceGatheringState === 'complete') {
-				clearTimeout(t);
-				resolve();
-			}
-		});
-	});
-}
-
 // The video codecs of @caps that are @codec: 'vp8', 'vp9' (profile 0),
 // 'h264' (packetization-mode 1, constrained baseline first).
 function videoCodecs(caps, codec) {
@@ -274,27 +251,4 @@ const commands = {
 	},
 };
 
-async function agent() {
-	log('agent up: ' + navigator.userAgent);
-	for (;;) {
-		let cmd;
-		try {
-			const r = await fetch('/cmd');
-			if (r.status !== 200)
-				continue;
-			cmd = await r.json();
-		} catch (e) {
-			await sleep(200);
-			continue;
-		}
-		let res;
-		try {
-			res = {id: cmd.id, ok: true, value: await commands[cmd.op](cmd)};
-		} catch (e) {
-			res = {id: cmd.id, ok: false, error: cmd.op + ': ' + e};
-		}
-		await fetch('/result', {method: 'POST', body: JSON.stringify(res)});
-	}
-}
-
-agent();
+agent(commands);

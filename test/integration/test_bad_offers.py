@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wrtclab  # noqa: E402
@@ -221,15 +220,7 @@ def main():
         gw = wrtclab.Gateway(lab, exe, config=cfg).start()
         probe = Probe(gw, lab)
         try:
-            for case in CASES:
-                try:
-                    case(gw, lab, probe)
-                    print(f"ok   {case.__name__}")
-                    passed += 1
-                except Exception:
-                    print(f"FAIL {case.__name__}")
-                    traceback.print_exc()
-                    failed += 1
+            passed, failed = wrtclab.run_cases(CASES, gw, lab, probe)
             rc = gw.stop()
             log = gw.log()
             bad = [m for m in SANITIZER_MARKS if m in log]

@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wrtclab  # noqa: E402
@@ -178,15 +177,7 @@ def main():
     with wrtclab.Lab() as lab:
         gw = wrtclab.Gateway(lab, sys.argv[1], config=wrtclab.default_config()).start()
         try:
-            for case in CASES:
-                try:
-                    case(gw, lab)
-                    print(f"ok   {case.__name__}")
-                    passed += 1
-                except Exception:
-                    print(f"FAIL {case.__name__}")
-                    traceback.print_exc()
-                    failed += 1
+            passed, failed = wrtclab.run_cases(CASES, gw, lab)
         finally:
             if failed:
                 print("---- wrtcgw log ----")

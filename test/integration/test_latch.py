@@ -10,7 +10,6 @@ A is the caller at 10.99.0.1, B the callee who signals 10.99.0.3; X at
 import os
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wrtclab  # noqa: E402
@@ -359,15 +358,7 @@ def main():
         wrtclab.sh("ip", "-n", lab.peer, "addr", "add", X_IP + "/24", "dev", lab.peer_if)
         gw = wrtclab.Gateway(lab, sys.argv[1], config=config()).start()
         try:
-            for case in CASES:
-                try:
-                    case(gw, lab)
-                    print(f"ok   {case.__name__}")
-                    passed += 1
-                except Exception:
-                    print(f"FAIL {case.__name__}")
-                    traceback.print_exc()
-                    failed += 1
+            passed, failed = wrtclab.run_cases(CASES, gw, lab)
             rc = gw.stop()
             if rc != 0:
                 print(f"FAIL clean_shutdown: wrtcgw exited {rc}")

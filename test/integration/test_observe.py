@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wrtclab  # noqa: E402
@@ -287,15 +286,7 @@ def main():
     with wrtclab.Lab() as lab:
         gw = wrtclab.Gateway(lab, sys.argv[1], config=cfg).start()
         try:
-            for case in CASES:
-                try:
-                    case(gw, lab)
-                    print(f"ok   {case.__name__}")
-                    passed += 1
-                except Exception:
-                    print(f"FAIL {case.__name__}")
-                    traceback.print_exc()
-                    failed += 1
+            passed, failed = wrtclab.run_cases(CASES, gw, lab)
             rc = gw.stop()
             if rc != 0:
                 print(f"FAIL clean_shutdown: wrtcgw exited {rc}")

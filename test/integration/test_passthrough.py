@@ -20,7 +20,6 @@ import os
 import subprocess
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wrtclab  # noqa: E402
@@ -270,17 +269,7 @@ def main():
     with wrtclab.Lab() as lab:
         gw = wrtclab.Gateway(lab, exe, config=config()).start()
         try:
-            for case in CASES:
-                if only and case.__name__ not in only:
-                    continue
-                try:
-                    case(gw, lab)
-                    print(f"ok   {case.__name__}")
-                    passed += 1
-                except Exception:
-                    print(f"FAIL {case.__name__}")
-                    traceback.print_exc()
-                    failed += 1
+            passed, failed = wrtclab.run_cases(CASES, gw, lab, only=only)
         finally:
             if failed:
                 print("---- wrtcgw log ----")

@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wrtclab  # noqa: E402
@@ -212,15 +211,7 @@ def main():
         cfg["policers"] = [p for p in cfg["policers"] if p["type"] == "link-data"] + POLICERS
         gw = wrtclab.Gateway(lab, exe, config=cfg).start()
         try:
-            for case in CASES:
-                try:
-                    case(gw, lab)
-                    print(f"ok   {case.__name__}")
-                    passed += 1
-                except Exception:
-                    print(f"FAIL {case.__name__}")
-                    traceback.print_exc()
-                    failed += 1
+            passed, failed = wrtclab.run_cases(CASES, gw, lab)
         finally:
             if failed:
                 print("---- wrtcgw log ----")

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wrtclab  # noqa: E402
@@ -303,15 +302,7 @@ def main():
         cfg["trunk_groups"].append(full)
         gw = wrtclab.Gateway(lab, exe, config=cfg).start()
         try:
-            for case in CASES:
-                try:
-                    case(gw, lab)
-                    print(f"ok   {case.__name__}")
-                    passed += 1
-                except Exception:
-                    print(f"FAIL {case.__name__}")
-                    traceback.print_exc()
-                    failed += 1
+            passed, failed = wrtclab.run_cases(CASES, gw, lab)
         finally:
             if failed:
                 print("---- wrtcgw log ----")

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 DUT_MAC = "02:00:00:00:00:02"
 DUT_IP4 = "10.99.0.2"
@@ -130,6 +131,25 @@ buf = array.array('B', struct.pack('II', 0x17, 0))
 ifr = struct.pack('16sP', sys.argv[1].encode(), buf.buffer_info()[0])
 fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946, ifr)
 """
+
+
+def run_cases(cases, *args, only=None):
+    """Run each case(*args) (only those named in @p only, when given),
+    printing "ok   NAME" or "FAIL NAME" with the traceback.
+    Returns (passed, failed)."""
+    passed = failed = 0
+    for case in cases:
+        if only and case.__name__ not in only:
+            continue
+        try:
+            case(*args)
+            print(f"ok   {case.__name__}")
+            passed += 1
+        except Exception:
+            print(f"FAIL {case.__name__}")
+            traceback.print_exc()
+            failed += 1
+    return passed, failed
 
 
 def default_config():

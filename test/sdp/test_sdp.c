@@ -289,6 +289,10 @@ test_fields_chrome_av(void)
 	WRTC_CHECK(wrtc_sdp_group_find(sdp, "BUNDLE", "2") == NULL);
 	if (!WRTC_CHECK_EQ(sdp->n_media, 2))
 		goto out;
+	/* Video rides audio's transport; audio carries it; out of range: no. */
+	WRTC_CHECK(!wrtc_sdp_bundled_behind(sdp, 0));
+	WRTC_CHECK(wrtc_sdp_bundled_behind(sdp, 1));
+	WRTC_CHECK(!wrtc_sdp_bundled_behind(sdp, 2));
 	a = &sdp->media[0];
 	v = &sdp->media[1];
 	WRTC_CHECK_EQ(a->type, WRTC_SDP_MEDIA_AUDIO);
@@ -359,6 +363,9 @@ test_fields_chrome_av(void)
 	WRTC_CHECK_EQ(v->n_cands, 0);
 	/* c=IN IP4 0.0.0.0 with ICE is not a hold. */
 	WRTC_CHECK(!wrtc_sdp_media_is_hold(sdp, 1));
+	/* A first m-line rejected (port 0) carries nothing: video is first. */
+	sdp->media[0].port = 0;
+	WRTC_CHECK(!wrtc_sdp_bundled_behind(sdp, 1));
 out:
 	wrtc_sdp_free(sdp);
 	return 0;
